@@ -1,0 +1,362 @@
+//! Accounts and access: password login with throttling, server-side
+//! sessions, API tokens, and user management within what a role may grant.
+
+use crate::{App, AppError, Result};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine as _;
+use rand::RngCore;
+use relais_domain::accounts::{Actor, Role, Scope};
+use relais_domain::shared::{is_plausible_email, Violations};
+use relais_domain::{DomainError, Id};
+use relais_store::accounts as store;
+use relais_store::accounts::{UserRow, UserValues};
+use sha2::{Digest, Sha256};
+
+/// A random secret, URL-safe: session cookies, CSRF and API tokens.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Only hashes of bearer secrets are stored, so a database leak does not
+/// hand out live sessions.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub fn actor_of(u: &UserRow) -> Option<Actor> {
+    Some(Actor {
+        user_id: Id::parse(&u.id)?,
+        role: Role::from_code(&u.role)?,
+        institution_id: u.institution_id.as_deref().and_then(Id::parse),
+        display_name: u.display_name.clone(),
+    })
+}
+
+/// A session opened by a successful login.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub user: UserRow,
+}
+
+/// Checks a password and opens a session. Failed attempts are counted per
+/// account; past the limit, logins are refused for the window even with the
+/// right password, which stops online guessing.
+pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession> {
+    let key = email.trim().to_lowercase();
+    let now = app.clock.now();
+    let since = relais_store::ts(now - chrono::Duration::minutes(app.settings.login_window_minutes));
+    let mut tx = app.db.begin().await?;
+    let failures = store::count_login_failures(&mut tx, &key, &since).await?;
+    if failures >= app.settings.max_login_failures {
+        return Err(AppError::Throttled);
+    }
+    let user = match store::find_user_by_email(&mut tx, &key).await {
+        Ok(u) => Some(u),
+        Err(relais_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let ok = match user.as_ref().and_then(|u| u.password_hash.clone()) {
+        Some(h) => verify_password(&h, password),
+        None => {
+            // Same work as a real check, so timing does not reveal accounts.
+            let _ = hash_password(password);
+            false
+        }
+    };
+    let user = match (ok, user) {
+        (true, Some(u)) if u.active == 1 => u,
+        _ => {
+            store::record_login_failure(&mut tx, &key, &relais_store::ts(now)).await?;
+            tx.commit().await?;
+            return Err(DomainError::invalid(
+                "bad_credentials",
+                "email",
+                "Adresse ou mot de passe incorrect.",
+            )
+            .into());
+        }
+    };
+    store::clear_login_failures(&mut tx, &key).await?;
+    let token = random_token();
+    let csrf = random_token();
+    let uid = Id::parse(&user.id).ok_or_else(|| AppError::Internal("bad user id".into()))?;
+    store::insert_session(
+        &mut tx,
+        &hash_token(&token),
+        uid,
+        &csrf,
+        &relais_store::ts(now),
+        &relais_store::ts(now + chrono::Duration::hours(app.settings.session_hours)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession { token, csrf, user })
+}
+
+/// The session behind a cookie value: its actor, CSRF token and user.
+pub async fn session(app: &App, token: &str) -> Result<Option<(Actor, String, UserRow)>> {
+    let mut c = app.db.read().await?;
+    let found = store::find_session(&mut c, &hash_token(token), &app.now_ts()).await?;
+    Ok(found.and_then(|(s, u)| actor_of(&u).map(|a| (a, s.csrf_token, u))))
+}
+
+pub async fn logout(app: &App, token: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    store::delete_session(&mut tx, &hash_token(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates an API token and returns its secret, shown once.
+pub async fn create_api_token(app: &App, actor: &Actor, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::invalid(
+            "required",
+            "name",
+            "Donnez un nom au jeton (100 caractères au plus).",
+        )
+        .into());
+    }
+    let token = format!("rls_{}", random_token());
+    let mut tx = app.db.begin().await?;
+    store::insert_api_token(
+        &mut tx,
+        Id::new(),
+        actor.user_id,
+        name,
+        &hash_token(&token),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn revoke_api_token(app: &App, actor: &Actor, id: Id) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    store::revoke_api_token(&mut tx, actor.user_id, id, &app.now_ts()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_api_tokens(app: &App, actor: &Actor) -> Result<Vec<store::ApiTokenRow>> {
+    let mut c = app.db.read().await?;
+    Ok(store::list_api_tokens(&mut c, actor.user_id).await?)
+}
+
+pub async fn token_actor(app: &App, token: &str) -> Result<Option<(Actor, UserRow)>> {
+    let mut tx = app.db.begin().await?;
+    let u = store::find_api_token_user(&mut tx, &hash_token(token), &app.now_ts()).await?;
+    tx.commit().await?;
+    Ok(u.and_then(|u| actor_of(&u).map(|a| (a, u))))
+}
+
+pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> Result<()> {
+    let locale = if locale == "en" { "en" } else { "fr" };
+    let mut tx = app.db.begin().await?;
+    store::set_locale(&mut tx, actor.user_id, locale).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Raw input for creating or editing an account.
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub institution_id: Option<String>,
+    pub password: Option<String>,
+    pub active: bool,
+}
+
+fn user_scope(actor: &Actor) -> Result<Scope> {
+    if !actor.can_manage_users() {
+        return Err(DomainError::Forbidden.into());
+    }
+    Ok(actor.scope())
+}
+
+/// Validates account input against what `actor` may grant. A referent's
+/// accounts always belong to the referent's institution, whatever was sent.
+fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<String>)> {
+    let mut v = Violations::default();
+    let email = i.email.trim().to_lowercase();
+    if !is_plausible_email(&email) {
+        v.push("invalid_email", "email", "Adresse électronique invalide.");
+    }
+    let name = i.display_name.trim().to_string();
+    if name.is_empty() {
+        v.push("required", "display_name", "Le nom est obligatoire.");
+    }
+    let role = Role::from_code(i.role.trim());
+    match role {
+        None => v.push("invalid_role", "role", "Rôle inconnu."),
+        Some(r) if !actor.grantable_roles().contains(&r) => {
+            return Err(DomainError::Forbidden.into());
+        }
+        _ => {}
+    }
+    let institution_id = if actor.role == Role::MemberAdmin {
+        actor.institution_id.map(|i| i.to_string())
+    } else {
+        i.institution_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(r) = role {
+        if !r.is_agency() && institution_id.is_none() {
+            v.push(
+                "institution_required",
+                "institution_id",
+                "Ce rôle est rattaché à un établissement : choisissez-le.",
+            );
+        }
+    }
+    if let Some(p) = i.password.as_deref().filter(|p| !p.is_empty()) {
+        if p.chars().count() < 12 {
+            v.push(
+                "weak_password",
+                "password",
+                "Le mot de passe doit compter au moins 12 caractères.",
+            );
+        }
+    }
+    v.into_result()?;
+    let role = role.ok_or_else(|| AppError::Internal("role".into()))?;
+    let agency_role = role.is_agency();
+    Ok((
+        UserValues {
+            email,
+            display_name: name,
+            role: role.code().to_string(),
+            institution_id: if agency_role { None } else { institution_id },
+            locale: "fr".into(),
+            active: i.active,
+        },
+        i.password.clone().filter(|p| !p.is_empty()),
+    ))
+}
+
+pub async fn create_user(app: &App, actor: &Actor, i: UserInput) -> Result<Id> {
+    user_scope(actor)?;
+    let (values, password) = validate_user(actor, &i)?;
+    let hash = match password {
+        Some(p) => Some(hash_password(&p)?),
+        None => None,
+    };
+    let id = Id::new();
+    let mut tx = app.db.begin().await?;
+    store::insert_user(&mut tx, id, &values, hash, &app.now_ts())
+        .await
+        .map_err(|e| match e {
+            relais_store::StoreError::Conflict(_) => AppError::Domain(DomainError::invalid(
+                "email_taken",
+                "email",
+                "Un compte utilise déjà cette adresse.",
+            )),
+            e => e.into(),
+        })?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "user",
+        id,
+        "create",
+        &serde_json::json!({"role": values.role, "email": values.email}),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_user(app: &App, actor: &Actor, id: Id, i: UserInput) -> Result<()> {
+    let scope = user_scope(actor)?;
+    let mut tx = app.db.begin().await?;
+    let before = store::get_user(&mut tx, scope, id).await?;
+    // A referent cannot touch an agency account even if it were in scope.
+    let before_role = Role::from_code(&before.role);
+    if let Some(r) = before_role {
+        if !actor.grantable_roles().contains(&r) {
+            return Err(DomainError::Forbidden.into());
+        }
+    }
+    let (mut values, password) = validate_user(actor, &i)?;
+    values.locale = before.locale.clone();
+    if actor.user_id == id && values.role != before.role {
+        // Nobody changes their own role, not even an admin: another admin must.
+        return Err(DomainError::Forbidden.into());
+    }
+    store::update_user(&mut tx, scope, id, &values, &app.now_ts()).await?;
+    if let Some(p) = password {
+        store::set_password(&mut tx, id, &hash_password(&p)?).await?;
+    }
+    if !values.active {
+        store::delete_user_sessions(&mut tx, id).await?;
+    }
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "user",
+        id,
+        "update",
+        &serde_json::json!({
+            "role": [before.role, values.role],
+            "institution_id": [before.institution_id, values.institution_id],
+            "active": [before.active, values.active as i64],
+        }),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_users(app: &App, actor: &Actor) -> Result<Vec<UserRow>> {
+    let scope = user_scope(actor)?;
+    let mut c = app.db.read().await?;
+    Ok(store::list_users(&mut c, scope, None).await?)
+}
+
+pub async fn get_user(app: &App, actor: &Actor, id: Id) -> Result<UserRow> {
+    let scope = user_scope(actor)?;
+    let mut c = app.db.read().await?;
+    Ok(store::get_user(&mut c, scope, id).await?)
+}
+
+/// Agency staff who can be key-account managers or task assignees.
+pub async fn agency_staff(app: &App) -> Result<Vec<UserRow>> {
+    let mut c = app.db.read().await?;
+    let users = store::list_users(&mut c, Scope::All, None).await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| Role::from_code(&u.role).is_some_and(Role::is_agency))
+        .collect())
+}

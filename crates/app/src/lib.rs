@@ -1,0 +1,89 @@
+//! Use cases. Each public function is one verb: it checks what the actor may
+//! do, validates input through the domain, owns the transaction, writes the
+//! change and its history, and commits. Pages, the API, imports and (later)
+//! inbound mail all call these, so there is one behaviour behind four doors.
+
+pub mod accounts;
+pub mod crm;
+pub mod csv_io;
+
+use relais_domain::{Clock, DomainError};
+use relais_store::{Db, StoreError};
+use std::sync::Arc;
+
+/// What every use case needs: the database and the clock.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+/// Application settings that rules depend on (from `relais.toml`/env).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Session lifetime in hours.
+    pub session_hours: i64,
+    /// Failed logins allowed per account in the throttle window.
+    pub max_login_failures: i64,
+    /// Throttle window in minutes.
+    pub login_window_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_hours: 12,
+            max_login_failures: 5,
+            login_window_minutes: 15,
+        }
+    }
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> App {
+        App {
+            db,
+            clock,
+            settings: Settings::default(),
+        }
+    }
+
+    pub fn now_ts(&self) -> String {
+        relais_store::ts(self.clock.now())
+    }
+}
+
+/// Errors of a use case: a domain error with its stable code, or an internal
+/// failure whose details go to the log, never to the person.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("trop de tentatives de connexion")]
+    Throttled,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::Domain(DomainError::NotFound),
+            StoreError::Conflict(c) => AppError::Domain(DomainError::Conflict(c)),
+            StoreError::Other(e) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<sqlx_error::Error> for AppError {
+    fn from(e: sqlx_error::Error) -> Self {
+        AppError::from(StoreError::from_sqlx(e))
+    }
+}
+
+mod sqlx_error {
+    pub use relais_store::SqlxError as Error;
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;

@@ -1,0 +1,20 @@
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod migrate;
+pub mod serve;
+
+use crate::config::Config;
+use relais_app::App;
+use std::sync::Arc;
+
+/// Opens the database (creating the data folder for SQLite) and migrates it.
+pub async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let url = cfg.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir)?;
+    }
+    let db = relais_store::Db::connect(&url).await?;
+    db.migrate().await?;
+    Ok(App::new(db, Arc::new(relais_domain::SystemClock)))
+}

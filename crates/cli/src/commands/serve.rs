@@ -1,0 +1,42 @@
+//! `relais serve`: bind, then serve pages and API until Ctrl-C.
+
+use crate::config::Config;
+use relais_app::App;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+    #[arg(long)]
+    pub bind: Option<String>,
+}
+
+pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
+    let app = super::open(&cfg).await?;
+    serve(cfg, app, args.bind, None).await
+}
+
+/// Binds first (so the printed URL is live), prints it, then serves.
+pub async fn serve(cfg: Config, app: App, bind: Option<String>, after_bind: Option<Box<dyn FnOnce(&str) + Send>>) -> anyhow::Result<()> {
+    let addr = bind.unwrap_or_else(|| cfg.bind.clone());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let local = listener.local_addr()?;
+    let url = format!("http://{local}");
+    let state = relais_web::AppState {
+        app,
+        web: relais_web::WebConfig {
+            secure_cookies: cfg.secure_cookies,
+        },
+    };
+    let router = relais_web::router(state);
+    println!("Relais est prêt : {url}");
+    if let Some(f) = after_bind {
+        f(&url);
+    }
+    tracing::info!(%url, "serving");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

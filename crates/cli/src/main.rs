@@ -1,0 +1,56 @@
+//! The `relais` command line: one subcommand per file under `commands/`.
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "relais", version, about = "Relais : relation adhérents et support coopératif")]
+struct Cli {
+    /// Configuration file (default: ./relais.toml when present).
+    #[arg(long, global = true)]
+    config: Option<std::path::PathBuf>,
+    /// Data folder holding the SQLite database (default: ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
+    /// Database URL: sqlite://… (default) or postgres://…
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web pages and the API.
+    Serve(commands::serve::Args),
+    /// Create the database, load the demo data and serve.
+    Demo(commands::demo::Args),
+    /// Apply the database migrations.
+    Migrate,
+    /// Import institutions or contacts from a CSV file.
+    Import(commands::import::Args),
+    /// Export institutions or contacts as CSV.
+    Export(commands::export::Args),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let cfg = config::load(cli.config.as_deref(), cli.data_dir, cli.database_url)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cfg.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(a) => commands::serve::run(cfg, a).await,
+        Command::Demo(a) => commands::demo::run(cfg, a).await,
+        Command::Migrate => commands::migrate::run(cfg).await,
+        Command::Import(a) => commands::import::run(cfg, a).await,
+        Command::Export(a) => commands::export::run(cfg, a).await,
+    }
+}

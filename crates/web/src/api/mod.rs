@@ -1,0 +1,49 @@
+//! The JSON API under `/api/v1`, registered through utoipa so that the
+//! OpenAPI document served at `/api/openapi.json` cannot drift from the
+//! routes. Authentication: a session cookie (with the CSRF header on writes)
+//! or a personal API token (`Authorization: Bearer rls_…`).
+
+pub mod crm;
+
+use crate::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Relais API", version = "1", description = "API de Relais : référentiel, CRM, comptes. Erreurs : `{\"errors\":[{\"code\",\"detail\",\"field\"}]}`."),
+    modifiers(&Security),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document built from them.
+pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crm::router())
+        .split_for_parts()
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().1
+}
+
+pub fn router() -> Router<AppState> {
+    let (router, doc) = openapi_router();
+    router.route("/api/openapi.json", get(move || async move { Json(doc.clone()) }))
+}

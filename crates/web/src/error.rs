@@ -1,0 +1,221 @@
+//! One error type rendered two ways: a French HTML page for people, a JSON
+//! envelope `{"errors":[{"code","detail","field"}]}` for the API. Internal
+//! failures show a request id and are logged; their details never leave.
+
+use crate::i18n::Tr;
+use askama::Template;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use relais_app::AppError;
+use relais_domain::DomainError;
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+tokio::task_local! {
+    /// The current request's id, so that an error page can show it.
+    pub static REQUEST_ID: String;
+}
+
+/// Gives every request an id, used in logs and on 5xx pages.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::now_v7().simple().to_string()[20..].to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    tracing::debug!(id = %id, method = %req.method(), path = %req.uri().path(), "request");
+    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorItem {
+    /// Stable machine code, e.g. `invalid_uai`, `not_found`.
+    pub code: String,
+    /// French message for people.
+    pub detail: String,
+    /// The input field concerned, when there is one.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorItem>,
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Domain(DomainError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
+        // A member asking for what is not theirs learns nothing: refusals on
+        // records look like absence.
+        AppError::Domain(DomainError::Forbidden) => StatusCode::FORBIDDEN,
+        AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
+        AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
+    match e {
+        AppError::Domain(DomainError::Invalid(errs)) if !errs.is_empty() => errs
+            .iter()
+            .map(|f| ErrorItem {
+                code: f.code.to_string(),
+                detail: f.detail.clone(),
+                field: Some(f.field.to_string()),
+            })
+            .collect(),
+        AppError::Domain(DomainError::Conflict(_)) => vec![ErrorItem {
+            code: "conflict".into(),
+            detail: "Cette modification entre en conflit avec une donnée existante.".into(),
+            field: None,
+        }],
+        AppError::Domain(d) => vec![ErrorItem {
+            code: d.code().into(),
+            detail: d.to_string(),
+            field: None,
+        }],
+        AppError::Throttled => vec![ErrorItem {
+            code: "throttled".into(),
+            detail: "Trop de tentatives : réessayez dans quelques minutes.".into(),
+            field: None,
+        }],
+        AppError::Internal(_) => vec![ErrorItem {
+            code: "internal".into(),
+            detail: "Erreur interne : l'incident est journalisé.".into(),
+            field: None,
+        }],
+    }
+}
+
+/// An error from an API handler: JSON envelope.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(msg) = &self.0 {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let status = status_of(&self.0);
+        let mut items = items_of(&self.0);
+        if let (AppError::Internal(_), Ok(id)) = (&self.0, REQUEST_ID.try_with(|s| s.clone())) {
+            for i in &mut items {
+                i.detail = format!("{} Référence : {id}.", i.detail);
+            }
+        }
+        let _ = &mut items;
+        (
+            status,
+            axum::Json(ErrorBody { errors: items }),
+        )
+            .into_response()
+    }
+}
+
+pub fn api_error(status: StatusCode, code: &str, detail: &str) -> Response {
+    (
+        status,
+        axum::Json(ErrorBody {
+            errors: vec![ErrorItem {
+                code: code.into(),
+                detail: detail.into(),
+                field: None,
+            }],
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    status: u16,
+    title: String,
+    detail: String,
+    request_id: Option<String>,
+}
+
+/// An error from a page handler: a French (or English) HTML page.
+#[derive(Debug)]
+pub struct PageError {
+    pub err: AppError,
+    pub tr: Tr,
+    pub request_id: Option<String>,
+}
+
+impl PageError {
+    pub fn new(err: impl Into<AppError>, tr: Tr) -> Self {
+        PageError {
+            err: err.into(),
+            tr,
+            request_id: REQUEST_ID.try_with(|s| s.clone()).ok(),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.err);
+        if let AppError::Internal(msg) = &self.err {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let (title, detail) = match status {
+            StatusCode::NOT_FOUND => (
+                self.tr.get("error.404").to_string(),
+                if self.tr.en() {
+                    "This page does not exist or you may not see it.".to_string()
+                } else {
+                    "Cette page n'existe pas ou ne vous est pas accessible.".to_string()
+                },
+            ),
+            StatusCode::FORBIDDEN => (
+                self.tr.get("error.403").to_string(),
+                items_of(&self.err)
+                    .into_iter()
+                    .map(|i| i.detail)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            StatusCode::INTERNAL_SERVER_ERROR => (
+                self.tr.get("error.500").to_string(),
+                if self.tr.en() {
+                    "Something went wrong on our side; the incident is logged.".to_string()
+                } else {
+                    "Une erreur s'est produite de notre côté ; l'incident est journalisé.".to_string()
+                },
+            ),
+            _ => (
+                format!("Erreur {}", status.as_u16()),
+                items_of(&self.err)
+                    .into_iter()
+                    .map(|i| i.detail)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        };
+        let page = ErrorPage {
+            t: self.tr,
+            status: status.as_u16(),
+            title,
+            detail,
+            request_id: self.request_id,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}

@@ -1,0 +1,623 @@
+//! Institution pages: the filtered list, the create/edit form, the component
+//! form, and the institution page (first version of the 360° view).
+
+use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::label;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use relais_app::crm as uc;
+use relais_app::AppError;
+use relais_domain::crm::*;
+use relais_domain::Id;
+use relais_store::crm::{InstitutionFilter, InstitutionRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/etablissements", get(list).post(create))
+        .route("/etablissements/nouveau", get(new_form))
+        .route("/etablissements/{id}", get(show).post(update))
+        .route("/etablissements/{id}/modifier", get(edit_form))
+        .route(
+            "/etablissements/{id}/composantes",
+            get(new_component).post(create_component),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub base: Base,
+    pub h1: String,
+    pub path: String,
+    pub actions: Vec<Link>,
+    pub filters: Vec<Field>,
+    pub total: i64,
+    pub table: Table,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub base: Base,
+    pub h1: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub errors: Vec<(String, String)>,
+    pub submit: String,
+    pub cancel: String,
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let page = q.page.unwrap_or(1).max(1);
+    let f = InstitutionFilter {
+        q: nonempty(&q.q),
+        kind: nonempty(&q.kind),
+        region: nonempty(&q.region),
+        membership: nonempty(&q.membership),
+        manager_id: nonempty(&q.manager),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let (rows, total) = uc::list_institutions(&state.app, auth.actor(), &f).await.map_err(pe(tr))?;
+    let mut table = Table::new(
+        tr,
+        if en { "Member institutions" } else { "Établissements adhérents" },
+        &[
+            if en { "Name" } else { "Nom" },
+            if en { "Acronym" } else { "Sigle" },
+            "Type",
+            if en { "Region" } else { "Région" },
+            "UAI",
+            if en { "Key-account manager" } else { "Chargé·e de relation" },
+        ],
+    );
+    for r in rows {
+        table.rows.push(vec![
+            Cell::link(r.name.clone(), format!("/etablissements/{}", r.id)),
+            Cell::opt(&r.acronym),
+            Cell::text(label!(InstitutionKind, &r.kind, tr)),
+            Cell::opt(&r.region),
+            Cell::opt(&r.uai),
+            Cell::opt(&r.manager_name),
+        ]);
+    }
+    let regions = uc::regions(&state.app).await.map_err(pe(tr))?;
+    let mut filters = vec![
+        Field::new(tr, "search", "q", tr.get("search"), q.q.clone().unwrap_or_default())
+            .hint(if en { "Name, acronym, city or UAI" } else { "Nom, sigle, ville ou UAI" }),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            q.kind.as_deref().unwrap_or(""),
+            enum_options(InstitutionKind::ALL, InstitutionKind::code, InstitutionKind::label, tr),
+            Some(tr.get("all")),
+        ),
+        Field::select(
+            tr,
+            "region",
+            if en { "Region" } else { "Région" },
+            q.region.as_deref().unwrap_or(""),
+            regions.into_iter().map(|r| (r.clone(), r)),
+            Some(if en { "All" } else { "Toutes" }),
+        ),
+        Field::select(
+            tr,
+            "membership",
+            if en { "Membership" } else { "Adhésion" },
+            q.membership.as_deref().unwrap_or(""),
+            enum_options(MembershipStatus::ALL, MembershipStatus::code, MembershipStatus::label, tr),
+            Some(tr.get("all")),
+        ),
+    ];
+    if auth.actor().role.is_agency() {
+        let staff = relais_app::accounts::agency_staff(&state.app).await.map_err(pe(tr))?;
+        filters.push(Field::select(
+            tr,
+            "manager",
+            if en { "Key-account manager" } else { "Chargé·e de relation" },
+            q.manager.as_deref().unwrap_or(""),
+            staff
+                .into_iter()
+                .filter(|u| u.role == "relation")
+                .map(|u| (u.id, u.display_name)),
+            Some(tr.get("all")),
+        ));
+    } else {
+        filters.clear();
+    }
+    let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            "/etablissements/nouveau",
+            if en { "New institution" } else { "Nouvel établissement" },
+        ));
+    }
+    if auth.actor().role.is_agency() {
+        actions.push(Link::new("/export/etablissements.csv", tr.get("export_csv")));
+    }
+    let (prev, next) = pager(
+        "/etablissements",
+        &[
+            ("q", q.q.clone()),
+            ("kind", q.kind.clone()),
+            ("region", q.region.clone()),
+            ("membership", q.membership.clone()),
+            ("manager", q.manager.clone()),
+        ],
+        page,
+        total,
+    );
+    let p = ListPage {
+        base: Base::new(&auth, tr.get("nav.institutions")),
+        h1: tr.get("nav.institutions").to_string(),
+        path: "/etablissements".into(),
+        actions,
+        filters,
+        total,
+        table,
+        prev,
+        next,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<Field> {
+    let en = tr.en();
+    vec![
+        Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required(),
+        Field::new(tr, "text", "acronym", if en { "Acronym" } else { "Sigle" }, f.get("acronym")),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(InstitutionKind::ALL, InstitutionKind::code, InstitutionKind::label, tr),
+            None,
+        )
+        .required(),
+        Field::new(tr, "text", "uai", "Code UAI", f.get("uai"))
+            .hint(if en { "7 digits and a check letter, e.g. 0691774D" } else { "7 chiffres et une lettre de contrôle, ex. 0691774D" }),
+        Field::new(tr, "text", "region", if en { "Region" } else { "Région" }, f.get("region")),
+        Field::new(tr, "text", "city", if en { "City" } else { "Ville" }, f.get("city")),
+        Field::new(tr, "number", "students", if en { "Students" } else { "Étudiants" }, f.get("students")),
+        Field::new(tr, "number", "staff", if en { "Staff" } else { "Personnels" }, f.get("staff")),
+        Field::select(
+            tr,
+            "membership",
+            if en { "Membership" } else { "Adhésion" },
+            &f.get("membership"),
+            enum_options(MembershipStatus::ALL, MembershipStatus::code, MembershipStatus::label, tr),
+            None,
+        ),
+        Field::new(tr, "number", "member_since", if en { "Member since (year)" } else { "Adhérent depuis (année)" }, f.get("member_since")),
+        Field::select(
+            tr,
+            "calendar",
+            if en { "Holiday calendar" } else { "Calendrier des jours fériés" },
+            &f.get("calendar"),
+            enum_options(CalendarKind::ALL, CalendarKind::code, CalendarKind::label, tr),
+            None,
+        ),
+        Field::select(
+            tr,
+            "manager_id",
+            if en { "Key-account manager" } else { "Chargé·e de relation" },
+            &f.get("manager_id"),
+            staff.iter().cloned(),
+            Some(if en { "None" } else { "Aucun·e" }),
+        ),
+        Field::new(tr, "text", "tags", if en { "Segments (comma separated)" } else { "Segments (séparés par des virgules)" }, f.get("tags")),
+    ]
+}
+
+fn institution_input(f: &FormData) -> InstitutionInput {
+    InstitutionInput {
+        name: f.get("name"),
+        acronym: f.opt("acronym"),
+        kind: f.get("kind"),
+        region: f.opt("region"),
+        city: f.opt("city"),
+        uai: f.opt("uai"),
+        students: f.opt("students"),
+        staff: f.opt("staff"),
+        membership: f.opt("membership"),
+        member_since: f.opt("member_since"),
+        calendar: f.opt("calendar"),
+        tags: f.opt("tags"),
+    }
+}
+
+async fn staff_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
+    Ok(relais_app::accounts::agency_staff(&state.app)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .filter(|u| u.role == "relation" || u.role == "admin")
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+fn form_of(row: &InstitutionRow) -> FormData {
+    let tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
+    FormData(vec![
+        ("name".into(), row.name.clone()),
+        ("acronym".into(), row.acronym.clone().unwrap_or_default()),
+        ("kind".into(), row.kind.clone()),
+        ("uai".into(), row.uai.clone().unwrap_or_default()),
+        ("region".into(), row.region.clone().unwrap_or_default()),
+        ("city".into(), row.city.clone().unwrap_or_default()),
+        ("students".into(), row.students.map(|n| n.to_string()).unwrap_or_default()),
+        ("staff".into(), row.staff.map(|n| n.to_string()).unwrap_or_default()),
+        ("membership".into(), row.membership.clone()),
+        ("member_since".into(), row.member_since.map(|n| n.to_string()).unwrap_or_default()),
+        ("calendar".into(), row.calendar.clone()),
+        ("manager_id".into(), row.manager_id.clone().unwrap_or_default()),
+        ("tags".into(), tags.join(", ")),
+    ])
+}
+
+async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
+    }
+    let staff = staff_options(&state, tr).await?;
+    let title = if tr.en() { "New institution" } else { "Nouvel établissement" };
+    let p = FormPage {
+        base: Base::new(&auth, title),
+        h1: title.into(),
+        action: "/etablissements".into(),
+        fields: institution_fields(tr, &FormData::default(), &staff),
+        errors: vec![],
+        submit: tr.get("create").into(),
+        cancel: "/etablissements".into(),
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<FormData>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    match uc::create_institution(&state.app, auth.actor(), institution_input(&f), f.opt("manager_id")).await {
+        Ok(id) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=institution")).into_response()),
+        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
+            let staff = staff_options(&state, tr).await?;
+            let mut fields = institution_fields(tr, &f, &staff);
+            let errors = apply_errors(&mut fields, &e);
+            let title = if tr.en() { "New institution" } else { "Nouvel établissement" };
+            let p = FormPage {
+                base: Base::new(&auth, title),
+                h1: title.into(),
+                action: "/etablissements".into(),
+                fields,
+                errors,
+                submit: tr.get("create").into(),
+                cancel: "/etablissements".into(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let row = uc::get_institution(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
+    }
+    let staff = staff_options(&state, tr).await?;
+    let p = FormPage {
+        base: Base::new(&auth, format!("{} — {}", tr.get("edit"), row.name)),
+        h1: format!("{} — {}", tr.get("edit"), row.name),
+        action: format!("/etablissements/{id}"),
+        fields: institution_fields(tr, &form_of(&row), &staff),
+        errors: vec![],
+        submit: tr.get("save").into(),
+        cancel: format!("/etablissements/{id}"),
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(f): Form<FormData>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    match uc::update_institution(&state.app, auth.actor(), id, institution_input(&f), f.opt("manager_id")).await {
+        Ok(()) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=institution")).into_response()),
+        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
+            let staff = staff_options(&state, tr).await?;
+            let mut fields = institution_fields(tr, &f, &staff);
+            let errors = apply_errors(&mut fields, &e);
+            let p = FormPage {
+                base: Base::new(&auth, tr.get("edit")),
+                h1: tr.get("edit").into(),
+                action: format!("/etablissements/{id}"),
+                fields,
+                errors,
+                submit: tr.get("save").into(),
+                cancel: format!("/etablissements/{id}"),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+struct TimelineLine {
+    date: String,
+    source: String,
+    kind_label: String,
+    title: String,
+    detail: Option<String>,
+    link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "institution.html")]
+struct InstitutionPage {
+    base: Base,
+    h1: String,
+    subtitle: String,
+    actions: Vec<Link>,
+    facts: Vec<(String, Cell)>,
+    components: Vec<(usize, String, String)>,
+    deployments: Table,
+    contacts: Table,
+    conventions: Table,
+    tasks: Table,
+    show_internal: bool,
+    timeline: Vec<TimelineLine>,
+}
+
+/// Orders components depth-first so the page shows the tree with indents.
+fn component_tree(tr: Tr, rows: &[relais_store::crm::ComponentRow]) -> Vec<(usize, String, String)> {
+    fn walk(
+        tr: Tr,
+        rows: &[relais_store::crm::ComponentRow],
+        parent: Option<&str>,
+        depth: usize,
+        out: &mut Vec<(usize, String, String)>,
+    ) {
+        for r in rows.iter().filter(|r| r.parent_id.as_deref() == parent) {
+            let mut name = r.name.clone();
+            if let Some(p) = &r.partner {
+                name.push_str(&format!(" — {p}"));
+            }
+            out.push((depth.min(3), name, label!(ComponentKind, &r.kind, tr)));
+            if depth < 8 {
+                walk(tr, rows, Some(&r.id), depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tr, rows, None, 0, &mut out);
+    out
+}
+
+async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let id: Id = path_id(&id, tr)?;
+    let v = uc::institution_view(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    let i = &v.institution;
+    let actor = auth.actor();
+    let mut actions = vec![];
+    if actor.can_manage_crm() {
+        actions.push(Link::new(format!("/etablissements/{id}/modifier"), tr.get("edit")));
+        actions.push(Link::new(format!("/etablissements/{id}/composantes"), if en { "Add a component" } else { "Ajouter une composante" }));
+        actions.push(Link::new(format!("/deploiements/nouveau?institution={id}"), if en { "New deployment" } else { "Nouveau déploiement" }));
+        actions.push(Link::new(format!("/conventions/nouveau?institution={id}"), if en { "New agreement" } else { "Nouvelle convention" }));
+    }
+    if actor.can_edit_contacts_of(id) {
+        actions.push(Link::new(format!("/contacts/nouveau?institution={id}"), if en { "New contact" } else { "Nouveau contact" }));
+    }
+    if actor.can_read_interactions() {
+        actions.push(Link::new(format!("/interactions/nouveau?institution={id}"), if en { "Record an interaction" } else { "Noter une interaction" }));
+    }
+    let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
+    let facts = vec![
+        ((if en { "Type" } else { "Type" }).to_string(), Cell::text(label!(InstitutionKind, &i.kind, tr))),
+        ("UAI".into(), Cell::opt(&i.uai)),
+        ((if en { "Region" } else { "Région" }).into(), Cell::opt(&i.region)),
+        ((if en { "City" } else { "Ville" }).into(), Cell::opt(&i.city)),
+        ((if en { "Students" } else { "Étudiants" }).into(), Cell::text(i.students.map(|n| n.to_string()).unwrap_or_else(|| "—".into()))),
+        ((if en { "Staff" } else { "Personnels" }).into(), Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into()))),
+        ((if en { "Membership" } else { "Adhésion" }).into(), Cell::text(format!(
+            "{}{}",
+            label!(MembershipStatus, &i.membership, tr),
+            i.member_since.map(|y| if en { format!(" since {y}") } else { format!(" depuis {y}") }).unwrap_or_default()
+        ))),
+        ((if en { "Key-account manager" } else { "Chargé·e de relation" }).into(), Cell::opt(&i.manager_name)),
+        ((if en { "Holiday calendar" } else { "Calendrier" }).into(), Cell::text(label!(CalendarKind, &i.calendar, tr))),
+        ((if en { "Segments" } else { "Segments" }).into(), Cell::text(if tags.is_empty() { "—".into() } else { tags.join(", ") })),
+    ];
+    let mut deployments = Table::new(tr, if en { "Products deployed in this institution" } else { "Produits déployés dans l'établissement" }, &[
+        if en { "Product" } else { "Produit" },
+        if en { "Status" } else { "Statut" },
+        "Version",
+        if en { "Hosting" } else { "Hébergement" },
+        if en { "Since" } else { "Depuis" },
+    ]);
+    for d in &v.deployments {
+        let mut status = label!(DeploymentStatus, &d.status, tr);
+        if let Some(w) = d.wave {
+            status = format!("{status} {w}");
+        }
+        deployments.rows.push(vec![
+            Cell::link(d.product_name.clone(), format!("/deploiements/{}", d.id)),
+            Cell::text(status),
+            Cell::opt(&d.version),
+            Cell::text(label!(HostingMode, &d.hosting, tr)),
+            Cell::opt(&d.starts_on),
+        ]);
+    }
+    let mut contacts = Table::new(tr, format!("{} contact(s)", v.contacts_total), &[
+        if en { "Name" } else { "Nom" },
+        if en { "Function" } else { "Fonction" },
+        if en { "E-mail" } else { "Courriel" },
+        if en { "Phone" } else { "Téléphone" },
+    ]);
+    for c in &v.contacts {
+        contacts.rows.push(vec![
+            Cell::link(format!("{} {}", c.first_name, c.last_name), format!("/contacts/{}", c.id)),
+            Cell::text(label!(ContactFunction, &c.function, tr)),
+            Cell::opt(&c.email),
+            Cell::opt(&c.phone),
+        ]);
+    }
+    let mut conventions = Table::new(tr, if en { "Agreements with the institution" } else { "Conventions avec l'établissement" }, &[
+        if en { "Title" } else { "Intitulé" },
+        "Type",
+        if en { "Start" } else { "Début" },
+        if en { "End" } else { "Fin" },
+        if en { "Renewal alert" } else { "Alerte de renouvellement" },
+    ]);
+    for c in &v.conventions {
+        conventions.rows.push(vec![
+            Cell::link(c.title.clone(), format!("/conventions/{}", c.id)),
+            Cell::text(label!(ConventionKind, &c.kind, tr)),
+            Cell::opt(&c.starts_on),
+            Cell::opt(&c.ends_on),
+            Cell::opt(&c.renewal_alert_on),
+        ]);
+    }
+    let mut tasks = Table::new(tr, if en { "Follow-up tasks" } else { "Tâches de suivi" }, &[
+        if en { "Task" } else { "Tâche" },
+        if en { "Due" } else { "Échéance" },
+        if en { "Status" } else { "Statut" },
+        if en { "Assignee" } else { "Responsable" },
+    ]);
+    for t in &v.tasks {
+        tasks.rows.push(vec![
+            Cell::text(t.title.clone()),
+            Cell::opt(&t.due_on),
+            Cell::text(label!(TaskStatus, &t.status, tr)),
+            Cell::opt(&t.assignee_name),
+        ]);
+    }
+    let timeline = v
+        .timeline
+        .iter()
+        .map(|e| TimelineLine {
+            date: e.date.clone(),
+            source: e.source.clone(),
+            kind_label: match (e.source.as_str(), en) {
+                ("interaction", false) => "Interaction",
+                ("interaction", true) => "Interaction",
+                ("task", false) => "Tâche",
+                ("task", true) => "Task",
+                ("convention", false) => "Convention",
+                ("convention", true) => "Agreement",
+                (_, false) => "Déploiement",
+                (_, true) => "Deployment",
+            }
+            .to_string(),
+            title: e.title.clone(),
+            detail: e.detail.clone(),
+            link: e.link.clone(),
+        })
+        .collect();
+    let subtitle = [
+        i.acronym.clone(),
+        Some(label!(InstitutionKind, &i.kind, tr)),
+        i.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let p = InstitutionPage {
+        base: Base::new(&auth, i.name.clone()),
+        h1: i.name.clone(),
+        subtitle,
+        actions,
+        facts,
+        components: component_tree(tr, &v.components),
+        deployments,
+        contacts,
+        conventions,
+        tasks,
+        show_internal: actor.can_read_interactions(),
+        timeline,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<Field> {
+    let en = tr.en();
+    vec![
+        Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required(),
+        Field::select(tr, "kind", "Type", &f.get("kind"), enum_options(ComponentKind::ALL, ComponentKind::code, ComponentKind::label, tr), None).required(),
+        Field::new(tr, "text", "code", if en { "Code (e.g. UMR number)" } else { "Code (ex. numéro d'UMR)" }, f.get("code")),
+        Field::new(tr, "text", "partner", if en { "Shared with (e.g. CNRS)" } else { "Partagée avec (ex. CNRS)" }, f.get("partner")),
+        Field::select(tr, "parent_id", if en { "Parent component" } else { "Composante parente" }, &f.get("parent_id"), parents.iter().cloned(), Some(if en { "None (top level)" } else { "Aucune (premier niveau)" })),
+    ]
+}
+
+async fn component_page(state: &AppState, auth: &Auth, id: Id, f: &FormData, err: Option<&relais_domain::DomainError>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let inst = uc::get_institution(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    let parents: Vec<(String, String)> = uc::list_components(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let mut fields = component_fields(tr, f, &parents);
+    let errors = err.map(|e| apply_errors(&mut fields, e)).unwrap_or_default();
+    let title = format!("{} — {}", if tr.en() { "New component" } else { "Nouvelle composante" }, inst.name);
+    let p = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action: format!("/etablissements/{id}/composantes"),
+        fields,
+        errors,
+        submit: tr.get("create").into(),
+        cancel: format!("/etablissements/{id}"),
+    };
+    let status = if err.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, render(&p, tr)?).into_response())
+}
+
+async fn new_component(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = path_id(&id, auth.tr)?;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(relais_domain::DomainError::Forbidden, auth.tr));
+    }
+    component_page(&state, &auth, id, &FormData::default(), None).await
+}
+
+async fn create_component(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(f): Form<FormData>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let input = uc::ComponentInput {
+        parent_id: f.opt("parent_id"),
+        kind: f.get("kind"),
+        name: f.get("name"),
+        code: f.opt("code"),
+        partner: f.opt("partner"),
+    };
+    match uc::create_component(&state.app, auth.actor(), id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=component")).into_response()),
+        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => component_page(&state, &auth, id, &f, Some(&e)).await,
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}

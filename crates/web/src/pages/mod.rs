@@ -1,0 +1,108 @@
+//! Server-rendered pages, one module per bounded context. Every page reads
+//! without JavaScript; htmx only refines filtering.
+
+pub mod contacts;
+pub mod institutions;
+pub mod session;
+
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::AppState;
+use askama::Template;
+use axum::response::Html;
+use axum::Router;
+use relais_app::AppError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(institutions::router())
+        .merge(contacts::router())
+}
+
+pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
+    t.render()
+        .map(Html)
+        .map_err(|e| PageError::new(AppError::Internal(format!("template: {e}")), tr))
+}
+
+/// A posted form as ordered pairs, so repeated names (checkboxes) survive.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, k: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    pub fn opt(&self, k: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    }
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    pub fn checked(&self, k: &str) -> bool {
+        self.0.iter().any(|(n, v)| n == k && (v == "1" || v == "on"))
+    }
+}
+
+/// Query-string filters of list pages.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub region: Option<String>,
+    pub membership: Option<String>,
+    pub manager: Option<String>,
+    pub institution: Option<String>,
+    pub function: Option<String>,
+    pub domain: Option<String>,
+    pub product: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<i64>,
+}
+
+pub fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// Previous/next links that keep the other query parameters.
+pub fn pager(path: &str, q: &[(&str, Option<String>)], page: i64, total: i64) -> (Option<String>, Option<String>) {
+    let base: Vec<String> = q
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", urlencoding::encode(v)))
+        })
+        .collect();
+    let link = |p: i64| {
+        let mut parts = base.clone();
+        parts.push(format!("page={p}"));
+        format!("{path}?{}", parts.join("&"))
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page * PAGE_SIZE < total).then(|| link(page + 1));
+    (prev, next)
+}
+
+/// The `Id` in a path, or a 404 page.
+pub fn path_id(raw: &str, tr: Tr) -> Result<relais_domain::Id, PageError> {
+    relais_domain::Id::parse(raw).ok_or_else(|| PageError::new(relais_domain::DomainError::NotFound, tr))
+}

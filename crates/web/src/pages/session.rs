@@ -1,0 +1,340 @@
+//! Login, logout, language switch, static assets, the dashboard and the
+//! account page (API tokens).
+
+use super::{render, FormData};
+use crate::auth::{login_csrf_cookie_name, make_cookie, safe_next, session_cookie_name, Auth, RequestCtx, LANG_COOKIE};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::view::{Base, Cell, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use relais_app::AppError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connexion", get(login_page).post(login_submit))
+        .route("/deconnexion", post(logout))
+        .route("/langue/{code}", get(switch_lang))
+        .route("/static/relais.css", get(css))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/", get(dashboard))
+        .route("/compte", get(account))
+        .route("/compte/jetons", post(create_token))
+        .route("/compte/jetons/{id}/revoquer", post(revoke_token))
+        .route("/sante", get(health))
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/relais.css"),
+    )
+        .into_response()
+}
+
+async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/htmx.min.js"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    base: Base,
+    error: Option<String>,
+    email: String,
+    next: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LoginQuery {
+    suite: Option<String>,
+}
+
+/// The login form carries a pre-session CSRF token, double-submitted as a
+/// cookie, so that even the login cannot be forged cross-site.
+async fn login_page(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let tr = Tr(ctx.lang);
+    if ctx.session.as_ref().is_some_and(|s| !s.via_token) {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let name = login_csrf_cookie_name(&state);
+    let token = jar
+        .get(name)
+        .map(|c| c.value().to_string())
+        .unwrap_or_else(relais_app::accounts::random_token);
+    let jar = jar.add(make_cookie(&state, name, token.clone()));
+    let page = LoginPage {
+        base: Base::anonymous(tr, tr.get("login.title"), token, "/connexion"),
+        error: None,
+        email: String::new(),
+        next: safe_next(q.suite.as_deref()),
+    };
+    Ok((jar, render(&page, tr)?).into_response())
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = Tr(ctx.lang);
+    let email = f.get("email");
+    let next = safe_next(Some(&f.get("suite")));
+    match relais_app::accounts::login(&state.app, &email, &f.get("password")).await {
+        Ok(s) => {
+            let jar = jar
+                .remove(Cookie::from(login_csrf_cookie_name(&state)))
+                .add(make_cookie(&state, session_cookie_name(&state), s.token));
+            let jar = if s.user.locale == "en" {
+                jar.add(make_cookie(&state, LANG_COOKIE, "en".into()))
+            } else {
+                jar
+            };
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
+        Err(e) => {
+            let (status, msg) = match &e {
+                AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, tr.get("login.throttled").to_string()),
+                AppError::Domain(relais_domain::DomainError::Invalid(v)) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    if tr.en() {
+                        "Wrong e-mail address or password.".to_string()
+                    } else {
+                        v.first().map(|x| x.detail.clone()).unwrap_or_default()
+                    },
+                ),
+                _ => return Err(PageError::new(e, tr)),
+            };
+            let token = jar
+                .get(login_csrf_cookie_name(&state))
+                .map(|c| c.value().to_string())
+                .unwrap_or_default();
+            let page = LoginPage {
+                base: Base::anonymous(tr, tr.get("login.title"), token, "/connexion"),
+                error: Some(msg),
+                email,
+                next,
+            };
+            Ok((status, render(&page, tr)?).into_response())
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> Response {
+    if let Some(c) = jar.get(session_cookie_name(&state)) {
+        let _ = relais_app::accounts::logout(&state.app, c.value()).await;
+    }
+    let jar = jar.remove(Cookie::from(session_cookie_name(&state)));
+    (jar, Redirect::to("/connexion?ok=logout")).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    retour: Option<String>,
+}
+
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = if code == "en" { "en" } else { "fr" };
+    if let Some(s) = ctx.session.as_ref() {
+        let _ = relais_app::accounts::set_locale(&state.app, &s.actor, lang).await;
+    }
+    let mut c = make_cookie(&state, LANG_COOKIE, lang.into());
+    c.set_http_only(false);
+    (jar.add(c), Redirect::to(&safe_next(q.retour.as_deref()))).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    base: Base,
+    counts: Vec<(String, i64, String)>,
+    tasks: Option<Table>,
+    renewals: Option<Table>,
+}
+
+async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let app = &state.app;
+    let actor = auth.actor();
+    let counts = relais_app::crm::dashboard_counts(app, actor)
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let counts = counts
+        .into_iter()
+        .map(|(k, n)| {
+            let (label, href) = match (k, tr.en()) {
+                ("institutions", false) => ("établissement(s)", "/etablissements"),
+                ("institutions", true) => ("institution(s)", "/etablissements"),
+                ("contacts", _) => ("contact(s)", "/contacts"),
+                ("deployments", false) => ("déploiement(s)", "/deploiements"),
+                ("deployments", true) => ("deployment(s)", "/deploiements"),
+                (_, false) => ("convention(s)", "/conventions"),
+                (_, true) => ("agreement(s)", "/conventions"),
+            };
+            (label.to_string(), n, href.to_string())
+        })
+        .collect();
+    let (tasks, renewals) = if actor.can_read_interactions() {
+        let rows = relais_app::crm::list_tasks(
+            app,
+            actor,
+            &relais_store::crm::TaskFilter {
+                assignee_id: Some(actor.user_id.to_string()),
+                status: Some("a_faire".into()),
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+        let mut tb = Table::new(tr, tr.get("dashboard.tasks"), &[
+            if tr.en() { "Task" } else { "Tâche" },
+            if tr.en() { "Institution" } else { "Établissement" },
+            if tr.en() { "Due" } else { "Échéance" },
+        ]);
+        for t in rows {
+            tb.rows.push(vec![
+                Cell::text(t.title),
+                Cell::link(t.institution_name, format!("/etablissements/{}", t.institution_id)),
+                Cell::opt(&t.due_on),
+            ]);
+        }
+        let soon = (app.clock.now() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+        let (conv, _) = relais_app::crm::list_conventions(
+            app,
+            actor,
+            &relais_store::crm::ConventionFilter {
+                alert_before: Some(soon),
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+        let mut rt = Table::new(tr, tr.get("dashboard.renewals"), &[
+            "Convention",
+            if tr.en() { "Institution" } else { "Établissement" },
+            if tr.en() { "Renewal alert" } else { "Alerte de renouvellement" },
+            if tr.en() { "End" } else { "Fin" },
+        ]);
+        for c in conv {
+            rt.rows.push(vec![
+                Cell::link(c.title, format!("/conventions/{}", c.id)),
+                Cell::link(c.institution_name, format!("/etablissements/{}", c.institution_id)),
+                Cell::opt(&c.renewal_alert_on),
+                Cell::opt(&c.ends_on),
+            ]);
+        }
+        (Some(tb), Some(rt))
+    } else {
+        (None, None)
+    };
+    let page = Dashboard {
+        base: Base::new(&auth, tr.get("nav.home")),
+        counts,
+        tasks,
+        renewals,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+struct TokenLine {
+    id: String,
+    name: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    base: Base,
+    facts: Vec<(String, String)>,
+    tokens: Vec<TokenLine>,
+    new_token: Option<String>,
+}
+
+async fn account_page(state: &AppState, auth: &Auth, new_token: Option<String>) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let tokens = relais_app::accounts::list_api_tokens(&state.app, auth.actor())
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let u = &auth.session.user;
+    let en = tr.en();
+    let page = AccountPage {
+        base: Base::new(auth, tr.get("nav.account")),
+        facts: vec![
+            ((if en { "Name" } else { "Nom" }).into(), u.display_name.clone()),
+            ((if en { "E-mail" } else { "Adresse électronique" }).into(), u.email.clone()),
+            ((if en { "Role" } else { "Rôle" }).into(), crate::view::role_label(&u.role, tr)),
+            (
+                (if en { "Institution" } else { "Établissement" }).into(),
+                u.institution_name.clone().unwrap_or_else(|| "Agence".into()),
+            ),
+        ],
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenLine {
+                id: t.id,
+                name: t.name,
+                created: t.created_at.chars().take(10).collect(),
+                last_used: t.last_used_at.map(|s| s.chars().take(16).collect()).unwrap_or_else(|| "—".into()),
+                revoked: t.revoked_at.is_some(),
+            })
+            .collect(),
+        new_token,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn account(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    account_page(&state, &auth, None).await
+}
+
+async fn create_token(State(state): State<AppState>, auth: Auth, Form(f): Form<FormData>) -> Result<Response, PageError> {
+    let tok = relais_app::accounts::create_api_token(&state.app, auth.actor(), &f.get("name"))
+        .await
+        .map_err(|e| PageError::new(e, auth.tr))?;
+    account_page(&state, &auth, Some(tok)).await
+}
+
+async fn revoke_token(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = super::path_id(&id, auth.tr)?;
+    relais_app::accounts::revoke_api_token(&state.app, auth.actor(), id)
+        .await
+        .map_err(|e| PageError::new(e, auth.tr))?;
+    Ok(Redirect::to("/compte?ok=token_revoked").into_response())
+}

@@ -1,0 +1,329 @@
+//! View models shared by the generic templates: the page frame, tables,
+//! form fields and links. Entity pages are built from these, so a new list,
+//! form or record page is Rust code, not a new template.
+
+use crate::auth::Auth;
+use crate::i18n::Tr;
+use relais_domain::accounts::Role;
+use relais_domain::{DomainError, FieldError};
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What the frame of every page needs.
+#[derive(Debug, Clone)]
+pub struct Base {
+    pub t: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+    pub lang_href: String,
+}
+
+impl Base {
+    pub fn new(auth: &Auth, title: impl Into<String>) -> Base {
+        let t = auth.tr;
+        let a = auth.actor();
+        let mut items: Vec<(&str, String)> = vec![("nav.home", "/".into())];
+        if a.role.is_agency() {
+            items.push(("nav.institutions", "/etablissements".into()));
+        } else if let Some(i) = a.institution_id {
+            items.push(("nav.my_institution", format!("/etablissements/{i}")));
+        }
+        items.push(("nav.contacts", "/contacts".into()));
+        items.push(("nav.products", "/produits".into()));
+        items.push(("nav.deployments", "/deploiements".into()));
+        items.push(("nav.conventions", "/conventions".into()));
+        if a.can_read_interactions() {
+            items.push(("nav.interactions", "/interactions".into()));
+            items.push(("nav.tasks", "/taches".into()));
+        }
+        if a.can_manage_users() {
+            items.push(("nav.users", "/comptes".into()));
+        }
+        items.push(("nav.account", "/compte".into()));
+        let path = auth.path.split('?').next().unwrap_or("/").to_string();
+        let nav = items
+            .into_iter()
+            .map(|(k, href)| NavItem {
+                current: if href == "/" {
+                    path == "/"
+                } else {
+                    path == href || path.starts_with(&format!("{href}/"))
+                },
+                label: t.get(k).to_string(),
+                href,
+            })
+            .collect();
+        let flash = flash_message(&auth.path, t);
+        Base {
+            t,
+            title: title.into(),
+            user_name: auth.session.user.display_name.clone(),
+            role_label: a.role.label(t.en()).to_string(),
+            csrf: auth.session.csrf.clone().unwrap_or_default(),
+            nav,
+            flash,
+            lang_href: lang_href(t, &auth.path),
+        }
+    }
+
+    /// The frame of pages seen before login.
+    pub fn anonymous(t: Tr, title: impl Into<String>, csrf: String, path: &str) -> Base {
+        Base {
+            t,
+            title: title.into(),
+            user_name: String::new(),
+            role_label: String::new(),
+            csrf,
+            nav: vec![],
+            flash: flash_message(path, t),
+            lang_href: lang_href(t, path),
+        }
+    }
+}
+
+fn lang_href(t: Tr, path: &str) -> String {
+    let other = if t.en() { "fr" } else { "en" };
+    format!("/langue/{other}?retour={}", urlencoding::encode(path))
+}
+
+/// Status messages after a redirect travel as `?ok=<code>`.
+fn flash_message(path: &str, t: Tr) -> Option<String> {
+    let q = path.split_once('?')?.1;
+    let code = q
+        .split('&')
+        .find_map(|p| p.strip_prefix("ok="))?
+        .to_string();
+    let (fr, en) = match code.as_str() {
+        "contact" => ("Contact enregistré.", "Contact saved."),
+        "institution" => ("Établissement enregistré.", "Institution saved."),
+        "component" => ("Composante ajoutée.", "Component added."),
+        "product" => ("Produit enregistré.", "Product saved."),
+        "release" => ("Version ajoutée.", "Release added."),
+        "deployment" => ("Déploiement enregistré.", "Deployment saved."),
+        "convention" => ("Convention enregistrée.", "Agreement saved."),
+        "interaction" => ("Interaction enregistrée.", "Interaction saved."),
+        "task" => ("Tâche enregistrée.", "Task saved."),
+        "user" => ("Compte enregistré.", "Account saved."),
+        "logout" => ("Vous êtes déconnecté·e.", "You are logged out."),
+        "token_revoked" => ("Jeton révoqué.", "Token revoked."),
+        "import" => ("Import terminé.", "Import finished."),
+        _ => return None,
+    };
+    Some(if t.en() { en } else { fr }.to_string())
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub href: String,
+    pub label: String,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, label: impl Into<String>) -> Link {
+        Link {
+            href: href.into(),
+            label: label.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell {
+            text: s.into(),
+            href: None,
+        }
+    }
+    pub fn link(s: impl Into<String>, href: impl Into<String>) -> Cell {
+        Cell {
+            text: s.into(),
+            href: Some(href.into()),
+        }
+    }
+    pub fn opt(s: &Option<String>) -> Cell {
+        Cell::text(s.clone().unwrap_or_else(|| "—".into()))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+impl Table {
+    pub fn new(t: Tr, caption: impl Into<String>, headers: &[&str]) -> Table {
+        Table {
+            caption: caption.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: vec![],
+            empty: t.get("none").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One form control with its label, value, options and error.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    /// `text`, `email`, `tel`, `date`, `number`, `password`, `search`,
+    /// `select`, `textarea`, `checkbox`, `checkboxes`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<Opt>,
+    pub error: Option<String>,
+    pub required: bool,
+    pub required_word: String,
+    pub hint: Option<String>,
+    pub autocomplete: String,
+}
+
+impl Field {
+    pub fn new(t: Tr, kind: &'static str, name: &str, label: impl Into<String>, value: impl Into<String>) -> Field {
+        Field {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            value: value.into(),
+            options: vec![],
+            error: None,
+            required: false,
+            required_word: t.get("required").to_string(),
+            hint: None,
+            autocomplete: String::new(),
+        }
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn hint(mut self, h: impl Into<String>) -> Field {
+        self.hint = Some(h.into());
+        self
+    }
+    pub fn autocomplete(mut self, a: &str) -> Field {
+        self.autocomplete = a.into();
+        self
+    }
+    /// A select whose options are `(value, label)`; `blank` adds an empty
+    /// first choice.
+    pub fn select(
+        t: Tr,
+        name: &str,
+        label: impl Into<String>,
+        value: &str,
+        options: impl IntoIterator<Item = (String, String)>,
+        blank: Option<&str>,
+    ) -> Field {
+        let mut f = Field::new(t, "select", name, label, value);
+        if let Some(b) = blank {
+            f.options.push(Opt {
+                value: String::new(),
+                label: b.into(),
+                selected: value.is_empty(),
+            });
+        }
+        for (v, l) in options {
+            f.options.push(Opt {
+                selected: v == value,
+                value: v,
+                label: l,
+            });
+        }
+        f
+    }
+    pub fn checkboxes(
+        t: Tr,
+        name: &str,
+        label: impl Into<String>,
+        selected: &[String],
+        options: impl IntoIterator<Item = (String, String)>,
+    ) -> Field {
+        let mut f = Field::new(t, "checkboxes", name, label, "");
+        for (v, l) in options {
+            f.options.push(Opt {
+                selected: selected.contains(&v),
+                value: v,
+                label: l,
+            });
+        }
+        f
+    }
+}
+
+/// Options of a closed code list, labelled in the page's language.
+pub fn enum_options<E: Copy>(all: &[E], code: fn(E) -> &'static str, label: fn(E, bool) -> &'static str, t: Tr) -> Vec<(String, String)> {
+    all.iter()
+        .map(|e| (code(*e).to_string(), label(*e, t.en()).to_string()))
+        .collect()
+}
+
+/// Puts each validation error on its field and returns the summary lines
+/// `(field id, message)` for the top of the form.
+pub fn apply_errors(fields: &mut [Field], err: &DomainError) -> Vec<(String, String)> {
+    let errs: Vec<FieldError> = match err {
+        DomainError::Invalid(v) => v.clone(),
+        other => vec![FieldError {
+            code: other.code(),
+            field: "",
+            detail: other.to_string(),
+        }],
+    };
+    let mut summary = Vec::new();
+    for e in errs {
+        let target = fields.iter_mut().find(|f| f.name == e.field);
+        match target {
+            Some(f) => {
+                f.error = Some(e.detail.clone());
+                summary.push((f.name.clone(), format!("{} : {}", f.label, e.detail)));
+            }
+            None => summary.push((
+                fields.first().map(|f| f.name.clone()).unwrap_or_default(),
+                e.detail.clone(),
+            )),
+        }
+    }
+    summary
+}
+
+/// Role label for display.
+pub fn role_label(code: &str, t: Tr) -> String {
+    Role::from_code(code)
+        .map(|r| r.label(t.en()).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Label of a code from a closed list, or the code itself.
+#[macro_export]
+macro_rules! label {
+    ($enum:ty, $code:expr, $t:expr) => {
+        <$enum>::from_code($code)
+            .map(|e| e.label($t.en()).to_string())
+            .unwrap_or_else(|| $code.to_string())
+    };
+}
