@@ -153,7 +153,7 @@ pub fn validate_uai(raw: &str) -> Result<String, &'static str> {
     let Some(expected) = uai_check_letter(digits) else {
         return Err("Un code UAI commence par 7 chiffres (ex. 0691774D).");
     };
-    if letter.chars().next() != Some(expected) {
+    if !letter.starts_with(expected) {
         return Err("La lettre de contrôle du code UAI ne correspond pas aux chiffres.");
     }
     Ok(s)
@@ -376,13 +376,16 @@ impl TryFrom<ContactInput> for ContactFields {
     }
 }
 
+/// Start, end and renewal-alert dates of a convention.
+pub type ConventionDates = (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>);
+
 /// Validated dates of a convention: the end comes after the start, and the
 /// renewal alert, when given, falls before the end.
 pub fn validate_convention_dates(
     start: Option<&str>,
     end: Option<&str>,
     alert: Option<&str>,
-) -> Result<(Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>), DomainError> {
+) -> Result<ConventionDates, DomainError> {
     let mut v = Violations::default();
     let s = parse_date(&mut v, "starts_on", start);
     let e = parse_date(&mut v, "ends_on", end);

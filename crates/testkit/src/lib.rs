@@ -131,3 +131,24 @@ macro_rules! db_test {
         }
     };
 }
+
+/// A clock that tests move by hand.
+#[derive(Debug)]
+pub struct FakeClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl FakeClock {
+    pub fn at(t: chrono::DateTime<chrono::Utc>) -> std::sync::Arc<FakeClock> {
+        std::sync::Arc::new(FakeClock(std::sync::Mutex::new(t)))
+    }
+    pub fn advance(&self, d: chrono::Duration) {
+        if let Ok(mut g) = self.0.lock() {
+            *g += d;
+        }
+    }
+}
+
+impl relais_domain::Clock for FakeClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.lock().map(|g| *g).unwrap_or_else(|p| *p.into_inner())
+    }
+}

@@ -139,7 +139,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
     let mut sections = vec![];
     if auth.actor().role.is_agency() {
         let hist = uc::history(&state.app, auth.actor(), "contact", id).await.map_err(pe(tr))?;
-        let mut tb = Table::new(tr, tr.get("history"), &[if en { "Date" } else { "Date" }, if en { "By" } else { "Par" }, if en { "Action" } else { "Action" }, if en { "Changes" } else { "Modifications" }]);
+        let mut tb = Table::new(tr, tr.get("history"), &["Date", if en { "By" } else { "Par" }, "Action", if en { "Changes" } else { "Modifications" }]);
         for h in hist {
             tb.rows.push(vec![
                 Cell::text(h.at.chars().take(16).collect::<String>().replace('T', " ")),

@@ -434,7 +434,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
     }
     let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
     let facts = vec![
-        ((if en { "Type" } else { "Type" }).to_string(), Cell::text(label!(InstitutionKind, &i.kind, tr))),
+        ("Type".to_string(), Cell::text(label!(InstitutionKind, &i.kind, tr))),
         ("UAI".into(), Cell::opt(&i.uai)),
         ((if en { "Region" } else { "Région" }).into(), Cell::opt(&i.region)),
         ((if en { "City" } else { "Ville" }).into(), Cell::opt(&i.city)),
@@ -447,7 +447,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
         ))),
         ((if en { "Key-account manager" } else { "Chargé·e de relation" }).into(), Cell::opt(&i.manager_name)),
         ((if en { "Holiday calendar" } else { "Calendrier" }).into(), Cell::text(label!(CalendarKind, &i.calendar, tr))),
-        ((if en { "Segments" } else { "Segments" }).into(), Cell::text(if tags.is_empty() { "—".into() } else { tags.join(", ") })),
+        ("Segments".into(), Cell::text(if tags.is_empty() { "—".into() } else { tags.join(", ") })),
     ];
     let mut deployments = Table::new(tr, if en { "Products deployed in this institution" } else { "Produits déployés dans l'établissement" }, &[
         if en { "Product" } else { "Produit" },
@@ -520,8 +520,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
             date: e.date.clone(),
             source: e.source.clone(),
             kind_label: match (e.source.as_str(), en) {
-                ("interaction", false) => "Interaction",
-                ("interaction", true) => "Interaction",
+                ("interaction", _) => "Interaction",
                 ("task", false) => "Tâche",
                 ("task", true) => "Task",
                 ("convention", false) => "Convention",
