@@ -1061,3 +1061,9 @@ pub async fn regions(app: &App) -> Result<Vec<String>> {
     let mut c = app.db.read().await?;
     Ok(store::list_regions(&mut c).await?)
 }
+
+/// One follow-up task (agency staff only: members' scope finds nothing).
+pub async fn get_task(app: &App, actor: &Actor, id: Id) -> Result<TaskRow> {
+    let mut c = app.db.read().await?;
+    Ok(store::get_task(&mut c, interaction_scope(actor), id).await?)
+}

@@ -209,7 +209,7 @@ pub async fn list_institutions(
 ) -> Result<(Vec<InstitutionRow>, i64)> {
     let mut q = Sql::new(INSTITUTION_COLS);
     institution_where(&mut q, scope, f);
-    q.push(" ORDER BY i.name LIMIT ");
+    q.push(" ORDER BY i.name, i.id LIMIT ");
     q.bind_int(f.limit.clamp(1, 1000));
     q.push(" OFFSET ");
     q.bind_int(f.offset.max(0));

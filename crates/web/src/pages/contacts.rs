@@ -96,6 +96,9 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
             domain_options(&state, tr).await?, Some(tr.get("all"))),
     ];
     let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new("/import?type=contacts", if en { "Import (CSV)" } else { "Importer (CSV)" }));
+    }
     if auth.actor().role.is_agency() {
         actions.push(Link::new("/export/contacts.csv", tr.get("export_csv")));
     }

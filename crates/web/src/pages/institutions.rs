@@ -150,6 +150,9 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
             if en { "New institution" } else { "Nouvel établissement" },
         ));
     }
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new("/import?type=etablissements", if en { "Import (CSV)" } else { "Importer (CSV)" }));
+    }
     if auth.actor().role.is_agency() {
         actions.push(Link::new("/export/etablissements.csv", tr.get("export_csv")));
     }

@@ -1,9 +1,15 @@
 //! Server-rendered pages, one module per bounded context. Every page reads
 //! without JavaScript; htmx only refines filtering.
 
+pub mod catalogue;
 pub mod contacts;
+pub mod conventions;
+pub mod deployments;
+pub mod exports;
 pub mod institutions;
+pub mod interactions;
 pub mod session;
+pub mod users;
 
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -18,6 +24,12 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(institutions::router())
         .merge(contacts::router())
+        .merge(catalogue::router())
+        .merge(deployments::router())
+        .merge(conventions::router())
+        .merge(interactions::router())
+        .merge(users::router())
+        .merge(exports::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
