@@ -50,7 +50,7 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     }
     println!("Comptes de démonstration (mot de passe : {}) :", relais_testkit::demo::DEMO_PASSWORD);
     for (role, email) in relais_testkit::demo::LOGINS {
-        println!("  {role:<32} {email}");
+        println!("  {role:<36} {email}");
     }
     if args.no_serve {
         return Ok(());

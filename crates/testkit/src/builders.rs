@@ -1,0 +1,119 @@
+//! Small data builders for tests, writing through the store.
+
+use relais_domain::accounts::{Actor, Role};
+use relais_domain::Id;
+use relais_store::crm::*;
+use relais_store::Db;
+
+const T: &str = "2021-01-04T08:00:00.000Z";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub async fn institution(db: &Db, name: &str, acronym: &str) -> Id {
+    let id = Id::new();
+    let mut tx = db.begin().await.expect("tx");
+    insert_institution(
+        &mut tx,
+        id,
+        &InstitutionValues {
+            name: name.into(),
+            acronym: Some(acronym.into()),
+            kind: "universite".into(),
+            region: Some("Bretagne".into()),
+            city: None,
+            uai: None,
+            students: None,
+            staff: None,
+            membership: "adherent".into(),
+            member_since: None,
+            calendar: "metropole".into(),
+            manager_id: None,
+            tags: "[]".into(),
+        },
+        T,
+    )
+    .await
+    .expect("institution");
+    tx.commit().await.expect("commit");
+    id
+}
+
+pub async fn contact(db: &Db, institution: Id, first: &str, last: &str) -> Id {
+    let id = Id::new();
+    let mut tx = db.begin().await.expect("tx");
+    insert_contact(
+        &mut tx,
+        id,
+        &ContactValues {
+            institution_id: institution,
+            first_name: first.into(),
+            last_name: last.into(),
+            email: Some(format!("{}.{}@test.fr", first.to_lowercase(), last.to_lowercase())),
+            phone: None,
+            function: "autre".into(),
+            title: None,
+            domains: "[]".into(),
+            consent: false,
+        },
+        T,
+    )
+    .await
+    .expect("contact");
+    tx.commit().await.expect("commit");
+    id
+}
+
+pub async fn user(db: &Db, email: &str, role: Role, institution: Option<Id>) -> (Id, Actor) {
+    let id = Id::new();
+    let mut tx = db.begin().await.expect("tx");
+    relais_store::accounts::insert_user(
+        &mut tx,
+        id,
+        &relais_store::accounts::UserValues {
+            email: email.into(),
+            display_name: email.into(),
+            role: role.code().into(),
+            institution_id: institution.map(|i| i.to_string()),
+            locale: "fr".into(),
+            active: true,
+        },
+        Some(relais_app::accounts::hash_password(PASSWORD).expect("hash")),
+        T,
+    )
+    .await
+    .expect("user");
+    tx.commit().await.expect("commit");
+    (
+        id,
+        Actor {
+            user_id: id,
+            role,
+            institution_id: institution,
+            display_name: email.into(),
+        },
+    )
+}
+
+pub async fn product(db: &Db, code: &str, name: &str) -> Id {
+    let mut tx = db.begin().await.expect("tx");
+    let domains = list_domains(&mut tx).await.expect("domains");
+    if !domains.iter().any(|d| d.code == "finances") {
+        insert_domain(&mut tx, "finances", "Finances", 4).await.expect("domain");
+    }
+    let id = Id::new();
+    insert_product(
+        &mut tx,
+        id,
+        &ProductValues {
+            code: code.into(),
+            name: name.into(),
+            domain_code: "finances".into(),
+            stage: "production".into(),
+            description: None,
+        },
+        T,
+    )
+    .await
+    .expect("product");
+    tx.commit().await.expect("commit");
+    id
+}
