@@ -16,7 +16,9 @@ pub struct JobRow {
 }
 
 /// Enqueues a job; with a dedup key, a second job with the same key is a
-/// no-op until the first is done.
+/// no-op until the first is done. `ON CONFLICT DO NOTHING` rather than
+/// catching the error: on PostgreSQL a failed statement aborts the whole
+/// business transaction the job is part of.
 pub async fn enqueue(
     c: &mut Conn,
     kind: &str,
@@ -26,7 +28,8 @@ pub async fn enqueue(
     now: &str,
 ) -> Result<()> {
     let r = sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, run_at, dedup_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO jobs (id, kind, payload, run_at, dedup_key, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(Id::new().to_string())
     .bind(kind.to_string())
@@ -36,11 +39,8 @@ pub async fn enqueue(
     .bind(now.to_string())
     .execute(&mut *c)
     .await;
-    match r.map_err(StoreError::from_sqlx) {
-        Ok(_) => Ok(()),
-        Err(StoreError::Conflict(_)) if dedup_key.is_some() => Ok(()),
-        Err(e) => Err(e),
-    }
+    r.map_err(StoreError::from_sqlx)?;
+    Ok(())
 }
 
 /// Claims the next due job, or `None`. The lock expires so that a crashed
