@@ -1,0 +1,62 @@
+//! The demo loads on both engines, matches the plan's figures, is
+//! deterministic from its seed, and its logins work.
+
+use relais_domain::accounts::Scope;
+use relais_store::crm::*;
+use relais_store::Db;
+use relais_testkit::db_test;
+use std::sync::Arc;
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2021-11-15T09:00:00Z").expect("t").with_timezone(&chrono::Utc)
+}
+
+db_test!(
+    async fn demo_matches_the_plan_and_its_logins_work(db: Db) {
+        let s = relais_testkit::demo::load(&db, 2021, now()).await.expect("demo");
+        assert_eq!(s.institutions, 180);
+        assert!(s.contacts >= 180 * 8);
+        let mut c = db.read().await.expect("conn");
+        let siham = find_product_by_code(&mut c, "siham").await.expect("siham");
+        let (rows, n) = list_deployments(&mut c, Scope::All, &DeploymentFilter { product_id: Some(siham.id.clone()), limit: 1000, ..Default::default() }).await.expect("list");
+        assert_eq!(n, 53, "Siham: 53 institutions by the end of 2021");
+        assert_eq!(rows.iter().filter(|d| d.status == "vague").count(), 14, "the last wave of 14");
+        let evrp = find_product_by_code(&mut c, "evrp").await.expect("evrp");
+        let (rows, _) = list_deployments(&mut c, Scope::All, &DeploymentFilter { product_id: Some(evrp.id.clone()), limit: 1000, ..Default::default() }).await.expect("list");
+        assert_eq!(rows.iter().filter(|d| d.status == "production").count(), 27);
+        assert_eq!(rows.len(), 29);
+        let insa = find_institution_by_acronym(&mut c, "INSA Lyon").await.expect("INSA");
+        assert_eq!(insa.uai.as_deref(), Some("0690192J"));
+        assert_eq!(insa.manager_name.as_deref(), Some("Romain Relation"));
+        let (deps, _) = list_deployments(&mut c, Scope::All, &DeploymentFilter { institution_id: Some(insa.id.clone()), limit: 100, ..Default::default() }).await.expect("list");
+        assert!(deps.iter().any(|d| d.product_name == "Pégase" && d.status == "pilote_p1"));
+        let (_, n) = list_contacts(&mut c, Scope::All, &ContactFilter { institution_id: Some(insa.id.clone()), limit: 100, ..Default::default() }).await.expect("list");
+        assert!(n >= 3);
+        let (all, _) = list_institutions(&mut c, Scope::All, &InstitutionFilter { limit: 1000, ..Default::default() }).await.expect("list");
+        assert!(all.iter().all(|i| i.manager_id.is_some()), "every institution has a key-account manager");
+        assert!(all.iter().all(|i| i.uai.as_deref().is_some_and(|u| relais_domain::crm::validate_uai(u).is_ok())));
+        drop(c);
+
+        let app = relais_app::App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+        for (_, email) in relais_testkit::demo::LOGINS {
+            let s = relais_app::accounts::login(&app, email, relais_testkit::demo::DEMO_PASSWORD).await.expect(email);
+            assert_eq!(&s.user.email, email);
+        }
+        let s = relais_app::accounts::login(&app, "membre@relais.test", relais_testkit::demo::DEMO_PASSWORD).await.expect("login");
+        assert_eq!(s.user.institution_id, Some(insa.id.clone()));
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_gives_the_same_data() {
+    async fn fingerprint(seed: u64) -> Vec<String> {
+        let t = relais_testkit::TestDb::sqlite().await;
+        relais_testkit::demo::load(&t.db, seed, now()).await.expect("demo");
+        let mut c = t.db.read().await.expect("conn");
+        let (rows, _) = list_contacts(&mut c, Scope::All, &ContactFilter { limit: 100_000, ..Default::default() }).await.expect("list");
+        rows.into_iter().map(|r| format!("{} {} {:?} {:?} {}", r.institution_name, r.last_name, r.email, r.phone, r.function)).collect()
+    }
+    let a = fingerprint(7).await;
+    assert_eq!(a, fingerprint(7).await);
+    assert_ne!(a, fingerprint(8).await);
+}
