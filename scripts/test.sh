@@ -29,12 +29,14 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then apt_install postgresql; fi
   ver=$(ls /etc/postgresql | sort -V | tail -n1)
   conf="/etc/postgresql/$ver/main/pg_hba.conf"
-  # Local test server: trust connections from this machine only.
+  # Local test server: trust connections from this machine only. The first
+  # matching pg_hba line wins, so ours go on top.
   if ! $SUDO grep -q "relais-test" "$conf"; then
-    echo "host all all 127.0.0.1/32 trust # relais-test" | $SUDO tee -a "$conf" >/dev/null
-    echo "host all all ::1/128 trust # relais-test" | $SUDO tee -a "$conf" >/dev/null
+    $SUDO sed -i '1i host all all 127.0.0.1/32 trust # relais-test\nhost all all ::1/128 trust # relais-test' "$conf"
   fi
-  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start || $SUDO pg_ctlcluster "$ver" main start
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main restart 2>/dev/null \
+    || $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null \
+    || $SUDO pg_ctlcluster "$ver" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 export RELAIS_TEST_DATABASE_URL="${RELAIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
