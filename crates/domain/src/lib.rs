@@ -2,7 +2,10 @@
 //! roles and permissions, the clock port. No IO lives here.
 
 pub mod accounts;
+pub mod calendar;
 pub mod crm;
 pub mod shared;
+pub mod sla;
+pub mod support;
 
 pub use shared::{fold, Clock, DomainError, FieldError, Id, SystemClock};
