@@ -55,5 +55,5 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
-    super::serve::serve(cfg, app, args.bind, None).await
+    super::serve::serve(cfg, app, args.bind).await
 }

@@ -12,11 +12,11 @@ pub struct Args {
 
 pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     let app = super::open(&cfg).await?;
-    serve(cfg, app, args.bind, None).await
+    serve(cfg, app, args.bind).await
 }
 
 /// Binds first (so the printed URL is live), prints it, then serves.
-pub async fn serve(cfg: Config, app: App, bind: Option<String>, after_bind: Option<Box<dyn FnOnce(&str) + Send>>) -> anyhow::Result<()> {
+pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Result<()> {
     let addr = bind.unwrap_or_else(|| cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
@@ -29,9 +29,6 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>, after_bind: Opti
     };
     let router = relais_web::router(state);
     println!("Relais est prêt : {url}");
-    if let Some(f) = after_bind {
-        f(&url);
-    }
     tracing::info!(%url, "serving");
     axum::serve(listener, router)
         .with_graceful_shutdown(async {

@@ -255,8 +255,8 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         let mut ids = Vec::new();
         let mut used = std::collections::HashSet::new();
         for k in 0..n_contacts {
-            let function = if k < GOVERNANCE_FUNCTIONS.len() {
-                GOVERNANCE_FUNCTIONS[k]
+            let function = if let Some(f) = GOVERNANCE_FUNCTIONS.get(k) {
+                f
             } else {
                 OTHER_FUNCTIONS[rng.gen_range(0..OTHER_FUNCTIONS.len())]
             };

@@ -473,14 +473,10 @@ pub fn deployments(insts: &[InstitutionSeed]) -> Vec<DeploymentSeed> {
         .filter(|i| (i.kind == "universite" || i.kind == "ecole") && i.students > 0)
         .collect();
     // Siham: 39 in production, then the last wave of 14 in 2021.
-    let mut siham = 0;
-    for (n, i) in teaching.iter().enumerate().filter(|(n, _)| n % 2 == 0 || *n < 20) {
-        if siham >= 53 {
-            break;
-        }
+    let candidates = teaching.iter().enumerate().filter(|(n, _)| n % 2 == 0 || *n < 20);
+    for (siham, (n, i)) in candidates.enumerate().take(53) {
         let (status, wave, year) = if siham < 39 { ("production", None, 2012 + (n as i64 % 9)) } else { ("vague", Some(6), 2021) };
         push(&mut out, "siham", i.acronym, status, wave, if n % 5 == 0 { "saas" } else { "sur_site" }, if status == "production" { latest("siham") } else { None }, year, 1);
-        siham += 1;
     }
     // Harpège: the members not (yet) on Siham, some already withdrawn.
     let on_siham: Vec<&str> = out.iter().filter(|d| d.product == "siham").map(|d| d.institution).collect();
