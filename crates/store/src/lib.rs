@@ -12,6 +12,7 @@ pub mod crm;
 pub mod db;
 pub mod jobs;
 pub mod sql;
+pub mod support;
 
 pub use db::{Db, Engine};
 pub use relais_domain::accounts::Scope;
