@@ -210,6 +210,7 @@ const CONTRACT_COLS: &str = "SELECT s.id, s.institution_id, l.code AS level_code
     FROM service_contracts s JOIN service_levels l ON l.id = s.level_id \
     JOIN business_calendars b ON b.id = s.calendar_id";
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_contract(c: &mut Conn, id: Id, institution: Id, level: &str, calendar: &str, starts_on: &str, ends_on: Option<&str>, now: &str) -> Result<()> {
     sqlx::query("INSERT INTO service_contracts (id, institution_id, level_id, calendar_id, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id.to_string())
