@@ -3,7 +3,12 @@
 //! routes. Authentication: a session cookie (with the CSRF header on writes)
 //! or a personal API token (`Authorization: Bearer rls_…`).
 
+pub mod catalogue;
+pub mod conventions;
 pub mod crm;
+pub mod deployments;
+pub mod interactions;
+pub mod users;
 
 use crate::AppState;
 use axum::routing::get;
@@ -36,6 +41,11 @@ impl Modify for Security {
 pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crm::router())
+        .merge(catalogue::router())
+        .merge(deployments::router())
+        .merge(conventions::router())
+        .merge(interactions::router())
+        .merge(users::router())
         .split_for_parts()
 }
 

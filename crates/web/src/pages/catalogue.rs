@@ -1,0 +1,645 @@
+//! Catalogue pages: the agency's products (list, record page with releases
+//! and deployments, admin forms), their releases, and the business domains.
+//! The catalogue itself is public to every signed-in person; the deployments
+//! shown on a product page are narrowed to what the reader may see.
+
+use super::contacts::{DetailPage, Section};
+use super::conventions::history_section;
+use super::institutions::{FormPage, ListPage};
+use super::{nonempty, path_id, render, FormData, ListQuery};
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::label;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use relais_app::crm as uc;
+use relais_app::AppError;
+use relais_domain::crm::*;
+use relais_domain::{DomainError, Id};
+use relais_store::crm::{DeploymentFilter, ProductRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/produits", get(list).post(create))
+        .route("/produits/nouveau", get(new_form))
+        .route("/produits/{id}", get(show).post(update))
+        .route("/produits/{id}/modifier", get(edit_form))
+        .route(
+            "/produits/{id}/versions",
+            get(new_release).post(create_release),
+        )
+        .route("/domaines", get(domains))
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
+    Ok(uc::list_domains(&state.app)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let domain = nonempty(&q.domain);
+    let rows = uc::list_products(&state.app, domain.as_deref())
+        .await
+        .map_err(pe(tr))?;
+    let title = tr.get("nav.products");
+    let mut table = Table::new(
+        tr,
+        if en {
+            "The agency's products"
+        } else {
+            "Les produits de l'agence"
+        },
+        &[
+            if en { "Product" } else { "Produit" },
+            if en { "Domain" } else { "Domaine" },
+            if en {
+                "Lifecycle stage"
+            } else {
+                "Cycle de vie"
+            },
+            if en { "Deployments" } else { "Déploiements" },
+        ],
+    );
+    for p in &rows {
+        table.rows.push(vec![
+            Cell::link(p.name.clone(), format!("/produits/{}", p.id)),
+            Cell::link(
+                p.domain_name.clone(),
+                format!("/produits?domain={}", urlencoding::encode(&p.domain_code)),
+            ),
+            Cell::text(label!(ProductStage, &p.stage, tr)),
+            Cell::text(p.deployments.to_string()),
+        ]);
+    }
+    let filters = vec![Field::select(
+        tr,
+        "domain",
+        if en { "Domain" } else { "Domaine" },
+        domain.as_deref().unwrap_or(""),
+        domain_options(&state, tr).await?,
+        Some(tr.get("all")),
+    )];
+    let mut actions = vec![Link::new(
+        "/domaines",
+        if en {
+            "Business domains"
+        } else {
+            "Domaines métier"
+        },
+    )];
+    if auth.actor().can_manage_catalogue() {
+        actions.insert(
+            0,
+            Link::new(
+                "/produits/nouveau",
+                if en { "New product" } else { "Nouveau produit" },
+            ),
+        );
+    }
+    let p = ListPage {
+        base: Base::new(&auth, title),
+        h1: title.to_string(),
+        path: "/produits".into(),
+        actions,
+        filters,
+        total: rows.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let id = path_id(&id, tr)?;
+    let actor = auth.actor();
+    let (p, releases) = uc::get_product(&state.app, id).await.map_err(pe(tr))?;
+    // The scoped list: a member sees only their own institution's deployment.
+    let (deployments, _) = uc::list_deployments(
+        &state.app,
+        actor,
+        &DeploymentFilter {
+            product_id: Some(id.to_string()),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(pe(tr))?;
+    let mut actions = vec![];
+    if actor.can_manage_catalogue() {
+        actions.push(Link::new(
+            format!("/produits/{id}/modifier"),
+            tr.get("edit"),
+        ));
+        actions.push(Link::new(
+            format!("/produits/{id}/versions"),
+            if en {
+                "Add a release"
+            } else {
+                "Ajouter une version"
+            },
+        ));
+    }
+    let facts = vec![
+        ("Code".to_string(), Cell::text(p.code.clone())),
+        (
+            (if en { "Domain" } else { "Domaine" }).into(),
+            Cell::link(
+                p.domain_name.clone(),
+                format!("/produits?domain={}", urlencoding::encode(&p.domain_code)),
+            ),
+        ),
+        (
+            (if en {
+                "Lifecycle stage"
+            } else {
+                "Cycle de vie"
+            })
+            .into(),
+            Cell::text(label!(ProductStage, &p.stage, tr)),
+        ),
+        (
+            (if en {
+                "Active deployments (all institutions)"
+            } else {
+                "Déploiements actifs (tous établissements)"
+            })
+            .into(),
+            Cell::text(p.deployments.to_string()),
+        ),
+        ("Description".into(), Cell::opt(&p.description)),
+    ];
+    let mut rel = Table::new(
+        tr,
+        if en {
+            "Releases, newest first"
+        } else {
+            "Versions, de la plus récente à la plus ancienne"
+        },
+        &[
+            "Version",
+            if en { "Released on" } else { "Publiée le" },
+            "Notes",
+        ],
+    );
+    for r in releases {
+        rel.rows.push(vec![
+            Cell::text(r.version),
+            Cell::opt(&r.released_on),
+            Cell::opt(&r.notes),
+        ]);
+    }
+    let dep_caption = if actor.role.is_agency() {
+        if en {
+            "Institutions using this product"
+        } else {
+            "Établissements utilisant ce produit"
+        }
+    } else if en {
+        "Deployment in your institution"
+    } else {
+        "Déploiement dans votre établissement"
+    };
+    let mut dep = Table::new(
+        tr,
+        dep_caption,
+        &[
+            if en { "Institution" } else { "Établissement" },
+            if en { "Status" } else { "Statut" },
+            "Version",
+            if en { "Hosting" } else { "Hébergement" },
+            if en { "Since" } else { "Depuis" },
+        ],
+    );
+    for d in &deployments {
+        dep.rows.push(vec![
+            Cell::link(
+                d.institution_name.clone(),
+                format!("/etablissements/{}", d.institution_id),
+            ),
+            Cell::link(
+                status_text(&d.status, d.wave, tr),
+                format!("/deploiements/{}", d.id),
+            ),
+            Cell::opt(&d.version),
+            Cell::text(label!(HostingMode, &d.hosting, tr)),
+            Cell::opt(&d.starts_on),
+        ]);
+    }
+    let mut sections = vec![
+        Section {
+            title: "Versions".into(),
+            table: rel,
+        },
+        Section {
+            title: tr.get("nav.deployments").into(),
+            table: dep,
+        },
+    ];
+    if let Some(h) = history_section(&state, &auth, "product", id).await? {
+        sections.push(h);
+    }
+    let page = DetailPage {
+        base: Base::new(&auth, p.name.clone()),
+        h1: p.name.clone(),
+        subtitle: Some(p.domain_name.clone()),
+        actions,
+        facts,
+        sections,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+/// "Vague 3", "Pilote P1"…: the status label with its wave number.
+pub fn status_text(code: &str, wave: Option<i64>, tr: Tr) -> String {
+    let s = label!(DeploymentStatus, code, tr);
+    match wave {
+        Some(w) => format!("{s} {w}"),
+        None => s,
+    }
+}
+
+fn product_fields(
+    tr: Tr,
+    f: &FormData,
+    domains: &[(String, String)],
+    with_code: bool,
+) -> Vec<Field> {
+    let en = tr.en();
+    let mut fields = vec![];
+    if with_code {
+        fields.push(
+            Field::new(tr, "text", "code", "Code", f.get("code"))
+                .required()
+                .hint(if en {
+                    "Lower-case letters, digits, - and _; it cannot be changed later"
+                } else {
+                    "Lettres minuscules, chiffres, - et _ ; il ne pourra plus être modifié"
+                }),
+        );
+    }
+    fields.extend([
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "domain_code",
+            if en { "Domain" } else { "Domaine" },
+            &f.get("domain_code"),
+            domains.iter().cloned(),
+            None,
+        )
+        .required(),
+        Field::select(
+            tr,
+            "stage",
+            if en {
+                "Lifecycle stage"
+            } else {
+                "Cycle de vie"
+            },
+            &f.get("stage"),
+            enum_options(
+                ProductStage::ALL,
+                ProductStage::code,
+                ProductStage::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "textarea",
+            "description",
+            "Description",
+            f.get("description"),
+        ),
+    ]);
+    fields
+}
+
+fn product_input(f: &FormData, code: String) -> uc::ProductInput {
+    uc::ProductInput {
+        code,
+        name: f.get("name"),
+        domain_code: f.get("domain_code"),
+        stage: f.get("stage"),
+        description: f.opt("description"),
+    }
+}
+
+fn form_of(p: &ProductRow) -> FormData {
+    FormData(vec![
+        ("code".into(), p.code.clone()),
+        ("name".into(), p.name.clone()),
+        ("domain_code".into(), p.domain_code.clone()),
+        ("stage".into(), p.stage.clone()),
+        (
+            "description".into(),
+            p.description.clone().unwrap_or_default(),
+        ),
+    ])
+}
+
+/// The product form, new (`None`) or for an existing product, with errors.
+async fn product_page(
+    state: &AppState,
+    auth: &Auth,
+    existing: Option<&ProductRow>,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let domains = domain_options(state, tr).await?;
+    let mut fields = product_fields(tr, f, &domains, existing.is_none());
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let (title, action, submit, cancel) = match existing {
+        None => (
+            (if tr.en() {
+                "New product"
+            } else {
+                "Nouveau produit"
+            })
+            .to_string(),
+            "/produits".to_string(),
+            tr.get("create"),
+            "/produits".to_string(),
+        ),
+        Some(p) => (
+            format!("{} — {} ({})", tr.get("edit"), p.name, p.code),
+            format!("/produits/{}", p.id),
+            tr.get("save"),
+            format!("/produits/{}", p.id),
+        ),
+    };
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action,
+        fields,
+        errors,
+        submit: submit.into(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    if !auth.actor().can_manage_catalogue() {
+        return Err(PageError::new(DomainError::Forbidden, auth.tr));
+    }
+    let f = FormData(vec![("stage".into(), "conception".into())]);
+    product_page(&state, &auth, None, &f, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    match uc::create_product(&state.app, auth.actor(), product_input(&f, f.get("code"))).await {
+        Ok(id) => Ok(Redirect::to(&format!("/produits/{id}?ok=product")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            product_page(&state, &auth, None, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (p, _) = uc::get_product(&state.app, id).await.map_err(pe(tr))?;
+    if !auth.actor().can_manage_catalogue() {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    product_page(&state, &auth, Some(&p), &form_of(&p), None).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (p, _) = uc::get_product(&state.app, id).await.map_err(pe(tr))?;
+    // The code identifies a product in imports and the API: it is kept.
+    match uc::update_product(
+        &state.app,
+        auth.actor(),
+        id,
+        product_input(&f, p.code.clone()),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/produits/{id}?ok=product")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            product_page(&state, &auth, Some(&p), &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+fn release_fields(tr: Tr, f: &FormData) -> Vec<Field> {
+    let en = tr.en();
+    vec![
+        Field::new(tr, "text", "version", "Version", f.get("version"))
+            .required()
+            .hint(if en { "e.g. 2.4.0" } else { "ex. 2.4.0" }),
+        Field::new(
+            tr,
+            "date",
+            "released_on",
+            if en {
+                "Release date"
+            } else {
+                "Date de publication"
+            },
+            f.get("released_on"),
+        ),
+        Field::new(
+            tr,
+            "textarea",
+            "notes",
+            if en {
+                "Release notes"
+            } else {
+                "Notes de version"
+            },
+            f.get("notes"),
+        ),
+    ]
+}
+
+async fn release_page(
+    state: &AppState,
+    auth: &Auth,
+    id: Id,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let (p, _) = uc::get_product(&state.app, id).await.map_err(pe(tr))?;
+    let mut fields = release_fields(tr, f);
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let title = format!(
+        "{} — {}",
+        if tr.en() {
+            "New release"
+        } else {
+            "Nouvelle version"
+        },
+        p.name
+    );
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action: format!("/produits/{id}/versions"),
+        fields,
+        errors,
+        submit: tr.get("create").into(),
+        cancel: format!("/produits/{id}"),
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn new_release(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = path_id(&id, auth.tr)?;
+    if !auth.actor().can_manage_catalogue() {
+        return Err(PageError::new(DomainError::Forbidden, auth.tr));
+    }
+    release_page(&state, &auth, id, &FormData::default(), None).await
+}
+
+async fn create_release(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let res = uc::add_release(
+        &state.app,
+        auth.actor(),
+        id,
+        &f.get("version"),
+        f.opt("released_on").as_deref(),
+        f.opt("notes").as_deref(),
+    )
+    .await;
+    match res {
+        Ok(_) => Ok(Redirect::to(&format!("/produits/{id}?ok=release")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            release_page(&state, &auth, id, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn domains(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let domains = uc::list_domains(&state.app).await.map_err(pe(tr))?;
+    let products = uc::list_products(&state.app, None).await.map_err(pe(tr))?;
+    let title = if en {
+        "Business domains"
+    } else {
+        "Domaines métier"
+    };
+    let mut table = Table::new(
+        tr,
+        if en {
+            "The agency's business domains"
+        } else {
+            "Les domaines métier de l'agence"
+        },
+        &[
+            if en { "Domain" } else { "Domaine" },
+            "Code",
+            if en { "Products" } else { "Produits" },
+        ],
+    );
+    for d in &domains {
+        let n = products.iter().filter(|p| p.domain_code == d.code).count();
+        table.rows.push(vec![
+            Cell::link(
+                d.name.clone(),
+                format!("/produits?domain={}", urlencoding::encode(&d.code)),
+            ),
+            Cell::text(d.code.clone()),
+            Cell::text(n.to_string()),
+        ]);
+    }
+    let p = ListPage {
+        base: Base::new(&auth, title),
+        h1: title.into(),
+        path: "/domaines".into(),
+        actions: vec![Link::new("/produits", tr.get("nav.products"))],
+        filters: vec![],
+        total: domains.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&p, tr)?.into_response())
+}

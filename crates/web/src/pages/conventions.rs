@@ -1,0 +1,577 @@
+//! Convention pages: agreements between the agency and an institution
+//! (deployment, operation, pre-financing, co-construction, partnership), with
+//! their dates and renewal alert. The list filters the ones to renew soon;
+//! the record page shows the change history to agency staff.
+
+use super::contacts::{DetailPage, Section};
+use super::deployments::{institution_options, product_options};
+use super::institutions::{FormPage, ListPage};
+use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::label;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use relais_app::crm as uc;
+use relais_app::AppError;
+use relais_domain::crm::*;
+use relais_domain::{DomainError, Id};
+use relais_store::crm::{ConventionFilter, ConventionRow};
+
+/// How far ahead "to renew" looks: alerts due within three months.
+const RENEWAL_HORIZON_DAYS: i64 = 90;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/conventions", get(list).post(create))
+        .route("/conventions/nouveau", get(new_form))
+        .route("/conventions/{id}", get(show).post(update))
+        .route("/conventions/{id}/modifier", get(edit_form))
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+/// The change history of a record as a page section, for agency staff only
+/// (members read the records, not who changed them).
+pub(super) async fn history_section(
+    state: &AppState,
+    auth: &Auth,
+    entity: &str,
+    id: Id,
+) -> Result<Option<Section>, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    if !auth.actor().role.is_agency() {
+        return Ok(None);
+    }
+    let hist = uc::history(&state.app, auth.actor(), entity, id)
+        .await
+        .map_err(pe(tr))?;
+    let mut tb = Table::new(
+        tr,
+        tr.get("history"),
+        &[
+            "Date",
+            if en { "By" } else { "Par" },
+            "Action",
+            if en { "Changes" } else { "Modifications" },
+        ],
+    );
+    for h in hist {
+        tb.rows.push(vec![
+            Cell::text(h.at.chars().take(16).collect::<String>().replace('T', " ")),
+            Cell::opt(&h.actor_name),
+            Cell::text(h.action),
+            Cell::text(h.changes),
+        ]);
+    }
+    Ok(Some(Section {
+        title: tr.get("history").into(),
+        table: tb,
+    }))
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct ConventionQuery {
+    kind: Option<String>,
+    institution: Option<String>,
+    /// `1`: only conventions whose renewal alert falls within the horizon.
+    renouveler: Option<String>,
+    page: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ConventionQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let agency = auth.actor().role.is_agency();
+    let page = q.page.unwrap_or(1).max(1);
+    let to_renew = q.renouveler.as_deref() == Some("1");
+    let horizon = (state.app.clock.now() + chrono::Duration::days(RENEWAL_HORIZON_DAYS))
+        .format("%Y-%m-%d")
+        .to_string();
+    let f = ConventionFilter {
+        institution_id: if agency {
+            nonempty(&q.institution)
+        } else {
+            None
+        },
+        kind: nonempty(&q.kind),
+        alert_before: to_renew.then_some(horizon),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let (rows, total) = uc::list_conventions(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
+    let title = tr.get("nav.conventions");
+    let mut table = Table::new(
+        tr,
+        if en {
+            "Agreements with institutions"
+        } else {
+            "Conventions avec les établissements"
+        },
+        &[
+            if en { "Title" } else { "Intitulé" },
+            if en { "Institution" } else { "Établissement" },
+            "Type",
+            if en { "Start" } else { "Début" },
+            if en { "End" } else { "Fin" },
+            if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            },
+        ],
+    );
+    for c in rows {
+        table.rows.push(vec![
+            Cell::link(c.title.clone(), format!("/conventions/{}", c.id)),
+            Cell::link(
+                c.institution_name.clone(),
+                format!("/etablissements/{}", c.institution_id),
+            ),
+            Cell::text(label!(ConventionKind, &c.kind, tr)),
+            Cell::opt(&c.starts_on),
+            Cell::opt(&c.ends_on),
+            Cell::opt(&c.renewal_alert_on),
+        ]);
+    }
+    let mut filters = vec![
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            q.kind.as_deref().unwrap_or(""),
+            enum_options(
+                ConventionKind::ALL,
+                ConventionKind::code,
+                ConventionKind::label,
+                tr,
+            ),
+            Some(tr.get("all")),
+        ),
+        Field::select(
+            tr,
+            "renouveler",
+            if en { "Renewal" } else { "Renouvellement" },
+            if to_renew { "1" } else { "" },
+            [(
+                "1".to_string(),
+                (if en {
+                    "To renew (alert within 90 days)"
+                } else {
+                    "À renouveler (alerte sous 90 jours)"
+                })
+                .to_string(),
+            )],
+            Some(if en { "All" } else { "Toutes" }),
+        ),
+    ];
+    if agency {
+        filters.push(Field::select(
+            tr,
+            "institution",
+            if en { "Institution" } else { "Établissement" },
+            q.institution.as_deref().unwrap_or(""),
+            institution_options(&state, &auth).await?,
+            Some(tr.get("all")),
+        ));
+    }
+    let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            "/conventions/nouveau",
+            if en {
+                "New agreement"
+            } else {
+                "Nouvelle convention"
+            },
+        ));
+    }
+    let (prev, next) = pager(
+        "/conventions",
+        &[
+            ("kind", q.kind.clone()),
+            ("renouveler", q.renouveler.clone()),
+            (
+                "institution",
+                if agency { q.institution.clone() } else { None },
+            ),
+        ],
+        page,
+        total,
+    );
+    let p = ListPage {
+        base: Base::new(&auth, title),
+        h1: title.to_string(),
+        path: "/conventions".into(),
+        actions,
+        filters,
+        total,
+        table,
+        prev,
+        next,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let id = path_id(&id, tr)?;
+    let c = uc::get_convention(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            format!("/conventions/{id}/modifier"),
+            tr.get("edit"),
+        ));
+    }
+    let product = match (&c.product_id, &c.product_name) {
+        (Some(pid), Some(name)) => Cell::link(name.clone(), format!("/produits/{pid}")),
+        _ => Cell::text("—"),
+    };
+    let facts = vec![
+        (
+            (if en { "Institution" } else { "Établissement" }).to_string(),
+            Cell::link(
+                c.institution_name.clone(),
+                format!("/etablissements/{}", c.institution_id),
+            ),
+        ),
+        (
+            "Type".into(),
+            Cell::text(label!(ConventionKind, &c.kind, tr)),
+        ),
+        (
+            (if en { "Reference" } else { "Référence" }).into(),
+            Cell::opt(&c.reference),
+        ),
+        ((if en { "Product" } else { "Produit" }).into(), product),
+        (
+            (if en { "Start" } else { "Début" }).into(),
+            Cell::opt(&c.starts_on),
+        ),
+        (
+            (if en { "End" } else { "Fin" }).into(),
+            Cell::opt(&c.ends_on),
+        ),
+        (
+            (if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            })
+            .into(),
+            Cell::opt(&c.renewal_alert_on),
+        ),
+        ("Notes".into(), Cell::opt(&c.notes)),
+    ];
+    let sections = history_section(&state, &auth, "convention", id)
+        .await?
+        .into_iter()
+        .collect();
+    let p = DetailPage {
+        base: Base::new(&auth, c.title.clone()),
+        h1: c.title.clone(),
+        subtitle: Some(c.institution_name.clone()),
+        actions,
+        facts,
+        sections,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+fn convention_fields(
+    tr: Tr,
+    f: &FormData,
+    institutions: Option<&[(String, String)]>,
+    products: &[(String, String)],
+) -> Vec<Field> {
+    let en = tr.en();
+    let mut fields = vec![];
+    if let Some(institutions) = institutions {
+        fields.push(
+            Field::select(
+                tr,
+                "institution_id",
+                if en { "Institution" } else { "Établissement" },
+                &f.get("institution_id"),
+                institutions.iter().cloned(),
+                Some(if en {
+                    "Choose an institution"
+                } else {
+                    "Choisissez un établissement"
+                }),
+            )
+            .required(),
+        );
+    }
+    fields.extend([
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(
+                ConventionKind::ALL,
+                ConventionKind::code,
+                ConventionKind::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "title",
+            if en { "Title" } else { "Intitulé" },
+            f.get("title"),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "reference",
+            if en { "Reference" } else { "Référence" },
+            f.get("reference"),
+        ),
+        Field::select(
+            tr,
+            "product_id",
+            if en {
+                "Product concerned"
+            } else {
+                "Produit concerné"
+            },
+            &f.get("product_id"),
+            products.iter().cloned(),
+            Some(if en { "None" } else { "Aucun" }),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "starts_on",
+            if en { "Start date" } else { "Date de début" },
+            f.get("starts_on"),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "ends_on",
+            if en { "End date" } else { "Date de fin" },
+            f.get("ends_on"),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "renewal_alert_on",
+            if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            },
+            f.get("renewal_alert_on"),
+        )
+        .hint(if en {
+            "Left empty: three months before the end date"
+        } else {
+            "Si vide : trois mois avant la date de fin"
+        }),
+        Field::new(tr, "textarea", "notes", "Notes", f.get("notes")),
+    ]);
+    fields
+}
+
+fn convention_input(f: &FormData) -> uc::ConventionInput {
+    uc::ConventionInput {
+        institution_id: f.get("institution_id"),
+        kind: f.get("kind"),
+        title: f.get("title"),
+        reference: f.opt("reference"),
+        product_id: f.opt("product_id"),
+        starts_on: f.opt("starts_on"),
+        ends_on: f.opt("ends_on"),
+        renewal_alert_on: f.opt("renewal_alert_on"),
+        notes: f.opt("notes"),
+    }
+}
+
+fn form_of(c: &ConventionRow) -> FormData {
+    FormData(vec![
+        ("kind".into(), c.kind.clone()),
+        ("title".into(), c.title.clone()),
+        ("reference".into(), c.reference.clone().unwrap_or_default()),
+        (
+            "product_id".into(),
+            c.product_id.clone().unwrap_or_default(),
+        ),
+        ("starts_on".into(), c.starts_on.clone().unwrap_or_default()),
+        ("ends_on".into(), c.ends_on.clone().unwrap_or_default()),
+        (
+            "renewal_alert_on".into(),
+            c.renewal_alert_on.clone().unwrap_or_default(),
+        ),
+        ("notes".into(), c.notes.clone().unwrap_or_default()),
+    ])
+}
+
+/// The form, new (`None`) or for an existing convention, with errors.
+async fn convention_page(
+    state: &AppState,
+    auth: &Auth,
+    existing: Option<&ConventionRow>,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let products = product_options(state, tr).await?;
+    let (mut fields, title, action, submit, cancel) = match existing {
+        None => {
+            let institutions = institution_options(state, auth).await?;
+            let inst = f.get("institution_id");
+            let cancel = if inst.is_empty() {
+                "/conventions".to_string()
+            } else {
+                format!("/etablissements/{inst}")
+            };
+            (
+                convention_fields(tr, f, Some(&institutions), &products),
+                (if en {
+                    "New agreement"
+                } else {
+                    "Nouvelle convention"
+                })
+                .to_string(),
+                "/conventions".to_string(),
+                tr.get("create"),
+                cancel,
+            )
+        }
+        Some(c) => (
+            convention_fields(tr, f, None, &products),
+            format!("{} — {} · {}", tr.get("edit"), c.title, c.institution_name),
+            format!("/conventions/{}", c.id),
+            tr.get("save"),
+            format!("/conventions/{}", c.id),
+        ),
+    };
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action,
+        fields,
+        errors,
+        submit: submit.into(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct NewQuery {
+    institution: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    let mut f = FormData(vec![(
+        "kind".into(),
+        ConventionKind::Deploiement.code().into(),
+    )]);
+    if let Some(raw) = q.institution.as_deref().filter(|s| !s.is_empty()) {
+        let inst = Id::parse(raw).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+        uc::get_institution(&state.app, auth.actor(), inst)
+            .await
+            .map_err(pe(tr))?;
+        f.0.push(("institution_id".into(), inst.to_string()));
+    }
+    convention_page(&state, &auth, None, &f, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    match uc::create_convention(&state.app, auth.actor(), convention_input(&f)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/conventions/{id}?ok=convention")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            convention_page(&state, &auth, None, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let c = uc::get_convention(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    convention_page(&state, &auth, Some(&c), &form_of(&c), None).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let c = uc::get_convention(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    match uc::update_convention(&state.app, auth.actor(), id, convention_input(&f)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/conventions/{id}?ok=convention")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            convention_page(&state, &auth, Some(&c), &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}

@@ -1,0 +1,561 @@
+//! Deployment pages: which product runs where, at what stage (candidate,
+//! pilot P1/P2, wave n, production, withdrawn). The list, the record page and
+//! the create/edit forms. Reads are scoped: a member sees only their own
+//! institution's deployments; key-account managers and admins edit them.
+
+use super::catalogue::status_text;
+use super::contacts::DetailPage;
+use super::conventions::history_section;
+use super::institutions::{FormPage, ListPage};
+use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::label;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use relais_app::crm as uc;
+use relais_app::AppError;
+use relais_domain::crm::*;
+use relais_domain::{DomainError, Id};
+use relais_store::crm::{DeploymentFilter, DeploymentRow, InstitutionFilter};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/deploiements", get(list).post(create))
+        .route("/deploiements/nouveau", get(new_form))
+        .route("/deploiements/{id}", get(show).post(update))
+        .route("/deploiements/{id}/modifier", get(edit_form))
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+/// `(id, name)` of the institutions the actor may see, for selects.
+pub(super) async fn institution_options(
+    state: &AppState,
+    auth: &Auth,
+) -> Result<Vec<(String, String)>, PageError> {
+    let (rows, _) = uc::list_institutions(
+        &state.app,
+        auth.actor(),
+        &InstitutionFilter {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(pe(auth.tr))?;
+    Ok(rows.into_iter().map(|i| (i.id, i.name)).collect())
+}
+
+/// `(id, name)` of every product, for selects.
+pub(super) async fn product_options(
+    state: &AppState,
+    tr: Tr,
+) -> Result<Vec<(String, String)>, PageError> {
+    Ok(uc::list_products(&state.app, None)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let agency = auth.actor().role.is_agency();
+    let page = q.page.unwrap_or(1).max(1);
+    let f = DeploymentFilter {
+        // Members are narrowed by their scope; the filter is an agency tool.
+        institution_id: if agency {
+            nonempty(&q.institution)
+        } else {
+            None
+        },
+        product_id: nonempty(&q.product),
+        status: nonempty(&q.status),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let (rows, total) = uc::list_deployments(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
+    let title = tr.get("nav.deployments");
+    let mut table = Table::new(
+        tr,
+        if en {
+            "Products deployed in institutions"
+        } else {
+            "Produits déployés dans les établissements"
+        },
+        &[
+            if en { "Product" } else { "Produit" },
+            if en { "Institution" } else { "Établissement" },
+            if en { "Status" } else { "Statut" },
+            "Version",
+            if en { "Hosting" } else { "Hébergement" },
+            if en { "Since" } else { "Depuis" },
+        ],
+    );
+    for d in rows {
+        table.rows.push(vec![
+            Cell::link(d.product_name.clone(), format!("/deploiements/{}", d.id)),
+            Cell::link(
+                d.institution_name.clone(),
+                format!("/etablissements/{}", d.institution_id),
+            ),
+            Cell::text(status_text(&d.status, d.wave, tr)),
+            Cell::opt(&d.version),
+            Cell::text(label!(HostingMode, &d.hosting, tr)),
+            Cell::opt(&d.starts_on),
+        ]);
+    }
+    let mut filters = vec![
+        Field::select(
+            tr,
+            "product",
+            if en { "Product" } else { "Produit" },
+            q.product.as_deref().unwrap_or(""),
+            product_options(&state, tr).await?,
+            Some(tr.get("all")),
+        ),
+        Field::select(
+            tr,
+            "status",
+            if en { "Status" } else { "Statut" },
+            q.status.as_deref().unwrap_or(""),
+            enum_options(
+                DeploymentStatus::ALL,
+                DeploymentStatus::code,
+                DeploymentStatus::label,
+                tr,
+            ),
+            Some(tr.get("all")),
+        ),
+    ];
+    if agency {
+        filters.push(Field::select(
+            tr,
+            "institution",
+            if en { "Institution" } else { "Établissement" },
+            q.institution.as_deref().unwrap_or(""),
+            institution_options(&state, &auth).await?,
+            Some(tr.get("all")),
+        ));
+    }
+    let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            "/deploiements/nouveau",
+            if en {
+                "New deployment"
+            } else {
+                "Nouveau déploiement"
+            },
+        ));
+    }
+    let (prev, next) = pager(
+        "/deploiements",
+        &[
+            ("product", q.product.clone()),
+            ("status", q.status.clone()),
+            (
+                "institution",
+                if agency { q.institution.clone() } else { None },
+            ),
+        ],
+        page,
+        total,
+    );
+    let p = ListPage {
+        base: Base::new(&auth, title),
+        h1: title.to_string(),
+        path: "/deploiements".into(),
+        actions,
+        filters,
+        total,
+        table,
+        prev,
+        next,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let id = path_id(&id, tr)?;
+    let d = uc::get_deployment(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let mut actions = vec![];
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            format!("/deploiements/{id}/modifier"),
+            tr.get("edit"),
+        ));
+    }
+    let facts = vec![
+        (
+            (if en { "Institution" } else { "Établissement" }).to_string(),
+            Cell::link(
+                d.institution_name.clone(),
+                format!("/etablissements/{}", d.institution_id),
+            ),
+        ),
+        (
+            (if en { "Product" } else { "Produit" }).into(),
+            Cell::link(
+                d.product_name.clone(),
+                format!("/produits/{}", d.product_id),
+            ),
+        ),
+        (
+            (if en { "Status" } else { "Statut" }).into(),
+            Cell::text(status_text(&d.status, d.wave, tr)),
+        ),
+        (
+            (if en { "Hosting" } else { "Hébergement" }).into(),
+            Cell::text(label!(HostingMode, &d.hosting, tr)),
+        ),
+        ("Version".into(), Cell::opt(&d.version)),
+        (
+            (if en { "Start" } else { "Début" }).into(),
+            Cell::opt(&d.starts_on),
+        ),
+        (
+            (if en { "End" } else { "Fin" }).into(),
+            Cell::opt(&d.ends_on),
+        ),
+        ("Notes".into(), Cell::opt(&d.notes)),
+        (
+            (if en {
+                "Last updated"
+            } else {
+                "Dernière mise à jour"
+            })
+            .into(),
+            Cell::text(
+                d.updated_at
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+            ),
+        ),
+    ];
+    let sections = history_section(&state, &auth, "deployment", id)
+        .await?
+        .into_iter()
+        .collect();
+    let title = format!("{} — {}", d.product_name, d.institution_name);
+    let p = DetailPage {
+        base: Base::new(&auth, title.clone()),
+        h1: title,
+        subtitle: Some(status_text(&d.status, d.wave, tr)),
+        actions,
+        facts,
+        sections,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+/// `(value, label)` of a select option.
+type Choice = (String, String);
+
+/// Fields of the form; institution and product only when creating, since
+/// they identify a deployment and are never changed afterwards.
+fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice])>) -> Vec<Field> {
+    let en = tr.en();
+    let mut fields = vec![];
+    if let Some((institutions, products)) = choices {
+        fields.push(
+            Field::select(
+                tr,
+                "institution_id",
+                if en { "Institution" } else { "Établissement" },
+                &f.get("institution_id"),
+                institutions.iter().cloned(),
+                Some(if en {
+                    "Choose an institution"
+                } else {
+                    "Choisissez un établissement"
+                }),
+            )
+            .required(),
+        );
+        fields.push(
+            Field::select(
+                tr,
+                "product_id",
+                if en { "Product" } else { "Produit" },
+                &f.get("product_id"),
+                products.iter().cloned(),
+                Some(if en {
+                    "Choose a product"
+                } else {
+                    "Choisissez un produit"
+                }),
+            )
+            .required(),
+        );
+    }
+    fields.extend([
+        Field::select(
+            tr,
+            "status",
+            if en { "Status" } else { "Statut" },
+            &f.get("status"),
+            enum_options(
+                DeploymentStatus::ALL,
+                DeploymentStatus::code,
+                DeploymentStatus::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "number",
+            "wave",
+            if en {
+                "Wave number"
+            } else {
+                "Numéro de vague"
+            },
+            f.get("wave"),
+        )
+        .hint(if en {
+            "Required for the “Wave” status (1 to 50)"
+        } else {
+            "Obligatoire pour le statut « Vague » (1 à 50)"
+        }),
+        Field::select(
+            tr,
+            "hosting",
+            if en { "Hosting" } else { "Hébergement" },
+            &f.get("hosting"),
+            enum_options(HostingMode::ALL, HostingMode::code, HostingMode::label, tr),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "version",
+            if en {
+                "Version in use"
+            } else {
+                "Version en service"
+            },
+            f.get("version"),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "starts_on",
+            if en { "Start date" } else { "Date de début" },
+            f.get("starts_on"),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "ends_on",
+            if en { "End date" } else { "Date de fin" },
+            f.get("ends_on"),
+        ),
+        Field::new(tr, "textarea", "notes", "Notes", f.get("notes")),
+    ]);
+    fields
+}
+
+fn deployment_input(f: &FormData) -> uc::DeploymentInput {
+    uc::DeploymentInput {
+        institution_id: f.get("institution_id"),
+        product_id: f.get("product_id"),
+        status: f.get("status"),
+        wave: f.opt("wave"),
+        hosting: f.get("hosting"),
+        version: f.opt("version"),
+        starts_on: f.opt("starts_on"),
+        ends_on: f.opt("ends_on"),
+        notes: f.opt("notes"),
+    }
+}
+
+fn form_of(d: &DeploymentRow) -> FormData {
+    FormData(vec![
+        ("status".into(), d.status.clone()),
+        (
+            "wave".into(),
+            d.wave.map(|w| w.to_string()).unwrap_or_default(),
+        ),
+        ("hosting".into(), d.hosting.clone()),
+        ("version".into(), d.version.clone().unwrap_or_default()),
+        ("starts_on".into(), d.starts_on.clone().unwrap_or_default()),
+        ("ends_on".into(), d.ends_on.clone().unwrap_or_default()),
+        ("notes".into(), d.notes.clone().unwrap_or_default()),
+    ])
+}
+
+/// The form, new (`None`) or for an existing deployment, with errors.
+async fn deployment_page(
+    state: &AppState,
+    auth: &Auth,
+    existing: Option<&DeploymentRow>,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let (mut fields, title, action, submit, cancel) = match existing {
+        None => {
+            let institutions = institution_options(state, auth).await?;
+            let products = product_options(state, tr).await?;
+            let inst = f.get("institution_id");
+            let cancel = if inst.is_empty() {
+                "/deploiements".to_string()
+            } else {
+                format!("/etablissements/{inst}")
+            };
+            (
+                deployment_fields(tr, f, Some((&institutions, &products))),
+                (if en {
+                    "New deployment"
+                } else {
+                    "Nouveau déploiement"
+                })
+                .to_string(),
+                "/deploiements".to_string(),
+                tr.get("create"),
+                cancel,
+            )
+        }
+        Some(d) => (
+            deployment_fields(tr, f, None),
+            format!(
+                "{} — {} · {}",
+                tr.get("edit"),
+                d.product_name,
+                d.institution_name
+            ),
+            format!("/deploiements/{}", d.id),
+            tr.get("save"),
+            format!("/deploiements/{}", d.id),
+        ),
+    };
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action,
+        fields,
+        errors,
+        submit: submit.into(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct NewQuery {
+    institution: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    let mut f = FormData(vec![
+        ("status".into(), DeploymentStatus::Candidat.code().into()),
+        ("hosting".into(), HostingMode::SurSite.code().into()),
+    ]);
+    if let Some(raw) = q.institution.as_deref().filter(|s| !s.is_empty()) {
+        let inst = Id::parse(raw).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+        uc::get_institution(&state.app, auth.actor(), inst)
+            .await
+            .map_err(pe(tr))?;
+        f.0.push(("institution_id".into(), inst.to_string()));
+    }
+    deployment_page(&state, &auth, None, &f, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    match uc::create_deployment(&state.app, auth.actor(), deployment_input(&f)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/deploiements/{id}?ok=deployment")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            deployment_page(&state, &auth, None, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let d = uc::get_deployment(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    deployment_page(&state, &auth, Some(&d), &form_of(&d), None).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let d = uc::get_deployment(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    match uc::update_deployment(&state.app, auth.actor(), id, deployment_input(&f)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/deploiements/{id}?ok=deployment")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            deployment_page(&state, &auth, Some(&d), &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}

@@ -1,0 +1,806 @@
+//! Interaction and task pages: the agency's notes about its members
+//! (meetings, calls, visits, e-mails) and the follow-up tasks they lead to.
+//! These are agency notes: for anyone else every page here answers 404, the
+//! same as a record that does not exist.
+
+use super::contacts::{DetailPage, Section};
+use super::deployments::institution_options;
+use super::institutions::{FormPage, ListPage};
+use super::{nonempty, path_id, render, FormData};
+use crate::auth::{safe_next, Auth};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::label;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use relais_app::crm as uc;
+use relais_app::AppError;
+use relais_domain::crm::*;
+use relais_domain::{DomainError, Id};
+use relais_store::crm::{ContactFilter, TaskFilter};
+
+/// How many interactions the list shows, newest first.
+const LIST_LIMIT: i64 = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/interactions", get(list).post(create))
+        .route("/interactions/nouveau", get(new_form))
+        .route("/interactions/{id}", get(show))
+        .route("/taches", get(tasks).post(create_task))
+        .route("/taches/nouveau", get(new_task))
+        .route("/taches/{id}/statut", post(set_status))
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+/// Interactions and tasks do not exist for members: 404, not 403, so a
+/// member cannot even learn that agency notes are kept.
+fn agency_only(auth: &Auth) -> Result<(), PageError> {
+    if auth.actor().can_read_interactions() {
+        Ok(())
+    } else {
+        Err(PageError::new(DomainError::NotFound, auth.tr))
+    }
+}
+
+async fn staff_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
+    Ok(relais_app::accounts::agency_staff(&state.app)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .filter(|u| u.active == 1)
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct InteractionQuery {
+    institution: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<InteractionQuery>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let en = tr.en();
+    let inst = nonempty(&q.institution).and_then(|s| Id::parse(&s));
+    let rows = uc::list_interactions(&state.app, auth.actor(), inst, LIST_LIMIT)
+        .await
+        .map_err(pe(tr))?;
+    let title = tr.get("nav.interactions");
+    let mut table = Table::new(
+        tr,
+        if en {
+            "Interactions with members, newest first"
+        } else {
+            "Interactions avec les adhérents, des plus récentes aux plus anciennes"
+        },
+        &[
+            "Date",
+            if en { "Subject" } else { "Objet" },
+            if en { "Institution" } else { "Établissement" },
+            "Type",
+            if en { "Author" } else { "Auteur·rice" },
+        ],
+    );
+    for n in &rows {
+        table.rows.push(vec![
+            Cell::text(n.occurred_on.clone()),
+            Cell::link(n.subject.clone(), format!("/interactions/{}", n.id)),
+            Cell::link(
+                n.institution_name.clone(),
+                format!("/etablissements/{}", n.institution_id),
+            ),
+            Cell::text(label!(InteractionKind, &n.kind, tr)),
+            Cell::opt(&n.author_name),
+        ]);
+    }
+    let filters = vec![Field::select(
+        tr,
+        "institution",
+        if en { "Institution" } else { "Établissement" },
+        q.institution.as_deref().unwrap_or(""),
+        institution_options(&state, &auth).await?,
+        Some(tr.get("all")),
+    )];
+    let new_href = match inst {
+        Some(i) => format!("/interactions/nouveau?institution={i}"),
+        None => "/interactions/nouveau".into(),
+    };
+    let actions = vec![
+        Link::new(
+            new_href,
+            if en {
+                "Record an interaction"
+            } else {
+                "Noter une interaction"
+            },
+        ),
+        Link::new("/taches", tr.get("nav.tasks")),
+    ];
+    let p = ListPage {
+        base: Base::new(&auth, title),
+        h1: title.to_string(),
+        path: "/interactions".into(),
+        actions,
+        filters,
+        total: rows.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let en = tr.en();
+    let id = path_id(&id, tr)?;
+    let n = uc::get_interaction(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let contact = match n.contact_id.as_deref().and_then(Id::parse) {
+        Some(cid) => match uc::get_contact(&state.app, auth.actor(), cid).await {
+            Ok(c) => Cell::link(
+                format!("{} {}", c.first_name, c.last_name),
+                format!("/contacts/{cid}"),
+            ),
+            Err(_) => Cell::text("—"),
+        },
+        None => Cell::text("—"),
+    };
+    let facts = vec![
+        (
+            (if en { "Institution" } else { "Établissement" }).to_string(),
+            Cell::link(
+                n.institution_name.clone(),
+                format!("/etablissements/{}", n.institution_id),
+            ),
+        ),
+        (
+            "Type".into(),
+            Cell::text(label!(InteractionKind, &n.kind, tr)),
+        ),
+        ("Date".into(), Cell::text(n.occurred_on.clone())),
+        ("Contact".into(), contact),
+        (
+            (if en { "Author" } else { "Auteur·rice" }).into(),
+            Cell::opt(&n.author_name),
+        ),
+        (
+            (if en { "Summary" } else { "Compte rendu" }).into(),
+            Cell::opt(&n.summary),
+        ),
+    ];
+    let tasks = uc::list_tasks(
+        &state.app,
+        auth.actor(),
+        &TaskFilter {
+            institution_id: Some(n.institution_id.clone()),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(pe(tr))?;
+    let mut tb = Table::new(
+        tr,
+        if en {
+            "Tasks following this interaction"
+        } else {
+            "Tâches issues de cette interaction"
+        },
+        &[
+            if en { "Task" } else { "Tâche" },
+            if en { "Due" } else { "Échéance" },
+            if en { "Status" } else { "Statut" },
+            if en { "Assignee" } else { "Responsable" },
+        ],
+    );
+    let own = id.to_string();
+    for t in tasks
+        .iter()
+        .filter(|t| t.interaction_id.as_deref() == Some(own.as_str()))
+    {
+        tb.rows.push(vec![
+            Cell::text(t.title.clone()),
+            Cell::opt(&t.due_on),
+            Cell::text(label!(TaskStatus, &t.status, tr)),
+            Cell::opt(&t.assignee_name),
+        ]);
+    }
+    let actions = vec![Link::new(
+        format!("/taches/nouveau?institution={}", n.institution_id),
+        if en { "New task" } else { "Nouvelle tâche" },
+    )];
+    let p = DetailPage {
+        base: Base::new(&auth, n.subject.clone()),
+        h1: n.subject.clone(),
+        subtitle: Some(format!("{} · {}", n.institution_name, n.occurred_on)),
+        actions,
+        facts,
+        sections: vec![Section {
+            title: tr.get("nav.tasks").into(),
+            table: tb,
+        }],
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+/// Form fields. With a known institution the contact select lists its
+/// contacts; without one, the institution is chosen first and contacts
+/// can be linked afterwards (the page works without JavaScript).
+fn interaction_fields(
+    tr: Tr,
+    f: &FormData,
+    institutions: Option<&[(String, String)]>,
+    contacts: &[(String, String)],
+) -> Vec<Field> {
+    let en = tr.en();
+    let mut fields = vec![];
+    match institutions {
+        Some(list) => fields.push(
+            Field::select(
+                tr,
+                "institution_id",
+                if en { "Institution" } else { "Établissement" },
+                &f.get("institution_id"),
+                list.iter().cloned(),
+                Some(if en {
+                    "Choose an institution"
+                } else {
+                    "Choisissez un établissement"
+                }),
+            )
+            .required(),
+        ),
+        None => fields.push(Field::new(
+            tr,
+            "hidden",
+            "institution_id",
+            "",
+            f.get("institution_id"),
+        )),
+    }
+    fields.extend([
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(
+                InteractionKind::ALL,
+                InteractionKind::code,
+                InteractionKind::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(tr, "date", "occurred_on", "Date", f.get("occurred_on")).required(),
+        Field::new(
+            tr,
+            "text",
+            "subject",
+            if en { "Subject" } else { "Objet" },
+            f.get("subject"),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "textarea",
+            "summary",
+            if en { "Summary" } else { "Compte rendu" },
+            f.get("summary"),
+        ),
+    ]);
+    if institutions.is_none() {
+        fields.push(Field::select(
+            tr,
+            "contact_id",
+            if en {
+                "Contact met"
+            } else {
+                "Contact rencontré"
+            },
+            &f.get("contact_id"),
+            contacts.iter().cloned(),
+            Some(if en { "None" } else { "Aucun" }),
+        ));
+    }
+    fields.extend([
+        Field::new(
+            tr,
+            "text",
+            "follow_up",
+            if en {
+                "Follow-up task (optional)"
+            } else {
+                "Tâche de suivi (facultative)"
+            },
+            f.get("follow_up"),
+        )
+        .hint(if en {
+            "Assigned to you"
+        } else {
+            "Elle vous sera attribuée"
+        }),
+        Field::new(
+            tr,
+            "date",
+            "follow_up_due",
+            if en {
+                "Follow-up due date"
+            } else {
+                "Échéance de la tâche de suivi"
+            },
+            f.get("follow_up_due"),
+        ),
+    ]);
+    fields
+}
+
+async fn interaction_page(
+    state: &AppState,
+    auth: &Auth,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let inst = Id::parse(f.get("institution_id").trim());
+    let (fields, inst_name) = match inst {
+        Some(i) => {
+            let row = uc::get_institution(&state.app, auth.actor(), i)
+                .await
+                .map_err(pe(tr))?;
+            let (contacts, _) = uc::list_contacts(
+                &state.app,
+                auth.actor(),
+                &ContactFilter {
+                    institution_id: Some(i.to_string()),
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(pe(tr))?;
+            let contacts: Vec<(String, String)> = contacts
+                .into_iter()
+                .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+                .collect();
+            (interaction_fields(tr, f, None, &contacts), Some(row.name))
+        }
+        None => {
+            let institutions = institution_options(state, auth).await?;
+            (interaction_fields(tr, f, Some(&institutions), &[]), None)
+        }
+    };
+    let mut fields = fields;
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let base_title = if tr.en() {
+        "Record an interaction"
+    } else {
+        "Noter une interaction"
+    };
+    let (title, cancel) = match (&inst_name, inst) {
+        (Some(name), Some(i)) => (
+            format!("{base_title} — {name}"),
+            format!("/etablissements/{i}"),
+        ),
+        _ => (base_title.to_string(), "/interactions".to_string()),
+    };
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action: "/interactions".into(),
+        fields,
+        errors,
+        submit: tr.get("save").into(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct NewQuery {
+    institution: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let today = state.app.clock.now().format("%Y-%m-%d").to_string();
+    let mut f = FormData(vec![
+        ("kind".into(), InteractionKind::Reunion.code().into()),
+        ("occurred_on".into(), today),
+    ]);
+    if let Some(raw) = q.institution.as_deref().filter(|s| !s.is_empty()) {
+        let inst = Id::parse(raw).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+        f.0.push(("institution_id".into(), inst.to_string()));
+    }
+    interaction_page(&state, &auth, &f, None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let input = uc::InteractionInput {
+        institution_id: f.get("institution_id"),
+        kind: f.get("kind"),
+        occurred_on: f.get("occurred_on"),
+        subject: f.get("subject"),
+        summary: f.opt("summary"),
+        contact_id: f.opt("contact_id"),
+        follow_up: f.opt("follow_up"),
+        follow_up_due: f.opt("follow_up_due"),
+    };
+    match uc::create_interaction(&state.app, auth.actor(), input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/interactions/{id}?ok=interaction")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            interaction_page(&state, &auth, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+// ---------------------------------------------------------------- tasks
+
+/// A small POST form in a table row.
+struct RowAction {
+    action: String,
+    hidden: Vec<(String, String)>,
+    label: String,
+    /// Said to screen readers after the label, so each button is distinct.
+    context: String,
+}
+
+struct TaskLine {
+    cells: Vec<Cell>,
+    action: Option<RowAction>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    base: Base,
+    h1: String,
+    path: String,
+    actions: Vec<Link>,
+    filters: Vec<Field>,
+    caption: String,
+    headers: Vec<String>,
+    action_header: String,
+    rows: Vec<TaskLine>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct TaskQuery {
+    /// `1`: only the tasks assigned to me.
+    mine: Option<String>,
+    status: Option<String>,
+    institution: Option<String>,
+}
+
+async fn tasks(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<TaskQuery>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let en = tr.en();
+    let mine = q.mine.as_deref() == Some("1");
+    let f = TaskFilter {
+        institution_id: nonempty(&q.institution),
+        assignee_id: mine.then(|| auth.actor().user_id.to_string()),
+        status: nonempty(&q.status),
+        limit: 1000,
+    };
+    let rows = uc::list_tasks(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
+    // Return to the same filtered list after marking a task done.
+    let back = without_flash(&auth.path);
+    let done_label = if en {
+        "Mark as done"
+    } else {
+        "Marquer comme faite"
+    };
+    let lines = rows
+        .into_iter()
+        .map(|t| {
+            let open = t.status == TaskStatus::AFaire.code();
+            TaskLine {
+                action: open.then(|| RowAction {
+                    action: format!("/taches/{}/statut", t.id),
+                    hidden: vec![
+                        ("status".into(), TaskStatus::Faite.code().into()),
+                        ("retour".into(), back.clone()),
+                    ],
+                    label: done_label.into(),
+                    context: t.title.clone(),
+                }),
+                cells: vec![
+                    Cell::text(t.title),
+                    Cell::link(
+                        t.institution_name,
+                        format!("/etablissements/{}", t.institution_id),
+                    ),
+                    Cell::opt(&t.due_on),
+                    Cell::text(label!(TaskStatus, &t.status, tr)),
+                    Cell::opt(&t.assignee_name),
+                ],
+            }
+        })
+        .collect();
+    let filters = vec![
+        Field::select(
+            tr,
+            "mine",
+            if en { "Assignee" } else { "Responsable" },
+            if mine { "1" } else { "" },
+            [(
+                "1".to_string(),
+                (if en { "My tasks" } else { "Mes tâches" }).to_string(),
+            )],
+            Some(if en { "Everyone" } else { "Tout le monde" }),
+        ),
+        Field::select(
+            tr,
+            "status",
+            if en { "Status" } else { "Statut" },
+            q.status.as_deref().unwrap_or(""),
+            enum_options(TaskStatus::ALL, TaskStatus::code, TaskStatus::label, tr),
+            Some(tr.get("all")),
+        ),
+    ];
+    let new_href = match nonempty(&q.institution) {
+        Some(i) => format!("/taches/nouveau?institution={}", urlencoding::encode(&i)),
+        None => "/taches/nouveau".into(),
+    };
+    let title = tr.get("nav.tasks");
+    let p = TasksPage {
+        base: Base::new(&auth, title),
+        h1: title.into(),
+        path: "/taches".into(),
+        actions: vec![Link::new(
+            new_href,
+            if en { "New task" } else { "Nouvelle tâche" },
+        )],
+        filters,
+        caption: (if en {
+            "Follow-up tasks, open ones first"
+        } else {
+            "Tâches de suivi, les ouvertes d'abord"
+        })
+        .into(),
+        headers: [
+            if en { "Task" } else { "Tâche" },
+            if en { "Institution" } else { "Établissement" },
+            if en { "Due" } else { "Échéance" },
+            if en { "Status" } else { "Statut" },
+            if en { "Assignee" } else { "Responsable" },
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        action_header: "Action".into(),
+        rows: lines,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+fn task_fields(
+    tr: Tr,
+    f: &FormData,
+    institutions: Option<&[(String, String)]>,
+    staff: &[(String, String)],
+) -> Vec<Field> {
+    let en = tr.en();
+    let mut fields = vec![match institutions {
+        Some(list) => Field::select(
+            tr,
+            "institution_id",
+            if en { "Institution" } else { "Établissement" },
+            &f.get("institution_id"),
+            list.iter().cloned(),
+            Some(if en {
+                "Choose an institution"
+            } else {
+                "Choisissez un établissement"
+            }),
+        )
+        .required(),
+        None => Field::new(tr, "hidden", "institution_id", "", f.get("institution_id")),
+    }];
+    fields.extend([
+        Field::new(
+            tr,
+            "text",
+            "title",
+            if en { "Task" } else { "Tâche" },
+            f.get("title"),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "date",
+            "due_on",
+            if en { "Due date" } else { "Échéance" },
+            f.get("due_on"),
+        ),
+        Field::select(
+            tr,
+            "assignee_id",
+            if en { "Assignee" } else { "Responsable" },
+            &f.get("assignee_id"),
+            staff.iter().cloned(),
+            None,
+        ),
+    ]);
+    fields
+}
+
+async fn task_page(
+    state: &AppState,
+    auth: &Auth,
+    f: &FormData,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let staff = staff_options(state, tr).await?;
+    let base_title = if tr.en() {
+        "New task"
+    } else {
+        "Nouvelle tâche"
+    };
+    let (mut fields, title, cancel) = match Id::parse(f.get("institution_id").trim()) {
+        Some(i) => {
+            let row = uc::get_institution(&state.app, auth.actor(), i)
+                .await
+                .map_err(pe(tr))?;
+            (
+                task_fields(tr, f, None, &staff),
+                format!("{base_title} — {}", row.name),
+                format!("/etablissements/{i}"),
+            )
+        }
+        None => {
+            let institutions = institution_options(state, auth).await?;
+            (
+                task_fields(tr, f, Some(&institutions), &staff),
+                base_title.to_string(),
+                "/taches".to_string(),
+            )
+        }
+    };
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let page = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action: "/taches".into(),
+        fields,
+        errors,
+        submit: tr.get("create").into(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn new_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let mut f = FormData(vec![(
+        "assignee_id".into(),
+        auth.actor().user_id.to_string(),
+    )]);
+    if let Some(raw) = q.institution.as_deref().filter(|s| !s.is_empty()) {
+        let inst = Id::parse(raw).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+        f.0.push(("institution_id".into(), inst.to_string()));
+    }
+    task_page(&state, &auth, &f, None).await
+}
+
+async fn create_task(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let input = uc::TaskInput {
+        institution_id: f.get("institution_id"),
+        title: f.get("title"),
+        due_on: f.opt("due_on"),
+        assignee_id: f.opt("assignee_id"),
+    };
+    match uc::create_task(&state.app, auth.actor(), input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/etablissements/{}?ok=task",
+            f.get("institution_id").trim()
+        ))
+        .into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            task_page(&state, &auth, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+/// The path without its `ok=` status parameter, so it is not repeated.
+fn without_flash(path: &str) -> String {
+    match path.split_once('?') {
+        None => path.to_string(),
+        Some((p, q)) => {
+            let rest: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("ok=")).collect();
+            if rest.is_empty() {
+                p.to_string()
+            } else {
+                format!("{p}?{}", rest.join("&"))
+            }
+        }
+    }
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    agency_only(&auth)?;
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    uc::set_task_status(&state.app, auth.actor(), id, &f.get("status"))
+        .await
+        .map_err(pe(tr))?;
+    let back = match f.opt("retour") {
+        Some(r) => safe_next(Some(&r)),
+        None => "/taches".into(),
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{sep}ok=task")).into_response())
+}
