@@ -16,6 +16,8 @@ db_test!(
         let s = relais_testkit::demo::load(&db, 2021, now()).await.expect("demo");
         assert_eq!(s.institutions, 180);
         assert!(s.contacts >= 180 * 8);
+        assert!(s.tickets >= 2500, "two years of tickets: {}", s.tickets);
+        assert_eq!(s.incidents, 3);
         let mut c = db.read().await.expect("conn");
         let siham = find_product_by_code(&mut c, "siham").await.expect("siham");
         let (rows, n) = list_deployments(&mut c, Scope::All, &DeploymentFilter { product_id: Some(siham.id.clone()), limit: 1000, ..Default::default() }).await.expect("list");
@@ -35,6 +37,16 @@ db_test!(
         let (all, _) = list_institutions(&mut c, Scope::All, &InstitutionFilter { limit: 1000, ..Default::default() }).await.expect("list");
         assert!(all.iter().all(|i| i.manager_id.is_some()), "every institution has a key-account manager");
         assert!(all.iter().all(|i| i.uai.as_deref().is_some_and(|u| relais_domain::crm::validate_uai(u).is_ok())));
+        // Every member has a service contract; tickets carry their deadlines.
+        for i in all.iter().take(20) {
+            let id = relais_domain::Id::parse(&i.id).expect("id");
+            assert!(relais_store::support::contract_on(&mut c, id, "2021-11-15").await.expect("contract").is_some());
+        }
+        let (tickets, n) = relais_store::support::list_tickets(&mut c, relais_store::support::TicketScope::All, &relais_store::support::TicketFilter { limit: 1000, ..Default::default() }).await.expect("tickets");
+        assert_eq!(n as usize, s.tickets);
+        assert!(tickets.iter().all(|t| t.resolution_due_at.is_some() && t.reference.starts_with('R')));
+        assert!(tickets.iter().any(|t| t.status == "clos") && tickets.iter().any(|t| t.status == "en_cours"));
+        assert!(tickets.iter().any(|t| t.affected_count > 0), "some nous aussi");
         drop(c);
 
         let app = relais_app::App::new(db.clone(), Arc::new(relais_domain::SystemClock));

@@ -39,13 +39,15 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let s = relais_testkit::demo::load(&app.db, args.seed, app.clock.now()).await?;
         println!(
-            "Démo chargée en {:.1} s : {} établissements, {} contacts, {} déploiements, {} conventions, {} interactions.",
+            "Démo chargée en {:.1} s : {} établissements, {} contacts, {} déploiements, {} conventions, {} interactions, {} tickets, {} incidents.",
             started.elapsed().as_secs_f64(),
             s.institutions,
             s.contacts,
             s.deployments,
             s.conventions,
-            s.interactions
+            s.interactions,
+            s.tickets,
+            s.incidents
         );
     }
     println!("Comptes de démonstration (mot de passe : {}) :", relais_testkit::demo::DEMO_PASSWORD);

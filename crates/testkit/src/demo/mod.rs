@@ -4,6 +4,7 @@
 //! seed, and one account per role. Loaded in one transaction.
 
 pub mod plan_data;
+pub mod support;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use plan_data::*;
@@ -39,6 +40,8 @@ pub struct DemoSummary {
     pub interactions: usize,
     pub tasks: usize,
     pub users: usize,
+    pub tickets: usize,
+    pub incidents: usize,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -141,6 +144,8 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         add_user("admin@relais.test", "Alice Admin", "admin", None),
         add_user("support@relais.test", "Samuel Support", "support", None),
         add_user("domaine@relais.test", "Diane Domaine", "domain", None),
+        add_user("agnes.roux@amue.test", "Agnès Roux", "support", None),
+        add_user("hugo.meunier@amue.test", "Hugo Meunier", "support", None),
     ];
     for (e, n) in managers_data {
         agency.push((e, n, "relation", None));
@@ -294,10 +299,14 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         contacts_of.insert(inst.acronym, ids);
     }
 
+    let mut deployed: Vec<(Id, &str)> = Vec::new();
     for d in deployments(&insts) {
         let (Some(inst), Some(prod)) = (inst_ids.get(d.institution), products.get(d.product)) else {
             continue;
         };
+        if d.status != "retire" && d.status != "candidat" {
+            deployed.push((*inst, d.product));
+        }
         insert_deployment(
             &mut tx,
             Id::new(),
@@ -404,15 +413,22 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     }
 
     // Member-side accounts.
+    let mut member_users: HashMap<Id, (Option<Id>, String, String)> = HashMap::new();
     for (email, name, role, acronym) in [
         ("formateur@relais.test", "Fabien Formateur", "trainer", "INSA Lyon"),
         ("membre@relais.test", "Manon Membre", "member", "INSA Lyon"),
         ("referent@relais.test", "Rémi Référent", "member_admin", "INSA Lyon"),
         ("membre.nantes@relais.test", "Nina Nantaise", "member", "Nantes"),
     ] {
+        let uid = Id::new();
+        if role == "member" {
+            if let Some(i) = inst_ids.get(acronym) {
+                member_users.insert(*i, (Some(uid), name.to_string(), email.to_string()));
+            }
+        }
         relais_store::accounts::insert_user(
             &mut tx,
-            Id::new(),
+            uid,
             &relais_store::accounts::UserValues {
                 email: email.into(),
                 display_name: name.into(),
@@ -427,6 +443,36 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         .await?;
         s.users += 1;
     }
+
+    // Support: teams, contracts, two years of tickets. Requesters are the
+    // member accounts where they exist, else a contact of the institution.
+    let mut requesters = member_users;
+    for inst in &insts {
+        let id = inst_ids[inst.acronym];
+        if requesters.contains_key(&id) {
+            continue;
+        }
+        let mut c = relais_store::crm::list_contacts(
+            &mut tx,
+            relais_domain::accounts::Scope::Institution(id),
+            &ContactFilter { limit: 1, ..Default::default() },
+        )
+        .await?
+        .0;
+        if let Some(ct) = c.pop() {
+            requesters.insert(id, (None, format!("{} {}", ct.first_name, ct.last_name), ct.email.unwrap_or_default()));
+        }
+    }
+    let agents: Vec<(Id, &str)> = ["support@relais.test", "agnes.roux@amue.test", "hugo.meunier@amue.test"]
+        .iter()
+        .filter_map(|e| user_ids.get(e).map(|id| (*id, *e)))
+        .map(|(id, e)| (id, agency.iter().find(|a| a.0 == e).map(|a| a.1).unwrap_or(e)))
+        .collect();
+    let inst_list: Vec<(Id, &str, &str)> = insts.iter().map(|i| (inst_ids[i.acronym], i.acronym, i.calendar())).collect();
+    let mut srng = support::rng(seed);
+    let (tickets, incidents) = support::load(&mut tx, &mut srng, now, &products, &inst_list, &deployed, &agents, &requesters, 3000).await?;
+    s.tickets = tickets;
+    s.incidents = incidents;
     tx.commit().await?;
     Ok(s)
 }
