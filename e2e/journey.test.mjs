@@ -98,3 +98,31 @@ test('a member only sees their own institution', async () => {
   await checkA11y(page, '404 page');
   await page.context().close();
 });
+
+test('every page of the référentiel passes axe for an admin and for a member', async () => {
+  const pages = {
+    'admin@relais.test': ['/etablissements/nouveau', '/contacts', '/produits', '/domaines', '/deploiements', '/deploiements/nouveau',
+      '/conventions', '/conventions?a_renouveler=1', '/interactions', '/taches', '/comptes', '/comptes/nouveau', '/import', '/compte', '/produits/nouveau'],
+    'referent@relais.test': ['/contacts', '/produits', '/conventions', '/comptes', '/compte'],
+  };
+  for (const [email, paths] of Object.entries(pages)) {
+    const page = await newPage(browser);
+    await login(page, demo.url, email);
+    for (const path of paths) {
+      const res = await page.goto(`${demo.url}${path}`);
+      assert.equal(res.status(), 200, `${email} ${path}`);
+      await checkA11y(page, `${path} as ${email}`);
+    }
+    // Record pages reached from the lists.
+    for (const list of ['/produits', '/deploiements', '/conventions']) {
+      await page.goto(`${demo.url}${list}`);
+      const link = page.locator('main table tbody tr td:first-child a').first();
+      if (await link.count()) {
+        await link.click();
+        await page.waitForLoadState();
+        await checkA11y(page, `first record of ${list} as ${email}`);
+      }
+    }
+    await page.context().close();
+  }
+});
