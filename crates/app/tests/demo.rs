@@ -56,6 +56,17 @@ db_test!(
         }
         let s = relais_app::accounts::login(&app, "membre@relais.test", relais_testkit::demo::DEMO_PASSWORD).await.expect("login");
         assert_eq!(s.user.institution_id, Some(insa.id.clone()));
+        // A member of the demo files a new ticket: numbering continues after
+        // the generated history instead of colliding with it.
+        let member = relais_app::accounts::actor_of(&s.user).expect("actor");
+        let sifac = deps.iter().find(|d| d.product_name == "Sifac").expect("INSA Lyon uses Sifac");
+        let app = relais_app::App::new(db.clone(), relais_testkit::FakeClock::at(now()));
+        let id = relais_app::support::create_ticket(&app, &member, None, relais_domain::support::TicketInput {
+            product_id: sifac.product_id.clone(), category: "question".into(), severity: "mineur".into(),
+            subject: "Question".into(), body: "Une question.".into(), ..Default::default()
+        }, "web").await.expect("a new ticket in the demo");
+        let t = relais_app::support::get_ticket(&app, &member, id).await.expect("t");
+        assert!(!tickets.iter().any(|x| x.reference == t.reference));
     }
 );
 

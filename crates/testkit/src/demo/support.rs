@@ -197,6 +197,14 @@ pub async fn load(
         }
         made.push((id, *inst, product, created));
     }
+    // New tickets continue the numbering of the generated ones.
+    for (year, last) in &counters {
+        sqlx::query("INSERT INTO ticket_counters (year, last_number) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET last_number = excluded.last_number")
+            .bind(*year as i64)
+            .bind(*last)
+            .execute(&mut *tx)
+            .await?;
+    }
     // "Nous aussi" on shared tickets, by institutions using the product.
     for (ticket, inst, product, created) in &made {
         if !rng.gen_bool(0.15) {
