@@ -1,0 +1,300 @@
+//! `relais bench`: generates a large support history into the configured
+//! database (SQLite by default: 1 000 000 tickets and 5 000 000 messages)
+//! and prints the median and 99th-percentile server time of the pages that
+//! matter, measured through the real router in-process. A benchmark, not a
+//! test: the figures depend on the machine.
+
+use crate::config::Config;
+use axum::body::Body;
+use axum::http::{header, Request};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use relais_domain::calendar::BusinessCalendar;
+use relais_domain::Id;
+use relais_store::ts;
+use std::time::Instant;
+use tower::ServiceExt;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Tickets wanted in the database (generated when fewer exist).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub tickets: i64,
+    /// Messages wanted in total.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub messages: i64,
+    /// Requests measured per operation.
+    #[arg(long, default_value_t = 300)]
+    pub samples: usize,
+}
+
+async fn count(db: &relais_store::Db, table: &str) -> anyhow::Result<i64> {
+    let mut c = db.read().await?;
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *c).await?;
+    Ok(n)
+}
+
+/// Bulk-inserts tickets and their messages in batches, in transactions of
+/// 20 000 tickets so progress survives an interruption.
+async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow::Result<()> {
+    let db = &app.db;
+    let have = count(db, "tickets").await?;
+    if have >= tickets {
+        return Ok(());
+    }
+    let deployed: Vec<(String, String)> = {
+        let mut c = db.read().await?;
+        sqlx::query_as("SELECT institution_id, product_id FROM deployments WHERE status NOT IN ('retire', 'candidat')")
+            .fetch_all(&mut *c)
+            .await?
+    };
+    let teams: std::collections::HashMap<String, String> = {
+        let mut c = db.read().await?;
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT product_id, team_id FROM product_teams").fetch_all(&mut *c).await?;
+        rows.into_iter().collect()
+    };
+    let agents: Vec<(String,)> = {
+        let mut c = db.read().await?;
+        sqlx::query_as("SELECT id FROM users WHERE role = 'support'").fetch_all(&mut *c).await?
+    };
+    let per_ticket = (messages as f64 / tickets as f64).max(1.0);
+    let cal = BusinessCalendar::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let now = app.clock.now();
+    let start = now - chrono::Duration::days(5 * 365);
+    let bar = indicatif::ProgressBar::new((tickets - have) as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tickets ({eta})").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    let mut number = 10_000_000i64 + have;
+    let mut remaining = tickets - have;
+    while remaining > 0 {
+        let chunk = remaining.min(20_000);
+        let mut tx = db.begin().await?;
+        let mut done = 0;
+        while done < chunk {
+            let batch = (chunk - done).min(400);
+            let mut tq = String::from("INSERT INTO tickets (id, reference, institution_id, requester_name, requester_email, product_id, category, severity, status, subject, team_id, assignee_id, shared, level_code, channel, created_at, updated_at, first_response_at, resolved_at, first_response_due_at, resolution_due_at, last_status_at) VALUES ");
+            let mut mq = String::from("INSERT INTO ticket_messages (id, ticket_id, author_name, visibility, body, channel, created_at) VALUES ");
+            let mut targs: Vec<String> = Vec::new();
+            let mut margs: Vec<String> = Vec::new();
+            let mut mcount = 0;
+            for b in 0..batch {
+                let (inst, product) = &deployed[rng.gen_range(0..deployed.len())];
+                let created = start + chrono::Duration::seconds(rng.gen_range(0..5 * 365 * 86400));
+                let age_days = (now - created).num_days();
+                let status = if age_days < 20 && rng.gen_bool(0.6) {
+                    ["nouveau", "en_cours", "attente_etablissement", "attente_editeur"][rng.gen_range(0..4)]
+                } else if rng.gen_bool(0.8) {
+                    "clos"
+                } else {
+                    "resolu"
+                };
+                let (p, subject, request, answer) = relais_testkit::demo::support::PROBLEMS[rng.gen_range(0..relais_testkit::demo::support::PROBLEMS.len())];
+                let _ = p;
+                let id = Id::new().to_string();
+                number += 1;
+                let c_s = ts(created);
+                let frd = ts(cal.add_business_minutes(created, 480));
+                let rd = ts(cal.add_business_minutes(created, 2250));
+                let answered = ts(created + chrono::Duration::hours(rng.gen_range(1..30)));
+                let resolved = if status == "clos" || status == "resolu" { Some(ts(created + chrono::Duration::days(rng.gen_range(1..20)))) } else { None };
+                if b > 0 {
+                    tq.push_str(", ");
+                }
+                let base = targs.len();
+                tq.push('(');
+                for k in 1..=22 {
+                    if k > 1 {
+                        tq.push_str(", ");
+                    }
+                    tq.push_str(&format!("${}", base + k));
+                }
+                tq.push(')');
+                targs.extend([
+                    id.clone(),
+                    format!("R{}-{number:08}", created.format("%Y")),
+                    inst.clone(),
+                    "Correspondant".into(),
+                    "correspondant@exemple.fr".into(),
+                    product.clone(),
+                    "anomalie".into(),
+                    ["bloquant", "majeur", "mineur"][rng.gen_range(0..3)].into(),
+                    status.into(),
+                    subject.to_string(),
+                    teams.get(product).cloned().unwrap_or_default(),
+                    agents.get(rng.gen_range(0..agents.len().max(1))).map(|a| a.0.clone()).unwrap_or_default(),
+                    if rng.gen_bool(0.2) { "1" } else { "0" }.into(),
+                    "socle".into(),
+                    "web".into(),
+                    c_s.clone(),
+                    c_s.clone(),
+                    answered.clone(),
+                    resolved.clone().unwrap_or_default(),
+                    frd,
+                    rd,
+                    c_s.clone(),
+                ]);
+                let n_msgs = if rng.gen_bool(per_ticket.fract()) { per_ticket.ceil() } else { per_ticket.floor() } as i64;
+                for m in 0..n_msgs {
+                    let (who, vis, body) = match m {
+                        0 => ("Correspondant", "public", request),
+                        x if x == n_msgs - 1 && resolved.is_some() => ("Agent", "public", answer),
+                        x if x % 3 == 2 => ("Agent", "internal", "Note interne : reproduit en recette."),
+                        x if x % 2 == 1 => ("Agent", "public", "Pouvez-vous nous transmettre le journal d'erreurs ?"),
+                        _ => ("Correspondant", "public", "Voici le journal demandé, merci."),
+                    };
+                    if mcount > 0 {
+                        mq.push_str(", ");
+                    }
+                    let mb = margs.len();
+                    mq.push('(');
+                    for k in 1..=7 {
+                        if k > 1 {
+                            mq.push_str(", ");
+                        }
+                        mq.push_str(&format!("${}", mb + k));
+                    }
+                    mq.push(')');
+                    margs.extend([
+                        Id::new().to_string(),
+                        id.clone(),
+                        who.to_string(),
+                        vis.to_string(),
+                        body.to_string(),
+                        "web".to_string(),
+                        ts(created + chrono::Duration::hours(m * 3)),
+                    ]);
+                    mcount += 1;
+                }
+            }
+            // Empty strings stand for NULL in the optional columns.
+            let tq = tq.replace("INSERT INTO tickets", "INSERT INTO tickets");
+            let mut q = sqlx::query(&tq);
+            for (i, a) in targs.iter().enumerate() {
+                let col = i % 22;
+                let nullable = matches!(col, 10 | 11 | 18);
+                q = if nullable && a.is_empty() { q.bind(Option::<String>::None) } else if col == 12 { q.bind(a.parse::<i64>().unwrap_or(0)) } else { q.bind(a.clone()) };
+            }
+            q.execute(&mut *tx).await?;
+            if mcount > 0 {
+                let mut q = sqlx::query(&mq);
+                for a in &margs {
+                    q = q.bind(a.clone());
+                }
+                q.execute(&mut *tx).await?;
+            }
+            done += batch;
+            bar.inc(batch as u64);
+        }
+        tx.commit().await?;
+        remaining -= chunk;
+    }
+    bar.finish();
+    Ok(())
+}
+
+struct Timings(Vec<f64>);
+
+impl Timings {
+    fn pct(&self, p: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+        v.get(i).copied().unwrap_or(0.0)
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0))
+        .unwrap_or(0.0)
+}
+
+async fn session(app: &relais_app::App, email: &str) -> anyhow::Result<(String, String)> {
+    let s = relais_app::accounts::login(app, email, relais_testkit::demo::DEMO_PASSWORD)
+        .await
+        .map_err(|e| anyhow::anyhow!("login {email}: {e}"))?;
+    Ok((format!("relais_session={}", s.token), s.csrf))
+}
+
+pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
+    let app = super::open(&cfg).await?;
+    if count(&app.db, "institutions").await? == 0 {
+        println!("Chargement de la démo…");
+        relais_testkit::demo::load(&app.db, 2021, app.clock.now()).await?;
+    }
+    let t0 = Instant::now();
+    generate(&app, args.tickets, args.messages).await?;
+    let tickets = count(&app.db, "tickets").await?;
+    let messages = count(&app.db, "ticket_messages").await?;
+    println!("Données : {tickets} tickets, {messages} messages (génération {:.0} s)", t0.elapsed().as_secs_f64());
+    let router = relais_web::router(relais_web::AppState {
+        app: app.clone(),
+        web: relais_web::WebConfig { secure_cookies: false },
+    });
+    let (agent_cookie, _) = session(&app, "support@relais.test").await?;
+    let (member_cookie, member_csrf) = session(&app, "membre@relais.test").await?;
+    let ids: Vec<(String,)> = {
+        let mut c = app.db.read().await?;
+        sqlx::query_as("SELECT id FROM tickets ORDER BY id LIMIT 5000 OFFSET 1000").fetch_all(&mut *c).await?
+    };
+    let team: Option<(String,)> = {
+        let mut c = app.db.read().await?;
+        sqlx::query_as("SELECT id FROM teams ORDER BY code LIMIT 1").fetch_optional(&mut *c).await?
+    };
+    let product: (String,) = {
+        let mut c = app.db.read().await?;
+        sqlx::query_as("SELECT d.product_id FROM deployments d JOIN users u ON u.institution_id = d.institution_id WHERE u.email = 'membre@relais.test' AND d.status NOT IN ('retire','candidat') LIMIT 1")
+            .fetch_one(&mut *c)
+            .await?
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let ops: Vec<&str> = vec!["ticket_page", "agent_queue", "member_list", "file_ticket"];
+    println!("{:<14} {:>10} {:>10} {:>8}", "opération", "médiane ms", "p99 ms", "statut");
+    for op in ops {
+        let mut times = Vec::with_capacity(args.samples);
+        let mut status = 0;
+        for _ in 0..args.samples {
+            let req = match op {
+                "ticket_page" => Request::get(format!("/support/{}", ids[rng.gen_range(0..ids.len())].0)).header(header::COOKIE, &agent_cookie).body(Body::empty())?,
+                "agent_queue" => Request::get(format!("/support?team={}", team.as_ref().map(|t| t.0.as_str()).unwrap_or(""))).header(header::COOKIE, &agent_cookie).body(Body::empty())?,
+                "member_list" => Request::get("/support").header(header::COOKIE, &member_cookie).body(Body::empty())?,
+                _ => Request::post("/support")
+                    .header(header::COOKIE, &member_cookie)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!(
+                        "_csrf={}&product_id={}&category=question&severity=mineur&subject=Question+de+test&body=Une+question+sur+le+produit",
+                        urlencode(&member_csrf),
+                        product.0
+                    )))?,
+            };
+            let started = Instant::now();
+            let res = router.clone().oneshot(req).await?;
+            let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            let _ = &mut status;
+        }
+        let probe = match op {
+            "ticket_page" => Request::get(format!("/support/{}", ids[0].0)).header(header::COOKIE, &agent_cookie).body(Body::empty())?,
+            "member_list" | "file_ticket" => Request::get("/support").header(header::COOKIE, &member_cookie).body(Body::empty())?,
+            _ => Request::get("/support").header(header::COOKIE, &agent_cookie).body(Body::empty())?,
+        };
+        status = router.clone().oneshot(probe).await?.status().as_u16();
+        let t = Timings(times);
+        println!("{op:<14} {:>10.2} {:>10.2} {status:>8}", t.pct(0.5), t.pct(0.99));
+    }
+    let size: u64 = std::fs::read_dir(&cfg.data_dir)
+        .map(|d| d.filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0);
+    println!("Taille de la base : {:.0} Mo ; mémoire résidente maximale : {:.0} Mo", size as f64 / 1e6, peak_rss_mb());
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
