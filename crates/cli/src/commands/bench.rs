@@ -167,7 +167,6 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
                 }
             }
             // Empty strings stand for NULL in the optional columns.
-            let tq = tq.replace("INSERT INTO tickets", "INSERT INTO tickets");
             let mut q = sqlx::query(&tq);
             for (i, a) in targs.iter().enumerate() {
                 let col = i % 22;
