@@ -57,6 +57,15 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then a
 echo "    $(/usr/bin/chromium --version 2>/dev/null | head -n1), node $(node --version)"
 phase_end
 
+# --- A real SMTP server for the mail tests (aiosmtpd, from PyPI) -----------
+phase "SMTP test server (aiosmtpd)"
+if ! command -v python3 >/dev/null 2>&1; then apt_install python3 python3-pip; fi
+python3 -c 'import aiosmtpd' 2>/dev/null \
+  || python3 -m pip install --quiet 'aiosmtpd==1.4.6' 2>/dev/null \
+  || python3 -m pip install --quiet --break-system-packages 'aiosmtpd==1.4.6'
+python3 -c 'import aiosmtpd; print("    aiosmtpd", aiosmtpd.__version__)'
+phase_end
+
 # --- Rust ------------------------------------------------------------------
 phase "Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace --all-targets
