@@ -805,3 +805,109 @@ pub async fn incident_institutions(c: &mut Conn, incident: Id) -> Result<Vec<Str
     out.dedup();
     Ok(out)
 }
+
+// ---------------------------------------------------------------- mail
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_quarantine(c: &mut Conn, id: Id, now: &str, reason: &str, from: Option<String>, subject: Option<String>, raw_b64: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mail_quarantine (id, received_at, reason, from_address, subject, raw, status) VALUES ($1, $2, $3, $4, $5, $6, 'en_attente')",
+    )
+    .bind(id.to_string())
+    .bind(now.to_string())
+    .bind(reason.to_string())
+    .bind(from)
+    .bind(subject)
+    .bind(raw_b64.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct QuarantineRow {
+    pub id: String,
+    pub received_at: String,
+    pub reason: String,
+    pub from_address: Option<String>,
+    pub subject: Option<String>,
+    pub status: String,
+}
+
+pub async fn list_quarantine(c: &mut Conn) -> Result<Vec<QuarantineRow>> {
+    sqlx::query_as("SELECT id, received_at, reason, from_address, subject, status FROM mail_quarantine ORDER BY received_at DESC LIMIT 500")
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)
+}
+
+/// The raw message (base64) of a quarantined mail still waiting.
+pub async fn quarantined_raw(c: &mut Conn, id: Id) -> Result<String> {
+    let r: Option<(String,)> = sqlx::query_as("SELECT raw FROM mail_quarantine WHERE id = $1 AND status = 'en_attente'")
+        .bind(id.to_string())
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    r.map(|r| r.0).ok_or(StoreError::NotFound)
+}
+
+pub async fn delete_quarantine(c: &mut Conn, id: Id) -> Result<()> {
+    sqlx::query("DELETE FROM mail_quarantine WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn mark_quarantine(c: &mut Conn, id: Id, status: &str, by: Id, now: &str) -> Result<()> {
+    sqlx::query("UPDATE mail_quarantine SET status = $1, handled_by = $2, handled_at = $3 WHERE id = $4")
+        .bind(status.to_string())
+        .bind(by.to_string())
+        .bind(now.to_string())
+        .bind(id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn set_mail_message_id(c: &mut Conn, ticket: Id, message_id: &str) -> Result<()> {
+    sqlx::query("UPDATE ticket_messages SET mail_message_id = $1 WHERE ticket_id = $2 AND mail_message_id IS NULL")
+        .bind(message_id.to_string())
+        .bind(ticket.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Addresses of one institution's people touched by an incident: requesters
+/// of its grouped tickets and members who said "nous aussi".
+pub async fn incident_recipients(c: &mut Conn, incident: Id, institution: &str) -> Result<Vec<String>> {
+    let mut out: Vec<String> = sqlx::query_as::<_, (Option<String>,)>(
+        "SELECT requester_email FROM tickets WHERE incident_id = $1 AND institution_id = $2",
+    )
+    .bind(incident.to_string())
+    .bind(institution.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?
+    .into_iter()
+    .filter_map(|r| r.0)
+    .collect();
+    let users: Vec<(String,)> = sqlx::query_as(
+        "SELECT u.email FROM ticket_followers f JOIN tickets t ON t.id = f.ticket_id JOIN users u ON u.id = f.user_id \
+         WHERE t.incident_id = $1 AND f.institution_id = $2 AND f.affected = 1 AND u.institution_id = $2",
+    )
+    .bind(incident.to_string())
+    .bind(institution.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    out.extend(users.into_iter().map(|u| u.0));
+    out.sort();
+    out.dedup();
+    Ok(out)
+}

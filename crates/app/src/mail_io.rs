@@ -1,0 +1,296 @@
+//! Mail in and out of the support desk. Inbound: a raw message becomes a new
+//! ticket, a reply in its thread, an ignored automatic message, or a
+//! quarantined one that an agent can replay. Outbound: the `mail.notify`
+//! jobs written by the support use cases become SMTP messages.
+
+use crate::support::{is_agent, ticket_scope};
+use crate::{App, AppError, Result};
+use base64::Engine as _;
+use relais_domain::accounts::{Actor, Scope};
+use relais_domain::support::TicketInput;
+use relais_domain::{DomainError, Id};
+use relais_mail::{AutoKind, ParsedMail, RefSource, ReplyAddress, SmtpConfig};
+use relais_store::support as sstore;
+
+/// Mail settings from the configuration.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    pub smtp: SmtpConfig,
+    pub reply: ReplyAddress,
+    /// Public URL of Relais, for links in notifications.
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IngestOutcome {
+    NewTicket(Id),
+    Reply { ticket: Id, message: Id },
+    /// Automatic mail (auto-reply, bulk, bounce, our own notification): not
+    /// turned into a ticket.
+    Ignored(String),
+    /// Kept for an agent to review and replay.
+    Quarantined { id: Id, reason: String },
+}
+
+async fn quarantine(app: &App, raw: &[u8], reason: &str, mail: Option<&ParsedMail>) -> Result<IngestOutcome> {
+    let id = Id::new();
+    let mut tx = app.db.begin().await?;
+    sstore::insert_quarantine(
+        &mut tx,
+        id,
+        &app.now_ts(),
+        reason,
+        mail.and_then(|m| m.from_address.clone()),
+        mail.map(|m| m.subject.clone()),
+        &base64::engine::general_purpose::STANDARD.encode(raw),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(reason, "mail quarantined");
+    Ok(IngestOutcome::Quarantined { id, reason: reason.into() })
+}
+
+/// The account behind a sender address, if it is an active member account.
+async fn sender_actor(app: &App, address: &str) -> Result<Option<Actor>> {
+    let mut c = app.db.read().await?;
+    match relais_store::accounts::find_user_by_email(&mut c, address).await {
+        Ok(u) if u.active == 1 => Ok(crate::accounts::actor_of(&u)),
+        Ok(_) | Err(relais_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Which product a new mail is about: a product named in the subject or
+/// body among those the institution is entitled to, or its only one.
+async fn guess_product(app: &App, institution: Id, mail: &ParsedMail) -> Result<Option<Id>> {
+    let mut c = app.db.read().await?;
+    let (deps, _) = relais_store::crm::list_deployments(
+        &mut c,
+        Scope::Institution(institution),
+        &relais_store::crm::DeploymentFilter { limit: 200, ..Default::default() },
+    )
+    .await?;
+    let usable: Vec<_> = deps.into_iter().filter(|d| d.status != "retire" && d.status != "candidat").collect();
+    let hay = relais_domain::fold(&format!("{} {}", mail.subject, mail.text));
+    let named: Vec<_> = usable
+        .iter()
+        .filter(|d| hay.split(|c: char| !c.is_alphanumeric()).any(|w| w == relais_domain::fold(&d.product_name)))
+        .collect();
+    let pick = match (named.len(), usable.len()) {
+        (1, _) => Some(&named[0].product_id),
+        (0, 1) => Some(&usable[0].product_id),
+        _ => None,
+    };
+    Ok(pick.and_then(|p| Id::parse(p)))
+}
+
+/// Handles one raw inbound message (the MTA pipe, IMAP, or a replay).
+pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<IngestOutcome> {
+    let own = settings.reply.base();
+    let mail = match relais_mail::parse(raw, &own) {
+        Ok(m) => m,
+        Err(e) => return quarantine(app, raw, &format!("illisible : {e}"), None).await,
+    };
+    if let Some(kind) = mail.auto {
+        let k = match kind {
+            AutoKind::AutoSubmitted => "auto_submitted",
+            AutoKind::AutoReply => "auto_reply",
+            AutoKind::Bulk => "bulk",
+            AutoKind::OwnNotification => "own_notification",
+            AutoKind::Bounce => "bounce",
+        };
+        tracing::info!(kind = k, "automatic mail ignored");
+        return Ok(IngestOutcome::Ignored(k.into()));
+    }
+    let Some(from) = mail.from_address.clone() else {
+        return quarantine(app, raw, "expéditeur absent", Some(&mail)).await;
+    };
+    let Some(actor) = sender_actor(app, &from).await? else {
+        return quarantine(app, raw, "expéditeur inconnu", Some(&mail)).await;
+    };
+    let body = if mail.text.trim().is_empty() { "(message vide)".to_string() } else { mail.text.clone() };
+    // A reply: find its ticket, and only append when the sender may write
+    // on it (own institution, or an agent). A forged reference to another
+    // institution's ticket is quarantined, never appended.
+    let ticket = match relais_mail::find_ticket_ref(&mail, &settings.reply) {
+        Some(RefSource::SignedAddress(r)) | Some(RefSource::Subject(r)) => {
+            let mut c = app.db.read().await?;
+            match sstore::find_ticket_by_reference(&mut c, &r).await {
+                Ok(t) => Some(t),
+                Err(relais_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => {
+            let mut found = None;
+            let mut c = app.db.read().await?;
+            for mid in relais_mail::candidate_message_ids(&mail, &settings.reply) {
+                if let Some(tid) = sstore::ticket_of_mail_message(&mut c, &mid).await? {
+                    found = Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, Id::parse(&tid).unwrap_or_default()).await?);
+                    break;
+                }
+            }
+            found
+        }
+    };
+    if let Some(t) = ticket {
+        let id = Id::parse(&t.id).ok_or_else(|| AppError::Internal("id".into()))?;
+        let allowed = is_agent(&actor) || actor.institution_id.map(|i| i.to_string()) == Some(t.institution_id.clone());
+        if !allowed {
+            return quarantine(app, raw, "référence d'un ticket d'un autre établissement", Some(&mail)).await;
+        }
+        return match crate::support::reply(app, &actor, id, &body, false, "mail", mail.message_id.as_deref()).await {
+            Ok(message) => Ok(IngestOutcome::Reply { ticket: id, message }),
+            Err(AppError::Domain(e)) => quarantine(app, raw, &format!("réponse refusée : {e}"), Some(&mail)).await,
+            Err(e) => Err(e),
+        };
+    }
+    // A new request from a member.
+    let Some(institution) = actor.institution_id else {
+        return quarantine(app, raw, "nouvelle demande d'un compte sans établissement", Some(&mail)).await;
+    };
+    let Some(product) = guess_product(app, institution, &mail).await? else {
+        return quarantine(app, raw, "produit non identifié", Some(&mail)).await;
+    };
+    let input = TicketInput {
+        product_id: product.to_string(),
+        category: "question".into(),
+        severity: "mineur".into(),
+        subject: if mail.subject.trim().is_empty() { "(sans objet)".into() } else { mail.subject.chars().take(200).collect() },
+        body,
+        ..Default::default()
+    };
+    match crate::support::create_ticket(app, &actor, None, input, "mail").await {
+        Ok(id) => {
+            if let Some(mid) = &mail.message_id {
+                // Later replies quoting the original message id find the ticket.
+                let mut tx = app.db.begin().await?;
+                sstore::set_mail_message_id(&mut tx, id, mid).await?;
+                tx.commit().await?;
+            }
+            Ok(IngestOutcome::NewTicket(id))
+        }
+        Err(AppError::Domain(e)) => quarantine(app, raw, &format!("demande refusée : {e}"), Some(&mail)).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn list_quarantine(app: &App, actor: &Actor) -> Result<Vec<sstore::QuarantineRow>> {
+    if !is_agent(actor) {
+        return Err(DomainError::Forbidden.into());
+    }
+    let mut c = app.db.read().await?;
+    Ok(sstore::list_quarantine(&mut c).await?)
+}
+
+/// Replays a quarantined message (after an agent fixed its cause, e.g.
+/// created the sender's account). The entry is marked handled when the
+/// replay no longer quarantines it.
+pub async fn replay(app: &App, settings: &MailSettings, actor: &Actor, id: Id) -> Result<IngestOutcome> {
+    if !is_agent(actor) {
+        return Err(DomainError::Forbidden.into());
+    }
+    let raw = {
+        let mut c = app.db.read().await?;
+        sstore::quarantined_raw(&mut c, id).await?
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let outcome = ingest(app, settings, &bytes).await?;
+    let mut tx = app.db.begin().await?;
+    let status = match &outcome {
+        IngestOutcome::Quarantined { id: newer, .. } => {
+            // The replay made a fresh entry; keep one entry per message.
+            sstore::delete_quarantine(&mut tx, *newer).await?;
+            "en_attente"
+        }
+        _ => "rejoue",
+    };
+    sstore::mark_quarantine(&mut tx, id, status, actor.user_id, &app.now_ts()).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The `mail.notify` job handler: builds the message for its template and
+/// sends it. Recipients are resolved here, from the data as it is now, and
+/// are always people of the ticket's own institution or the agency team.
+pub async fn send_notification(app: &App, settings: &MailSettings, payload: &serde_json::Value) -> Result<()> {
+    let template = payload["template"].as_str().unwrap_or("");
+    let mut c = app.db.read().await?;
+    let ticket = match payload["ticket_id"].as_str().and_then(Id::parse) {
+        Some(id) => Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, id).await?),
+        None => None,
+    };
+    let link = |t: &sstore::TicketRow| format!("{}/support/{}", settings.base_url.trim_end_matches('/'), t.id);
+    let mut to: Vec<String> = Vec::new();
+    let (subject, text, reply_to) = match (template, &ticket) {
+        ("ticket_new_team", Some(t)) => {
+            if let Some(e) = payload["to"].as_str() {
+                to.push(e.to_string());
+            }
+            (format!("[Relais {}] Nouveau ticket : {}", t.reference, t.subject), format!("{} ({}) a ouvert le ticket {} sur {}.\n\n{}", t.requester_name, t.institution_name, t.reference, t.product_name, link(t)), None)
+        }
+        ("ticket_reply", Some(t)) => {
+            to.extend(t.requester_email.clone());
+            let body = match payload["message_id"].as_str() {
+                Some(mid) => {
+                    let msgs = sstore::list_messages(&mut c, Id::parse(&t.id).unwrap_or_default(), true).await?;
+                    // Only a public message is ever mailed to the institution.
+                    msgs.into_iter().find(|m| m.id == mid).map(|m| m.body).unwrap_or_default()
+                }
+                None => String::new(),
+            };
+            (
+                format!("[Relais {}] Réponse à votre ticket : {}", t.reference, t.subject),
+                format!("{body}\n\n— Répondez à ce message pour compléter le ticket, ou consultez-le : {}", link(t)),
+                Some(settings.reply.for_ticket(&t.reference)),
+            )
+        }
+        ("ticket_status", Some(t)) => {
+            to.extend(t.requester_email.clone());
+            let label = relais_domain::support::TicketStatus::from_code(&t.status).map(|s| s.label_fr()).unwrap_or("");
+            (format!("[Relais {}] {} : {}", t.reference, label, t.subject), format!("Le ticket {} est maintenant « {label} ».\n\n{}", t.reference, link(t)), Some(settings.reply.for_ticket(&t.reference)))
+        }
+        ("incident_resolved", _) => {
+            let inst = payload["institution_id"].as_str().unwrap_or("");
+            let incident = payload["incident_id"].as_str().and_then(Id::parse).unwrap_or_default();
+            let i = sstore::get_incident(&mut c, incident).await?;
+            to.extend(sstore::incident_recipients(&mut c, incident, inst).await?);
+            (format!("[Relais] Incident résolu : {}", i.title), format!("L'incident « {} » sur {} est résolu.\n\n{}", i.title, i.product_name, i.resolution.unwrap_or_default()), None)
+        }
+        ("ticket_member_reply", Some(t)) => {
+            if let Some(team) = t.team_id.as_deref().and_then(Id::parse) {
+                let teams = sstore::list_teams(&mut c).await?;
+                to.extend(teams.into_iter().find(|x| x.id == team.to_string()).and_then(|x| x.email));
+            }
+            (format!("[Relais {}] Réponse de l'établissement : {}", t.reference, t.subject), link(t), None)
+        }
+        _ => return Ok(()),
+    };
+    drop(c);
+    to.sort();
+    to.dedup();
+    if to.is_empty() {
+        return Ok(());
+    }
+    let msg = relais_mail::Outgoing {
+        to,
+        subject,
+        text,
+        html: None,
+        reply_to,
+        message_id: relais_mail::make_message_id(settings.reply.domain()),
+        in_reply_to: None,
+        references: vec![],
+    };
+    relais_mail::send(&settings.smtp, &msg)
+        .await
+        .map_err(|e| AppError::Internal(format!("smtp: {e}")))?;
+    Ok(())
+}
+
+/// Tickets scope of an actor, re-exported for the web layer's mail pages.
+pub fn scope_of(a: &Actor) -> sstore::TicketScope {
+    ticket_scope(a)
+}
