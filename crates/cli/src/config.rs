@@ -20,6 +20,20 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Log filter (tracing EnvFilter syntax).
     pub log: String,
+    /// Public address of Relais, for links in mail.
+    pub base_url: String,
+    /// SMTP relay for notifications; empty disables sending (jobs wait).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: bool,
+    pub smtp_user: String,
+    pub smtp_password: String,
+    /// Sender of notifications, e.g. `Relais <support@relais.test>`.
+    pub mail_from: String,
+    /// Support mailbox; replies go to signed `+ticket` variants of it.
+    pub reply_address: String,
+    /// Secret signing reply addresses; empty: generated once into the data folder.
+    pub reply_secret: String,
 }
 
 impl Default for Config {
@@ -30,11 +44,56 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: true,
             log: "info,sqlx=warn".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            smtp_host: String::new(),
+            smtp_port: 25,
+            smtp_tls: false,
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            mail_from: "Relais <support@relais.test>".into(),
+            reply_address: "support@relais.test".into(),
+            reply_secret: String::new(),
         }
     }
 }
 
 impl Config {
+    /// Mail settings; the reply-address secret is created on first use and
+    /// kept in the data folder (mode 0600) so signed addresses survive restarts.
+    pub fn mail(&self) -> anyhow::Result<relais_app::mail_io::MailSettings> {
+        let secret = if self.reply_secret.is_empty() {
+            let path = self.data_dir.join("reply-secret");
+            match std::fs::read_to_string(&path) {
+                Ok(s) if s.trim().len() >= 32 => s.trim().to_string(),
+                _ => {
+                    std::fs::create_dir_all(&self.data_dir)?;
+                    let s = relais_app::accounts::random_token();
+                    std::fs::write(&path, &s)?;
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+                    }
+                    s
+                }
+            }
+        } else {
+            self.reply_secret.clone()
+        };
+        Ok(relais_app::mail_io::MailSettings {
+            smtp: relais_mail::SmtpConfig {
+                host: self.smtp_host.clone(),
+                port: self.smtp_port,
+                tls: self.smtp_tls,
+                username: (!self.smtp_user.is_empty()).then(|| self.smtp_user.clone()),
+                password: (!self.smtp_password.is_empty()).then(|| self.smtp_password.clone()),
+                from: self.mail_from.clone(),
+            },
+            reply: relais_mail::ReplyAddress::new(secret.as_bytes(), &self.reply_address),
+            base_url: self.base_url.clone(),
+        })
+    }
+
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
             format!("sqlite://{}", self.data_dir.join("relais.db").display())

@@ -33,6 +33,8 @@ enum Command {
     Import(commands::import::Args),
     /// Export institutions or contacts as CSV.
     Export(commands::export::Args),
+    /// Read one mail on standard input (MTA pipe) into the support desk.
+    MailIngest,
     /// Generate a large support history and print server-time figures.
     Bench(commands::bench::Args),
 }
@@ -54,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => commands::migrate::run(cfg).await,
         Command::Import(a) => commands::import::run(cfg, a).await,
         Command::Export(a) => commands::export::run(cfg, a).await,
+        Command::MailIngest => commands::mail_ingest::run(cfg).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
     }
 }

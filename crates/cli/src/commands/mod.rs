@@ -2,6 +2,7 @@ pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod mail_ingest;
 pub mod migrate;
 pub mod serve;
 

@@ -21,6 +21,7 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
     let url = format!("http://{local}");
+    let app_for_jobs = app.clone();
     let state = relais_web::AppState {
         app,
         web: relais_web::WebConfig {
@@ -28,6 +29,22 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         },
     };
     let router = relais_web::router(state);
+    // The outbox runner: notifications leave when an SMTP relay is set;
+    // otherwise they wait in the jobs table, nothing is lost.
+    if !cfg.smtp_host.is_empty() {
+        let settings = cfg.mail()?;
+        let app = app_for_jobs;
+        let mut runner = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+        runner.register("mail.notify", move |payload| {
+            let (app, settings) = (app.clone(), settings.clone());
+            async move {
+                relais_app::mail_io::send_notification(&app, &settings, &payload)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            }
+        });
+        tokio::spawn(runner.run_forever(std::time::Duration::from_secs(5)));
+    }
     println!("Relais est prêt : {url}");
     tracing::info!(%url, "serving");
     axum::serve(listener, router)
