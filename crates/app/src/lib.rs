@@ -30,6 +30,9 @@ pub struct Settings {
     pub max_login_failures: i64,
     /// Throttle window in minutes.
     pub login_window_minutes: i64,
+    /// Mail in and out, when configured (replaying quarantined mail needs
+    /// the reply-address secret).
+    pub mail: Option<mail_io::MailSettings>,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             session_hours: 12,
             max_login_failures: 5,
             login_window_minutes: 15,
+            mail: None,
         }
     }
 }

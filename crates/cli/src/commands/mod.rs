@@ -18,5 +18,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     }
     let db = relais_store::Db::connect(&url).await?;
     db.migrate().await?;
-    Ok(App::new(db, Arc::new(relais_domain::SystemClock)))
+    let mut app = App::new(db, Arc::new(relais_domain::SystemClock));
+    app.settings.mail = Some(cfg.mail()?);
+    Ok(app)
 }
