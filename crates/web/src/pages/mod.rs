@@ -7,6 +7,7 @@ pub mod conventions;
 pub mod deployments;
 pub mod exports;
 pub mod institutions;
+pub mod mail;
 pub mod interactions;
 pub mod session;
 pub mod users;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(institutions::router())
         .merge(contacts::router())
+        .merge(mail::router())
         .merge(catalogue::router())
         .merge(deployments::router())
         .merge(conventions::router())
