@@ -248,6 +248,45 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             .await?
     };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // Use-case level: the same operations without HTTP and HTML.
+    let agent = relais_app::accounts::actor_of(&{
+        let mut c = app.db.read().await?;
+        relais_store::accounts::find_user_by_email(&mut c, "support@relais.test").await?
+    })
+    .ok_or_else(|| anyhow::anyhow!("agent"))?;
+    let member = relais_app::accounts::actor_of(&{
+        let mut c = app.db.read().await?;
+        relais_store::accounts::find_user_by_email(&mut c, "membre@relais.test").await?
+    })
+    .ok_or_else(|| anyhow::anyhow!("member"))?;
+    println!("{:<22} {:>10} {:>10}", "cas d'usage", "médiane ms", "p99 ms");
+    for op in ["ticket_view", "agent_queue", "member_list", "file_ticket"] {
+        let mut times = Vec::with_capacity(args.samples);
+        for _ in 0..args.samples {
+            let started = Instant::now();
+            match op {
+                "ticket_view" => {
+                    let id = Id::parse(&ids[rng.gen_range(0..ids.len())].0).unwrap_or_default();
+                    relais_app::support::ticket_view(&app, &agent, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                "agent_queue" => {
+                    let f = relais_store::support::TicketFilter { team_id: team.as_ref().map(|t| t.0.clone()), open_only: true, order_by_due: true, limit: 50, ..Default::default() };
+                    relais_app::support::list_tickets(&app, &agent, &f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                "member_list" => {
+                    let f = relais_store::support::TicketFilter { institution_id: member.institution_id.map(|i| i.to_string()), limit: 50, ..Default::default() };
+                    relais_app::support::list_tickets(&app, &member, &f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                _ => {
+                    let input = relais_domain::support::TicketInput { product_id: product.0.clone(), category: "question".into(), severity: "mineur".into(), subject: "Question de test".into(), body: "Une question.".into(), ..Default::default() };
+                    relais_app::support::create_ticket(&app, &member, None, input, "web").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let t = Timings(times);
+        println!("{op:<22} {:>10.2} {:>10.2}", t.pct(0.5), t.pct(0.99));
+    }
     let ops: Vec<&str> = vec!["ticket_page", "agent_queue", "member_list", "file_ticket"];
     println!("{:<14} {:>10} {:>10} {:>8}", "opération", "médiane ms", "p99 ms", "statut");
     for op in ops {
