@@ -11,6 +11,7 @@ pub mod audit;
 pub mod crm;
 pub mod db;
 pub mod jobs;
+pub mod knowledge;
 pub mod sql;
 pub mod support;
 

@@ -41,6 +41,7 @@ impl Base {
         items.push(("nav.products", "/produits".into()));
         items.push(("nav.deployments", "/deploiements".into()));
         items.push(("nav.conventions", "/conventions".into()));
+        items.push((if t.en() { "Knowledge base" } else { "Base de connaissances" }, "/connaissances".into()));
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));

@@ -8,6 +8,7 @@ pub mod conventions;
 pub mod crm;
 pub mod deployments;
 pub mod interactions;
+pub mod knowledge;
 pub mod users;
 
 use crate::AppState;
@@ -46,6 +47,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conventions::router())
         .merge(interactions::router())
         .merge(users::router())
+        .merge(knowledge::router())
         .split_for_parts()
 }
 

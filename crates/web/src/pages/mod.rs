@@ -7,6 +7,7 @@ pub mod conventions;
 pub mod deployments;
 pub mod exports;
 pub mod institutions;
+pub mod knowledge;
 pub mod mail;
 pub mod interactions;
 pub mod session;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(users::router())
         .merge(exports::router())
+        .merge(knowledge::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
