@@ -67,7 +67,8 @@ pub struct NewSession {
 pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession> {
     let key = email.trim().to_lowercase();
     let now = app.clock.now();
-    let since = relais_store::ts(now - chrono::Duration::minutes(app.settings.login_window_minutes));
+    let since =
+        relais_store::ts(now - chrono::Duration::minutes(app.settings.login_window_minutes));
     let mut tx = app.db.begin().await?;
     let failures = store::count_login_failures(&mut tx, &key, &since).await?;
     if failures >= app.settings.max_login_failures {

@@ -119,7 +119,8 @@ async fn check_manager(c: &mut relais_store::Conn, manager: &Option<String>) -> 
                     "Chargé·e de relation inconnu·e.",
                 ))
             })?;
-        let agency = relais_domain::accounts::Role::from_code(&u.role).is_some_and(|r| r.is_agency());
+        let agency =
+            relais_domain::accounts::Role::from_code(&u.role).is_some_and(|r| r.is_agency());
         if !agency {
             return Err(DomainError::invalid(
                 "unknown_manager",
@@ -148,7 +149,16 @@ pub async fn create_institution(
     store::insert_institution(&mut tx, id, &v, &app.now_ts())
         .await
         .map_err(uai_conflict)?;
-    audit(&mut tx, app, actor, "institution", id, "create", json!({"name": v.name})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "institution",
+        id,
+        "create",
+        json!({"name": v.name}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -180,7 +190,11 @@ pub async fn update_institution(
         ("students", json!(before.students), json!(v.students)),
         ("staff", json!(before.staff), json!(v.staff)),
         ("membership", json!(before.membership), json!(v.membership)),
-        ("member_since", json!(before.member_since), json!(v.member_since)),
+        (
+            "member_since",
+            json!(before.member_since),
+            json!(v.member_since),
+        ),
         ("calendar", json!(before.calendar), json!(v.calendar)),
         ("manager_id", json!(before.manager_id), json!(v.manager_id)),
         ("tags", json!(before.tags), json!(v.tags)),
@@ -192,7 +206,11 @@ pub async fn update_institution(
 
 // ---------------------------------------------------------------- components
 
-pub async fn list_components(app: &App, actor: &Actor, institution: Id) -> Result<Vec<ComponentRow>> {
+pub async fn list_components(
+    app: &App,
+    actor: &Actor,
+    institution: Id,
+) -> Result<Vec<ComponentRow>> {
     let mut c = app.db.read().await?;
     Ok(store::list_components(&mut c, actor.scope(), institution).await?)
 }
@@ -253,7 +271,16 @@ pub async fn create_component(
         partner,
     };
     store::insert_component(&mut tx, id, &values, &app.now_ts()).await?;
-    audit(&mut tx, app, actor, "component", id, "create", json!({"name": values.name})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "component",
+        id,
+        "create",
+        json!({"name": values.name}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -423,7 +450,16 @@ pub async fn create_product(app: &App, actor: &Actor, i: ProductInput) -> Result
     store::insert_product(&mut tx, id, &v, &app.now_ts())
         .await
         .map_err(domain_conflict)?;
-    audit(&mut tx, app, actor, "product", id, "create", json!({"code": v.code})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "product",
+        id,
+        "create",
+        json!({"code": v.code}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -438,9 +474,17 @@ pub async fn update_product(app: &App, actor: &Actor, id: Id, i: ProductInput) -
         .map_err(domain_conflict)?;
     let changes = diff(&[
         ("name", json!(before.name), json!(v.name)),
-        ("domain_code", json!(before.domain_code), json!(v.domain_code)),
+        (
+            "domain_code",
+            json!(before.domain_code),
+            json!(v.domain_code),
+        ),
         ("stage", json!(before.stage), json!(v.stage)),
-        ("description", json!(before.description), json!(v.description)),
+        (
+            "description",
+            json!(before.description),
+            json!(v.description),
+        ),
     ]);
     audit(&mut tx, app, actor, "product", id, "update", changes).await?;
     tx.commit().await?;
@@ -481,7 +525,16 @@ pub async fn add_release(
         )),
         e => e.into(),
     })?;
-    audit(&mut tx, app, actor, "product", product, "release", json!({"version": version})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "product",
+        product,
+        "release",
+        json!({"version": version}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -519,7 +572,11 @@ fn validate_deployment(i: &DeploymentInput) -> Result<DeploymentValues> {
     let mut v = Violations::default();
     let inst = Id::parse(i.institution_id.trim());
     if inst.is_none() {
-        v.push("invalid_id", "institution_id", "Choisissez un établissement.");
+        v.push(
+            "invalid_id",
+            "institution_id",
+            "Choisissez un établissement.",
+        );
     }
     let prod = Id::parse(i.product_id.trim());
     if prod.is_none() {
@@ -554,7 +611,11 @@ fn validate_deployment(i: &DeploymentInput) -> Result<DeploymentValues> {
     let ends = parse_date(&mut v, "ends_on", i.ends_on.as_deref());
     if let (Some(s), Some(e)) = (starts, ends) {
         if e < s {
-            v.push("end_before_start", "ends_on", "La date de fin précède la date de début.");
+            v.push(
+                "end_before_start",
+                "ends_on",
+                "La date de fin précède la date de début.",
+            );
         }
     }
     let notes = optional_text(&mut v, "notes", i.notes.as_deref(), 2000);
@@ -564,7 +625,11 @@ fn validate_deployment(i: &DeploymentInput) -> Result<DeploymentValues> {
             institution_id: inst,
             product_id: prod,
             status: status.code().into(),
-            wave: if status == DeploymentStatus::Vague { wave } else { None },
+            wave: if status == DeploymentStatus::Vague {
+                wave
+            } else {
+                None
+            },
             hosting: i.hosting.trim().into(),
             version,
             starts_on: starts.map(relais_store::date),
@@ -592,7 +657,16 @@ pub async fn create_deployment(app: &App, actor: &Actor, i: DeploymentInput) -> 
             )),
             e => e.into(),
         })?;
-    audit(&mut tx, app, actor, "deployment", id, "create", json!({"status": v.status})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "deployment",
+        id,
+        "create",
+        json!({"status": v.status}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -655,7 +729,11 @@ fn validate_convention(i: &ConventionInput) -> Result<ConventionValues> {
     let mut v = Violations::default();
     let inst = Id::parse(i.institution_id.trim());
     if inst.is_none() {
-        v.push("invalid_id", "institution_id", "Choisissez un établissement.");
+        v.push(
+            "invalid_id",
+            "institution_id",
+            "Choisissez un établissement.",
+        );
     }
     if ConventionKind::from_code(i.kind.trim()).is_none() {
         v.push("invalid_kind", "kind", "Type de convention inconnu.");
@@ -699,7 +777,16 @@ pub async fn create_convention(app: &App, actor: &Actor, i: ConventionInput) -> 
     let mut tx = app.db.begin().await?;
     store::get_institution(&mut tx, actor.scope(), v.institution_id).await?;
     store::insert_convention(&mut tx, id, &v, &app.now_ts()).await?;
-    audit(&mut tx, app, actor, "convention", id, "create", json!({"title": v.title})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "convention",
+        id,
+        "create",
+        json!({"title": v.title}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -720,7 +807,11 @@ pub async fn update_convention(app: &App, actor: &Actor, id: Id, i: ConventionIn
         ("reference", json!(before.reference), json!(v.reference)),
         ("starts_on", json!(before.starts_on), json!(v.starts_on)),
         ("ends_on", json!(before.ends_on), json!(v.ends_on)),
-        ("renewal_alert_on", json!(before.renewal_alert_on), json!(v.renewal_alert_on)),
+        (
+            "renewal_alert_on",
+            json!(before.renewal_alert_on),
+            json!(v.renewal_alert_on),
+        ),
     ]);
     audit(&mut tx, app, actor, "convention", id, "update", changes).await?;
     tx.commit().await?;
@@ -771,7 +862,11 @@ pub async fn create_interaction(app: &App, actor: &Actor, i: InteractionInput) -
     let mut v = Violations::default();
     let inst = Id::parse(i.institution_id.trim());
     if inst.is_none() {
-        v.push("invalid_id", "institution_id", "Choisissez un établissement.");
+        v.push(
+            "invalid_id",
+            "institution_id",
+            "Choisissez un établissement.",
+        );
     }
     if InteractionKind::from_code(i.kind.trim()).is_none() {
         v.push("invalid_kind", "kind", "Type d'interaction inconnu.");
@@ -855,7 +950,11 @@ pub async fn create_task(app: &App, actor: &Actor, i: TaskInput) -> Result<Id> {
     let mut v = Violations::default();
     let inst = Id::parse(i.institution_id.trim());
     if inst.is_none() {
-        v.push("invalid_id", "institution_id", "Choisissez un établissement.");
+        v.push(
+            "invalid_id",
+            "institution_id",
+            "Choisissez un établissement.",
+        );
     }
     let title = required_text(&mut v, "title", &i.title, 200);
     let due = parse_date(&mut v, "due_on", i.due_on.as_deref());
@@ -886,17 +985,35 @@ pub async fn create_task(app: &App, actor: &Actor, i: TaskInput) -> Result<Id> {
 pub async fn set_task_status(app: &App, actor: &Actor, id: Id, status: &str) -> Result<()> {
     require(actor.can_read_interactions())?;
     let st = TaskStatus::from_code(status.trim()).ok_or_else(|| {
-        AppError::Domain(DomainError::invalid("invalid_status", "status", "Statut de tâche inconnu."))
+        AppError::Domain(DomainError::invalid(
+            "invalid_status",
+            "status",
+            "Statut de tâche inconnu.",
+        ))
     })?;
     let mut tx = app.db.begin().await?;
     let before = store::get_task(&mut tx, interaction_scope(actor), id).await?;
     store::set_task_status(&mut tx, id, st.code(), &app.now_ts()).await?;
-    audit(&mut tx, app, actor, "task", id, "status", json!({"status": [before.status, st.code()]})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "task",
+        id,
+        "status",
+        json!({"status": [before.status, st.code()]}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn history(app: &App, actor: &Actor, entity: &str, id: Id) -> Result<Vec<relais_store::audit::AuditRow>> {
+pub async fn history(
+    app: &App,
+    actor: &Actor,
+    entity: &str,
+    id: Id,
+) -> Result<Vec<relais_store::audit::AuditRow>> {
     // History is an agency view; members read the records themselves.
     require(actor.role.is_agency())?;
     let mut c = app.db.read().await?;

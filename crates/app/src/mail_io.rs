@@ -24,15 +24,26 @@ pub struct MailSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub enum IngestOutcome {
     NewTicket(Id),
-    Reply { ticket: Id, message: Id },
+    Reply {
+        ticket: Id,
+        message: Id,
+    },
     /// Automatic mail (auto-reply, bulk, bounce, our own notification): not
     /// turned into a ticket.
     Ignored(String),
     /// Kept for an agent to review and replay.
-    Quarantined { id: Id, reason: String },
+    Quarantined {
+        id: Id,
+        reason: String,
+    },
 }
 
-async fn quarantine(app: &App, raw: &[u8], reason: &str, mail: Option<&ParsedMail>) -> Result<IngestOutcome> {
+async fn quarantine(
+    app: &App,
+    raw: &[u8],
+    reason: &str,
+    mail: Option<&ParsedMail>,
+) -> Result<IngestOutcome> {
     let id = Id::new();
     let mut tx = app.db.begin().await?;
     sstore::insert_quarantine(
@@ -47,7 +58,10 @@ async fn quarantine(app: &App, raw: &[u8], reason: &str, mail: Option<&ParsedMai
     .await?;
     tx.commit().await?;
     tracing::info!(reason, "mail quarantined");
-    Ok(IngestOutcome::Quarantined { id, reason: reason.into() })
+    Ok(IngestOutcome::Quarantined {
+        id,
+        reason: reason.into(),
+    })
 }
 
 /// The account behind a sender address, if it is an active member account.
@@ -67,14 +81,23 @@ async fn guess_product(app: &App, institution: Id, mail: &ParsedMail) -> Result<
     let (deps, _) = relais_store::crm::list_deployments(
         &mut c,
         Scope::Institution(institution),
-        &relais_store::crm::DeploymentFilter { limit: 200, ..Default::default() },
+        &relais_store::crm::DeploymentFilter {
+            limit: 200,
+            ..Default::default()
+        },
     )
     .await?;
-    let usable: Vec<_> = deps.into_iter().filter(|d| d.status != "retire" && d.status != "candidat").collect();
+    let usable: Vec<_> = deps
+        .into_iter()
+        .filter(|d| d.status != "retire" && d.status != "candidat")
+        .collect();
     let hay = relais_domain::fold(&format!("{} {}", mail.subject, mail.text));
     let named: Vec<_> = usable
         .iter()
-        .filter(|d| hay.split(|c: char| !c.is_alphanumeric()).any(|w| w == relais_domain::fold(&d.product_name)))
+        .filter(|d| {
+            hay.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == relais_domain::fold(&d.product_name))
+        })
         .collect();
     let pick = match (named.len(), usable.len()) {
         (1, _) => Some(&named[0].product_id),
@@ -108,7 +131,11 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     let Some(actor) = sender_actor(app, &from).await? else {
         return quarantine(app, raw, "expéditeur inconnu", Some(&mail)).await;
     };
-    let body = if mail.text.trim().is_empty() { "(message vide)".to_string() } else { mail.text.clone() };
+    let body = if mail.text.trim().is_empty() {
+        "(message vide)".to_string()
+    } else {
+        mail.text.clone()
+    };
     // A reply: find its ticket, and only append when the sender may write
     // on it (own institution, or an agent). A forged reference to another
     // institution's ticket is quarantined, never appended.
@@ -126,7 +153,14 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             let mut c = app.db.read().await?;
             for mid in relais_mail::candidate_message_ids(&mail, &settings.reply) {
                 if let Some(tid) = sstore::ticket_of_mail_message(&mut c, &mid).await? {
-                    found = Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, Id::parse(&tid).unwrap_or_default()).await?);
+                    found = Some(
+                        sstore::get_ticket(
+                            &mut c,
+                            sstore::TicketScope::All,
+                            Id::parse(&tid).unwrap_or_default(),
+                        )
+                        .await?,
+                    );
                     break;
                 }
             }
@@ -135,19 +169,47 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     };
     if let Some(t) = ticket {
         let id = Id::parse(&t.id).ok_or_else(|| AppError::Internal("id".into()))?;
-        let allowed = is_agent(&actor) || actor.institution_id.map(|i| i.to_string()) == Some(t.institution_id.clone());
+        let allowed = is_agent(&actor)
+            || actor.institution_id.map(|i| i.to_string()) == Some(t.institution_id.clone());
         if !allowed {
-            return quarantine(app, raw, "référence d'un ticket d'un autre établissement", Some(&mail)).await;
+            return quarantine(
+                app,
+                raw,
+                "référence d'un ticket d'un autre établissement",
+                Some(&mail),
+            )
+            .await;
         }
-        return match crate::support::reply(app, &actor, id, &body, false, "mail", mail.message_id.as_deref()).await {
-            Ok(message) => Ok(IngestOutcome::Reply { ticket: id, message }),
-            Err(AppError::Domain(e)) => quarantine(app, raw, &format!("réponse refusée : {e}"), Some(&mail)).await,
+        return match crate::support::reply(
+            app,
+            &actor,
+            id,
+            &body,
+            false,
+            "mail",
+            mail.message_id.as_deref(),
+        )
+        .await
+        {
+            Ok(message) => Ok(IngestOutcome::Reply {
+                ticket: id,
+                message,
+            }),
+            Err(AppError::Domain(e)) => {
+                quarantine(app, raw, &format!("réponse refusée : {e}"), Some(&mail)).await
+            }
             Err(e) => Err(e),
         };
     }
     // A new request from a member.
     let Some(institution) = actor.institution_id else {
-        return quarantine(app, raw, "nouvelle demande d'un compte sans établissement", Some(&mail)).await;
+        return quarantine(
+            app,
+            raw,
+            "nouvelle demande d'un compte sans établissement",
+            Some(&mail),
+        )
+        .await;
     };
     let Some(product) = guess_product(app, institution, &mail).await? else {
         return quarantine(app, raw, "produit non identifié", Some(&mail)).await;
@@ -156,7 +218,11 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         product_id: product.to_string(),
         category: "question".into(),
         severity: "mineur".into(),
-        subject: if mail.subject.trim().is_empty() { "(sans objet)".into() } else { mail.subject.chars().take(200).collect() },
+        subject: if mail.subject.trim().is_empty() {
+            "(sans objet)".into()
+        } else {
+            mail.subject.chars().take(200).collect()
+        },
         body,
         ..Default::default()
     };
@@ -170,7 +236,9 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             }
             Ok(IngestOutcome::NewTicket(id))
         }
-        Err(AppError::Domain(e)) => quarantine(app, raw, &format!("demande refusée : {e}"), Some(&mail)).await,
+        Err(AppError::Domain(e)) => {
+            quarantine(app, raw, &format!("demande refusée : {e}"), Some(&mail)).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -186,7 +254,12 @@ pub async fn list_quarantine(app: &App, actor: &Actor) -> Result<Vec<sstore::Qua
 /// Replays a quarantined message (after an agent fixed its cause, e.g.
 /// created the sender's account). The entry is marked handled when the
 /// replay no longer quarantines it.
-pub async fn replay(app: &App, settings: &MailSettings, actor: &Actor, id: Id) -> Result<IngestOutcome> {
+pub async fn replay(
+    app: &App,
+    settings: &MailSettings,
+    actor: &Actor,
+    id: Id,
+) -> Result<IngestOutcome> {
     if !is_agent(actor) {
         return Err(DomainError::Forbidden.into());
     }
@@ -215,29 +288,55 @@ pub async fn replay(app: &App, settings: &MailSettings, actor: &Actor, id: Id) -
 /// The `mail.notify` job handler: builds the message for its template and
 /// sends it. Recipients are resolved here, from the data as it is now, and
 /// are always people of the ticket's own institution or the agency team.
-pub async fn send_notification(app: &App, settings: &MailSettings, payload: &serde_json::Value) -> Result<()> {
+pub async fn send_notification(
+    app: &App,
+    settings: &MailSettings,
+    payload: &serde_json::Value,
+) -> Result<()> {
     let template = payload["template"].as_str().unwrap_or("");
     let mut c = app.db.read().await?;
     let ticket = match payload["ticket_id"].as_str().and_then(Id::parse) {
         Some(id) => Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, id).await?),
         None => None,
     };
-    let link = |t: &sstore::TicketRow| format!("{}/support/{}", settings.base_url.trim_end_matches('/'), t.id);
+    let link = |t: &sstore::TicketRow| {
+        format!(
+            "{}/support/{}",
+            settings.base_url.trim_end_matches('/'),
+            t.id
+        )
+    };
     let mut to: Vec<String> = Vec::new();
     let (subject, text, reply_to) = match (template, &ticket) {
         ("ticket_new_team", Some(t)) => {
             if let Some(e) = payload["to"].as_str() {
                 to.push(e.to_string());
             }
-            (format!("[Relais {}] Nouveau ticket : {}", t.reference, t.subject), format!("{} ({}) a ouvert le ticket {} sur {}.\n\n{}", t.requester_name, t.institution_name, t.reference, t.product_name, link(t)), None)
+            (
+                format!("[Relais {}] Nouveau ticket : {}", t.reference, t.subject),
+                format!(
+                    "{} ({}) a ouvert le ticket {} sur {}.\n\n{}",
+                    t.requester_name,
+                    t.institution_name,
+                    t.reference,
+                    t.product_name,
+                    link(t)
+                ),
+                None,
+            )
         }
         ("ticket_reply", Some(t)) => {
             to.extend(t.requester_email.clone());
             let body = match payload["message_id"].as_str() {
                 Some(mid) => {
-                    let msgs = sstore::list_messages(&mut c, Id::parse(&t.id).unwrap_or_default(), true).await?;
+                    let msgs =
+                        sstore::list_messages(&mut c, Id::parse(&t.id).unwrap_or_default(), true)
+                            .await?;
                     // Only a public message is ever mailed to the institution.
-                    msgs.into_iter().find(|m| m.id == mid).map(|m| m.body).unwrap_or_default()
+                    msgs.into_iter()
+                        .find(|m| m.id == mid)
+                        .map(|m| m.body)
+                        .unwrap_or_default()
                 }
                 None => String::new(),
             };
@@ -249,22 +348,56 @@ pub async fn send_notification(app: &App, settings: &MailSettings, payload: &ser
         }
         ("ticket_status", Some(t)) => {
             to.extend(t.requester_email.clone());
-            let label = relais_domain::support::TicketStatus::from_code(&t.status).map(|s| s.label_fr()).unwrap_or("");
-            (format!("[Relais {}] {} : {}", t.reference, label, t.subject), format!("Le ticket {} est maintenant « {label} ».\n\n{}", t.reference, link(t)), Some(settings.reply.for_ticket(&t.reference)))
+            let label = relais_domain::support::TicketStatus::from_code(&t.status)
+                .map(|s| s.label_fr())
+                .unwrap_or("");
+            (
+                format!("[Relais {}] {} : {}", t.reference, label, t.subject),
+                format!(
+                    "Le ticket {} est maintenant « {label} ».\n\n{}",
+                    t.reference,
+                    link(t)
+                ),
+                Some(settings.reply.for_ticket(&t.reference)),
+            )
         }
         ("incident_resolved", _) => {
             let inst = payload["institution_id"].as_str().unwrap_or("");
-            let incident = payload["incident_id"].as_str().and_then(Id::parse).unwrap_or_default();
+            let incident = payload["incident_id"]
+                .as_str()
+                .and_then(Id::parse)
+                .unwrap_or_default();
             let i = sstore::get_incident(&mut c, incident).await?;
             to.extend(sstore::incident_recipients(&mut c, incident, inst).await?);
-            (format!("[Relais] Incident résolu : {}", i.title), format!("L'incident « {} » sur {} est résolu.\n\n{}", i.title, i.product_name, i.resolution.unwrap_or_default()), None)
+            (
+                format!("[Relais] Incident résolu : {}", i.title),
+                format!(
+                    "L'incident « {} » sur {} est résolu.\n\n{}",
+                    i.title,
+                    i.product_name,
+                    i.resolution.unwrap_or_default()
+                ),
+                None,
+            )
         }
         ("ticket_member_reply", Some(t)) => {
             if let Some(team) = t.team_id.as_deref().and_then(Id::parse) {
                 let teams = sstore::list_teams(&mut c).await?;
-                to.extend(teams.into_iter().find(|x| x.id == team.to_string()).and_then(|x| x.email));
+                to.extend(
+                    teams
+                        .into_iter()
+                        .find(|x| x.id == team.to_string())
+                        .and_then(|x| x.email),
+                );
             }
-            (format!("[Relais {}] Réponse de l'établissement : {}", t.reference, t.subject), link(t), None)
+            (
+                format!(
+                    "[Relais {}] Réponse de l'établissement : {}",
+                    t.reference, t.subject
+                ),
+                link(t),
+                None,
+            )
         }
         _ => return Ok(()),
     };

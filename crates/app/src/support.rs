@@ -58,18 +58,32 @@ pub async fn ensure_defaults(app: &App) -> Result<()> {
     let levels = store::list_levels(&mut tx).await?;
     for (code, name, targets) in sla::default_levels() {
         if !levels.iter().any(|l| l.code == code) {
-            let json = serde_json::to_string(&targets).map_err(|e| AppError::Internal(e.to_string()))?;
+            let json =
+                serde_json::to_string(&targets).map_err(|e| AppError::Internal(e.to_string()))?;
             store::upsert_level(&mut tx, Id::new(), code, name, &json, &now).await?;
         }
     }
     let cals = store::list_calendars(&mut tx).await?;
     for (code, name, cal) in [
-        ("metropole", "Métropole (Europe/Paris)", BusinessCalendar::standard(CalendarKind::Metropole)),
-        ("alsace_moselle", "Alsace-Moselle", BusinessCalendar::standard(CalendarKind::AlsaceMoselle)),
-        ("outre_mer", "Outre-mer (heure de Paris)", BusinessCalendar::standard(CalendarKind::OutreMer)),
+        (
+            "metropole",
+            "Métropole (Europe/Paris)",
+            BusinessCalendar::standard(CalendarKind::Metropole),
+        ),
+        (
+            "alsace_moselle",
+            "Alsace-Moselle",
+            BusinessCalendar::standard(CalendarKind::AlsaceMoselle),
+        ),
+        (
+            "outre_mer",
+            "Outre-mer (heure de Paris)",
+            BusinessCalendar::standard(CalendarKind::OutreMer),
+        ),
     ] {
         if !cals.iter().any(|c| c.code == code) {
-            let json = serde_json::to_string(&cal).map_err(|e| AppError::Internal(e.to_string()))?;
+            let json =
+                serde_json::to_string(&cal).map_err(|e| AppError::Internal(e.to_string()))?;
             store::upsert_calendar(&mut tx, Id::new(), code, name, &json, &now).await?;
         }
     }
@@ -78,25 +92,62 @@ pub async fn ensure_defaults(app: &App) -> Result<()> {
 }
 
 /// Gives an institution a service contract (admin).
-pub async fn assign_contract(app: &App, actor: &Actor, institution: Id, level_code: &str, calendar_code: &str, starts_on: &str) -> Result<Id> {
+pub async fn assign_contract(
+    app: &App,
+    actor: &Actor,
+    institution: Id,
+    level_code: &str,
+    calendar_code: &str,
+    starts_on: &str,
+) -> Result<Id> {
     require(actor.role == Role::Admin)?;
     let mut tx = app.db.begin().await?;
-    let level = store::list_levels(&mut tx).await?.into_iter().find(|l| l.code == level_code).ok_or_else(|| {
-        AppError::Domain(DomainError::invalid("unknown_level", "level", "Niveau de service inconnu."))
-    })?;
-    let cal = store::list_calendars(&mut tx).await?.into_iter().find(|c| c.code == calendar_code).ok_or_else(|| {
-        AppError::Domain(DomainError::invalid("unknown_calendar", "calendar", "Calendrier inconnu."))
-    })?;
+    let level = store::list_levels(&mut tx)
+        .await?
+        .into_iter()
+        .find(|l| l.code == level_code)
+        .ok_or_else(|| {
+            AppError::Domain(DomainError::invalid(
+                "unknown_level",
+                "level",
+                "Niveau de service inconnu.",
+            ))
+        })?;
+    let cal = store::list_calendars(&mut tx)
+        .await?
+        .into_iter()
+        .find(|c| c.code == calendar_code)
+        .ok_or_else(|| {
+            AppError::Domain(DomainError::invalid(
+                "unknown_calendar",
+                "calendar",
+                "Calendrier inconnu.",
+            ))
+        })?;
     relais_store::crm::get_institution(&mut tx, actor.scope(), institution).await?;
     let id = Id::new();
-    store::insert_contract(&mut tx, id, institution, &level.id, &cal.id, starts_on, None, &app.now_ts()).await?;
+    store::insert_contract(
+        &mut tx,
+        id,
+        institution,
+        &level.id,
+        &cal.id,
+        starts_on,
+        None,
+        &app.now_ts(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// The calendar and targets that apply to a ticket of `institution` opened
 /// at `at`. Without a contract, the generic charter: socle in Paris hours.
-async fn terms(c: &mut Conn, institution: Id, at: DateTime<Utc>) -> Result<(BusinessCalendar, Option<(String, Targets)>)> {
+async fn terms(
+    c: &mut Conn,
+    institution: Id,
+    at: DateTime<Utc>,
+) -> Result<(BusinessCalendar, Option<(String, Targets)>)> {
     let date = at.format("%Y-%m-%d").to_string();
     match store::contract_on(c, institution, &date).await? {
         Some(k) => {
@@ -105,18 +156,44 @@ async fn terms(c: &mut Conn, institution: Id, at: DateTime<Utc>) -> Result<(Busi
             Ok((cal, Some((k.level_code, targets))))
         }
         None => {
-            let socle = sla::default_levels().into_iter().find(|l| l.0 == "socle").map(|l| ("socle".to_string(), l.2));
+            let socle = sla::default_levels()
+                .into_iter()
+                .find(|l| l.0 == "socle")
+                .map(|l| ("socle".to_string(), l.2));
             Ok((BusinessCalendar::default(), socle))
         }
     }
 }
 
-async fn event(tx: &mut Conn, ticket: Id, actor: &Actor, field: &str, before: Option<&str>, after: Option<&str>, now: &str) -> Result<()> {
-    store::insert_event(tx, ticket, Some(actor.user_id), &actor.display_name, field, before, after, now).await?;
+async fn event(
+    tx: &mut Conn,
+    ticket: Id,
+    actor: &Actor,
+    field: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    store::insert_event(
+        tx,
+        ticket,
+        Some(actor.user_id),
+        &actor.display_name,
+        field,
+        before,
+        after,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
-async fn notify(tx: &mut Conn, app: &App, template: &str, payload: serde_json::Value) -> Result<()> {
+async fn notify(
+    tx: &mut Conn,
+    app: &App,
+    template: &str,
+    payload: serde_json::Value,
+) -> Result<()> {
     let now = app.now_ts();
     let mut p = payload;
     p["template"] = json!(template);
@@ -126,13 +203,27 @@ async fn notify(tx: &mut Conn, app: &App, template: &str, payload: serde_json::V
 
 /// Files a ticket. A member files for their own institution and only on a
 /// product it is entitled to; an agent may file on behalf of an institution.
-pub async fn create_ticket(app: &App, actor: &Actor, on_behalf_of: Option<Id>, input: TicketInput, channel: &str) -> Result<Id> {
+pub async fn create_ticket(
+    app: &App,
+    actor: &Actor,
+    on_behalf_of: Option<Id>,
+    input: TicketInput,
+    channel: &str,
+) -> Result<Id> {
     let fields = TicketFields::try_from(input)?;
     let institution = if actor.role.is_agency() {
         require(is_agent(actor))?;
-        on_behalf_of.ok_or_else(|| AppError::Domain(DomainError::invalid("required", "institution_id", "Choisissez l'établissement demandeur.")))?
+        on_behalf_of.ok_or_else(|| {
+            AppError::Domain(DomainError::invalid(
+                "required",
+                "institution_id",
+                "Choisissez l'établissement demandeur.",
+            ))
+        })?
     } else {
-        actor.institution_id.ok_or(AppError::Domain(DomainError::Forbidden))?
+        actor
+            .institution_id
+            .ok_or(AppError::Domain(DomainError::Forbidden))?
     };
     let now = app.clock.now();
     let now_s = ts(now);
@@ -160,7 +251,12 @@ pub async fn create_ticket(app: &App, actor: &Actor, on_behalf_of: Option<Id>, i
     let number = store::next_ticket_number(&mut tx, now.year() as i64).await?;
     let reference = ticket_ref(now.year(), number);
     let team = store::team_of_product(&mut tx, fields.product_id).await?;
-    let requester = relais_store::accounts::get_user(&mut tx, relais_domain::accounts::Scope::All, actor.user_id).await?;
+    let requester = relais_store::accounts::get_user(
+        &mut tx,
+        relais_domain::accounts::Scope::All,
+        actor.user_id,
+    )
+    .await?;
     let id = Id::new();
     store::insert_ticket(
         &mut tx,
@@ -187,10 +283,28 @@ pub async fn create_ticket(app: &App, actor: &Actor, on_behalf_of: Option<Id>, i
         &now_s,
     )
     .await?;
-    store::insert_message(&mut tx, Id::new(), id, Some(actor.user_id), &actor.display_name, "public", &fields.body, channel, None, &now_s).await?;
+    store::insert_message(
+        &mut tx,
+        Id::new(),
+        id,
+        Some(actor.user_id),
+        &actor.display_name,
+        "public",
+        &fields.body,
+        channel,
+        None,
+        &now_s,
+    )
+    .await?;
     event(&mut tx, id, actor, "status", None, Some("nouveau"), &now_s).await?;
     if let Some(t) = &team {
-        notify(&mut tx, app, "ticket_new_team", json!({"ticket_id": id.to_string(), "team_id": t.id, "to": t.email})).await?;
+        notify(
+            &mut tx,
+            app,
+            "ticket_new_team",
+            json!({"ticket_id": id.to_string(), "team_id": t.id, "to": t.email}),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -227,7 +341,11 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     let agency = actor.role.is_agency();
     let mine = own_ticket(actor, &t);
     let messages = store::list_messages(&mut c, id, !agency).await?;
-    let events = if agency || mine { store::list_events(&mut c, id).await? } else { vec![] };
+    let events = if agency || mine {
+        store::list_events(&mut c, id).await?
+    } else {
+        vec![]
+    };
     if !agency && !mine {
         if t.share_requester == 0 {
             t.requester_name = "Établissement adhérent".into();
@@ -236,42 +354,78 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
         t.requester_email = None;
     }
     let followers = store::list_followers(&mut c, id).await?;
-    let affected_by_me = actor
-        .institution_id
-        .is_some_and(|i| followers.iter().any(|f| f.institution_id == i.to_string() && f.affected == 1));
+    let affected_by_me = actor.institution_id.is_some_and(|i| {
+        followers
+            .iter()
+            .any(|f| f.institution_id == i.to_string() && f.affected == 1)
+    });
     let workarounds = store::list_workarounds(&mut c, id).await?;
-    let institution = Id::parse(&t.institution_id).ok_or_else(|| AppError::Internal("id".into()))?;
+    let institution =
+        Id::parse(&t.institution_id).ok_or_else(|| AppError::Internal("id".into()))?;
     let created = parse_ts(&t.created_at)?;
     let (cal, level) = terms(&mut c, institution, created).await?;
     let now = app.clock.now();
     let status = TicketStatus::from_code(&t.status).unwrap_or(TicketStatus::Nouveau);
-    let target = level.as_ref().and_then(|(_, tg)| Severity::from_code(&t.severity).and_then(|s| sla::target_for(tg, s)));
+    let target = level
+        .as_ref()
+        .and_then(|(_, tg)| Severity::from_code(&t.severity).and_then(|s| sla::target_for(tg, s)));
     let opt_ts = |s: &Option<String>| s.as_deref().and_then(relais_store::parse_ts);
     let (first_response, resolution) = match target {
         Some(tg) => (
-            opt_ts(&t.first_response_due_at).map(|due| sla::state(&cal, due, tg.first_response, opt_ts(&t.first_response_at), false, now, 0.25)),
+            opt_ts(&t.first_response_due_at).map(|due| {
+                sla::state(
+                    &cal,
+                    due,
+                    tg.first_response,
+                    opt_ts(&t.first_response_at),
+                    false,
+                    now,
+                    0.25,
+                )
+            }),
             opt_ts(&t.resolution_due_at).map(|due| {
                 let done = opt_ts(&t.resolved_at).filter(|_| !status.is_open());
-                sla::state(&cal, due, tg.resolution, done, status == TicketStatus::AttenteEtablissement, now, 0.25)
+                sla::state(
+                    &cal,
+                    due,
+                    tg.resolution,
+                    done,
+                    status == TicketStatus::AttenteEtablissement,
+                    now,
+                    0.25,
+                )
             }),
         ),
         None => (None, None),
     };
     drop(c);
-    Ok(TicketView { ticket: t, messages, events, followers, workarounds, first_response, resolution, affected_by_me })
+    Ok(TicketView {
+        ticket: t,
+        messages,
+        events,
+        followers,
+        workarounds,
+        first_response,
+        resolution,
+        affected_by_me,
+    })
 }
 
 /// Recomputes the SLA clock after a status change: paused time pushes the
 /// resolution deadline; editor time is kept apart.
 async fn recompute_clock(tx: &mut Conn, t: &TicketRow, now: DateTime<Utc>) -> Result<()> {
     let id = tid(t)?;
-    let institution = Id::parse(&t.institution_id).ok_or_else(|| AppError::Internal("id".into()))?;
+    let institution =
+        Id::parse(&t.institution_id).ok_or_else(|| AppError::Internal("id".into()))?;
     let created = parse_ts(&t.created_at)?;
     let (cal, level) = terms(tx, institution, created).await?;
     let mut history = vec![(created, TicketStatus::Nouveau)];
     for e in store::list_events(tx, id).await? {
         if e.field == "status" {
-            if let (Some(at), Some(s)) = (relais_store::parse_ts(&e.at), e.after_value.as_deref().and_then(TicketStatus::from_code)) {
+            if let (Some(at), Some(s)) = (
+                relais_store::parse_ts(&e.at),
+                e.after_value.as_deref().and_then(TicketStatus::from_code),
+            ) {
                 if at > created {
                     history.push((at, s));
                 }
@@ -280,7 +434,8 @@ async fn recompute_clock(tx: &mut Conn, t: &TicketRow, now: DateTime<Utc>) -> Re
     }
     let totals = sla::totals(&cal, &history, now);
     store::set_clock_totals(tx, id, totals.paused / 60, totals.editor / 60).await?;
-    let target = level.and_then(|(_, tg)| Severity::from_code(&t.severity).and_then(|s| sla::target_for(&tg, s)));
+    let target = level
+        .and_then(|(_, tg)| Severity::from_code(&t.severity).and_then(|s| sla::target_for(&tg, s)));
     if let Some(tg) = target {
         let due = ts(sla::due_at(&cal, created, tg.resolution, totals.paused));
         store::set_ticket_field(tx, id, "resolution_due_at", Some(due), &ts(now)).await?;
@@ -288,29 +443,53 @@ async fn recompute_clock(tx: &mut Conn, t: &TicketRow, now: DateTime<Utc>) -> Re
     Ok(())
 }
 
-async fn move_status(tx: &mut Conn, app: &App, actor: &Actor, t: &TicketRow, to: TicketStatus) -> Result<()> {
+async fn move_status(
+    tx: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    t: &TicketRow,
+    to: TicketStatus,
+) -> Result<()> {
     let id = tid(t)?;
     let now = app.clock.now();
     let now_s = ts(now);
     store::set_ticket_field(tx, id, "status", Some(to.code().into()), &now_s).await?;
     store::set_ticket_field(tx, id, "last_status_at", Some(now_s.clone()), &now_s).await?;
     match to {
-        TicketStatus::Resolu => store::set_ticket_field(tx, id, "resolved_at", Some(now_s.clone()), &now_s).await?,
-        TicketStatus::Clos => store::set_ticket_field(tx, id, "closed_at", Some(now_s.clone()), &now_s).await?,
+        TicketStatus::Resolu => {
+            store::set_ticket_field(tx, id, "resolved_at", Some(now_s.clone()), &now_s).await?
+        }
+        TicketStatus::Clos => {
+            store::set_ticket_field(tx, id, "closed_at", Some(now_s.clone()), &now_s).await?
+        }
         TicketStatus::EnCours if t.status == "resolu" => {
             store::set_ticket_field(tx, id, "resolved_at", None, &now_s).await?
         }
         _ => {}
     }
-    event(tx, id, actor, "status", Some(&t.status), Some(to.code()), &now_s).await?;
+    event(
+        tx,
+        id,
+        actor,
+        "status",
+        Some(&t.status),
+        Some(to.code()),
+        &now_s,
+    )
+    .await?;
     recompute_clock(tx, t, now).await?;
     Ok(())
 }
 
 /// Changes the status, within what the actor may do.
 pub async fn change_status(app: &App, actor: &Actor, id: Id, to: &str) -> Result<()> {
-    let to = TicketStatus::from_code(to.trim())
-        .ok_or_else(|| AppError::Domain(DomainError::invalid("invalid_status", "status", "Statut inconnu.")))?;
+    let to = TicketStatus::from_code(to.trim()).ok_or_else(|| {
+        AppError::Domain(DomainError::invalid(
+            "invalid_status",
+            "status",
+            "Statut inconnu.",
+        ))
+    })?;
     let mut tx = app.db.begin().await?;
     let t = store::get_ticket(&mut tx, ticket_scope(actor), id).await?;
     // Members act only on their own institution's tickets.
@@ -320,13 +499,23 @@ pub async fn change_status(app: &App, actor: &Actor, id: Id, to: &str) -> Result
         return Err(DomainError::invalid(
             "transition_refused",
             "status",
-            format!("Passage de « {} » à « {} » impossible.", from.label_fr(), to.label_fr()),
+            format!(
+                "Passage de « {} » à « {} » impossible.",
+                from.label_fr(),
+                to.label_fr()
+            ),
         )
         .into());
     }
     move_status(&mut tx, app, actor, &t, to).await?;
     if is_agent(actor) {
-        notify(&mut tx, app, "ticket_status", json!({"ticket_id": t.id, "to": t.requester_email, "status": to.code()})).await?;
+        notify(
+            &mut tx,
+            app,
+            "ticket_status",
+            json!({"ticket_id": t.id, "to": t.requester_email, "status": to.code()}),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -335,7 +524,15 @@ pub async fn change_status(app: &App, actor: &Actor, id: Id, to: &str) -> Result
 /// A public reply or an internal note. Members only write public replies on
 /// their own institution's tickets; a reply while the ticket waits on the
 /// institution restarts the clock.
-pub async fn reply(app: &App, actor: &Actor, id: Id, body: &str, internal: bool, channel: &str, mail_message_id: Option<&str>) -> Result<Id> {
+pub async fn reply(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    body: &str,
+    internal: bool,
+    channel: &str,
+    mail_message_id: Option<&str>,
+) -> Result<Id> {
     let mut v = Violations::default();
     let body = required_text(&mut v, "body", body, 50_000);
     v.into_result()?;
@@ -345,64 +542,145 @@ pub async fn reply(app: &App, actor: &Actor, id: Id, body: &str, internal: bool,
     let agent = is_agent(actor);
     require(agent || (own_ticket(actor, &t) && !internal))?;
     if t.status == "clos" {
-        return Err(DomainError::invalid("ticket_closed", "body", "Ce ticket est clos : ouvrez-en un nouveau.").into());
+        return Err(DomainError::invalid(
+            "ticket_closed",
+            "body",
+            "Ce ticket est clos : ouvrez-en un nouveau.",
+        )
+        .into());
     }
     let now_s = app.now_ts();
     let mid = Id::new();
     let visibility = if internal { "internal" } else { "public" };
-    store::insert_message(&mut tx, mid, id, Some(actor.user_id), &actor.display_name, visibility, &body, channel, mail_message_id, &now_s).await?;
+    store::insert_message(
+        &mut tx,
+        mid,
+        id,
+        Some(actor.user_id),
+        &actor.display_name,
+        visibility,
+        &body,
+        channel,
+        mail_message_id,
+        &now_s,
+    )
+    .await?;
     if agent && !internal {
         if t.first_response_at.is_none() {
-            store::set_ticket_field(&mut tx, id, "first_response_at", Some(now_s.clone()), &now_s).await?;
+            store::set_ticket_field(
+                &mut tx,
+                id,
+                "first_response_at",
+                Some(now_s.clone()),
+                &now_s,
+            )
+            .await?;
         }
         if t.status == "nouveau" {
             move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
         }
-        notify(&mut tx, app, "ticket_reply", json!({"ticket_id": t.id, "message_id": mid.to_string(), "to": t.requester_email})).await?;
+        notify(
+            &mut tx,
+            app,
+            "ticket_reply",
+            json!({"ticket_id": t.id, "message_id": mid.to_string(), "to": t.requester_email}),
+        )
+        .await?;
     } else if !agent && t.status == "attente_etablissement" {
         move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
     }
     if !agent {
-        notify(&mut tx, app, "ticket_member_reply", json!({"ticket_id": t.id, "team_id": t.team_id, "assignee_id": t.assignee_id})).await?;
+        notify(
+            &mut tx,
+            app,
+            "ticket_member_reply",
+            json!({"ticket_id": t.id, "team_id": t.team_id, "assignee_id": t.assignee_id}),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(mid)
 }
 
 /// Assigns a team and/or an agent (agents only).
-pub async fn assign(app: &App, actor: &Actor, id: Id, team: Option<String>, assignee: Option<String>) -> Result<()> {
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    team: Option<String>,
+    assignee: Option<String>,
+) -> Result<()> {
     require(is_agent(actor))?;
     let mut tx = app.db.begin().await?;
     let t = store::get_ticket(&mut tx, TicketScope::All, id).await?;
     let now_s = app.now_ts();
     if team != t.team_id {
         store::set_ticket_field(&mut tx, id, "team_id", team.clone(), &now_s).await?;
-        event(&mut tx, id, actor, "team_id", t.team_id.as_deref(), team.as_deref(), &now_s).await?;
+        event(
+            &mut tx,
+            id,
+            actor,
+            "team_id",
+            t.team_id.as_deref(),
+            team.as_deref(),
+            &now_s,
+        )
+        .await?;
     }
     if assignee != t.assignee_id {
         store::set_ticket_field(&mut tx, id, "assignee_id", assignee.clone(), &now_s).await?;
-        event(&mut tx, id, actor, "assignee_id", t.assignee_id.as_deref(), assignee.as_deref(), &now_s).await?;
+        event(
+            &mut tx,
+            id,
+            actor,
+            "assignee_id",
+            t.assignee_id.as_deref(),
+            assignee.as_deref(),
+            &now_s,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// The agent's own estimate: a separate field, never the contractual deadline.
-pub async fn set_estimate(app: &App, actor: &Actor, id: Id, at: Option<DateTime<Utc>>) -> Result<()> {
+pub async fn set_estimate(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    at: Option<DateTime<Utc>>,
+) -> Result<()> {
     require(is_agent(actor))?;
     let mut tx = app.db.begin().await?;
     let t = store::get_ticket(&mut tx, TicketScope::All, id).await?;
     let now_s = app.now_ts();
     let v = at.map(ts);
     store::set_ticket_field(&mut tx, id, "agent_estimate_at", v.clone(), &now_s).await?;
-    event(&mut tx, id, actor, "agent_estimate_at", t.agent_estimate_at.as_deref(), v.as_deref(), &now_s).await?;
+    event(
+        &mut tx,
+        id,
+        actor,
+        "agent_estimate_at",
+        t.agent_estimate_at.as_deref(),
+        v.as_deref(),
+        &now_s,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Shares a ticket with the institutions using the same product. The
 /// requester's identity and the attachments stay private unless chosen.
-pub async fn share(app: &App, actor: &Actor, id: Id, shared: bool, share_requester: bool, share_attachments: bool) -> Result<()> {
+pub async fn share(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    shared: bool,
+    share_requester: bool,
+    share_attachments: bool,
+) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let t = store::get_ticket(&mut tx, ticket_scope(actor), id).await?;
     require(is_agent(actor) || own_ticket(actor, &t))?;
@@ -410,12 +688,29 @@ pub async fn share(app: &App, actor: &Actor, id: Id, shared: bool, share_request
     let b = |x: bool| Some(if x { "1".to_string() } else { "0".to_string() });
     for (field, before, after) in [
         ("shared", t.shared == 1, shared),
-        ("share_requester", t.share_requester == 1, share_requester && shared),
-        ("share_attachments", t.share_attachments == 1, share_attachments && shared),
+        (
+            "share_requester",
+            t.share_requester == 1,
+            share_requester && shared,
+        ),
+        (
+            "share_attachments",
+            t.share_attachments == 1,
+            share_attachments && shared,
+        ),
     ] {
         if before != after {
             store::set_ticket_field(&mut tx, id, field, b(after), &now_s).await?;
-            event(&mut tx, id, actor, field, b(before).as_deref(), b(after).as_deref(), &now_s).await?;
+            event(
+                &mut tx,
+                id,
+                actor,
+                field,
+                b(before).as_deref(),
+                b(after).as_deref(),
+                &now_s,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
@@ -424,16 +719,32 @@ pub async fn share(app: &App, actor: &Actor, id: Id, shared: bool, share_request
 
 /// Another institution follows a shared ticket, or says it is affected too.
 pub async fn follow(app: &App, actor: &Actor, id: Id, affected: bool) -> Result<()> {
-    let inst = actor.institution_id.ok_or(AppError::Domain(DomainError::Forbidden))?;
+    let inst = actor
+        .institution_id
+        .ok_or(AppError::Domain(DomainError::Forbidden))?;
     let mut tx = app.db.begin().await?;
     let t = store::get_ticket(&mut tx, ticket_scope(actor), id).await?;
     if own_ticket(actor, &t) {
-        return Err(DomainError::invalid("own_ticket", "ticket", "C'est un ticket de votre établissement.").into());
+        return Err(DomainError::invalid(
+            "own_ticket",
+            "ticket",
+            "C'est un ticket de votre établissement.",
+        )
+        .into());
     }
     let now_s = app.now_ts();
     store::upsert_follower(&mut tx, id, inst, actor.user_id, affected, &now_s).await?;
     if affected {
-        event(&mut tx, id, actor, "nous_aussi", None, Some(&inst.to_string()), &now_s).await?;
+        event(
+            &mut tx,
+            id,
+            actor,
+            "nous_aussi",
+            None,
+            Some(&inst.to_string()),
+            &now_s,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -449,13 +760,30 @@ pub async fn add_workaround(app: &App, actor: &Actor, id: Id, body: &str) -> Res
     require(is_agent(actor) || actor.institution_id.is_some())?;
     let _ = t;
     let wid = Id::new();
-    store::insert_workaround(&mut tx, wid, id, actor.institution_id, actor.user_id, &actor.display_name, &body.unwrap_or_default(), &app.now_ts()).await?;
+    store::insert_workaround(
+        &mut tx,
+        wid,
+        id,
+        actor.institution_id,
+        actor.user_id,
+        &actor.display_name,
+        &body.unwrap_or_default(),
+        &app.now_ts(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(wid)
 }
 
 /// Groups tickets of one problem into an incident (agents).
-pub async fn create_incident(app: &App, actor: &Actor, product: Id, title: &str, description: Option<&str>, tickets: &[Id]) -> Result<Id> {
+pub async fn create_incident(
+    app: &App,
+    actor: &Actor,
+    product: Id,
+    title: &str,
+    description: Option<&str>,
+    tickets: &[Id],
+) -> Result<Id> {
     require(is_agent(actor))?;
     let mut v = Violations::default();
     let title = required_text(&mut v, "title", title, 200);
@@ -464,7 +792,16 @@ pub async fn create_incident(app: &App, actor: &Actor, product: Id, title: &str,
     relais_store::crm::get_product(&mut tx, product).await?;
     let id = Id::new();
     let now_s = app.now_ts();
-    store::insert_incident(&mut tx, id, product, &title.unwrap_or_default(), description, actor.user_id, &now_s).await?;
+    store::insert_incident(
+        &mut tx,
+        id,
+        product,
+        &title.unwrap_or_default(),
+        description,
+        actor.user_id,
+        &now_s,
+    )
+    .await?;
     for t in tickets {
         link_ticket(&mut tx, actor, id, product, *t, &now_s).await?;
     }
@@ -472,13 +809,34 @@ pub async fn create_incident(app: &App, actor: &Actor, product: Id, title: &str,
     Ok(id)
 }
 
-async fn link_ticket(tx: &mut Conn, actor: &Actor, incident: Id, product: Id, ticket: Id, now_s: &str) -> Result<()> {
+async fn link_ticket(
+    tx: &mut Conn,
+    actor: &Actor,
+    incident: Id,
+    product: Id,
+    ticket: Id,
+    now_s: &str,
+) -> Result<()> {
     let t = store::get_ticket(tx, TicketScope::All, ticket).await?;
     if t.product_id != product.to_string() {
-        return Err(DomainError::invalid("other_product", "tickets", format!("Le ticket {} porte sur un autre produit.", t.reference)).into());
+        return Err(DomainError::invalid(
+            "other_product",
+            "tickets",
+            format!("Le ticket {} porte sur un autre produit.", t.reference),
+        )
+        .into());
     }
     store::set_ticket_field(tx, ticket, "incident_id", Some(incident.to_string()), now_s).await?;
-    event(tx, ticket, actor, "incident_id", t.incident_id.as_deref(), Some(&incident.to_string()), now_s).await?;
+    event(
+        tx,
+        ticket,
+        actor,
+        "incident_id",
+        t.incident_id.as_deref(),
+        Some(&incident.to_string()),
+        now_s,
+    )
+    .await?;
     Ok(())
 }
 
@@ -506,12 +864,29 @@ pub async fn resolve_incident(app: &App, actor: &Actor, id: Id, resolution: &str
     let (tickets, _) = store::list_tickets(
         &mut tx,
         TicketScope::All,
-        &store::TicketFilter { incident_id: Some(id.to_string()), open_only: true, limit: 1000, ..Default::default() },
+        &store::TicketFilter {
+            incident_id: Some(id.to_string()),
+            open_only: true,
+            limit: 1000,
+            ..Default::default()
+        },
     )
     .await?;
     for t in &tickets {
         let tid = tid(t)?;
-        store::insert_message(&mut tx, Id::new(), tid, Some(actor.user_id), &actor.display_name, "public", &resolution, "web", None, &now_s).await?;
+        store::insert_message(
+            &mut tx,
+            Id::new(),
+            tid,
+            Some(actor.user_id),
+            &actor.display_name,
+            "public",
+            &resolution,
+            "web",
+            None,
+            &now_s,
+        )
+        .await?;
         move_status(&mut tx, app, actor, t, TicketStatus::Resolu).await?;
     }
     let institutions = store::incident_institutions(&mut tx, id).await?;
@@ -530,13 +905,30 @@ pub async fn resolve_incident(app: &App, actor: &Actor, id: Id, resolution: &str
     Ok(institutions.len())
 }
 
-pub async fn list_tickets(app: &App, actor: &Actor, f: &store::TicketFilter) -> Result<(Vec<TicketRow>, i64)> {
+pub async fn list_tickets(
+    app: &App,
+    actor: &Actor,
+    f: &store::TicketFilter,
+) -> Result<(Vec<TicketRow>, i64)> {
     let mut c = app.db.read().await?;
     Ok(store::list_tickets(&mut c, ticket_scope(actor), f).await?)
 }
 
-pub async fn list_incidents(app: &App, actor: &Actor, product: Option<Id>, open_only: bool) -> Result<Vec<store::IncidentRow>> {
-    let member_of = if actor.role.is_agency() { None } else { Some(actor.institution_id.ok_or(AppError::Domain(DomainError::NotFound))?) };
+pub async fn list_incidents(
+    app: &App,
+    actor: &Actor,
+    product: Option<Id>,
+    open_only: bool,
+) -> Result<Vec<store::IncidentRow>> {
+    let member_of = if actor.role.is_agency() {
+        None
+    } else {
+        Some(
+            actor
+                .institution_id
+                .ok_or(AppError::Domain(DomainError::NotFound))?,
+        )
+    };
     let mut c = app.db.read().await?;
     Ok(store::list_incidents(&mut c, member_of, product, open_only).await?)
 }

@@ -103,7 +103,11 @@ impl Config {
     }
 }
 
-pub fn load(file: Option<&Path>, data_dir: Option<PathBuf>, database_url: Option<String>) -> anyhow::Result<Config> {
+pub fn load(
+    file: Option<&Path>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+) -> anyhow::Result<Config> {
     let mut fig = Figment::from(Serialized::defaults(Config::default()));
     match file {
         Some(f) => {

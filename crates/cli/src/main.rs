@@ -6,7 +6,11 @@ mod config;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "relais", version, about = "Relais : relation adhérents et support coopératif")]
+#[command(
+    name = "relais",
+    version,
+    about = "Relais : relation adhérents et support coopératif"
+)]
 struct Cli {
     /// Configuration file (default: ./relais.toml when present).
     #[arg(long, global = true)]

@@ -328,7 +328,8 @@ impl TryFrom<ContactInput> for ContactFields {
         let mut v = Violations::default();
         let first_name = required_text(&mut v, "first_name", &i.first_name, 100);
         let last_name = required_text(&mut v, "last_name", &i.last_name, 100);
-        let email = optional_text(&mut v, "email", i.email.as_deref(), 200).map(|e| e.to_lowercase());
+        let email =
+            optional_text(&mut v, "email", i.email.as_deref(), 200).map(|e| e.to_lowercase());
         if let Some(e) = &email {
             if !is_plausible_email(e) {
                 v.push(
@@ -414,7 +415,8 @@ pub fn validate_convention_dates(
 
 /// Default renewal alert: three months before the end of a convention.
 pub fn default_renewal_alert(end: NaiveDate) -> NaiveDate {
-    end.checked_sub_months(chrono::Months::new(3)).unwrap_or(end)
+    end.checked_sub_months(chrono::Months::new(3))
+        .unwrap_or(end)
 }
 
 #[cfg(test)]
@@ -434,7 +436,14 @@ mod tests {
     #[test]
     fn invalid_uai_codes_are_refused() {
         for code in [
-            "0751717K", "751717J", "07517170", "0751717JJ", "A751717J", "", "0751717I", "07517 7J",
+            "0751717K",
+            "751717J",
+            "07517170",
+            "0751717JJ",
+            "A751717J",
+            "",
+            "0751717I",
+            "07517 7J",
         ] {
             assert!(validate_uai(code).is_err(), "{code} should be invalid");
         }
@@ -460,16 +469,28 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        let DomainError::Invalid(errs) = err else { panic!("expected invalid") };
+        let DomainError::Invalid(errs) = err else {
+            panic!("expected invalid")
+        };
         let codes: Vec<_> = errs.iter().map(|e| e.code).collect();
-        assert_eq!(codes, ["required", "invalid_kind", "invalid_uai", "invalid_number"]);
+        assert_eq!(
+            codes,
+            ["required", "invalid_kind", "invalid_uai", "invalid_number"]
+        );
     }
 
     #[test]
     fn convention_dates_are_ordered() {
         assert!(validate_convention_dates(Some("2021-01-01"), Some("2020-12-31"), None).is_err());
-        assert!(validate_convention_dates(Some("2021-01-01"), Some("2023-12-31"), Some("2024-01-02")).is_err());
-        let (_, e, a) = validate_convention_dates(Some("2021-01-01"), Some("31/12/2023"), Some("2023-09-30")).unwrap();
+        assert!(validate_convention_dates(
+            Some("2021-01-01"),
+            Some("2023-12-31"),
+            Some("2024-01-02")
+        )
+        .is_err());
+        let (_, e, a) =
+            validate_convention_dates(Some("2021-01-01"), Some("31/12/2023"), Some("2023-09-30"))
+                .unwrap();
         assert_eq!(e, NaiveDate::from_ymd_opt(2023, 12, 31));
         assert_eq!(a, NaiveDate::from_ymd_opt(2023, 9, 30));
     }

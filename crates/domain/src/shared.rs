@@ -252,7 +252,10 @@ pub fn fold(s: &str) -> String {
 mod fold_tests {
     #[test]
     fn folds_french_accents_and_case() {
-        assert_eq!(super::fold("Université Côte d’Azur"), "universite cote d azur");
+        assert_eq!(
+            super::fold("Université Côte d’Azur"),
+            "universite cote d azur"
+        );
         assert_eq!(super::fold("ŒUVRE Pégase"), "oeuvre pegase");
     }
 }

@@ -114,15 +114,17 @@ impl TryFrom<TicketInput> for TicketFields {
         let module = crate::shared::optional_text(&mut v, "module", i.module.as_deref(), 100);
         v.into_result()?;
         match (product, category, severity, subject, body) {
-            (Some(product_id), Some(category), Some(severity), Some(subject), Some(body)) => Ok(TicketFields {
-                product_id,
-                module,
-                category,
-                severity,
-                subject,
-                body,
-                shared: i.shared,
-            }),
+            (Some(product_id), Some(category), Some(severity), Some(subject), Some(body)) => {
+                Ok(TicketFields {
+                    product_id,
+                    module,
+                    category,
+                    severity,
+                    subject,
+                    body,
+                    shared: i.shared,
+                })
+            }
             _ => Err(DomainError::Invalid(vec![])),
         }
     }
@@ -134,7 +136,12 @@ mod tests {
     use crate::Id;
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: Id::new(), role, institution_id: Some(Id::new()), display_name: "x".into() }
+        Actor {
+            user_id: Id::new(),
+            role,
+            institution_id: Some(Id::new()),
+            display_name: "x".into(),
+        }
     }
 
     #[test]
@@ -150,7 +157,10 @@ mod tests {
         assert!(Nouveau.may_move(AttenteEditeur, &a));
         assert!(!Clos.may_move(EnCours, &a), "closed is final");
         assert!(!Resolu.may_move(AttenteEditeur, &a));
-        assert!(!actor(Role::Relation).role.is_agency() || !EnCours.may_move(Resolu, &actor(Role::Relation)));
+        assert!(
+            !actor(Role::Relation).role.is_agency()
+                || !EnCours.may_move(Resolu, &actor(Role::Relation))
+        );
     }
 
     #[test]

@@ -65,7 +65,9 @@ impl Runner {
             };
             let mut tx = self.db.begin().await?;
             match result {
-                Ok(()) => relais_store::jobs::complete(&mut tx, &job.id, &ts(self.clock.now())).await?,
+                Ok(()) => {
+                    relais_store::jobs::complete(&mut tx, &job.id, &ts(self.clock.now())).await?
+                }
                 Err(e) => {
                     tracing::warn!(kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
                     let backoff = retry_delay(job.attempts);

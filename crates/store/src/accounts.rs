@@ -89,7 +89,10 @@ pub async fn insert_user(
         Arg::Text(v.display_name.clone()),
         password_hash.map(Arg::Text).unwrap_or(Arg::NullText),
         Arg::Text(v.role.clone()),
-        v.institution_id.clone().map(Arg::Text).unwrap_or(Arg::NullText),
+        v.institution_id
+            .clone()
+            .map(Arg::Text)
+            .unwrap_or(Arg::NullText),
         Arg::Text(v.locale.clone()),
         Arg::Int(v.active as i64),
         Arg::Text(now.into()),
@@ -120,10 +123,15 @@ pub async fn update_user(
 ) -> Result<()> {
     let mut q = Sql::new("UPDATE users SET email = ");
     q.bind_text(v.email.to_lowercase());
-    q.push(", display_name = ").bind_text(v.display_name.clone());
+    q.push(", display_name = ")
+        .bind_text(v.display_name.clone());
     q.push(", role = ").bind_text(v.role.clone());
-    q.push(", institution_id = ")
-        .bind(v.institution_id.clone().map(Arg::Text).unwrap_or(Arg::NullText));
+    q.push(", institution_id = ").bind(
+        v.institution_id
+            .clone()
+            .map(Arg::Text)
+            .unwrap_or(Arg::NullText),
+    );
     q.push(", locale = ").bind_text(v.locale.clone());
     q.push(", active = ").bind_int(v.active as i64);
     q.push(", updated_at = ").bind_text(now);
@@ -308,7 +316,9 @@ pub async fn find_api_token_user(c: &mut Conn, hash: &str, now: &str) -> Result<
     .fetch_optional(&mut *c)
     .await
     .map_err(StoreError::from_sqlx)?;
-    let Some((tid, uid)) = row else { return Ok(None) };
+    let Some((tid, uid)) = row else {
+        return Ok(None);
+    };
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now.to_string())
         .bind(tid)

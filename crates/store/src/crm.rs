@@ -119,7 +119,11 @@ pub async fn insert_domain(c: &mut Conn, code: &str, name: &str, position: i64) 
     let mut q = Sql::new("INSERT INTO domains (code, name, position) VALUES (");
     bind_list(
         &mut q,
-        vec![Arg::Text(code.into()), Arg::Text(name.into()), Arg::Int(position)],
+        vec![
+            Arg::Text(code.into()),
+            Arg::Text(name.into()),
+            Arg::Int(position),
+        ],
     );
     q.push(")");
     exec(c, &q).await.map(|_| ())
@@ -951,7 +955,8 @@ pub async fn update_convention(
     q.push(", product_id = ").bind(opt_text(&v.product_id));
     q.push(", starts_on = ").bind(opt_text(&v.starts_on));
     q.push(", ends_on = ").bind(opt_text(&v.ends_on));
-    q.push(", renewal_alert_on = ").bind(opt_text(&v.renewal_alert_on));
+    q.push(", renewal_alert_on = ")
+        .bind(opt_text(&v.renewal_alert_on));
     q.push(", notes = ").bind(opt_text(&v.notes));
     q.push(", updated_at = ").bind_text(now);
     q.push(" WHERE id = ").bind_text(id.to_string());
@@ -977,7 +982,8 @@ pub struct InteractionRow {
     pub author_name: Option<String>,
 }
 
-const INTERACTION_COLS: &str = "SELECT n.id, n.institution_id, i.name AS institution_name, n.kind, \
+const INTERACTION_COLS: &str =
+    "SELECT n.id, n.institution_id, i.name AS institution_name, n.kind, \
     n.occurred_on, n.subject, n.summary, n.contact_id, n.author_id, u.display_name AS author_name \
     FROM interactions n JOIN institutions i ON i.id = n.institution_id \
     LEFT JOIN users u ON u.id = n.author_id";

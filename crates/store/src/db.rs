@@ -2,7 +2,7 @@
 //! scheme, and applying the embedded migrations of that engine.
 
 use crate::{Result, StoreError};
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 

@@ -80,12 +80,14 @@ pub async fn claim(c: &mut Conn, now: &str, lock_until: &str) -> Result<Option<J
 
 pub async fn complete(c: &mut Conn, id: &str, now: &str) -> Result<()> {
     // The dedup key is released so that the same work can be enqueued again.
-    sqlx::query("UPDATE jobs SET done_at = $1, locked_until = NULL, dedup_key = NULL WHERE id = $2")
-        .bind(now.to_string())
-        .bind(id.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    sqlx::query(
+        "UPDATE jobs SET done_at = $1, locked_until = NULL, dedup_key = NULL WHERE id = $2",
+    )
+    .bind(now.to_string())
+    .bind(id.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 

@@ -25,7 +25,8 @@ fn scope_sql(q: &mut Sql, scope: TicketScope) {
     match scope {
         TicketScope::All => {}
         TicketScope::Member(inst) => {
-            q.push(" AND (t.institution_id = ").bind_text(inst.to_string());
+            q.push(" AND (t.institution_id = ")
+                .bind_text(inst.to_string());
             q.push(" OR (t.shared = 1 AND t.product_id IN (SELECT d.product_id FROM deployments d WHERE d.status <> 'retire' AND d.institution_id = ");
             q.bind_text(inst.to_string());
             q.push(")))");
@@ -59,7 +60,15 @@ pub struct TeamRow {
     pub email: Option<String>,
 }
 
-pub async fn insert_team(c: &mut Conn, id: Id, code: &str, name: &str, lead: Option<Id>, email: Option<&str>, now: &str) -> Result<()> {
+pub async fn insert_team(
+    c: &mut Conn,
+    id: Id,
+    code: &str,
+    name: &str,
+    lead: Option<Id>,
+    email: Option<&str>,
+    now: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO teams (id, code, name, lead_id, email, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id.to_string())
         .bind(code.to_string())
@@ -74,12 +83,14 @@ pub async fn insert_team(c: &mut Conn, id: Id, code: &str, name: &str, lead: Opt
 }
 
 pub async fn add_team_member(c: &mut Conn, team: Id, user: Id) -> Result<()> {
-    sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(team.to_string())
-        .bind(user.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(team.to_string())
+    .bind(user.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
@@ -118,11 +129,12 @@ pub async fn list_teams(c: &mut Conn) -> Result<Vec<TeamRow>> {
 
 /// Teams a user belongs to.
 pub async fn teams_of_user(c: &mut Conn, user: Id) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT team_id FROM team_members WHERE user_id = $1")
-        .bind(user.to_string())
-        .fetch_all(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT team_id FROM team_members WHERE user_id = $1")
+            .bind(user.to_string())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -135,7 +147,14 @@ pub struct LevelRow {
     pub targets: String,
 }
 
-pub async fn upsert_level(c: &mut Conn, id: Id, code: &str, name: &str, targets: &str, now: &str) -> Result<()> {
+pub async fn upsert_level(
+    c: &mut Conn,
+    id: Id,
+    code: &str,
+    name: &str,
+    targets: &str,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO service_levels (id, code, name, targets, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, targets = excluded.targets, updated_at = excluded.updated_at",
@@ -167,7 +186,14 @@ pub struct CalendarRow {
     pub definition: String,
 }
 
-pub async fn upsert_calendar(c: &mut Conn, id: Id, code: &str, name: &str, definition: &str, now: &str) -> Result<()> {
+pub async fn upsert_calendar(
+    c: &mut Conn,
+    id: Id,
+    code: &str,
+    name: &str,
+    definition: &str,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO business_calendars (id, code, name, definition, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, definition = excluded.definition, updated_at = excluded.updated_at",
@@ -205,13 +231,23 @@ pub struct ContractRow {
     pub ends_on: Option<String>,
 }
 
-const CONTRACT_COLS: &str = "SELECT s.id, s.institution_id, l.code AS level_code, l.name AS level_name, \
+const CONTRACT_COLS: &str =
+    "SELECT s.id, s.institution_id, l.code AS level_code, l.name AS level_name, \
     l.targets, b.code AS calendar_code, b.definition AS calendar, s.starts_on, s.ends_on \
     FROM service_contracts s JOIN service_levels l ON l.id = s.level_id \
     JOIN business_calendars b ON b.id = s.calendar_id";
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_contract(c: &mut Conn, id: Id, institution: Id, level: &str, calendar: &str, starts_on: &str, ends_on: Option<&str>, now: &str) -> Result<()> {
+pub async fn insert_contract(
+    c: &mut Conn,
+    id: Id,
+    institution: Id,
+    level: &str,
+    calendar: &str,
+    starts_on: &str,
+    ends_on: Option<&str>,
+    now: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO service_contracts (id, institution_id, level_id, calendar_id, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id.to_string())
         .bind(institution.to_string())
@@ -228,9 +264,11 @@ pub async fn insert_contract(c: &mut Conn, id: Id, institution: Id, level: &str,
 
 pub async fn contract_on(c: &mut Conn, institution: Id, date: &str) -> Result<Option<ContractRow>> {
     let mut q = Sql::new(CONTRACT_COLS);
-    q.push(" WHERE s.institution_id = ").bind_text(institution.to_string());
+    q.push(" WHERE s.institution_id = ")
+        .bind_text(institution.to_string());
     q.push(" AND s.starts_on <= ").bind_text(date);
-    q.push(" AND (s.ends_on IS NULL OR s.ends_on >= ").bind_text(date);
+    q.push(" AND (s.ends_on IS NULL OR s.ends_on >= ")
+        .bind_text(date);
     q.push(") ORDER BY s.starts_on DESC LIMIT 1");
     sqlx::query_as_with(&q.sql, q.arguments())
         .fetch_optional(&mut *c)
@@ -240,7 +278,8 @@ pub async fn contract_on(c: &mut Conn, institution: Id, date: &str) -> Result<Op
 
 pub async fn contracts_of(c: &mut Conn, institution: Id) -> Result<Vec<ContractRow>> {
     let mut q = Sql::new(CONTRACT_COLS);
-    q.push(" WHERE s.institution_id = ").bind_text(institution.to_string());
+    q.push(" WHERE s.institution_id = ")
+        .bind_text(institution.to_string());
     q.push(" ORDER BY s.starts_on DESC");
     sqlx::query_as_with(&q.sql, q.arguments())
         .fetch_all(&mut *c)
@@ -368,8 +407,12 @@ pub async fn insert_ticket(c: &mut Conn, t: &NewTicket, now: &str) -> Result<()>
         Arg::Text(t.id.to_string()),
         Arg::Text(t.reference.clone()),
         Arg::Text(t.institution_id.to_string()),
-        t.requester_id.map(|i| Arg::Text(i.to_string())).unwrap_or(Arg::NullText),
-        t.requester_contact_id.map(|i| Arg::Text(i.to_string())).unwrap_or(Arg::NullText),
+        t.requester_id
+            .map(|i| Arg::Text(i.to_string()))
+            .unwrap_or(Arg::NullText),
+        t.requester_contact_id
+            .map(|i| Arg::Text(i.to_string()))
+            .unwrap_or(Arg::NullText),
         Arg::Text(t.requester_name.clone()),
         opt(&t.requester_email),
         Arg::Text(t.product_id.to_string()),
@@ -464,12 +507,17 @@ fn ticket_where(q: &mut Sql, scope: TicketScope, f: &TicketFilter) {
     if f.shared_only {
         q.push(" AND t.shared = 1");
         if let TicketScope::Member(inst) = scope {
-            q.push(" AND t.institution_id <> ").bind_text(inst.to_string());
+            q.push(" AND t.institution_id <> ")
+                .bind_text(inst.to_string());
         }
     }
 }
 
-pub async fn list_tickets(c: &mut Conn, scope: TicketScope, f: &TicketFilter) -> Result<(Vec<TicketRow>, i64)> {
+pub async fn list_tickets(
+    c: &mut Conn,
+    scope: TicketScope,
+    f: &TicketFilter,
+) -> Result<(Vec<TicketRow>, i64)> {
     let mut q = Sql::new(TICKET_COLS);
     ticket_where(&mut q, scope, f);
     if f.order_by_due {
@@ -494,14 +542,37 @@ pub async fn list_tickets(c: &mut Conn, scope: TicketScope, f: &TicketFilter) ->
 
 /// Sets one column of a ticket (the app layer records the history event).
 /// Only the columns listed here can be changed this way.
-pub async fn set_ticket_field(c: &mut Conn, id: Id, field: &str, value: Option<String>, now: &str) -> Result<()> {
+pub async fn set_ticket_field(
+    c: &mut Conn,
+    id: Id,
+    field: &str,
+    value: Option<String>,
+    now: &str,
+) -> Result<()> {
     const ALLOWED: &[&str] = &[
-        "status", "team_id", "assignee_id", "severity", "category", "module", "shared", "share_requester",
-        "share_attachments", "incident_id", "first_response_at", "resolved_at", "closed_at",
-        "first_response_due_at", "resolution_due_at", "agent_estimate_at", "last_status_at", "product_id",
+        "status",
+        "team_id",
+        "assignee_id",
+        "severity",
+        "category",
+        "module",
+        "shared",
+        "share_requester",
+        "share_attachments",
+        "incident_id",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "first_response_due_at",
+        "resolution_due_at",
+        "agent_estimate_at",
+        "last_status_at",
+        "product_id",
     ];
     if !ALLOWED.contains(&field) {
-        return Err(StoreError::Other(sqlx::Error::Protocol(format!("field {field} is not settable"))));
+        return Err(StoreError::Other(sqlx::Error::Protocol(format!(
+            "field {field} is not settable"
+        ))));
     }
     let mut q = Sql::new(&format!("UPDATE tickets SET {field} = "));
     if matches!(field, "shared" | "share_requester" | "share_attachments") {
@@ -517,7 +588,12 @@ pub async fn set_ticket_field(c: &mut Conn, id: Id, field: &str, value: Option<S
     }
 }
 
-pub async fn set_clock_totals(c: &mut Conn, id: Id, paused_minutes: i64, editor_minutes: i64) -> Result<()> {
+pub async fn set_clock_totals(
+    c: &mut Conn,
+    id: Id,
+    paused_minutes: i64,
+    editor_minutes: i64,
+) -> Result<()> {
     sqlx::query("UPDATE tickets SET paused_minutes = $1, editor_minutes = $2 WHERE id = $3")
         .bind(paused_minutes)
         .bind(editor_minutes)
@@ -544,7 +620,18 @@ pub struct MessageRow {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_message(c: &mut Conn, id: Id, ticket: Id, author: Option<Id>, author_name: &str, visibility: &str, body: &str, channel: &str, mail_message_id: Option<&str>, now: &str) -> Result<()> {
+pub async fn insert_message(
+    c: &mut Conn,
+    id: Id,
+    ticket: Id,
+    author: Option<Id>,
+    author_name: &str,
+    visibility: &str,
+    body: &str,
+    channel: &str,
+    mail_message_id: Option<&str>,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO ticket_messages (id, ticket_id, author_id, author_name, visibility, body, channel, mail_message_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -582,11 +669,12 @@ pub async fn list_messages(c: &mut Conn, ticket: Id, public_only: bool) -> Resul
 }
 
 pub async fn ticket_of_mail_message(c: &mut Conn, message_id: &str) -> Result<Option<String>> {
-    let r: Option<(String,)> = sqlx::query_as("SELECT ticket_id FROM ticket_messages WHERE mail_message_id = $1 LIMIT 1")
-        .bind(message_id.to_string())
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    let r: Option<(String,)> =
+        sqlx::query_as("SELECT ticket_id FROM ticket_messages WHERE mail_message_id = $1 LIMIT 1")
+            .bind(message_id.to_string())
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
     Ok(r.map(|r| r.0))
 }
 
@@ -603,7 +691,16 @@ pub struct EventRow {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_event(c: &mut Conn, ticket: Id, actor: Option<Id>, actor_name: &str, field: &str, before: Option<&str>, after: Option<&str>, now: &str) -> Result<()> {
+pub async fn insert_event(
+    c: &mut Conn,
+    ticket: Id,
+    actor: Option<Id>,
+    actor_name: &str,
+    field: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO ticket_events (id, ticket_id, at, actor_id, actor_name, field, before_value, after_value) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -635,7 +732,14 @@ pub async fn list_events(c: &mut Conn, ticket: Id) -> Result<Vec<EventRow>> {
 
 // ---------------------------------------------------------------- cooperation
 
-pub async fn upsert_follower(c: &mut Conn, ticket: Id, institution: Id, user: Id, affected: bool, now: &str) -> Result<()> {
+pub async fn upsert_follower(
+    c: &mut Conn,
+    ticket: Id,
+    institution: Id,
+    user: Id,
+    affected: bool,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO ticket_followers (ticket_id, institution_id, user_id, affected, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (ticket_id, institution_id) DO UPDATE SET affected = CASE WHEN excluded.affected = 1 THEN 1 ELSE ticket_followers.affected END",
@@ -681,7 +785,16 @@ pub struct WorkaroundRow {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_workaround(c: &mut Conn, id: Id, ticket: Id, institution: Option<Id>, author: Id, author_name: &str, body: &str, now: &str) -> Result<()> {
+pub async fn insert_workaround(
+    c: &mut Conn,
+    id: Id,
+    ticket: Id,
+    institution: Option<Id>,
+    author: Id,
+    author_name: &str,
+    body: &str,
+    now: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO workarounds (id, ticket_id, institution_id, author_id, author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -726,7 +839,15 @@ const INCIDENT_COLS: &str = "SELECT n.id, n.product_id, p.name AS product_name, 
     n.created_at, n.resolved_at, n.resolution, (SELECT COUNT(*) FROM tickets t WHERE t.incident_id = n.id) AS ticket_count \
     FROM incidents n JOIN products p ON p.id = n.product_id";
 
-pub async fn insert_incident(c: &mut Conn, id: Id, product: Id, title: &str, description: Option<&str>, by: Id, now: &str) -> Result<()> {
+pub async fn insert_incident(
+    c: &mut Conn,
+    id: Id,
+    product: Id,
+    title: &str,
+    description: Option<&str>,
+    by: Id,
+    now: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO incidents (id, product_id, title, description, status, created_by, created_at) VALUES ($1, $2, $3, $4, 'ouvert', $5, $6)")
         .bind(id.to_string())
         .bind(product.to_string())
@@ -752,7 +873,12 @@ pub async fn get_incident(c: &mut Conn, id: Id) -> Result<IncidentRow> {
 
 /// Incidents, optionally of one product and only open ones. A member sees
 /// incidents of products deployed in their institution.
-pub async fn list_incidents(c: &mut Conn, member_of: Option<Id>, product: Option<Id>, open_only: bool) -> Result<Vec<IncidentRow>> {
+pub async fn list_incidents(
+    c: &mut Conn,
+    member_of: Option<Id>,
+    product: Option<Id>,
+    open_only: bool,
+) -> Result<Vec<IncidentRow>> {
     let mut q = Sql::new(INCIDENT_COLS);
     q.push(" WHERE 1 = 1");
     if let Some(inst) = member_of {
@@ -809,7 +935,15 @@ pub async fn incident_institutions(c: &mut Conn, incident: Id) -> Result<Vec<Str
 // ---------------------------------------------------------------- mail
 
 #[allow(clippy::too_many_arguments)]
-pub async fn insert_quarantine(c: &mut Conn, id: Id, now: &str, reason: &str, from: Option<String>, subject: Option<String>, raw_b64: &str) -> Result<()> {
+pub async fn insert_quarantine(
+    c: &mut Conn,
+    id: Id,
+    now: &str,
+    reason: &str,
+    from: Option<String>,
+    subject: Option<String>,
+    raw_b64: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO mail_quarantine (id, received_at, reason, from_address, subject, raw, status) VALUES ($1, $2, $3, $4, $5, $6, 'en_attente')",
     )
@@ -844,11 +978,12 @@ pub async fn list_quarantine(c: &mut Conn) -> Result<Vec<QuarantineRow>> {
 
 /// The raw message (base64) of a quarantined mail still waiting.
 pub async fn quarantined_raw(c: &mut Conn, id: Id) -> Result<String> {
-    let r: Option<(String,)> = sqlx::query_as("SELECT raw FROM mail_quarantine WHERE id = $1 AND status = 'en_attente'")
-        .bind(id.to_string())
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    let r: Option<(String,)> =
+        sqlx::query_as("SELECT raw FROM mail_quarantine WHERE id = $1 AND status = 'en_attente'")
+            .bind(id.to_string())
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
     r.map(|r| r.0).ok_or(StoreError::NotFound)
 }
 
@@ -862,14 +997,16 @@ pub async fn delete_quarantine(c: &mut Conn, id: Id) -> Result<()> {
 }
 
 pub async fn mark_quarantine(c: &mut Conn, id: Id, status: &str, by: Id, now: &str) -> Result<()> {
-    sqlx::query("UPDATE mail_quarantine SET status = $1, handled_by = $2, handled_at = $3 WHERE id = $4")
-        .bind(status.to_string())
-        .bind(by.to_string())
-        .bind(now.to_string())
-        .bind(id.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    sqlx::query(
+        "UPDATE mail_quarantine SET status = $1, handled_by = $2, handled_at = $3 WHERE id = $4",
+    )
+    .bind(status.to_string())
+    .bind(by.to_string())
+    .bind(now.to_string())
+    .bind(id.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
@@ -885,7 +1022,11 @@ pub async fn set_mail_message_id(c: &mut Conn, ticket: Id, message_id: &str) -> 
 
 /// Addresses of one institution's people touched by an incident: requesters
 /// of its grouped tickets and members who said "nous aussi".
-pub async fn incident_recipients(c: &mut Conn, incident: Id, institution: &str) -> Result<Vec<String>> {
+pub async fn incident_recipients(
+    c: &mut Conn,
+    incident: Id,
+    institution: &str,
+) -> Result<Vec<String>> {
     let mut out: Vec<String> = sqlx::query_as::<_, (Option<String>,)>(
         "SELECT requester_email FROM tickets WHERE incident_id = $1 AND institution_id = $2",
     )

@@ -47,7 +47,11 @@ pub async fn contact(db: &Db, institution: Id, first: &str, last: &str) -> Id {
             institution_id: institution,
             first_name: first.into(),
             last_name: last.into(),
-            email: Some(format!("{}.{}@test.fr", first.to_lowercase(), last.to_lowercase())),
+            email: Some(format!(
+                "{}.{}@test.fr",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
             phone: None,
             function: "autre".into(),
             title: None,
@@ -97,7 +101,9 @@ pub async fn product(db: &Db, code: &str, name: &str) -> Id {
     let mut tx = db.begin().await.expect("tx");
     let domains = list_domains(&mut tx).await.expect("domains");
     if !domains.iter().any(|d| d.code == "finances") {
-        insert_domain(&mut tx, "finances", "Finances", 4).await.expect("domain");
+        insert_domain(&mut tx, "finances", "Finances", 4)
+            .await
+            .expect("domain");
     }
     let id = Id::new();
     insert_product(

@@ -28,7 +28,8 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
-        let dir = std::env::temp_dir().join(format!("relais-test-{}", uuid::Uuid::now_v7().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("relais-test-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("relais.db").display());
         let db = Db::connect(&url).await.expect("sqlite connect");
@@ -49,12 +50,14 @@ impl TestDb {
         sqlx::any::install_default_drivers();
         let admin = postgres_admin_url();
         let name = format!("relais_t_{}", uuid::Uuid::now_v7().simple());
-        let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL is needed by the store tests ({admin}): {e}. \
+        let mut conn = sqlx::AnyConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL is needed by the store tests ({admin}): {e}. \
                  Run scripts/test.sh, which starts one, or set RELAIS_TEST_DATABASE_URL."
-            )
-        });
+                )
+            });
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
@@ -93,9 +96,11 @@ impl Drop for TestDb {
                         use sqlx::Connection;
                         db.close().await;
                         if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut c)
-                                .await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut c)
+                            .await;
                         }
                     });
                 }
@@ -149,6 +154,9 @@ impl FakeClock {
 
 impl relais_domain::Clock for FakeClock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.lock().map(|g| *g).unwrap_or_else(|p| *p.into_inner())
+        self.0
+            .lock()
+            .map(|g| *g)
+            .unwrap_or_else(|p| *p.into_inner())
     }
 }

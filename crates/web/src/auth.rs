@@ -122,8 +122,7 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 fn same_bytes(a: &str, b: &str) -> bool {
     // Constant-time comparison of two tokens.
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -158,7 +157,10 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     }
     let api = req.uri().path().starts_with("/api/");
     let ctx = req.extensions().get::<RequestCtx>().cloned();
-    if let Some(Session { via_token: true, .. }) = ctx.as_ref().and_then(|c| c.session.as_ref()) {
+    if let Some(Session {
+        via_token: true, ..
+    }) = ctx.as_ref().and_then(|c| c.session.as_ref())
+    {
         return next.run(req).await;
     }
     let headers = req.headers();
@@ -199,9 +201,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     if provided.is_none() {
-        provided = req.uri().query().and_then(|q| {
-            url_form_value(q, "_csrf")
-        });
+        provided = req.uri().query().and_then(|q| url_form_value(q, "_csrf"));
     }
     let is_form = req
         .headers()
@@ -287,11 +287,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
                 tr: Tr(ctx.lang),
                 path,
             }),
-            _ => Err(Redirect::to(&format!(
-                "/connexion?suite={}",
-                urlencoding::encode(&path)
-            ))
-            .into_response()),
+            _ => Err(
+                Redirect::to(&format!("/connexion?suite={}", urlencoding::encode(&path)))
+                    .into_response(),
+            ),
         }
     }
 }

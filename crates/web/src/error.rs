@@ -116,11 +116,7 @@ impl IntoResponse for ApiError {
             }
         }
         let _ = &mut items;
-        (
-            status,
-            axum::Json(ErrorBody { errors: items }),
-        )
-            .into_response()
+        (status, axum::Json(ErrorBody { errors: items })).into_response()
     }
 }
 
@@ -194,7 +190,8 @@ impl IntoResponse for PageError {
                 if self.tr.en() {
                     "Something went wrong on our side; the incident is logged.".to_string()
                 } else {
-                    "Une erreur s'est produite de notre côté ; l'incident est journalisé.".to_string()
+                    "Une erreur s'est produite de notre côté ; l'incident est journalisé."
+                        .to_string()
                 },
             ),
             _ => (

@@ -41,7 +41,14 @@ impl Base {
         items.push(("nav.products", "/produits".into()));
         items.push(("nav.deployments", "/deploiements".into()));
         items.push(("nav.conventions", "/conventions".into()));
-        items.push((if t.en() { "Knowledge base" } else { "Base de connaissances" }, "/connaissances".into()));
+        items.push((
+            if t.en() {
+                "Knowledge base"
+            } else {
+                "Base de connaissances"
+            },
+            "/connaissances".into(),
+        ));
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -205,7 +212,13 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn new(t: Tr, kind: &'static str, name: &str, label: impl Into<String>, value: impl Into<String>) -> Field {
+    pub fn new(
+        t: Tr,
+        kind: &'static str,
+        name: &str,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Field {
         Field {
             name: name.into(),
             label: label.into(),
@@ -278,7 +291,12 @@ impl Field {
 }
 
 /// Options of a closed code list, labelled in the page's language.
-pub fn enum_options<E: Copy>(all: &[E], code: fn(E) -> &'static str, label: fn(E, bool) -> &'static str, t: Tr) -> Vec<(String, String)> {
+pub fn enum_options<E: Copy>(
+    all: &[E],
+    code: fn(E) -> &'static str,
+    label: fn(E, bool) -> &'static str,
+    t: Tr,
+) -> Vec<(String, String)> {
     all.iter()
         .map(|e| (code(*e).to_string(), label(*e, t.en()).to_string()))
         .collect()

@@ -30,7 +30,9 @@ pub struct Args {
 
 async fn count(db: &relais_store::Db, table: &str) -> anyhow::Result<i64> {
     let mut c = db.read().await?;
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *c).await?;
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut *c)
+        .await?;
     Ok(n)
 }
 
@@ -50,12 +52,17 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
     };
     let teams: std::collections::HashMap<String, String> = {
         let mut c = db.read().await?;
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT product_id, team_id FROM product_teams").fetch_all(&mut *c).await?;
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT product_id, team_id FROM product_teams")
+                .fetch_all(&mut *c)
+                .await?;
         rows.into_iter().collect()
     };
     let agents: Vec<(String,)> = {
         let mut c = db.read().await?;
-        sqlx::query_as("SELECT id FROM users WHERE role = 'support'").fetch_all(&mut *c).await?
+        sqlx::query_as("SELECT id FROM users WHERE role = 'support'")
+            .fetch_all(&mut *c)
+            .await?
     };
     let per_ticket = (messages as f64 / tickets as f64).max(1.0);
     let cal = BusinessCalendar::default();
@@ -63,7 +70,10 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
     let now = app.clock.now();
     let start = now - chrono::Duration::days(5 * 365);
     let bar = indicatif::ProgressBar::new((tickets - have) as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tickets ({eta})").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tickets ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut number = 10_000_000i64 + have;
     let mut remaining = tickets - have;
     while remaining > 0 {
@@ -82,13 +92,19 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
                 let created = start + chrono::Duration::seconds(rng.gen_range(0..5 * 365 * 86400));
                 let age_days = (now - created).num_days();
                 let status = if age_days < 20 && rng.gen_bool(0.6) {
-                    ["nouveau", "en_cours", "attente_etablissement", "attente_editeur"][rng.gen_range(0..4)]
+                    [
+                        "nouveau",
+                        "en_cours",
+                        "attente_etablissement",
+                        "attente_editeur",
+                    ][rng.gen_range(0..4)]
                 } else if rng.gen_bool(0.8) {
                     "clos"
                 } else {
                     "resolu"
                 };
-                let (p, subject, request, answer) = relais_testkit::demo::support::PROBLEMS[rng.gen_range(0..relais_testkit::demo::support::PROBLEMS.len())];
+                let (p, subject, request, answer) = relais_testkit::demo::support::PROBLEMS
+                    [rng.gen_range(0..relais_testkit::demo::support::PROBLEMS.len())];
                 let _ = p;
                 let id = Id::new().to_string();
                 number += 1;
@@ -96,7 +112,11 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
                 let frd = ts(cal.add_business_minutes(created, 480));
                 let rd = ts(cal.add_business_minutes(created, 2250));
                 let answered = ts(created + chrono::Duration::hours(rng.gen_range(1..30)));
-                let resolved = if status == "clos" || status == "resolu" { Some(ts(created + chrono::Duration::days(rng.gen_range(1..20)))) } else { None };
+                let resolved = if status == "clos" || status == "resolu" {
+                    Some(ts(created + chrono::Duration::days(rng.gen_range(1..20))))
+                } else {
+                    None
+                };
                 if b > 0 {
                     tq.push_str(", ");
                 }
@@ -121,7 +141,10 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
                     status.into(),
                     subject.to_string(),
                     teams.get(product).cloned().unwrap_or_default(),
-                    agents.get(rng.gen_range(0..agents.len().max(1))).map(|a| a.0.clone()).unwrap_or_default(),
+                    agents
+                        .get(rng.gen_range(0..agents.len().max(1)))
+                        .map(|a| a.0.clone())
+                        .unwrap_or_default(),
                     if rng.gen_bool(0.2) { "1" } else { "0" }.into(),
                     "socle".into(),
                     "web".into(),
@@ -133,14 +156,28 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
                     rd,
                     c_s.clone(),
                 ]);
-                let n_msgs = if rng.gen_bool(per_ticket.fract()) { per_ticket.ceil() } else { per_ticket.floor() } as i64;
+                let n_msgs = if rng.gen_bool(per_ticket.fract()) {
+                    per_ticket.ceil()
+                } else {
+                    per_ticket.floor()
+                } as i64;
                 for m in 0..n_msgs {
                     let (who, vis, body) = match m {
                         0 => ("Correspondant", "public", request),
                         x if x == n_msgs - 1 && resolved.is_some() => ("Agent", "public", answer),
-                        x if x % 3 == 2 => ("Agent", "internal", "Note interne : reproduit en recette."),
-                        x if x % 2 == 1 => ("Agent", "public", "Pouvez-vous nous transmettre le journal d'erreurs ?"),
-                        _ => ("Correspondant", "public", "Voici le journal demandé, merci."),
+                        x if x % 3 == 2 => {
+                            ("Agent", "internal", "Note interne : reproduit en recette.")
+                        }
+                        x if x % 2 == 1 => (
+                            "Agent",
+                            "public",
+                            "Pouvez-vous nous transmettre le journal d'erreurs ?",
+                        ),
+                        _ => (
+                            "Correspondant",
+                            "public",
+                            "Voici le journal demandé, merci.",
+                        ),
                     };
                     if mcount > 0 {
                         mq.push_str(", ");
@@ -171,7 +208,13 @@ async fn generate(app: &relais_app::App, tickets: i64, messages: i64) -> anyhow:
             for (i, a) in targs.iter().enumerate() {
                 let col = i % 22;
                 let nullable = matches!(col, 10 | 11 | 18);
-                q = if nullable && a.is_empty() { q.bind(Option::<String>::None) } else if col == 12 { q.bind(a.parse::<i64>().unwrap_or(0)) } else { q.bind(a.clone()) };
+                q = if nullable && a.is_empty() {
+                    q.bind(Option::<String>::None)
+                } else if col == 12 {
+                    q.bind(a.parse::<i64>().unwrap_or(0))
+                } else {
+                    q.bind(a.clone())
+                };
             }
             q.execute(&mut *tx).await?;
             if mcount > 0 {
@@ -205,7 +248,16 @@ impl Timings {
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    / 1024.0
+            })
+        })
         .unwrap_or(0.0)
 }
 
@@ -226,20 +278,29 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     generate(&app, args.tickets, args.messages).await?;
     let tickets = count(&app.db, "tickets").await?;
     let messages = count(&app.db, "ticket_messages").await?;
-    println!("Données : {tickets} tickets, {messages} messages (génération {:.0} s)", t0.elapsed().as_secs_f64());
+    println!(
+        "Données : {tickets} tickets, {messages} messages (génération {:.0} s)",
+        t0.elapsed().as_secs_f64()
+    );
     let router = relais_web::router(relais_web::AppState {
         app: app.clone(),
-        web: relais_web::WebConfig { secure_cookies: false },
+        web: relais_web::WebConfig {
+            secure_cookies: false,
+        },
     });
     let (agent_cookie, _) = session(&app, "support@relais.test").await?;
     let (member_cookie, member_csrf) = session(&app, "membre@relais.test").await?;
     let ids: Vec<(String,)> = {
         let mut c = app.db.read().await?;
-        sqlx::query_as("SELECT id FROM tickets ORDER BY id LIMIT 5000 OFFSET 1000").fetch_all(&mut *c).await?
+        sqlx::query_as("SELECT id FROM tickets ORDER BY id LIMIT 5000 OFFSET 1000")
+            .fetch_all(&mut *c)
+            .await?
     };
     let team: Option<(String,)> = {
         let mut c = app.db.read().await?;
-        sqlx::query_as("SELECT id FROM teams ORDER BY code LIMIT 1").fetch_optional(&mut *c).await?
+        sqlx::query_as("SELECT id FROM teams ORDER BY code LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?
     };
     let product: (String,) = {
         let mut c = app.db.read().await?;
@@ -259,7 +320,10 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         relais_store::accounts::find_user_by_email(&mut c, "membre@relais.test").await?
     })
     .ok_or_else(|| anyhow::anyhow!("member"))?;
-    println!("{:<22} {:>10} {:>10}", "cas d'usage", "médiane ms", "p99 ms");
+    println!(
+        "{:<22} {:>10} {:>10}",
+        "cas d'usage", "médiane ms", "p99 ms"
+    );
     for op in ["ticket_view", "agent_queue", "member_list", "file_ticket"] {
         let mut times = Vec::with_capacity(args.samples);
         for _ in 0..args.samples {
@@ -267,19 +331,44 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             match op {
                 "ticket_view" => {
                     let id = Id::parse(&ids[rng.gen_range(0..ids.len())].0).unwrap_or_default();
-                    relais_app::support::ticket_view(&app, &agent, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    relais_app::support::ticket_view(&app, &agent, id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
                 "agent_queue" => {
-                    let f = relais_store::support::TicketFilter { team_id: team.as_ref().map(|t| t.0.clone()), open_only: true, order_by_due: true, limit: 50, ..Default::default() };
-                    relais_app::support::list_tickets(&app, &agent, &f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let f = relais_store::support::TicketFilter {
+                        team_id: team.as_ref().map(|t| t.0.clone()),
+                        open_only: true,
+                        order_by_due: true,
+                        limit: 50,
+                        ..Default::default()
+                    };
+                    relais_app::support::list_tickets(&app, &agent, &f)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
                 "member_list" => {
-                    let f = relais_store::support::TicketFilter { institution_id: member.institution_id.map(|i| i.to_string()), limit: 50, ..Default::default() };
-                    relais_app::support::list_tickets(&app, &member, &f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let f = relais_store::support::TicketFilter {
+                        institution_id: member.institution_id.map(|i| i.to_string()),
+                        limit: 50,
+                        ..Default::default()
+                    };
+                    relais_app::support::list_tickets(&app, &member, &f)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
                 _ => {
-                    let input = relais_domain::support::TicketInput { product_id: product.0.clone(), category: "question".into(), severity: "mineur".into(), subject: "Question de test".into(), body: "Une question.".into(), ..Default::default() };
-                    relais_app::support::create_ticket(&app, &member, None, input, "web").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let input = relais_domain::support::TicketInput {
+                        product_id: product.0.clone(),
+                        category: "question".into(),
+                        severity: "mineur".into(),
+                        subject: "Question de test".into(),
+                        body: "Une question.".into(),
+                        ..Default::default()
+                    };
+                    relais_app::support::create_ticket(&app, &member, None, input, "web")
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
             }
             times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -288,7 +377,10 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         println!("{op:<22} {:>10.2} {:>10.2}", t.pct(0.5), t.pct(0.99));
     }
     let ops: Vec<&str> = vec!["ticket_page", "agent_queue", "member_list", "file_ticket"];
-    println!("{:<14} {:>10} {:>10} {:>8}", "opération", "médiane ms", "p99 ms", "statut");
+    println!(
+        "{:<14} {:>10} {:>10} {:>8}",
+        "opération", "médiane ms", "p99 ms", "statut"
+    );
     for op in ops {
         let mut times = Vec::with_capacity(args.samples);
         let mut status = 0;
@@ -313,25 +405,46 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             let _ = &mut status;
         }
         let probe = match op {
-            "ticket_page" => Request::get(format!("/support/{}", ids[0].0)).header(header::COOKIE, &agent_cookie).body(Body::empty())?,
-            "member_list" | "file_ticket" => Request::get("/support").header(header::COOKIE, &member_cookie).body(Body::empty())?,
-            _ => Request::get("/support").header(header::COOKIE, &agent_cookie).body(Body::empty())?,
+            "ticket_page" => Request::get(format!("/support/{}", ids[0].0))
+                .header(header::COOKIE, &agent_cookie)
+                .body(Body::empty())?,
+            "member_list" | "file_ticket" => Request::get("/support")
+                .header(header::COOKIE, &member_cookie)
+                .body(Body::empty())?,
+            _ => Request::get("/support")
+                .header(header::COOKIE, &agent_cookie)
+                .body(Body::empty())?,
         };
         status = router.clone().oneshot(probe).await?.status().as_u16();
         let t = Timings(times);
-        println!("{op:<14} {:>10.2} {:>10.2} {status:>8}", t.pct(0.5), t.pct(0.99));
+        println!(
+            "{op:<14} {:>10.2} {:>10.2} {status:>8}",
+            t.pct(0.5),
+            t.pct(0.99)
+        );
     }
     let size: u64 = std::fs::read_dir(&cfg.data_dir)
-        .map(|d| d.filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0);
-    println!("Taille de la base : {:.0} Mo ; mémoire résidente maximale : {:.0} Mo", size as f64 / 1e6, peak_rss_mb());
+    println!(
+        "Taille de la base : {:.0} Mo ; mémoire résidente maximale : {:.0} Mo",
+        size as f64 / 1e6,
+        peak_rss_mb()
+    );
     Ok(())
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -50,7 +50,10 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             s.incidents
         );
     }
-    println!("Comptes de démonstration (mot de passe : {}) :", relais_testkit::demo::DEMO_PASSWORD);
+    println!(
+        "Comptes de démonstration (mot de passe : {}) :",
+        relais_testkit::demo::DEMO_PASSWORD
+    );
     for (role, email) in relais_testkit::demo::LOGINS {
         println!("  {role:<36} {email}");
     }

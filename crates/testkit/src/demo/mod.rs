@@ -27,7 +27,10 @@ pub const LOGINS: &[(&str, &str)] = &[
     ("Formateur·rice (INSA Lyon)", "formateur@relais.test"),
     ("Correspondant·e (INSA Lyon)", "membre@relais.test"),
     ("Référent·e (INSA Lyon)", "referent@relais.test"),
-    ("Correspondant·e (Nantes Université)", "membre.nantes@relais.test"),
+    (
+        "Correspondant·e (Nantes Université)",
+        "membre.nantes@relais.test",
+    ),
 ];
 
 #[derive(Debug, Default, Clone)]
@@ -127,8 +130,8 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     }
 
     // Accounts: one per role, plus the key-account managers.
-    let hash = relais_app::accounts::hash_password(DEMO_PASSWORD)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash =
+        relais_app::accounts::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     let managers_data = [
         ("relation@relais.test", "Romain Relation"),
         ("sophie.lambert@amue.test", "Sophie Lambert"),
@@ -137,9 +140,10 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         ("yann.le-gall@amue.test", "Yann Le Gall"),
     ];
     let mut managers = Vec::new();
-    let add_user = |email: &'static str, name: &'static str, role: &'static str, inst: Option<Id>| {
-        (email, name, role, inst)
-    };
+    let add_user = |email: &'static str,
+                    name: &'static str,
+                    role: &'static str,
+                    inst: Option<Id>| { (email, name, role, inst) };
     let mut agency = vec![
         add_user("admin@relais.test", "Alice Admin", "admin", None),
         add_user("support@relais.test", "Samuel Support", "support", None),
@@ -212,7 +216,11 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
                 uai: Some(uai_of(idx, inst)),
                 students: (inst.students > 0).then_some(inst.students),
                 staff: Some(inst.staff),
-                membership: if idx % 60 == 59 { "prospect".into() } else { "adherent".into() },
+                membership: if idx % 60 == 59 {
+                    "prospect".into()
+                } else {
+                    "adherent".into()
+                },
                 member_since: (idx % 60 != 59).then_some(inst.member_since),
                 calendar: inst.calendar().into(),
                 manager_id: Some(manager.to_string()),
@@ -239,7 +247,11 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
                     &ComponentValues {
                         institution_id: id,
                         // Research units hang under the first faculty.
-                        parent_id: if is_unit { top.map(|t: Id| t.to_string()) } else { None },
+                        parent_id: if is_unit {
+                            top.map(|t: Id| t.to_string())
+                        } else {
+                            None
+                        },
                         kind: (*kind).into(),
                         name: pattern.replace("{n}", &number.to_string()),
                         code: (*kind == "umr").then(|| format!("UMR {number}")),
@@ -301,7 +313,8 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
 
     let mut deployed: Vec<(Id, &str)> = Vec::new();
     for d in deployments(&insts) {
-        let (Some(inst), Some(prod)) = (inst_ids.get(d.institution), products.get(d.product)) else {
+        let (Some(inst), Some(prod)) = (inst_ids.get(d.institution), products.get(d.product))
+        else {
             continue;
         };
         if d.status != "retire" && d.status != "candidat" {
@@ -328,19 +341,31 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     }
 
     // Conventions, interactions and tasks.
-    let kinds = ["deploiement", "exploitation", "prefinancement", "coconstruction", "partenariat"];
+    let kinds = [
+        "deploiement",
+        "exploitation",
+        "prefinancement",
+        "coconstruction",
+        "partenariat",
+    ];
     let today = now.date_naive();
     for (idx, inst) in insts.iter().enumerate() {
         let id = inst_ids[inst.acronym];
-        let manager = if inst.acronym == "INSA Lyon" { managers[0] } else { managers[idx % managers.len()] };
+        let manager = if inst.acronym == "INSA Lyon" {
+            managers[0]
+        } else {
+            managers[idx % managers.len()]
+        };
         for k in 0..rng.gen_range(1..=3) {
             let kind = kinds[(idx + k) % kinds.len()];
             let product = &PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
             let start_year = rng.gen_range(2019..=2022);
-            let start = NaiveDate::from_ymd_opt(start_year, rng.gen_range(1..=12), 1).unwrap_or(today);
-            let end = NaiveDate::from_ymd_opt(start.year() + rng.gen_range(2..=4), start.month(), 1)
-                .and_then(|d| d.pred_opt())
-                .unwrap_or(today);
+            let start =
+                NaiveDate::from_ymd_opt(start_year, rng.gen_range(1..=12), 1).unwrap_or(today);
+            let end =
+                NaiveDate::from_ymd_opt(start.year() + rng.gen_range(2..=4), start.month(), 1)
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(today);
             let label = match kind {
                 "deploiement" => "Convention de déploiement",
                 "exploitation" => "Convention d'exploitation",
@@ -359,7 +384,9 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
                     product_id: products.get(product.code).map(|p| p.to_string()),
                     starts_on: Some(relais_store::date(start)),
                     ends_on: Some(relais_store::date(end)),
-                    renewal_alert_on: Some(relais_store::date(relais_domain::crm::default_renewal_alert(end))),
+                    renewal_alert_on: Some(relais_store::date(
+                        relais_domain::crm::default_renewal_alert(end),
+                    )),
                     notes: None,
                 },
                 &ts,
@@ -369,8 +396,14 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         }
         let contacts = &contacts_of[inst.acronym];
         for _ in 0..rng.gen_range(0..=6) {
-            let (kind, subject, summary) = INTERACTION_SUBJECTS[rng.gen_range(0..INTERACTION_SUBJECTS.len())];
-            let date = NaiveDate::from_ymd_opt(rng.gen_range(2020..=2021), rng.gen_range(1..=12), rng.gen_range(1..=28)).unwrap_or(today);
+            let (kind, subject, summary) =
+                INTERACTION_SUBJECTS[rng.gen_range(0..INTERACTION_SUBJECTS.len())];
+            let date = NaiveDate::from_ymd_opt(
+                rng.gen_range(2020..=2021),
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28),
+            )
+            .unwrap_or(today);
             let iid = Id::new();
             insert_interaction(
                 &mut tx,
@@ -415,10 +448,25 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     // Member-side accounts.
     let mut member_users: HashMap<Id, (Option<Id>, String, String)> = HashMap::new();
     for (email, name, role, acronym) in [
-        ("formateur@relais.test", "Fabien Formateur", "trainer", "INSA Lyon"),
+        (
+            "formateur@relais.test",
+            "Fabien Formateur",
+            "trainer",
+            "INSA Lyon",
+        ),
         ("membre@relais.test", "Manon Membre", "member", "INSA Lyon"),
-        ("referent@relais.test", "Rémi Référent", "member_admin", "INSA Lyon"),
-        ("membre.nantes@relais.test", "Nina Nantaise", "member", "Nantes"),
+        (
+            "referent@relais.test",
+            "Rémi Référent",
+            "member_admin",
+            "INSA Lyon",
+        ),
+        (
+            "membre.nantes@relais.test",
+            "Nina Nantaise",
+            "member",
+            "Nantes",
+        ),
     ] {
         let uid = Id::new();
         if role == "member" {
@@ -455,22 +503,55 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         let mut c = relais_store::crm::list_contacts(
             &mut tx,
             relais_domain::accounts::Scope::Institution(id),
-            &ContactFilter { limit: 1, ..Default::default() },
+            &ContactFilter {
+                limit: 1,
+                ..Default::default()
+            },
         )
         .await?
         .0;
         if let Some(ct) = c.pop() {
-            requesters.insert(id, (None, format!("{} {}", ct.first_name, ct.last_name), ct.email.unwrap_or_default()));
+            requesters.insert(
+                id,
+                (
+                    None,
+                    format!("{} {}", ct.first_name, ct.last_name),
+                    ct.email.unwrap_or_default(),
+                ),
+            );
         }
     }
-    let agents: Vec<(Id, &str)> = ["support@relais.test", "agnes.roux@amue.test", "hugo.meunier@amue.test"]
+    let agents: Vec<(Id, &str)> = [
+        "support@relais.test",
+        "agnes.roux@amue.test",
+        "hugo.meunier@amue.test",
+    ]
+    .iter()
+    .filter_map(|e| user_ids.get(e).map(|id| (*id, *e)))
+    .map(|(id, e)| {
+        (
+            id,
+            agency.iter().find(|a| a.0 == e).map(|a| a.1).unwrap_or(e),
+        )
+    })
+    .collect();
+    let inst_list: Vec<(Id, &str, &str)> = insts
         .iter()
-        .filter_map(|e| user_ids.get(e).map(|id| (*id, *e)))
-        .map(|(id, e)| (id, agency.iter().find(|a| a.0 == e).map(|a| a.1).unwrap_or(e)))
+        .map(|i| (inst_ids[i.acronym], i.acronym, i.calendar()))
         .collect();
-    let inst_list: Vec<(Id, &str, &str)> = insts.iter().map(|i| (inst_ids[i.acronym], i.acronym, i.calendar())).collect();
     let mut srng = support::rng(seed);
-    let (tickets, incidents) = support::load(&mut tx, &mut srng, now, &products, &inst_list, &deployed, &agents, &requesters, 3000).await?;
+    let (tickets, incidents) = support::load(
+        &mut tx,
+        &mut srng,
+        now,
+        &products,
+        &inst_list,
+        &deployed,
+        &agents,
+        &requesters,
+        3000,
+    )
+    .await?;
     s.tickets = tickets;
     s.incidents = incidents;
     tx.commit().await?;

@@ -13,14 +13,38 @@ pub struct DomainSeed {
 }
 
 pub const DOMAINS: &[DomainSeed] = &[
-    DomainSeed { code: "fve", name: "Formation et vie de l'étudiant" },
-    DomainSeed { code: "recherche", name: "Recherche" },
-    DomainSeed { code: "pilotage", name: "Pilotage" },
-    DomainSeed { code: "finances", name: "Finances" },
-    DomainSeed { code: "achats", name: "Achats" },
-    DomainSeed { code: "rh", name: "Ressources humaines" },
-    DomainSeed { code: "patrimoine", name: "Patrimoine et développement durable" },
-    DomainSeed { code: "projet", name: "Gestion de projet et conduite du changement" },
+    DomainSeed {
+        code: "fve",
+        name: "Formation et vie de l'étudiant",
+    },
+    DomainSeed {
+        code: "recherche",
+        name: "Recherche",
+    },
+    DomainSeed {
+        code: "pilotage",
+        name: "Pilotage",
+    },
+    DomainSeed {
+        code: "finances",
+        name: "Finances",
+    },
+    DomainSeed {
+        code: "achats",
+        name: "Achats",
+    },
+    DomainSeed {
+        code: "rh",
+        name: "Ressources humaines",
+    },
+    DomainSeed {
+        code: "patrimoine",
+        name: "Patrimoine et développement durable",
+    },
+    DomainSeed {
+        code: "projet",
+        name: "Gestion de projet et conduite du changement",
+    },
 ];
 
 pub struct ProductSeed {
@@ -281,41 +305,233 @@ pub const KNOWN_UAI: &[(&str, &str)] = &[
 ];
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Camille", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Sophie", "Valérie", "Christine",
-    "Sandrine", "Céline", "Aurélie", "Émilie", "Julie", "Claire", "Anne", "Marie", "Hélène",
-    "Laurence", "Véronique", "Caroline", "Stéphanie", "Virginie", "Élodie", "Manon", "Léa",
-    "Chloé", "Pauline", "Agnès", "Florence", "Martine", "Brigitte", "Corinne", "Patricia",
-    "Delphine", "Karine", "Audrey", "Mathilde", "Inès", "Amandine", "Solène",
-    "Philippe", "Thierry", "Laurent", "Nicolas", "Christophe", "Stéphane", "Frédéric", "Olivier",
-    "David", "Éric", "Pierre", "Jean", "Michel", "Patrick", "Sébastien", "Julien", "Vincent",
-    "François", "Jérôme", "Arnaud", "Guillaume", "Mathieu", "Thomas", "Antoine", "Benoît",
-    "Cédric", "Damien", "Emmanuel", "Fabrice", "Grégoire", "Hervé", "Hugo", "Lucas", "Maxime",
-    "Romain", "Xavier", "Yann", "Bruno", "Denis", "Gilles",
+    "Camille",
+    "Nathalie",
+    "Isabelle",
+    "Sylvie",
+    "Catherine",
+    "Sophie",
+    "Valérie",
+    "Christine",
+    "Sandrine",
+    "Céline",
+    "Aurélie",
+    "Émilie",
+    "Julie",
+    "Claire",
+    "Anne",
+    "Marie",
+    "Hélène",
+    "Laurence",
+    "Véronique",
+    "Caroline",
+    "Stéphanie",
+    "Virginie",
+    "Élodie",
+    "Manon",
+    "Léa",
+    "Chloé",
+    "Pauline",
+    "Agnès",
+    "Florence",
+    "Martine",
+    "Brigitte",
+    "Corinne",
+    "Patricia",
+    "Delphine",
+    "Karine",
+    "Audrey",
+    "Mathilde",
+    "Inès",
+    "Amandine",
+    "Solène",
+    "Philippe",
+    "Thierry",
+    "Laurent",
+    "Nicolas",
+    "Christophe",
+    "Stéphane",
+    "Frédéric",
+    "Olivier",
+    "David",
+    "Éric",
+    "Pierre",
+    "Jean",
+    "Michel",
+    "Patrick",
+    "Sébastien",
+    "Julien",
+    "Vincent",
+    "François",
+    "Jérôme",
+    "Arnaud",
+    "Guillaume",
+    "Mathieu",
+    "Thomas",
+    "Antoine",
+    "Benoît",
+    "Cédric",
+    "Damien",
+    "Emmanuel",
+    "Fabrice",
+    "Grégoire",
+    "Hervé",
+    "Hugo",
+    "Lucas",
+    "Maxime",
+    "Romain",
+    "Xavier",
+    "Yann",
+    "Bruno",
+    "Denis",
+    "Gilles",
 ];
 
 pub const LAST_NAMES: &[&str] = &[
-    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
-    "Laurent", "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel",
-    "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent",
-    "Muller", "Lefèbvre", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer", "Garnier",
-    "Chevalier", "François", "Legrand", "Gauthier", "Garcia", "Perrin", "Robin", "Clément",
-    "Morin", "Nicolas", "Henry", "Roussel", "Mathieu", "Gautier", "Masson", "Marchand",
-    "Duval", "Denis", "Dumont", "Marie", "Lemaire", "Noël", "Meyer", "Dufour", "Meunier",
-    "Brun", "Blanchard", "Giraud", "Joly", "Rivière", "Lucas", "Brunet", "Gaillard", "Barbier",
-    "Arnaud", "Martinez", "Gérard", "Roche", "Renard", "Schmitt", "Roy", "Leroux", "Colin",
-    "Vidal", "Caron", "Picard", "Roger", "Fabre", "Aubert", "Lemoine", "Renaud", "Dumas",
-    "Lacroix", "Olivier", "Philippe", "Bourgeois", "Pierre", "Benoît", "Rey", "Leclerc",
-    "Payet", "Rolland", "Leclercq", "Guillaume", "Lecomte", "Lopez", "Jean", "Dupuy",
-    "Guillot", "Hubert", "Berger", "Carpentier", "Sanchez", "Dupuis", "Moulin", "Louis",
-    "Deschamps", "Huet", "Vasseur", "Perez", "Boucher", "Fleury", "Royer", "Klein", "Jacquet",
-    "Adam", "Paris", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault",
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefèbvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Gautier",
+    "Masson",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Dumont",
+    "Marie",
+    "Lemaire",
+    "Noël",
+    "Meyer",
+    "Dufour",
+    "Meunier",
+    "Brun",
+    "Blanchard",
+    "Giraud",
+    "Joly",
+    "Rivière",
+    "Lucas",
+    "Brunet",
+    "Gaillard",
+    "Barbier",
+    "Arnaud",
+    "Martinez",
+    "Gérard",
+    "Roche",
+    "Renard",
+    "Schmitt",
+    "Roy",
+    "Leroux",
+    "Colin",
+    "Vidal",
+    "Caron",
+    "Picard",
+    "Roger",
+    "Fabre",
+    "Aubert",
+    "Lemoine",
+    "Renaud",
+    "Dumas",
+    "Lacroix",
+    "Olivier",
+    "Philippe",
+    "Bourgeois",
+    "Pierre",
+    "Benoît",
+    "Rey",
+    "Leclerc",
+    "Payet",
+    "Rolland",
+    "Leclercq",
+    "Guillaume",
+    "Lecomte",
+    "Lopez",
+    "Jean",
+    "Dupuy",
+    "Guillot",
+    "Hubert",
+    "Berger",
+    "Carpentier",
+    "Sanchez",
+    "Dupuis",
+    "Moulin",
+    "Louis",
+    "Deschamps",
+    "Huet",
+    "Vasseur",
+    "Perez",
+    "Boucher",
+    "Fleury",
+    "Royer",
+    "Klein",
+    "Jacquet",
+    "Adam",
+    "Paris",
+    "Poirier",
+    "Marty",
+    "Aubry",
+    "Guyot",
+    "Carré",
+    "Charles",
+    "Renault",
 ];
 
 /// Functions every member institution has a contact for, then the others.
 pub const GOVERNANCE_FUNCTIONS: &[&str] = &["dgs", "daf", "drh", "dsi"];
 pub const OTHER_FUNCTIONS: &[&str] = &[
-    "da", "dpi", "daj", "agent_comptable", "vp_numerique", "president", "chef_projet",
-    "gestionnaire", "gestionnaire", "chef_projet",
+    "da",
+    "dpi",
+    "daj",
+    "agent_comptable",
+    "vp_numerique",
+    "president",
+    "chef_projet",
+    "gestionnaire",
+    "gestionnaire",
+    "chef_projet",
 ];
 
 /// (kind, name): the components generated for a university; `{n}` becomes
@@ -326,11 +542,17 @@ pub const COMPONENT_TEMPLATES: &[(&str, &str)] = &[
     ("ufr", "UFR Droit, économie et gestion"),
     ("faculte", "Faculté de médecine"),
     ("institut", "Institut universitaire de technologie (IUT)"),
-    ("institut", "Institut d'administration des entreprises (IAE)"),
+    (
+        "institut",
+        "Institut d'administration des entreprises (IAE)",
+    ),
     ("ecole_interne", "École d'ingénieurs Polytech"),
     ("umr", "UMR {n} Laboratoire de chimie et physique"),
     ("umr", "UMR {n} Laboratoire d'informatique"),
-    ("laboratoire", "Laboratoire de recherche en sciences de l'éducation"),
+    (
+        "laboratoire",
+        "Laboratoire de recherche en sciences de l'éducation",
+    ),
     ("service", "Direction des systèmes d'information"),
     ("service", "Direction des affaires financières"),
 ];
@@ -340,10 +562,18 @@ pub const MAILING_LISTS: &[(&str, &str, &str)] = &[
     ("fve", "deve@listes.amue.fr", "Développement des études"),
     ("fve", "vie_etudiante@listes.amue.fr", "Vie étudiante"),
     ("recherche", "hrs4r@listes.amue.fr", "HRS4R"),
-    ("pilotage", "pms@listes.amue.fr", "Pilotage de la masse salariale"),
+    (
+        "pilotage",
+        "pms@listes.amue.fr",
+        "Pilotage de la masse salariale",
+    ),
     ("finances", "finances@listes.amue.fr", "Finances"),
     ("rh", "coordopaie@listes.amue.fr", "Coordination paie"),
-    ("rh", "correspondant.handicap@listes.amue.fr", "Correspondants handicap"),
+    (
+        "rh",
+        "correspondant.handicap@listes.amue.fr",
+        "Correspondants handicap",
+    ),
     ("rh", "developpement_rh@listes.amue.fr", "Développement RH"),
     ("rh", "grh.biatss@listes.amue.fr", "GRH BIATSS"),
     ("rh", "grh.contractuels@listes.amue.fr", "GRH contractuels"),
@@ -424,8 +654,17 @@ pub struct DeploymentSeed {
     pub start: String,
 }
 
-pub const PEGASE_P1: &[&str] = &["Agrocampus Ouest", "INU Champollion", "INSA Lyon", "ENGEES", "UTBM", "UCA"];
-pub const PEGASE_P2: &[&str] = &["Avignon", "Nantes", "Unîmes", "Paris 8", "Poitiers", "Toulon"];
+pub const PEGASE_P1: &[&str] = &[
+    "Agrocampus Ouest",
+    "INU Champollion",
+    "INSA Lyon",
+    "ENGEES",
+    "UTBM",
+    "UCA",
+];
+pub const PEGASE_P2: &[&str] = &[
+    "Avignon", "Nantes", "Unîmes", "Paris 8", "Poitiers", "Toulon",
+];
 pub const PEGASE_WAVE1: &[&str] = &["IEP Grenoble", "MNHN", "UTT"];
 
 /// Deployments consistent with the plan's figures: Siham 53 institutions
@@ -447,7 +686,17 @@ pub fn deployments(insts: &[InstitutionSeed]) -> Vec<DeploymentSeed> {
             .and_then(|p| p.releases.first().map(|r| r.0))
     };
     #[allow(clippy::too_many_arguments)]
-    fn push(out: &mut Vec<DeploymentSeed>, product: &'static str, inst: &'static str, status: &'static str, wave: Option<i64>, hosting: &'static str, version: Option<&'static str>, year: i64, month: u32) {
+    fn push(
+        out: &mut Vec<DeploymentSeed>,
+        product: &'static str,
+        inst: &'static str,
+        status: &'static str,
+        wave: Option<i64>,
+        hosting: &'static str,
+        version: Option<&'static str>,
+        year: i64,
+        month: u32,
+    ) {
         out.push(DeploymentSeed {
             product,
             institution: inst,
@@ -459,13 +708,43 @@ pub fn deployments(insts: &[InstitutionSeed]) -> Vec<DeploymentSeed> {
         });
     }
     for a in PEGASE_P1 {
-        push(&mut out, "pegase", a, "pilote_p1", None, "co_administre", latest("pegase"), 2020, 9);
+        push(
+            &mut out,
+            "pegase",
+            a,
+            "pilote_p1",
+            None,
+            "co_administre",
+            latest("pegase"),
+            2020,
+            9,
+        );
     }
     for a in PEGASE_P2 {
-        push(&mut out, "pegase", a, "pilote_p2", None, "co_administre", latest("pegase"), 2021, 9);
+        push(
+            &mut out,
+            "pegase",
+            a,
+            "pilote_p2",
+            None,
+            "co_administre",
+            latest("pegase"),
+            2021,
+            9,
+        );
     }
     for a in PEGASE_WAVE1 {
-        push(&mut out, "pegase", a, "vague", Some(1), "saas", first("pegase"), 2021, 9);
+        push(
+            &mut out,
+            "pegase",
+            a,
+            "vague",
+            Some(1),
+            "saas",
+            first("pegase"),
+            2021,
+            9,
+        );
     }
     let univ: Vec<&InstitutionSeed> = insts.iter().filter(|i| i.kind == "universite").collect();
     let teaching: Vec<&InstitutionSeed> = insts
@@ -473,70 +752,253 @@ pub fn deployments(insts: &[InstitutionSeed]) -> Vec<DeploymentSeed> {
         .filter(|i| (i.kind == "universite" || i.kind == "ecole") && i.students > 0)
         .collect();
     // Siham: 39 in production, then the last wave of 14 in 2021.
-    let candidates = teaching.iter().enumerate().filter(|(n, _)| n % 2 == 0 || *n < 20);
+    let candidates = teaching
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 2 == 0 || *n < 20);
     for (siham, (n, i)) in candidates.enumerate().take(53) {
-        let (status, wave, year) = if siham < 39 { ("production", None, 2012 + (n as i64 % 9)) } else { ("vague", Some(6), 2021) };
-        push(&mut out, "siham", i.acronym, status, wave, if n % 5 == 0 { "saas" } else { "sur_site" }, if status == "production" { latest("siham") } else { None }, year, 1);
+        let (status, wave, year) = if siham < 39 {
+            ("production", None, 2012 + (n as i64 % 9))
+        } else {
+            ("vague", Some(6), 2021)
+        };
+        push(
+            &mut out,
+            "siham",
+            i.acronym,
+            status,
+            wave,
+            if n % 5 == 0 { "saas" } else { "sur_site" },
+            if status == "production" {
+                latest("siham")
+            } else {
+                None
+            },
+            year,
+            1,
+        );
     }
     // Harpège: the members not (yet) on Siham, some already withdrawn.
-    let on_siham: Vec<&str> = out.iter().filter(|d| d.product == "siham").map(|d| d.institution).collect();
+    let on_siham: Vec<&str> = out
+        .iter()
+        .filter(|d| d.product == "siham")
+        .map(|d| d.institution)
+        .collect();
     for (n, i) in teaching.iter().enumerate() {
         if on_siham.contains(&i.acronym) {
             if n % 3 == 0 {
-                push(&mut out, "harpege", i.acronym, "retire", None, "sur_site", first("harpege"), 2004, 1);
+                push(
+                    &mut out,
+                    "harpege",
+                    i.acronym,
+                    "retire",
+                    None,
+                    "sur_site",
+                    first("harpege"),
+                    2004,
+                    1,
+                );
             }
         } else if n % 2 == 1 {
-            push(&mut out, "harpege", i.acronym, "production", None, "sur_site", first("harpege"), 2003 + (n as i64 % 8), 1);
+            push(
+                &mut out,
+                "harpege",
+                i.acronym,
+                "production",
+                None,
+                "sur_site",
+                first("harpege"),
+                2003 + (n as i64 % 8),
+                1,
+            );
         }
     }
     // EvRP: 27 in production, 2 newcomers in 2021.
     for (n, i) in insts.iter().filter(|i| i.staff >= 300).enumerate().take(29) {
-        let (status, wave) = if n < 27 { ("production", None) } else { ("vague", Some(1)) };
-        push(&mut out, "evrp", i.acronym, status, wave, "saas", latest("evrp"), 2016 + (n as i64 % 5), 3);
+        let (status, wave) = if n < 27 {
+            ("production", None)
+        } else {
+            ("vague", Some(1))
+        };
+        push(
+            &mut out,
+            "evrp",
+            i.acronym,
+            status,
+            wave,
+            "saas",
+            latest("evrp"),
+            2016 + (n as i64 % 5),
+            3,
+        );
     }
     // Sifac: nearly every university and many schools.
     for (n, i) in teaching.iter().enumerate() {
         if i.kind == "universite" || n % 3 != 0 {
-            push(&mut out, "sifac", i.acronym, "production", None, if n % 7 == 0 { "saas" } else { "sur_site" }, latest("sifac"), 2009 + (n as i64 % 6), 1);
+            push(
+                &mut out,
+                "sifac",
+                i.acronym,
+                "production",
+                None,
+                if n % 7 == 0 { "saas" } else { "sur_site" },
+                latest("sifac"),
+                2009 + (n as i64 % 6),
+                1,
+            );
         }
     }
     // Sifac Démat: its last wave.
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 3 == 1) {
         let status = if n % 2 == 0 { "production" } else { "vague" };
-        push(&mut out, "demat", i.acronym, status, (status == "vague").then_some(3), "sur_site", latest("demat"), 2019 + (n as i64 % 3), 6);
+        push(
+            &mut out,
+            "demat",
+            i.acronym,
+            status,
+            (status == "vague").then_some(3),
+            "sur_site",
+            latest("demat"),
+            2019 + (n as i64 % 3),
+            6,
+        );
     }
     // Apogée: universities, replaced by Pégase at the pilots in time.
     for (n, i) in univ.iter().enumerate() {
-        push(&mut out, "apogee", i.acronym, "production", None, "sur_site", latest("apogee"), 1998 + (n as i64 % 10), 9);
+        push(
+            &mut out,
+            "apogee",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("apogee"),
+            1998 + (n as i64 % 10),
+            9,
+        );
     }
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 2 == 0) {
-        push(&mut out, "rof", i.acronym, "production", None, "sur_site", latest("rof"), 2012 + (n as i64 % 5), 1);
+        push(
+            &mut out,
+            "rof",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("rof"),
+            2012 + (n as i64 % 5),
+            1,
+        );
     }
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 5 == 1) {
-        push(&mut out, "conpere", i.acronym, "production", None, "saas", latest("conpere"), 2020, 9 + (n as u32 % 3));
+        push(
+            &mut out,
+            "conpere",
+            i.acronym,
+            "production",
+            None,
+            "saas",
+            latest("conpere"),
+            2020,
+            9 + (n as u32 % 3),
+        );
     }
     for (n, i) in teaching.iter().enumerate().filter(|(n, _)| n % 3 == 2) {
-        push(&mut out, "fca", i.acronym, "production", None, "sur_site", latest("fca"), 2010 + (n as i64 % 9), 1);
+        push(
+            &mut out,
+            "fca",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("fca"),
+            2010 + (n as i64 % 9),
+            1,
+        );
     }
     // Sinaps: 12 in production, + 3 institutions in 2021.
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 4 == 3).take(15) {
-        let (status, wave, v) = if n < 48 { ("production", None, Some("v1.3.02")) } else { ("vague", Some(1), Some("v1.3.01")) };
-        push(&mut out, "sinaps", i.acronym, status, wave, "sur_site", v, 2018 + (n as i64 % 3), 4);
+        let (status, wave, v) = if n < 48 {
+            ("production", None, Some("v1.3.02"))
+        } else {
+            ("vague", Some(1), Some("v1.3.01"))
+        };
+        push(
+            &mut out,
+            "sinaps",
+            i.acronym,
+            status,
+            wave,
+            "sur_site",
+            v,
+            2018 + (n as i64 % 3),
+            4,
+        );
     }
     for (n, i) in teaching.iter().enumerate().filter(|(n, _)| n % 4 == 0) {
-        push(&mut out, "geslab", i.acronym, "production", None, "sur_site", latest("geslab"), 2008 + (n as i64 % 10), 1);
+        push(
+            &mut out,
+            "geslab",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("geslab"),
+            2008 + (n as i64 % 10),
+            1,
+        );
     }
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 6 == 2) {
-        push(&mut out, "caplab", i.acronym, if n % 4 == 0 { "production" } else { "candidat" }, None, "saas", latest("caplab"), 2021, 1);
+        push(
+            &mut out,
+            "caplab",
+            i.acronym,
+            if n % 4 == 0 { "production" } else { "candidat" },
+            None,
+            "saas",
+            latest("caplab"),
+            2021,
+            1,
+        );
     }
     for (n, i) in univ.iter().enumerate().filter(|(n, _)| n % 4 == 1) {
-        push(&mut out, "siham_pms", i.acronym, "production", None, "sur_site", latest("siham_pms"), 2019 + (n as i64 % 3), 1);
+        push(
+            &mut out,
+            "siham_pms",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("siham_pms"),
+            2019 + (n as i64 % 3),
+            1,
+        );
     }
     for (n, i) in teaching.iter().enumerate().filter(|(n, _)| n % 5 == 3) {
-        push(&mut out, "sinchro", i.acronym, "production", None, "sur_site", latest("sinchro"), 2011 + (n as i64 % 8), 9);
+        push(
+            &mut out,
+            "sinchro",
+            i.acronym,
+            "production",
+            None,
+            "sur_site",
+            latest("sinchro"),
+            2011 + (n as i64 % 8),
+            9,
+        );
     }
     for i in univ.iter().skip(3).step_by(9) {
-        push(&mut out, "dialog", i.acronym, "pilote_p1", None, "saas", latest("dialog"), 2021, 10);
+        push(
+            &mut out,
+            "dialog",
+            i.acronym,
+            "pilote_p1",
+            None,
+            "saas",
+            latest("dialog"),
+            2021,
+            10,
+        );
     }
     // A Sinaps record cannot carry the same pair twice: keep the first.
     let mut seen = std::collections::HashSet::new();
@@ -555,7 +1017,11 @@ mod tests {
         let mut acr = std::collections::HashSet::new();
         let mut uais = std::collections::HashSet::new();
         for (i, inst) in insts.iter().enumerate() {
-            assert!(acr.insert(inst.acronym), "duplicate acronym {}", inst.acronym);
+            assert!(
+                acr.insert(inst.acronym),
+                "duplicate acronym {}",
+                inst.acronym
+            );
             let u = uai_of(i, inst);
             assert!(relais_domain::crm::validate_uai(&u).is_ok(), "{u}");
             assert!(uais.insert(u.clone()), "duplicate uai {u}");
@@ -563,7 +1029,12 @@ mod tests {
         assert_eq!(DOMAINS.len(), 8);
         let d = deployments(&insts);
         let count = |p: &str, s: &str| d.iter().filter(|x| x.product == p && x.status == s).count();
-        assert_eq!(d.iter().filter(|x| x.product == "siham" && x.status != "retire").count(), 53);
+        assert_eq!(
+            d.iter()
+                .filter(|x| x.product == "siham" && x.status != "retire")
+                .count(),
+            53
+        );
         assert_eq!(count("evrp", "production"), 27);
         assert_eq!(count("evrp", "vague"), 2);
         assert_eq!(count("pegase", "pilote_p1"), 6);
@@ -572,7 +1043,10 @@ mod tests {
         assert_eq!(count("sinaps", "vague"), 3);
         for x in &d {
             assert!(acr.contains(x.institution), "{}", x.institution);
-            let p = PRODUCTS.iter().find(|p| p.code == x.product).expect("product");
+            let p = PRODUCTS
+                .iter()
+                .find(|p| p.code == x.product)
+                .expect("product");
             if let Some(v) = x.version {
                 assert!(p.releases.iter().any(|r| r.0 == v), "{} {v}", x.product);
             }

@@ -39,13 +39,30 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
 
 const TEAMS: &[(&str, &str, &[&str])] = &[
     ("fin", "Pôle Finances", &["sifac", "demat"]),
-    ("rh", "Pôle Ressources humaines", &["siham", "siham_pms", "evrp", "harpege"]),
-    ("fve", "Pôle Formation et vie étudiante", &["apogee", "pegase", "rof", "conpere", "fca"]),
+    (
+        "rh",
+        "Pôle Ressources humaines",
+        &["siham", "siham_pms", "evrp", "harpege"],
+    ),
+    (
+        "fve",
+        "Pôle Formation et vie étudiante",
+        &["apogee", "pegase", "rof", "conpere", "fca"],
+    ),
     ("rech", "Pôle Recherche", &["geslab", "caplab"]),
-    ("pil", "Pôle Pilotage et référentiels", &["sinaps", "sinchro", "dialog", "sipi"]),
+    (
+        "pil",
+        "Pôle Pilotage et référentiels",
+        &["sinaps", "sinchro", "dialog", "sipi"],
+    ),
 ];
 
-fn business_instant(rng: &mut ChaCha8Rng, cal: &BusinessCalendar, from: DateTime<Utc>, span_days: i64) -> DateTime<Utc> {
+fn business_instant(
+    rng: &mut ChaCha8Rng,
+    cal: &BusinessCalendar,
+    from: DateTime<Utc>,
+    span_days: i64,
+) -> DateTime<Utc> {
     let t = from + Duration::minutes(rng.gen_range(0..span_days * 24 * 60));
     cal.add_business_minutes(t, 0)
 }
@@ -69,14 +86,34 @@ pub async fn load(
     let mut level_ids = HashMap::new();
     for (code, name, targets) in sla::default_levels() {
         let id = Id::new();
-        upsert_level(tx, id, code, name, &serde_json::to_string(&targets)?, &now_s).await?;
+        upsert_level(
+            tx,
+            id,
+            code,
+            name,
+            &serde_json::to_string(&targets)?,
+            &now_s,
+        )
+        .await?;
         level_ids.insert(code, (id, targets));
     }
     let mut cal_ids = HashMap::new();
     for (code, name, kind) in [
-        ("metropole", "Métropole (Europe/Paris)", CalendarKind::Metropole),
-        ("alsace_moselle", "Alsace-Moselle", CalendarKind::AlsaceMoselle),
-        ("outre_mer", "Outre-mer (heure de Paris)", CalendarKind::OutreMer),
+        (
+            "metropole",
+            "Métropole (Europe/Paris)",
+            CalendarKind::Metropole,
+        ),
+        (
+            "alsace_moselle",
+            "Alsace-Moselle",
+            CalendarKind::AlsaceMoselle,
+        ),
+        (
+            "outre_mer",
+            "Outre-mer (heure de Paris)",
+            CalendarKind::OutreMer,
+        ),
     ] {
         let id = Id::new();
         let cal = BusinessCalendar::standard(kind);
@@ -87,7 +124,16 @@ pub async fn load(
     for (i, (code, name, prods)) in TEAMS.iter().enumerate() {
         let id = Id::new();
         let lead = agents[i % agents.len()].0;
-        insert_team(tx, id, code, name, Some(lead), Some(&format!("support-{code}@amue.test")), &now_s).await?;
+        insert_team(
+            tx,
+            id,
+            code,
+            name,
+            Some(lead),
+            Some(&format!("support-{code}@amue.test")),
+            &now_s,
+        )
+        .await?;
         for (a, _) in agents {
             add_team_member(tx, id, *a).await?;
         }
@@ -106,14 +152,27 @@ pub async fn load(
             _ => "socle",
         };
         let (cal_id, calendar) = &cal_ids[cal];
-        insert_contract(tx, Id::new(), *inst, &level_ids[level].0.to_string(), &cal_id.to_string(), "2019-01-01", None, &now_s).await?;
+        insert_contract(
+            tx,
+            Id::new(),
+            *inst,
+            &level_ids[level].0.to_string(),
+            &cal_id.to_string(),
+            "2019-01-01",
+            None,
+            &now_s,
+        )
+        .await?;
         terms.insert(*inst, (level, calendar.clone()));
     }
     // Tickets.
     let start = now - Duration::days(730);
     let mut counters: HashMap<i32, i64> = HashMap::new();
     let mut made: Vec<(Id, Id, &str, DateTime<Utc>)> = Vec::new(); // ticket, institution, product, created
-    let eligible: Vec<&(Id, &str)> = deployments.iter().filter(|(_, p)| PROBLEMS.iter().any(|x| x.0 == *p)).collect();
+    let eligible: Vec<&(Id, &str)> = deployments
+        .iter()
+        .filter(|(_, p)| PROBLEMS.iter().any(|x| x.0 == *p))
+        .collect();
     for _ in 0..n_tickets {
         let (inst, product) = eligible[rng.gen_range(0..eligible.len())];
         let problems: Vec<_> = PROBLEMS.iter().filter(|x| x.0 == *product).collect();
@@ -123,76 +182,192 @@ pub async fn load(
         if created > now {
             continue;
         }
-        let severity = ["bloquant", "majeur", "majeur", "mineur", "mineur", "mineur"][rng.gen_range(0..6)];
-        let category = ["anomalie", "anomalie", "question", "evolution", "incident_production"][rng.gen_range(0..5)];
-        let target = sla::target_for(&level_ids[level].1, relais_domain::support::Severity::from_code(severity).unwrap_or(relais_domain::support::Severity::Mineur));
+        let severity =
+            ["bloquant", "majeur", "majeur", "mineur", "mineur", "mineur"][rng.gen_range(0..6)];
+        let category = [
+            "anomalie",
+            "anomalie",
+            "question",
+            "evolution",
+            "incident_production",
+        ][rng.gen_range(0..5)];
+        let target = sla::target_for(
+            &level_ids[level].1,
+            relais_domain::support::Severity::from_code(severity)
+                .unwrap_or(relais_domain::support::Severity::Mineur),
+        );
         let year = created.year();
         let n = counters.entry(year).or_insert(0);
         *n += 1;
         let id = Id::new();
-        let (requester, rname, remail) = requesters.get(inst).cloned().unwrap_or((None, "Correspondant".into(), "contact@exemple.fr".into()));
+        let (requester, rname, remail) = requesters.get(inst).cloned().unwrap_or((
+            None,
+            "Correspondant".into(),
+            "contact@exemple.fr".into(),
+        ));
         let age = (now - created).num_days();
         let team = team_of_product(tx, products[product]).await?;
         let c_s = ts(created);
-        insert_ticket(tx, &NewTicket {
-            id,
-            reference: relais_domain::support::ticket_ref(year, *n),
-            institution_id: *inst,
-            requester_id: requester,
-            requester_contact_id: None,
-            requester_name: rname.clone(),
-            requester_email: Some(remail.clone()),
-            product_id: products[product],
-            module: None,
-            category: category.into(),
-            severity: severity.into(),
-            subject: subject.to_string(),
-            team_id: team.map(|t| t.id),
-            shared: rng.gen_bool(0.25),
-            level_code: Some(level.to_string()),
-            channel: if rng.gen_bool(0.3) { "mail".into() } else { "web".into() },
-            first_response_due_at: target.map(|t| ts(sla::due_at(cal, created, t.first_response, 0))),
-            resolution_due_at: target.map(|t| ts(sla::due_at(cal, created, t.resolution, 0))),
-        }, &c_s).await?;
+        insert_ticket(
+            tx,
+            &NewTicket {
+                id,
+                reference: relais_domain::support::ticket_ref(year, *n),
+                institution_id: *inst,
+                requester_id: requester,
+                requester_contact_id: None,
+                requester_name: rname.clone(),
+                requester_email: Some(remail.clone()),
+                product_id: products[product],
+                module: None,
+                category: category.into(),
+                severity: severity.into(),
+                subject: subject.to_string(),
+                team_id: team.map(|t| t.id),
+                shared: rng.gen_bool(0.25),
+                level_code: Some(level.to_string()),
+                channel: if rng.gen_bool(0.3) {
+                    "mail".into()
+                } else {
+                    "web".into()
+                },
+                first_response_due_at: target
+                    .map(|t| ts(sla::due_at(cal, created, t.first_response, 0))),
+                resolution_due_at: target.map(|t| ts(sla::due_at(cal, created, t.resolution, 0))),
+            },
+            &c_s,
+        )
+        .await?;
         // Timestamps of the story are set after insertion.
         sqlx::query("UPDATE tickets SET created_at = $1, updated_at = $1, last_status_at = $1 WHERE id = $2")
             .bind(c_s.clone()).bind(id.to_string()).execute(&mut *tx).await?;
-        insert_message(tx, Id::new(), id, requester, &rname, "public", request, "web", None, &c_s).await?;
-        insert_event(tx, id, requester, &rname, "status", None, Some("nouveau"), &c_s).await?;
+        insert_message(
+            tx,
+            Id::new(),
+            id,
+            requester,
+            &rname,
+            "public",
+            request,
+            "web",
+            None,
+            &c_s,
+        )
+        .await?;
+        insert_event(
+            tx,
+            id,
+            requester,
+            &rname,
+            "status",
+            None,
+            Some("nouveau"),
+            &c_s,
+        )
+        .await?;
         let (agent, agent_name) = agents[rng.gen_range(0..agents.len())];
         // Most tickets got a first answer within or near the target.
-        let respond = created + Duration::minutes(rng.gen_range(20..(target.map(|t| t.first_response).unwrap_or(480) * 2).max(30)));
+        let respond = created
+            + Duration::minutes(
+                rng.gen_range(20..(target.map(|t| t.first_response).unwrap_or(480) * 2).max(30)),
+            );
         if respond < now {
             let r = cal.add_business_minutes(respond, 0).min(now);
             let r_s = ts(r);
             if rng.gen_bool(0.3) {
                 insert_message(tx, Id::new(), id, Some(agent), agent_name, "internal", "Note interne : reproduit sur l'environnement de recette, voir avec l'éditeur si besoin.", "web", None, &r_s).await?;
             }
-            insert_message(tx, Id::new(), id, Some(agent), agent_name, "public", "Bonjour, nous avons bien pris en compte votre demande et l'analysons.", "web", None, &r_s).await?;
+            insert_message(
+                tx,
+                Id::new(),
+                id,
+                Some(agent),
+                agent_name,
+                "public",
+                "Bonjour, nous avons bien pris en compte votre demande et l'analysons.",
+                "web",
+                None,
+                &r_s,
+            )
+            .await?;
             set_ticket_field(tx, id, "first_response_at", Some(r_s.clone()), &r_s).await?;
             set_ticket_field(tx, id, "assignee_id", Some(agent.to_string()), &r_s).await?;
             set_ticket_field(tx, id, "status", Some("en_cours".into()), &r_s).await?;
-            insert_event(tx, id, Some(agent), agent_name, "status", Some("nouveau"), Some("en_cours"), &r_s).await?;
+            insert_event(
+                tx,
+                id,
+                Some(agent),
+                agent_name,
+                "status",
+                Some("nouveau"),
+                Some("en_cours"),
+                &r_s,
+            )
+            .await?;
             // Older tickets are resolved, most then closed.
             if age > 10 || rng.gen_bool(0.3) {
                 let days = target.map(|t| t.resolution / 450).unwrap_or(5).max(1);
-                let solved = cal.add_business_minutes(r + Duration::days(rng.gen_range(0..days * 2)), 60).min(now);
+                let solved = cal
+                    .add_business_minutes(r + Duration::days(rng.gen_range(0..days * 2)), 60)
+                    .min(now);
                 let s_s = ts(solved);
-                insert_message(tx, Id::new(), id, Some(agent), agent_name, "public", answer, "web", None, &s_s).await?;
+                insert_message(
+                    tx,
+                    Id::new(),
+                    id,
+                    Some(agent),
+                    agent_name,
+                    "public",
+                    answer,
+                    "web",
+                    None,
+                    &s_s,
+                )
+                .await?;
                 set_ticket_field(tx, id, "status", Some("resolu".into()), &s_s).await?;
                 set_ticket_field(tx, id, "resolved_at", Some(s_s.clone()), &s_s).await?;
-                insert_event(tx, id, Some(agent), agent_name, "status", Some("en_cours"), Some("resolu"), &s_s).await?;
+                insert_event(
+                    tx,
+                    id,
+                    Some(agent),
+                    agent_name,
+                    "status",
+                    Some("en_cours"),
+                    Some("resolu"),
+                    &s_s,
+                )
+                .await?;
                 if age > 20 {
                     let closed = solved + Duration::days(7);
                     let cl_s = ts(closed.min(now));
                     set_ticket_field(tx, id, "status", Some("clos".into()), &cl_s).await?;
                     set_ticket_field(tx, id, "closed_at", Some(cl_s.clone()), &cl_s).await?;
-                    insert_event(tx, id, None, "Relais", "status", Some("resolu"), Some("clos"), &cl_s).await?;
+                    insert_event(
+                        tx,
+                        id,
+                        None,
+                        "Relais",
+                        "status",
+                        Some("resolu"),
+                        Some("clos"),
+                        &cl_s,
+                    )
+                    .await?;
                 }
             } else if rng.gen_bool(0.3) {
                 let w = ts(r + Duration::hours(2));
                 set_ticket_field(tx, id, "status", Some("attente_editeur".into()), &w).await?;
-                insert_event(tx, id, Some(agent), agent_name, "status", Some("en_cours"), Some("attente_editeur"), &w).await?;
+                insert_event(
+                    tx,
+                    id,
+                    Some(agent),
+                    agent_name,
+                    "status",
+                    Some("en_cours"),
+                    Some("attente_editeur"),
+                    &w,
+                )
+                .await?;
             }
         }
         made.push((id, *inst, product, created));
@@ -211,25 +386,68 @@ pub async fn load(
             continue;
         }
         let take = rng.gen_range(1..4);
-        for (other, _) in deployments.iter().filter(|(i, p)| i != inst && p == product).take(take) {
-            sqlx::query("UPDATE tickets SET shared = 1 WHERE id = $1").bind(ticket.to_string()).execute(&mut *tx).await?;
-            upsert_follower(tx, *ticket, *other, agents[0].0, true, &ts(*created + Duration::days(1))).await?;
+        for (other, _) in deployments
+            .iter()
+            .filter(|(i, p)| i != inst && p == product)
+            .take(take)
+        {
+            sqlx::query("UPDATE tickets SET shared = 1 WHERE id = $1")
+                .bind(ticket.to_string())
+                .execute(&mut *tx)
+                .await?;
+            upsert_follower(
+                tx,
+                *ticket,
+                *other,
+                agents[0].0,
+                true,
+                &ts(*created + Duration::days(1)),
+            )
+            .await?;
         }
     }
     // A few incidents grouping recent tickets of one product.
     let mut incidents = 0;
-    for (product, title, open) in [("siham", "Rejets de préliquidation PAI-201 après la version 5.4", true), ("sifac", "Mandats rejetés FI-402", false), ("pegase", "Erreurs 500 de l'API apprenants", true)] {
-        let group: Vec<_> = made.iter().filter(|m| m.2 == product).rev().take(4).collect();
+    for (product, title, open) in [
+        (
+            "siham",
+            "Rejets de préliquidation PAI-201 après la version 5.4",
+            true,
+        ),
+        ("sifac", "Mandats rejetés FI-402", false),
+        ("pegase", "Erreurs 500 de l'API apprenants", true),
+    ] {
+        let group: Vec<_> = made
+            .iter()
+            .filter(|m| m.2 == product)
+            .rev()
+            .take(4)
+            .collect();
         if group.len() < 2 {
             continue;
         }
         let inc = Id::new();
-        insert_incident(tx, inc, products[product], title, Some("Plusieurs établissements signalent le même problème."), agents[0].0, &ts(group[0].3)).await?;
+        insert_incident(
+            tx,
+            inc,
+            products[product],
+            title,
+            Some("Plusieurs établissements signalent le même problème."),
+            agents[0].0,
+            &ts(group[0].3),
+        )
+        .await?;
         for (t, ..) in &group {
             set_ticket_field(tx, *t, "incident_id", Some(inc.to_string()), &now_s).await?;
         }
         if !open {
-            resolve_incident(tx, inc, "Correctif livré et déployé chez tous les établissements concernés.", &now_s).await?;
+            resolve_incident(
+                tx,
+                inc,
+                "Correctif livré et déployé chez tous les établissements concernés.",
+                &now_s,
+            )
+            .await?;
         }
         incidents += 1;
     }

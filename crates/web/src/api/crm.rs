@@ -172,7 +172,9 @@ async fn get_institution(
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
 ) -> Result<Json<InstitutionRow>, ApiError> {
-    Ok(Json(uc::get_institution(&st.app, &s.actor, parse_id(&id)?).await?))
+    Ok(Json(
+        uc::get_institution(&st.app, &s.actor, parse_id(&id)?).await?,
+    ))
 }
 
 /// Replaces an institution's fields.
@@ -318,7 +320,12 @@ async fn create_contact(
         (None, Some(own)) => own,
         (None, None) => {
             return Err(ApiError(
-                DomainError::invalid("required", "institution_id", "L'établissement est obligatoire.").into(),
+                DomainError::invalid(
+                    "required",
+                    "institution_id",
+                    "L'établissement est obligatoire.",
+                )
+                .into(),
             ))
         }
     };
@@ -334,7 +341,9 @@ async fn get_contact(
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
 ) -> Result<Json<ContactRow>, ApiError> {
-    Ok(Json(uc::get_contact(&st.app, &s.actor, parse_id(&id)?).await?))
+    Ok(Json(
+        uc::get_contact(&st.app, &s.actor, parse_id(&id)?).await?,
+    ))
 }
 
 /// Replaces a contact's fields (its institution is kept).
@@ -353,7 +362,10 @@ async fn update_contact(
 
 /// The eight business domains.
 #[utoipa::path(get, path = "/api/v1/domains", tag = "référentiel", responses((status = 200, body = [DomainRow])))]
-async fn list_domains(State(st): State<AppState>, ApiAuth(_s): ApiAuth) -> Result<Json<Vec<DomainRow>>, ApiError> {
+async fn list_domains(
+    State(st): State<AppState>,
+    ApiAuth(_s): ApiAuth,
+) -> Result<Json<Vec<DomainRow>>, ApiError> {
     Ok(Json(uc::list_domains(&st.app).await?))
 }
 

@@ -57,5 +57,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router() -> Router<AppState> {
     let (router, doc) = openapi_router();
-    router.route("/api/openapi.json", get(move || async move { Json(doc.clone()) }))
+    router.route(
+        "/api/openapi.json",
+        get(move || async move { Json(doc.clone()) }),
+    )
 }

@@ -58,7 +58,11 @@ async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)
         .collect())
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
@@ -70,39 +74,95 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let (rows, total) = uc::list_contacts(&state.app, auth.actor(), &f).await.map_err(pe(tr))?;
-    let mut table = Table::new(tr, "Contacts", &[
-        if en { "Name" } else { "Nom" },
-        if en { "Institution" } else { "Établissement" },
-        if en { "Function" } else { "Fonction" },
-        if en { "E-mail" } else { "Courriel" },
-        if en { "Phone" } else { "Téléphone" },
-    ]);
+    let (rows, total) = uc::list_contacts(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
+    let mut table = Table::new(
+        tr,
+        "Contacts",
+        &[
+            if en { "Name" } else { "Nom" },
+            if en { "Institution" } else { "Établissement" },
+            if en { "Function" } else { "Fonction" },
+            if en { "E-mail" } else { "Courriel" },
+            if en { "Phone" } else { "Téléphone" },
+        ],
+    );
     for c in rows {
         table.rows.push(vec![
-            Cell::link(format!("{} {}", c.first_name, c.last_name), format!("/contacts/{}", c.id)),
-            Cell::link(c.institution_name.clone(), format!("/etablissements/{}", c.institution_id)),
+            Cell::link(
+                format!("{} {}", c.first_name, c.last_name),
+                format!("/contacts/{}", c.id),
+            ),
+            Cell::link(
+                c.institution_name.clone(),
+                format!("/etablissements/{}", c.institution_id),
+            ),
             Cell::text(label!(ContactFunction, &c.function, tr)),
             Cell::opt(&c.email),
             Cell::opt(&c.phone),
         ]);
     }
     let filters = vec![
-        Field::new(tr, "search", "q", tr.get("search"), q.q.clone().unwrap_or_default())
-            .hint(if en { "Name or e-mail" } else { "Nom ou adresse électronique" }),
-        Field::select(tr, "function", if en { "Function" } else { "Fonction" }, q.function.as_deref().unwrap_or(""),
-            enum_options(ContactFunction::ALL, ContactFunction::code, ContactFunction::label, tr), Some(if en { "All" } else { "Toutes" })),
-        Field::select(tr, "domain", if en { "Domain of interest" } else { "Domaine d'intérêt" }, q.domain.as_deref().unwrap_or(""),
-            domain_options(&state, tr).await?, Some(tr.get("all"))),
+        Field::new(
+            tr,
+            "search",
+            "q",
+            tr.get("search"),
+            q.q.clone().unwrap_or_default(),
+        )
+        .hint(if en {
+            "Name or e-mail"
+        } else {
+            "Nom ou adresse électronique"
+        }),
+        Field::select(
+            tr,
+            "function",
+            if en { "Function" } else { "Fonction" },
+            q.function.as_deref().unwrap_or(""),
+            enum_options(
+                ContactFunction::ALL,
+                ContactFunction::code,
+                ContactFunction::label,
+                tr,
+            ),
+            Some(if en { "All" } else { "Toutes" }),
+        ),
+        Field::select(
+            tr,
+            "domain",
+            if en {
+                "Domain of interest"
+            } else {
+                "Domaine d'intérêt"
+            },
+            q.domain.as_deref().unwrap_or(""),
+            domain_options(&state, tr).await?,
+            Some(tr.get("all")),
+        ),
     ];
     let mut actions = vec![];
     if auth.actor().can_manage_crm() {
-        actions.push(Link::new("/import?type=contacts", if en { "Import (CSV)" } else { "Importer (CSV)" }));
+        actions.push(Link::new(
+            "/import?type=contacts",
+            if en { "Import (CSV)" } else { "Importer (CSV)" },
+        ));
     }
     if auth.actor().role.is_agency() {
         actions.push(Link::new("/export/contacts.csv", tr.get("export_csv")));
     }
-    let (prev, next) = pager("/contacts", &[("q", q.q.clone()), ("function", q.function.clone()), ("domain", q.domain.clone()), ("institution", q.institution.clone())], page, total);
+    let (prev, next) = pager(
+        "/contacts",
+        &[
+            ("q", q.q.clone()),
+            ("function", q.function.clone()),
+            ("domain", q.domain.clone()),
+            ("institution", q.institution.clone()),
+        ],
+        page,
+        total,
+    );
     let p = ListPage {
         base: Base::new(&auth, "Contacts"),
         h1: "Contacts".into(),
@@ -117,32 +177,105 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
     Ok(render(&p, tr)?.into_response())
 }
 
-async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let id = path_id(&id, tr)?;
-    let c = uc::get_contact(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
-    let inst = Id::parse(&c.institution_id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    let c = uc::get_contact(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let inst =
+        Id::parse(&c.institution_id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
     let mut actions = vec![];
     if auth.actor().can_edit_contacts_of(inst) {
-        actions.push(Link::new(format!("/contacts/{id}/modifier"), tr.get("edit")));
+        actions.push(Link::new(
+            format!("/contacts/{id}/modifier"),
+            tr.get("edit"),
+        ));
     }
     let domains: Vec<String> = serde_json::from_str(&c.domains).unwrap_or_default();
     let all_domains = domain_options(&state, tr).await?;
-    let domain_names: Vec<String> = all_domains.into_iter().filter(|(k, _)| domains.contains(k)).map(|(_, v)| v).collect();
+    let domain_names: Vec<String> = all_domains
+        .into_iter()
+        .filter(|(k, _)| domains.contains(k))
+        .map(|(_, v)| v)
+        .collect();
     let facts = vec![
-        ((if en { "Institution" } else { "Établissement" }).to_string(), Cell::link(c.institution_name.clone(), format!("/etablissements/{}", c.institution_id))),
-        ((if en { "Function" } else { "Fonction" }).into(), Cell::text(label!(ContactFunction, &c.function, tr))),
-        ((if en { "Title" } else { "Intitulé du poste" }).into(), Cell::opt(&c.title)),
-        ((if en { "E-mail" } else { "Courriel" }).into(), Cell::opt(&c.email)),
-        ((if en { "Phone" } else { "Téléphone" }).into(), Cell::opt(&c.phone)),
-        ((if en { "Domains of interest" } else { "Domaines d'intérêt" }).into(), Cell::text(if domain_names.is_empty() { "—".into() } else { domain_names.join(", ") })),
-        ((if en { "Consent to communications" } else { "Consentement aux communications" }).into(), Cell::text(if c.consent == 1 { if en { "Yes" } else { "Oui" } } else if en { "No" } else { "Non" })),
+        (
+            (if en { "Institution" } else { "Établissement" }).to_string(),
+            Cell::link(
+                c.institution_name.clone(),
+                format!("/etablissements/{}", c.institution_id),
+            ),
+        ),
+        (
+            (if en { "Function" } else { "Fonction" }).into(),
+            Cell::text(label!(ContactFunction, &c.function, tr)),
+        ),
+        (
+            (if en { "Title" } else { "Intitulé du poste" }).into(),
+            Cell::opt(&c.title),
+        ),
+        (
+            (if en { "E-mail" } else { "Courriel" }).into(),
+            Cell::opt(&c.email),
+        ),
+        (
+            (if en { "Phone" } else { "Téléphone" }).into(),
+            Cell::opt(&c.phone),
+        ),
+        (
+            (if en {
+                "Domains of interest"
+            } else {
+                "Domaines d'intérêt"
+            })
+            .into(),
+            Cell::text(if domain_names.is_empty() {
+                "—".into()
+            } else {
+                domain_names.join(", ")
+            }),
+        ),
+        (
+            (if en {
+                "Consent to communications"
+            } else {
+                "Consentement aux communications"
+            })
+            .into(),
+            Cell::text(if c.consent == 1 {
+                if en {
+                    "Yes"
+                } else {
+                    "Oui"
+                }
+            } else if en {
+                "No"
+            } else {
+                "Non"
+            }),
+        ),
     ];
     let mut sections = vec![];
     if auth.actor().role.is_agency() {
-        let hist = uc::history(&state.app, auth.actor(), "contact", id).await.map_err(pe(tr))?;
-        let mut tb = Table::new(tr, tr.get("history"), &["Date", if en { "By" } else { "Par" }, "Action", if en { "Changes" } else { "Modifications" }]);
+        let hist = uc::history(&state.app, auth.actor(), "contact", id)
+            .await
+            .map_err(pe(tr))?;
+        let mut tb = Table::new(
+            tr,
+            tr.get("history"),
+            &[
+                "Date",
+                if en { "By" } else { "Par" },
+                "Action",
+                if en { "Changes" } else { "Modifications" },
+            ],
+        );
         for h in hist {
             tb.rows.push(vec![
                 Cell::text(h.at.chars().take(16).collect::<String>().replace('T', " ")),
@@ -151,7 +284,10 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
                 Cell::text(h.changes),
             ]);
         }
-        sections.push(Section { title: tr.get("history").into(), table: tb });
+        sections.push(Section {
+            title: tr.get("history").into(),
+            table: tb,
+        });
     }
     let p = DetailPage {
         base: Base::new(&auth, format!("{} {}", c.first_name, c.last_name)),
@@ -167,15 +303,87 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
 fn contact_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Field> {
     let en = tr.en();
     vec![
-        Field::new(tr, "text", "first_name", if en { "First name" } else { "Prénom" }, f.get("first_name")).required(),
-        Field::new(tr, "text", "last_name", if en { "Last name" } else { "Nom" }, f.get("last_name")).required(),
-        Field::select(tr, "function", if en { "Function" } else { "Fonction" }, &f.get("function"),
-            enum_options(ContactFunction::ALL, ContactFunction::code, ContactFunction::label, tr), None),
-        Field::new(tr, "text", "title", if en { "Job title" } else { "Intitulé du poste" }, f.get("title")),
-        Field::new(tr, "email", "email", if en { "E-mail" } else { "Courriel" }, f.get("email")),
-        Field::new(tr, "tel", "phone", if en { "Phone" } else { "Téléphone" }, f.get("phone")).hint(if en { "e.g. 04 72 43 83 83" } else { "ex. 04 72 43 83 83" }),
-        Field::checkboxes(tr, "domains", if en { "Domains of interest" } else { "Domaines d'intérêt" }, &f.all("domains"), domains.iter().cloned()),
-        Field::new(tr, "checkbox", "consent", if en { "Agrees to receive the agency's communications" } else { "Accepte de recevoir les communications de l'agence" }, if f.checked("consent") { "1" } else { "" }),
+        Field::new(
+            tr,
+            "text",
+            "first_name",
+            if en { "First name" } else { "Prénom" },
+            f.get("first_name"),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "last_name",
+            if en { "Last name" } else { "Nom" },
+            f.get("last_name"),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "function",
+            if en { "Function" } else { "Fonction" },
+            &f.get("function"),
+            enum_options(
+                ContactFunction::ALL,
+                ContactFunction::code,
+                ContactFunction::label,
+                tr,
+            ),
+            None,
+        ),
+        Field::new(
+            tr,
+            "text",
+            "title",
+            if en {
+                "Job title"
+            } else {
+                "Intitulé du poste"
+            },
+            f.get("title"),
+        ),
+        Field::new(
+            tr,
+            "email",
+            "email",
+            if en { "E-mail" } else { "Courriel" },
+            f.get("email"),
+        ),
+        Field::new(
+            tr,
+            "tel",
+            "phone",
+            if en { "Phone" } else { "Téléphone" },
+            f.get("phone"),
+        )
+        .hint(if en {
+            "e.g. 04 72 43 83 83"
+        } else {
+            "ex. 04 72 43 83 83"
+        }),
+        Field::checkboxes(
+            tr,
+            "domains",
+            if en {
+                "Domains of interest"
+            } else {
+                "Domaines d'intérêt"
+            },
+            &f.all("domains"),
+            domains.iter().cloned(),
+        ),
+        Field::new(
+            tr,
+            "checkbox",
+            "consent",
+            if en {
+                "Agrees to receive the agency's communications"
+            } else {
+                "Accepte de recevoir les communications de l'agence"
+            },
+            if f.checked("consent") { "1" } else { "" },
+        ),
     ]
 }
 
@@ -216,7 +424,11 @@ struct NewQuery {
     institution: Option<String>,
 }
 
-async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     // A referent's new contacts always belong to their institution.
     let inst = q
@@ -225,14 +437,27 @@ async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<New
         .and_then(Id::parse)
         .or(auth.actor().institution_id)
         .ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
-    let i = uc::get_institution(&state.app, auth.actor(), inst).await.map_err(pe(tr))?;
+    let i = uc::get_institution(&state.app, auth.actor(), inst)
+        .await
+        .map_err(pe(tr))?;
     if !auth.actor().can_edit_contacts_of(inst) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let domains = domain_options(&state, tr).await?;
-    let title = format!("{} — {}", if tr.en() { "New contact" } else { "Nouveau contact" }, i.name);
+    let title = format!(
+        "{} — {}",
+        if tr.en() {
+            "New contact"
+        } else {
+            "Nouveau contact"
+        },
+        i.name
+    );
     let mut fields = contact_fields(tr, &FormData::default(), &domains);
-    fields.insert(0, Field::new(tr, "hidden", "institution_id", "", inst.to_string()));
+    fields.insert(
+        0,
+        Field::new(tr, "hidden", "institution_id", "", inst.to_string()),
+    );
     let p = FormPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
@@ -245,17 +470,29 @@ async fn new_form(State(state): State<AppState>, auth: Auth, Query(q): Query<New
     Ok(render(&p, tr)?.into_response())
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let inst = Id::parse(&f.get("institution_id")).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    let inst = Id::parse(&f.get("institution_id"))
+        .ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
     match uc::create_contact(&state.app, auth.actor(), inst, contact_input(&f)).await {
         Ok(id) => Ok(Redirect::to(&format!("/contacts/{id}?ok=contact")).into_response()),
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             let domains = domain_options(&state, tr).await?;
             let mut fields = contact_fields(tr, &f, &domains);
             let errors = apply_errors(&mut fields, &e);
-            fields.insert(0, Field::new(tr, "hidden", "institution_id", "", inst.to_string()));
-            let title = if tr.en() { "New contact" } else { "Nouveau contact" };
+            fields.insert(
+                0,
+                Field::new(tr, "hidden", "institution_id", "", inst.to_string()),
+            );
+            let title = if tr.en() {
+                "New contact"
+            } else {
+                "Nouveau contact"
+            };
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
@@ -271,11 +508,18 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<FormDat
     }
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
-    let c = uc::get_contact(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
-    let inst = Id::parse(&c.institution_id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    let c = uc::get_contact(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let inst =
+        Id::parse(&c.institution_id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
     if !auth.actor().can_edit_contacts_of(inst) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
@@ -293,7 +537,12 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<Str
     Ok(render(&p, tr)?.into_response())
 }
 
-async fn update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
     match uc::update_contact(&state.app, auth.actor(), id, contact_input(&f)).await {

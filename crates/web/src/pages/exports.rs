@@ -287,7 +287,9 @@ async fn import(
                     data = field
                         .bytes()
                         .await
-                        .map_err(|_| invalid("fichier", "Fichier illisible.", "Unreadable file.", tr))?
+                        .map_err(|_| {
+                            invalid("fichier", "Fichier illisible.", "Unreadable file.", tr)
+                        })?
                         .to_vec()
                 }
                 _ => {}

@@ -62,7 +62,11 @@ fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
     move |e| PageError::new(e, tr)
 }
 
-async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
@@ -75,17 +79,27 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let (rows, total) = uc::list_institutions(&state.app, auth.actor(), &f).await.map_err(pe(tr))?;
+    let (rows, total) = uc::list_institutions(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
     let mut table = Table::new(
         tr,
-        if en { "Member institutions" } else { "Établissements adhérents" },
+        if en {
+            "Member institutions"
+        } else {
+            "Établissements adhérents"
+        },
         &[
             if en { "Name" } else { "Nom" },
             if en { "Acronym" } else { "Sigle" },
             "Type",
             if en { "Region" } else { "Région" },
             "UAI",
-            if en { "Key-account manager" } else { "Chargé·e de relation" },
+            if en {
+                "Key-account manager"
+            } else {
+                "Chargé·e de relation"
+            },
         ],
     );
     for r in rows {
@@ -100,14 +114,29 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
     }
     let regions = uc::regions(&state.app).await.map_err(pe(tr))?;
     let mut filters = vec![
-        Field::new(tr, "search", "q", tr.get("search"), q.q.clone().unwrap_or_default())
-            .hint(if en { "Name, acronym, city or UAI" } else { "Nom, sigle, ville ou UAI" }),
+        Field::new(
+            tr,
+            "search",
+            "q",
+            tr.get("search"),
+            q.q.clone().unwrap_or_default(),
+        )
+        .hint(if en {
+            "Name, acronym, city or UAI"
+        } else {
+            "Nom, sigle, ville ou UAI"
+        }),
         Field::select(
             tr,
             "kind",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(InstitutionKind::ALL, InstitutionKind::code, InstitutionKind::label, tr),
+            enum_options(
+                InstitutionKind::ALL,
+                InstitutionKind::code,
+                InstitutionKind::label,
+                tr,
+            ),
             Some(tr.get("all")),
         ),
         Field::select(
@@ -123,16 +152,27 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
             "membership",
             if en { "Membership" } else { "Adhésion" },
             q.membership.as_deref().unwrap_or(""),
-            enum_options(MembershipStatus::ALL, MembershipStatus::code, MembershipStatus::label, tr),
+            enum_options(
+                MembershipStatus::ALL,
+                MembershipStatus::code,
+                MembershipStatus::label,
+                tr,
+            ),
             Some(tr.get("all")),
         ),
     ];
     if auth.actor().role.is_agency() {
-        let staff = relais_app::accounts::agency_staff(&state.app).await.map_err(pe(tr))?;
+        let staff = relais_app::accounts::agency_staff(&state.app)
+            .await
+            .map_err(pe(tr))?;
         filters.push(Field::select(
             tr,
             "manager",
-            if en { "Key-account manager" } else { "Chargé·e de relation" },
+            if en {
+                "Key-account manager"
+            } else {
+                "Chargé·e de relation"
+            },
             q.manager.as_deref().unwrap_or(""),
             staff
                 .into_iter()
@@ -147,14 +187,24 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/etablissements/nouveau",
-            if en { "New institution" } else { "Nouvel établissement" },
+            if en {
+                "New institution"
+            } else {
+                "Nouvel établissement"
+            },
         ));
     }
     if auth.actor().can_manage_crm() {
-        actions.push(Link::new("/import?type=etablissements", if en { "Import (CSV)" } else { "Importer (CSV)" }));
+        actions.push(Link::new(
+            "/import?type=etablissements",
+            if en { "Import (CSV)" } else { "Importer (CSV)" },
+        ));
     }
     if auth.actor().role.is_agency() {
-        actions.push(Link::new("/export/etablissements.csv", tr.get("export_csv")));
+        actions.push(Link::new(
+            "/export/etablissements.csv",
+            tr.get("export_csv"),
+        ));
     }
     let (prev, next) = pager(
         "/etablissements",
@@ -185,49 +235,132 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Query<ListQue
 fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<Field> {
     let en = tr.en();
     vec![
-        Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required(),
-        Field::new(tr, "text", "acronym", if en { "Acronym" } else { "Sigle" }, f.get("acronym")),
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "acronym",
+            if en { "Acronym" } else { "Sigle" },
+            f.get("acronym"),
+        ),
         Field::select(
             tr,
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(InstitutionKind::ALL, InstitutionKind::code, InstitutionKind::label, tr),
+            enum_options(
+                InstitutionKind::ALL,
+                InstitutionKind::code,
+                InstitutionKind::label,
+                tr,
+            ),
             None,
         )
         .required(),
-        Field::new(tr, "text", "uai", "Code UAI", f.get("uai"))
-            .hint(if en { "7 digits and a check letter, e.g. 0691774D" } else { "7 chiffres et une lettre de contrôle, ex. 0691774D" }),
-        Field::new(tr, "text", "region", if en { "Region" } else { "Région" }, f.get("region")),
-        Field::new(tr, "text", "city", if en { "City" } else { "Ville" }, f.get("city")),
-        Field::new(tr, "number", "students", if en { "Students" } else { "Étudiants" }, f.get("students")),
-        Field::new(tr, "number", "staff", if en { "Staff" } else { "Personnels" }, f.get("staff")),
+        Field::new(tr, "text", "uai", "Code UAI", f.get("uai")).hint(if en {
+            "7 digits and a check letter, e.g. 0691774D"
+        } else {
+            "7 chiffres et une lettre de contrôle, ex. 0691774D"
+        }),
+        Field::new(
+            tr,
+            "text",
+            "region",
+            if en { "Region" } else { "Région" },
+            f.get("region"),
+        ),
+        Field::new(
+            tr,
+            "text",
+            "city",
+            if en { "City" } else { "Ville" },
+            f.get("city"),
+        ),
+        Field::new(
+            tr,
+            "number",
+            "students",
+            if en { "Students" } else { "Étudiants" },
+            f.get("students"),
+        ),
+        Field::new(
+            tr,
+            "number",
+            "staff",
+            if en { "Staff" } else { "Personnels" },
+            f.get("staff"),
+        ),
         Field::select(
             tr,
             "membership",
             if en { "Membership" } else { "Adhésion" },
             &f.get("membership"),
-            enum_options(MembershipStatus::ALL, MembershipStatus::code, MembershipStatus::label, tr),
+            enum_options(
+                MembershipStatus::ALL,
+                MembershipStatus::code,
+                MembershipStatus::label,
+                tr,
+            ),
             None,
         ),
-        Field::new(tr, "number", "member_since", if en { "Member since (year)" } else { "Adhérent depuis (année)" }, f.get("member_since")),
+        Field::new(
+            tr,
+            "number",
+            "member_since",
+            if en {
+                "Member since (year)"
+            } else {
+                "Adhérent depuis (année)"
+            },
+            f.get("member_since"),
+        ),
         Field::select(
             tr,
             "calendar",
-            if en { "Holiday calendar" } else { "Calendrier des jours fériés" },
+            if en {
+                "Holiday calendar"
+            } else {
+                "Calendrier des jours fériés"
+            },
             &f.get("calendar"),
-            enum_options(CalendarKind::ALL, CalendarKind::code, CalendarKind::label, tr),
+            enum_options(
+                CalendarKind::ALL,
+                CalendarKind::code,
+                CalendarKind::label,
+                tr,
+            ),
             None,
         ),
         Field::select(
             tr,
             "manager_id",
-            if en { "Key-account manager" } else { "Chargé·e de relation" },
+            if en {
+                "Key-account manager"
+            } else {
+                "Chargé·e de relation"
+            },
             &f.get("manager_id"),
             staff.iter().cloned(),
             Some(if en { "None" } else { "Aucun·e" }),
         ),
-        Field::new(tr, "text", "tags", if en { "Segments (comma separated)" } else { "Segments (séparés par des virgules)" }, f.get("tags")),
+        Field::new(
+            tr,
+            "text",
+            "tags",
+            if en {
+                "Segments (comma separated)"
+            } else {
+                "Segments (séparés par des virgules)"
+            },
+            f.get("tags"),
+        ),
     ]
 }
 
@@ -267,12 +400,24 @@ fn form_of(row: &InstitutionRow) -> FormData {
         ("uai".into(), row.uai.clone().unwrap_or_default()),
         ("region".into(), row.region.clone().unwrap_or_default()),
         ("city".into(), row.city.clone().unwrap_or_default()),
-        ("students".into(), row.students.map(|n| n.to_string()).unwrap_or_default()),
-        ("staff".into(), row.staff.map(|n| n.to_string()).unwrap_or_default()),
+        (
+            "students".into(),
+            row.students.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+        (
+            "staff".into(),
+            row.staff.map(|n| n.to_string()).unwrap_or_default(),
+        ),
         ("membership".into(), row.membership.clone()),
-        ("member_since".into(), row.member_since.map(|n| n.to_string()).unwrap_or_default()),
+        (
+            "member_since".into(),
+            row.member_since.map(|n| n.to_string()).unwrap_or_default(),
+        ),
         ("calendar".into(), row.calendar.clone()),
-        ("manager_id".into(), row.manager_id.clone().unwrap_or_default()),
+        (
+            "manager_id".into(),
+            row.manager_id.clone().unwrap_or_default(),
+        ),
         ("tags".into(), tags.join(", ")),
     ])
 }
@@ -283,7 +428,11 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
         return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
     }
     let staff = staff_options(&state, tr).await?;
-    let title = if tr.en() { "New institution" } else { "Nouvel établissement" };
+    let title = if tr.en() {
+        "New institution"
+    } else {
+        "Nouvel établissement"
+    };
     let p = FormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
@@ -296,15 +445,30 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
     Ok(render(&p, tr)?.into_response())
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
-    match uc::create_institution(&state.app, auth.actor(), institution_input(&f), f.opt("manager_id")).await {
+    match uc::create_institution(
+        &state.app,
+        auth.actor(),
+        institution_input(&f),
+        f.opt("manager_id"),
+    )
+    .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=institution")).into_response()),
         Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
             let staff = staff_options(&state, tr).await?;
             let mut fields = institution_fields(tr, &f, &staff);
             let errors = apply_errors(&mut fields, &e);
-            let title = if tr.en() { "New institution" } else { "Nouvel établissement" };
+            let title = if tr.en() {
+                "New institution"
+            } else {
+                "Nouvel établissement"
+            };
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
@@ -320,10 +484,16 @@ async fn create(State(state): State<AppState>, auth: Auth, Form(f): Form<FormDat
     }
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
-    let row = uc::get_institution(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    let row = uc::get_institution(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
     if !auth.actor().can_manage_crm() {
         return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
     }
@@ -340,10 +510,23 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<Str
     Ok(render(&p, tr)?.into_response())
 }
 
-async fn update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
-    match uc::update_institution(&state.app, auth.actor(), id, institution_input(&f), f.opt("manager_id")).await {
+    match uc::update_institution(
+        &state.app,
+        auth.actor(),
+        id,
+        institution_input(&f),
+        f.opt("manager_id"),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=institution")).into_response()),
         Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
             let staff = staff_options(&state, tr).await?;
@@ -391,7 +574,10 @@ struct InstitutionPage {
 }
 
 /// Orders components depth-first so the page shows the tree with indents.
-fn component_tree(tr: Tr, rows: &[relais_store::crm::ComponentRow]) -> Vec<(usize, String, String)> {
+fn component_tree(
+    tr: Tr,
+    rows: &[relais_store::crm::ComponentRow],
+) -> Vec<(usize, String, String)> {
     fn walk(
         tr: Tr,
         rows: &[relais_store::crm::ComponentRow],
@@ -415,50 +601,144 @@ fn component_tree(tr: Tr, rows: &[relais_store::crm::ComponentRow]) -> Vec<(usiz
     out
 }
 
-async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let id: Id = path_id(&id, tr)?;
-    let v = uc::institution_view(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    let v = uc::institution_view(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
     let i = &v.institution;
     let actor = auth.actor();
     let mut actions = vec![];
     if actor.can_manage_crm() {
-        actions.push(Link::new(format!("/etablissements/{id}/modifier"), tr.get("edit")));
-        actions.push(Link::new(format!("/etablissements/{id}/composantes"), if en { "Add a component" } else { "Ajouter une composante" }));
-        actions.push(Link::new(format!("/deploiements/nouveau?institution={id}"), if en { "New deployment" } else { "Nouveau déploiement" }));
-        actions.push(Link::new(format!("/conventions/nouveau?institution={id}"), if en { "New agreement" } else { "Nouvelle convention" }));
+        actions.push(Link::new(
+            format!("/etablissements/{id}/modifier"),
+            tr.get("edit"),
+        ));
+        actions.push(Link::new(
+            format!("/etablissements/{id}/composantes"),
+            if en {
+                "Add a component"
+            } else {
+                "Ajouter une composante"
+            },
+        ));
+        actions.push(Link::new(
+            format!("/deploiements/nouveau?institution={id}"),
+            if en {
+                "New deployment"
+            } else {
+                "Nouveau déploiement"
+            },
+        ));
+        actions.push(Link::new(
+            format!("/conventions/nouveau?institution={id}"),
+            if en {
+                "New agreement"
+            } else {
+                "Nouvelle convention"
+            },
+        ));
     }
     if actor.can_edit_contacts_of(id) {
-        actions.push(Link::new(format!("/contacts/nouveau?institution={id}"), if en { "New contact" } else { "Nouveau contact" }));
+        actions.push(Link::new(
+            format!("/contacts/nouveau?institution={id}"),
+            if en { "New contact" } else { "Nouveau contact" },
+        ));
     }
     if actor.can_read_interactions() {
-        actions.push(Link::new(format!("/interactions/nouveau?institution={id}"), if en { "Record an interaction" } else { "Noter une interaction" }));
+        actions.push(Link::new(
+            format!("/interactions/nouveau?institution={id}"),
+            if en {
+                "Record an interaction"
+            } else {
+                "Noter une interaction"
+            },
+        ));
     }
     let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
     let facts = vec![
-        ("Type".to_string(), Cell::text(label!(InstitutionKind, &i.kind, tr))),
+        (
+            "Type".to_string(),
+            Cell::text(label!(InstitutionKind, &i.kind, tr)),
+        ),
         ("UAI".into(), Cell::opt(&i.uai)),
-        ((if en { "Region" } else { "Région" }).into(), Cell::opt(&i.region)),
-        ((if en { "City" } else { "Ville" }).into(), Cell::opt(&i.city)),
-        ((if en { "Students" } else { "Étudiants" }).into(), Cell::text(i.students.map(|n| n.to_string()).unwrap_or_else(|| "—".into()))),
-        ((if en { "Staff" } else { "Personnels" }).into(), Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into()))),
-        ((if en { "Membership" } else { "Adhésion" }).into(), Cell::text(format!(
-            "{}{}",
-            label!(MembershipStatus, &i.membership, tr),
-            i.member_since.map(|y| if en { format!(" since {y}") } else { format!(" depuis {y}") }).unwrap_or_default()
-        ))),
-        ((if en { "Key-account manager" } else { "Chargé·e de relation" }).into(), Cell::opt(&i.manager_name)),
-        ((if en { "Holiday calendar" } else { "Calendrier" }).into(), Cell::text(label!(CalendarKind, &i.calendar, tr))),
-        ("Segments".into(), Cell::text(if tags.is_empty() { "—".into() } else { tags.join(", ") })),
+        (
+            (if en { "Region" } else { "Région" }).into(),
+            Cell::opt(&i.region),
+        ),
+        (
+            (if en { "City" } else { "Ville" }).into(),
+            Cell::opt(&i.city),
+        ),
+        (
+            (if en { "Students" } else { "Étudiants" }).into(),
+            Cell::text(
+                i.students
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ),
+        (
+            (if en { "Staff" } else { "Personnels" }).into(),
+            Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
+        ),
+        (
+            (if en { "Membership" } else { "Adhésion" }).into(),
+            Cell::text(format!(
+                "{}{}",
+                label!(MembershipStatus, &i.membership, tr),
+                i.member_since
+                    .map(|y| if en {
+                        format!(" since {y}")
+                    } else {
+                        format!(" depuis {y}")
+                    })
+                    .unwrap_or_default()
+            )),
+        ),
+        (
+            (if en {
+                "Key-account manager"
+            } else {
+                "Chargé·e de relation"
+            })
+            .into(),
+            Cell::opt(&i.manager_name),
+        ),
+        (
+            (if en { "Holiday calendar" } else { "Calendrier" }).into(),
+            Cell::text(label!(CalendarKind, &i.calendar, tr)),
+        ),
+        (
+            "Segments".into(),
+            Cell::text(if tags.is_empty() {
+                "—".into()
+            } else {
+                tags.join(", ")
+            }),
+        ),
     ];
-    let mut deployments = Table::new(tr, if en { "Products deployed in this institution" } else { "Produits déployés dans l'établissement" }, &[
-        if en { "Product" } else { "Produit" },
-        if en { "Status" } else { "Statut" },
-        "Version",
-        if en { "Hosting" } else { "Hébergement" },
-        if en { "Since" } else { "Depuis" },
-    ]);
+    let mut deployments = Table::new(
+        tr,
+        if en {
+            "Products deployed in this institution"
+        } else {
+            "Produits déployés dans l'établissement"
+        },
+        &[
+            if en { "Product" } else { "Produit" },
+            if en { "Status" } else { "Statut" },
+            "Version",
+            if en { "Hosting" } else { "Hébergement" },
+            if en { "Since" } else { "Depuis" },
+        ],
+    );
     for d in &v.deployments {
         let mut status = label!(DeploymentStatus, &d.status, tr);
         if let Some(w) = d.wave {
@@ -472,27 +752,46 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
             Cell::opt(&d.starts_on),
         ]);
     }
-    let mut contacts = Table::new(tr, format!("{} contact(s)", v.contacts_total), &[
-        if en { "Name" } else { "Nom" },
-        if en { "Function" } else { "Fonction" },
-        if en { "E-mail" } else { "Courriel" },
-        if en { "Phone" } else { "Téléphone" },
-    ]);
+    let mut contacts = Table::new(
+        tr,
+        format!("{} contact(s)", v.contacts_total),
+        &[
+            if en { "Name" } else { "Nom" },
+            if en { "Function" } else { "Fonction" },
+            if en { "E-mail" } else { "Courriel" },
+            if en { "Phone" } else { "Téléphone" },
+        ],
+    );
     for c in &v.contacts {
         contacts.rows.push(vec![
-            Cell::link(format!("{} {}", c.first_name, c.last_name), format!("/contacts/{}", c.id)),
+            Cell::link(
+                format!("{} {}", c.first_name, c.last_name),
+                format!("/contacts/{}", c.id),
+            ),
             Cell::text(label!(ContactFunction, &c.function, tr)),
             Cell::opt(&c.email),
             Cell::opt(&c.phone),
         ]);
     }
-    let mut conventions = Table::new(tr, if en { "Agreements with the institution" } else { "Conventions avec l'établissement" }, &[
-        if en { "Title" } else { "Intitulé" },
-        "Type",
-        if en { "Start" } else { "Début" },
-        if en { "End" } else { "Fin" },
-        if en { "Renewal alert" } else { "Alerte de renouvellement" },
-    ]);
+    let mut conventions = Table::new(
+        tr,
+        if en {
+            "Agreements with the institution"
+        } else {
+            "Conventions avec l'établissement"
+        },
+        &[
+            if en { "Title" } else { "Intitulé" },
+            "Type",
+            if en { "Start" } else { "Début" },
+            if en { "End" } else { "Fin" },
+            if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            },
+        ],
+    );
     for c in &v.conventions {
         conventions.rows.push(vec![
             Cell::link(c.title.clone(), format!("/conventions/{}", c.id)),
@@ -502,12 +801,20 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
             Cell::opt(&c.renewal_alert_on),
         ]);
     }
-    let mut tasks = Table::new(tr, if en { "Follow-up tasks" } else { "Tâches de suivi" }, &[
-        if en { "Task" } else { "Tâche" },
-        if en { "Due" } else { "Échéance" },
-        if en { "Status" } else { "Statut" },
-        if en { "Assignee" } else { "Responsable" },
-    ]);
+    let mut tasks = Table::new(
+        tr,
+        if en {
+            "Follow-up tasks"
+        } else {
+            "Tâches de suivi"
+        },
+        &[
+            if en { "Task" } else { "Tâche" },
+            if en { "Due" } else { "Échéance" },
+            if en { "Status" } else { "Statut" },
+            if en { "Assignee" } else { "Responsable" },
+        ],
+    );
     for t in &v.tasks {
         tasks.rows.push(vec![
             Cell::text(t.title.clone()),
@@ -566,17 +873,80 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>)
 fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<Field> {
     let en = tr.en();
     vec![
-        Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required(),
-        Field::select(tr, "kind", "Type", &f.get("kind"), enum_options(ComponentKind::ALL, ComponentKind::code, ComponentKind::label, tr), None).required(),
-        Field::new(tr, "text", "code", if en { "Code (e.g. UMR number)" } else { "Code (ex. numéro d'UMR)" }, f.get("code")),
-        Field::new(tr, "text", "partner", if en { "Shared with (e.g. CNRS)" } else { "Partagée avec (ex. CNRS)" }, f.get("partner")),
-        Field::select(tr, "parent_id", if en { "Parent component" } else { "Composante parente" }, &f.get("parent_id"), parents.iter().cloned(), Some(if en { "None (top level)" } else { "Aucune (premier niveau)" })),
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(
+                ComponentKind::ALL,
+                ComponentKind::code,
+                ComponentKind::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "code",
+            if en {
+                "Code (e.g. UMR number)"
+            } else {
+                "Code (ex. numéro d'UMR)"
+            },
+            f.get("code"),
+        ),
+        Field::new(
+            tr,
+            "text",
+            "partner",
+            if en {
+                "Shared with (e.g. CNRS)"
+            } else {
+                "Partagée avec (ex. CNRS)"
+            },
+            f.get("partner"),
+        ),
+        Field::select(
+            tr,
+            "parent_id",
+            if en {
+                "Parent component"
+            } else {
+                "Composante parente"
+            },
+            &f.get("parent_id"),
+            parents.iter().cloned(),
+            Some(if en {
+                "None (top level)"
+            } else {
+                "Aucune (premier niveau)"
+            }),
+        ),
     ]
 }
 
-async fn component_page(state: &AppState, auth: &Auth, id: Id, f: &FormData, err: Option<&relais_domain::DomainError>) -> Result<Response, PageError> {
+async fn component_page(
+    state: &AppState,
+    auth: &Auth,
+    id: Id,
+    f: &FormData,
+    err: Option<&relais_domain::DomainError>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let inst = uc::get_institution(&state.app, auth.actor(), id).await.map_err(pe(tr))?;
+    let inst = uc::get_institution(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
     let parents: Vec<(String, String)> = uc::list_components(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?
@@ -584,8 +954,18 @@ async fn component_page(state: &AppState, auth: &Auth, id: Id, f: &FormData, err
         .map(|c| (c.id, c.name))
         .collect();
     let mut fields = component_fields(tr, f, &parents);
-    let errors = err.map(|e| apply_errors(&mut fields, e)).unwrap_or_default();
-    let title = format!("{} — {}", if tr.en() { "New component" } else { "Nouvelle composante" }, inst.name);
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let title = format!(
+        "{} — {}",
+        if tr.en() {
+            "New component"
+        } else {
+            "Nouvelle composante"
+        },
+        inst.name
+    );
     let p = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
@@ -595,19 +975,35 @@ async fn component_page(state: &AppState, auth: &Auth, id: Id, f: &FormData, err
         submit: tr.get("create").into(),
         cancel: format!("/etablissements/{id}"),
     };
-    let status = if err.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok((status, render(&p, tr)?).into_response())
 }
 
-async fn new_component(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn new_component(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id = path_id(&id, auth.tr)?;
     if !auth.actor().can_manage_crm() {
-        return Err(PageError::new(relais_domain::DomainError::Forbidden, auth.tr));
+        return Err(PageError::new(
+            relais_domain::DomainError::Forbidden,
+            auth.tr,
+        ));
     }
     component_page(&state, &auth, id, &FormData::default(), None).await
 }
 
-async fn create_component(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn create_component(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
     let input = uc::ComponentInput {
@@ -619,7 +1015,9 @@ async fn create_component(State(state): State<AppState>, auth: Auth, Path(id): P
     };
     match uc::create_component(&state.app, auth.actor(), id, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=component")).into_response()),
-        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => component_page(&state, &auth, id, &f, Some(&e)).await,
+        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
+            component_page(&state, &auth, id, &f, Some(&e)).await
+        }
         Err(e) => Err(PageError::new(e, tr)),
     }
 }

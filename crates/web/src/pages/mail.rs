@@ -38,12 +38,20 @@ struct Page {
     outcome: Option<String>,
 }
 
-async fn page(state: &AppState, auth: &Auth, outcome: Option<String>) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    outcome: Option<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let rows = mail_io::list_quarantine(&state.app, auth.actor())
         .await
         .map_err(|e| PageError::new(e, tr))?;
-    let h1 = if tr.en() { "Mail quarantine" } else { "Quarantaine des courriels" };
+    let h1 = if tr.en() {
+        "Mail quarantine"
+    } else {
+        "Quarantaine des courriels"
+    };
     let p = Page {
         base: Base::new(auth, h1),
         h1: h1.into(),
@@ -51,7 +59,12 @@ async fn page(state: &AppState, auth: &Auth, outcome: Option<String>) -> Result<
             .into_iter()
             .map(|q| Line {
                 id: q.id,
-                received: q.received_at.chars().take(16).collect::<String>().replace('T', " "),
+                received: q
+                    .received_at
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
                 from: q.from_address.unwrap_or_else(|| "—".into()),
                 subject: q.subject.unwrap_or_else(|| "—".into()),
                 reason: q.reason,
@@ -67,15 +80,17 @@ async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, Pag
     page(&state, &auth, None).await
 }
 
-async fn replay(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn replay(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
-    let settings = state
-        .app
-        .settings
-        .mail
-        .clone()
-        .ok_or_else(|| PageError::new(AppError::Internal("mail is not configured".into()), tr))?;
+    let settings =
+        state.app.settings.mail.clone().ok_or_else(|| {
+            PageError::new(AppError::Internal("mail is not configured".into()), tr)
+        })?;
     let out = mail_io::replay(&state.app, &settings, auth.actor(), id)
         .await
         .map_err(|e| PageError::new(e, tr))?;

@@ -7,9 +7,9 @@ pub mod conventions;
 pub mod deployments;
 pub mod exports;
 pub mod institutions;
+pub mod interactions;
 pub mod knowledge;
 pub mod mail;
-pub mod interactions;
 pub mod session;
 pub mod users;
 
@@ -70,7 +70,9 @@ impl FormData {
             .collect()
     }
     pub fn checked(&self, k: &str) -> bool {
-        self.0.iter().any(|(n, v)| n == k && (v == "1" || v == "on"))
+        self.0
+            .iter()
+            .any(|(n, v)| n == k && (v == "1" || v == "on"))
     }
 }
 
@@ -99,7 +101,12 @@ pub fn nonempty(s: &Option<String>) -> Option<String> {
 pub const PAGE_SIZE: i64 = 50;
 
 /// Previous/next links that keep the other query parameters.
-pub fn pager(path: &str, q: &[(&str, Option<String>)], page: i64, total: i64) -> (Option<String>, Option<String>) {
+pub fn pager(
+    path: &str,
+    q: &[(&str, Option<String>)],
+    page: i64,
+    total: i64,
+) -> (Option<String>, Option<String>) {
     let base: Vec<String> = q
         .iter()
         .filter_map(|(k, v)| {
@@ -120,5 +127,6 @@ pub fn pager(path: &str, q: &[(&str, Option<String>)], page: i64, total: i64) ->
 
 /// The `Id` in a path, or a 404 page.
 pub fn path_id(raw: &str, tr: Tr) -> Result<relais_domain::Id, PageError> {
-    relais_domain::Id::parse(raw).ok_or_else(|| PageError::new(relais_domain::DomainError::NotFound, tr))
+    relais_domain::Id::parse(raw)
+        .ok_or_else(|| PageError::new(relais_domain::DomainError::NotFound, tr))
 }

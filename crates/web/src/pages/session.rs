@@ -2,7 +2,10 @@
 //! account page (API tokens).
 
 use super::{render, FormData};
-use crate::auth::{login_csrf_cookie_name, make_cookie, safe_next, session_cookie_name, Auth, RequestCtx, LANG_COOKIE};
+use crate::auth::{
+    login_csrf_cookie_name, make_cookie, safe_next, session_cookie_name, Auth, RequestCtx,
+    LANG_COOKIE,
+};
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::view::{Base, Cell, Table};
@@ -120,7 +123,10 @@ async fn login_submit(
         }
         Err(e) => {
             let (status, msg) = match &e {
-                AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, tr.get("login.throttled").to_string()),
+                AppError::Throttled => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    tr.get("login.throttled").to_string(),
+                ),
                 AppError::Domain(relais_domain::DomainError::Invalid(v)) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     if tr.en() {
@@ -219,19 +225,32 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         )
         .await
         .map_err(|e| PageError::new(e, tr))?;
-        let mut tb = Table::new(tr, tr.get("dashboard.tasks"), &[
-            if tr.en() { "Task" } else { "Tâche" },
-            if tr.en() { "Institution" } else { "Établissement" },
-            if tr.en() { "Due" } else { "Échéance" },
-        ]);
+        let mut tb = Table::new(
+            tr,
+            tr.get("dashboard.tasks"),
+            &[
+                if tr.en() { "Task" } else { "Tâche" },
+                if tr.en() {
+                    "Institution"
+                } else {
+                    "Établissement"
+                },
+                if tr.en() { "Due" } else { "Échéance" },
+            ],
+        );
         for t in rows {
             tb.rows.push(vec![
                 Cell::text(t.title),
-                Cell::link(t.institution_name, format!("/etablissements/{}", t.institution_id)),
+                Cell::link(
+                    t.institution_name,
+                    format!("/etablissements/{}", t.institution_id),
+                ),
                 Cell::opt(&t.due_on),
             ]);
         }
-        let soon = (app.clock.now() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+        let soon = (app.clock.now() + chrono::Duration::days(90))
+            .format("%Y-%m-%d")
+            .to_string();
         let (conv, _) = relais_app::crm::list_conventions(
             app,
             actor,
@@ -243,16 +262,31 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         )
         .await
         .map_err(|e| PageError::new(e, tr))?;
-        let mut rt = Table::new(tr, tr.get("dashboard.renewals"), &[
-            "Convention",
-            if tr.en() { "Institution" } else { "Établissement" },
-            if tr.en() { "Renewal alert" } else { "Alerte de renouvellement" },
-            if tr.en() { "End" } else { "Fin" },
-        ]);
+        let mut rt = Table::new(
+            tr,
+            tr.get("dashboard.renewals"),
+            &[
+                "Convention",
+                if tr.en() {
+                    "Institution"
+                } else {
+                    "Établissement"
+                },
+                if tr.en() {
+                    "Renewal alert"
+                } else {
+                    "Alerte de renouvellement"
+                },
+                if tr.en() { "End" } else { "Fin" },
+            ],
+        );
         for c in conv {
             rt.rows.push(vec![
                 Cell::link(c.title, format!("/conventions/{}", c.id)),
-                Cell::link(c.institution_name, format!("/etablissements/{}", c.institution_id)),
+                Cell::link(
+                    c.institution_name,
+                    format!("/etablissements/{}", c.institution_id),
+                ),
                 Cell::opt(&c.renewal_alert_on),
                 Cell::opt(&c.ends_on),
             ]);
@@ -287,7 +321,11 @@ struct AccountPage {
     new_token: Option<String>,
 }
 
-async fn account_page(state: &AppState, auth: &Auth, new_token: Option<String>) -> Result<Response, PageError> {
+async fn account_page(
+    state: &AppState,
+    auth: &Auth,
+    new_token: Option<String>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     let tokens = relais_app::accounts::list_api_tokens(&state.app, auth.actor())
         .await
@@ -297,12 +335,28 @@ async fn account_page(state: &AppState, auth: &Auth, new_token: Option<String>) 
     let page = AccountPage {
         base: Base::new(auth, tr.get("nav.account")),
         facts: vec![
-            ((if en { "Name" } else { "Nom" }).into(), u.display_name.clone()),
-            ((if en { "E-mail" } else { "Adresse électronique" }).into(), u.email.clone()),
-            ((if en { "Role" } else { "Rôle" }).into(), crate::view::role_label(&u.role, tr)),
+            (
+                (if en { "Name" } else { "Nom" }).into(),
+                u.display_name.clone(),
+            ),
+            (
+                (if en {
+                    "E-mail"
+                } else {
+                    "Adresse électronique"
+                })
+                .into(),
+                u.email.clone(),
+            ),
+            (
+                (if en { "Role" } else { "Rôle" }).into(),
+                crate::view::role_label(&u.role, tr),
+            ),
             (
                 (if en { "Institution" } else { "Établissement" }).into(),
-                u.institution_name.clone().unwrap_or_else(|| "Agence".into()),
+                u.institution_name
+                    .clone()
+                    .unwrap_or_else(|| "Agence".into()),
             ),
         ],
         tokens: tokens
@@ -311,7 +365,10 @@ async fn account_page(state: &AppState, auth: &Auth, new_token: Option<String>) 
                 id: t.id,
                 name: t.name,
                 created: t.created_at.chars().take(10).collect(),
-                last_used: t.last_used_at.map(|s| s.chars().take(16).collect()).unwrap_or_else(|| "—".into()),
+                last_used: t
+                    .last_used_at
+                    .map(|s| s.chars().take(16).collect())
+                    .unwrap_or_else(|| "—".into()),
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
@@ -324,14 +381,22 @@ async fn account(State(state): State<AppState>, auth: Auth) -> Result<Response, 
     account_page(&state, &auth, None).await
 }
 
-async fn create_token(State(state): State<AppState>, auth: Auth, Form(f): Form<FormData>) -> Result<Response, PageError> {
+async fn create_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
     let tok = relais_app::accounts::create_api_token(&state.app, auth.actor(), &f.get("name"))
         .await
         .map_err(|e| PageError::new(e, auth.tr))?;
     account_page(&state, &auth, Some(tok)).await
 }
 
-async fn revoke_token(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let id = super::path_id(&id, auth.tr)?;
     relais_app::accounts::revoke_api_token(&state.app, auth.actor(), id)
         .await

@@ -132,7 +132,14 @@ impl Client {
         self.send(req).await
     }
 
-    pub async fn json(&mut self, method: &str, path: &str, body: serde_json::Value, bearer: Option<&str>, csrf: bool) -> Resp {
+    pub async fn json(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: serde_json::Value,
+        bearer: Option<&str>,
+        csrf: bool,
+    ) -> Resp {
         let mut b = Request::builder()
             .method(method)
             .uri(path)
@@ -145,7 +152,8 @@ impl Client {
         if csrf {
             b = b.header("x-csrf-token", self.csrf.clone());
         }
-        self.send(b.body(Body::from(body.to_string())).expect("request")).await
+        self.send(b.body(Body::from(body.to_string())).expect("request"))
+            .await
     }
 
     pub async fn api_get(&mut self, path: &str, bearer: Option<&str>) -> Resp {
@@ -159,7 +167,8 @@ impl Client {
 
     pub async fn login(&mut self, email: &str, password: &str) -> Resp {
         self.get("/connexion").await;
-        self.post_form("/connexion", &[("email", email), ("password", password)]).await
+        self.post_form("/connexion", &[("email", email), ("password", password)])
+            .await
     }
 }
 
@@ -214,23 +223,72 @@ pub async fn world(db: &Db) -> World {
         ..Default::default()
     };
     use relais_app::crm as uc;
-    let a = uc::create_institution(&app, &admin, inst("Université Alpha", "0751717J"), None).await.expect("a");
-    let b = uc::create_institution(&app, &admin, inst("Université Bêta", "0690192J"), None).await.expect("b");
+    let a = uc::create_institution(&app, &admin, inst("Université Alpha", "0751717J"), None)
+        .await
+        .expect("a");
+    let b = uc::create_institution(&app, &admin, inst("Université Bêta", "0690192J"), None)
+        .await
+        .expect("b");
     let contact = |f: &str| relais_domain::crm::ContactInput {
         first_name: f.into(),
         last_name: "Martin".into(),
         email: Some(format!("{}@x.fr", f.to_lowercase())),
         ..Default::default()
     };
-    let contact_a = uc::create_contact(&app, &admin, a, contact("Anne")).await.expect("ca");
-    let contact_b = uc::create_contact(&app, &admin, b, contact("Bruno")).await.expect("cb");
-    let component_b = uc::create_component(&app, &admin, b, uc::ComponentInput { kind: "ufr".into(), name: "UFR Secrète".into(), ..Default::default() }).await.expect("comp");
-    let convention_b = uc::create_convention(&app, &admin, uc::ConventionInput { institution_id: b.to_string(), kind: "deploiement".into(), title: "Convention Bêta".into(), ..Default::default() }).await.expect("conv");
-    let interaction = |i: Id| uc::InteractionInput { institution_id: i.to_string(), kind: "appel".into(), occurred_on: "2021-03-01".into(), subject: "Appel confidentiel".into(), ..Default::default() };
-    let interaction_a = uc::create_interaction(&app, &admin, interaction(a)).await.expect("ia");
-    let interaction_b = uc::create_interaction(&app, &admin, interaction(b)).await.expect("ib");
+    let contact_a = uc::create_contact(&app, &admin, a, contact("Anne"))
+        .await
+        .expect("ca");
+    let contact_b = uc::create_contact(&app, &admin, b, contact("Bruno"))
+        .await
+        .expect("cb");
+    let component_b = uc::create_component(
+        &app,
+        &admin,
+        b,
+        uc::ComponentInput {
+            kind: "ufr".into(),
+            name: "UFR Secrète".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("comp");
+    let convention_b = uc::create_convention(
+        &app,
+        &admin,
+        uc::ConventionInput {
+            institution_id: b.to_string(),
+            kind: "deploiement".into(),
+            title: "Convention Bêta".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("conv");
+    let interaction = |i: Id| uc::InteractionInput {
+        institution_id: i.to_string(),
+        kind: "appel".into(),
+        occurred_on: "2021-03-01".into(),
+        subject: "Appel confidentiel".into(),
+        ..Default::default()
+    };
+    let interaction_a = uc::create_interaction(&app, &admin, interaction(a))
+        .await
+        .expect("ia");
+    let interaction_b = uc::create_interaction(&app, &admin, interaction(b))
+        .await
+        .expect("ib");
     user(db, "membre.a@t.test", Role::Member, Some(a)).await;
     user(db, "referent.a@t.test", Role::MemberAdmin, Some(a)).await;
     user(db, "relation@t.test", Role::Relation, None).await;
-    World { a, b, contact_a, contact_b, component_b, convention_b, interaction_a, interaction_b }
+    World {
+        a,
+        b,
+        contact_a,
+        contact_b,
+        component_b,
+        convention_b,
+        interaction_a,
+        interaction_b,
+    }
 }
