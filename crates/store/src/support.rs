@@ -505,7 +505,9 @@ fn ticket_where(q: &mut Sql, scope: TicketScope, f: &TicketFilter) {
         // An IN list of the open statuses (not NOT IN the closed ones) lets
         // both engines walk the (team, status, due) index instead of every
         // ticket the team ever had: measured 45 ms → see `relais bench`.
-        q.push(" AND t.status IN ('nouveau', 'en_cours', 'attente_etablissement', 'attente_editeur')");
+        q.push(
+            " AND t.status IN ('nouveau', 'en_cours', 'attente_etablissement', 'attente_editeur')",
+        );
     }
     if f.shared_only {
         q.push(" AND t.shared = 1");
