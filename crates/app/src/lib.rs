@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod crm;
 pub mod csv_io;
+pub mod desk;
 pub mod knowledge;
 pub mod mail_io;
 pub mod support;

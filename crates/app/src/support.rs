@@ -340,7 +340,7 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     let mut t = store::get_ticket(&mut c, ticket_scope(actor), id).await?;
     let agency = actor.role.is_agency();
     let mine = own_ticket(actor, &t);
-    let messages = store::list_messages(&mut c, id, !agency).await?;
+    let mut messages = store::list_messages(&mut c, id, !agency).await?;
     let events = if agency || mine {
         store::list_events(&mut c, id).await?
     } else {
@@ -350,6 +350,11 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
         if t.share_requester == 0 {
             t.requester_name = "Établissement adhérent".into();
             t.requester_id = None;
+            // The thread names nobody of the requesting institution either.
+            for m in messages.iter_mut().filter(|m| m.by_agency == 0) {
+                m.author_name = "Établissement adhérent".into();
+                m.author_id = None;
+            }
         }
         t.requester_email = None;
     }

@@ -398,6 +398,19 @@ impl SlaState {
         }
     }
 
+    pub fn label(&self, en: bool) -> &'static str {
+        if !en {
+            return self.label_fr();
+        }
+        match self {
+            SlaState::Ok { .. } => "On time",
+            SlaState::AtRisk { .. } => "Deadline close",
+            SlaState::Breached { .. } => "Deadline missed",
+            SlaState::Met => "Target met",
+            SlaState::Paused { .. } => "Paused (waiting for the institution)",
+        }
+    }
+
     pub fn label_fr(&self) -> &'static str {
         match self {
             SlaState::Ok { .. } => "Dans les délais",

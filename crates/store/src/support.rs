@@ -474,6 +474,12 @@ pub struct TicketFilter {
     /// Only tickets shared by other institutions (for a member's view).
     pub shared_only: bool,
     pub incident_id: Option<String>,
+    pub severity: Option<String>,
+    pub category: Option<String>,
+    /// Only tickets with no agent assigned.
+    pub unassigned: bool,
+    /// Words of the reference or the subject.
+    pub q: Option<String>,
     pub limit: i64,
     pub offset: i64,
     /// `due` sorts by resolution deadline (queues), else newest first.
@@ -500,6 +506,31 @@ fn ticket_where(q: &mut Sql, scope: TicketScope, f: &TicketFilter) {
     }
     if let Some(v) = &f.incident_id {
         q.push(" AND t.incident_id = ").bind_text(v.clone());
+    }
+    if let Some(v) = &f.severity {
+        q.push(" AND t.severity = ").bind_text(v.clone());
+    }
+    if let Some(v) = &f.category {
+        q.push(" AND t.category = ").bind_text(v.clone());
+    }
+    if f.unassigned {
+        q.push(" AND t.assignee_id IS NULL");
+    }
+    if let Some(text) = &f.q {
+        // Until the search index (issue 4): every word must appear in the
+        // subject or the reference, case-insensitively; LIKE wildcards typed
+        // by a person are matched literally.
+        for word in text.to_lowercase().split_whitespace() {
+            let w = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q.push(" AND (LOWER(t.subject) LIKE ")
+                .bind_text(format!("%{w}%"))
+                .push(" ESCAPE '\\' OR LOWER(t.reference) LIKE ")
+                .bind_text(format!("%{w}%"))
+                .push(" ESCAPE '\\')");
+        }
     }
     if f.open_only {
         // An IN list of the open statuses (not NOT IN the closed ones) lets
@@ -622,6 +653,9 @@ pub struct MessageRow {
     pub channel: String,
     pub mail_message_id: Option<String>,
     pub created_at: String,
+    /// 1 when written by agency staff (their names are public; an
+    /// institution's people are not named to other institutions).
+    pub by_agency: i64,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -659,7 +693,9 @@ pub async fn insert_message(
 /// Messages of a ticket; `public_only` for members, who never see internal notes.
 pub async fn list_messages(c: &mut Conn, ticket: Id, public_only: bool) -> Result<Vec<MessageRow>> {
     let mut q = Sql::new(
-        "SELECT id, ticket_id, author_id, author_name, visibility, body, channel, mail_message_id, created_at \
+        "SELECT id, ticket_id, author_id, author_name, visibility, body, channel, mail_message_id, created_at, \
+         CASE WHEN author_id IN (SELECT u.id FROM users u WHERE u.role IN ('admin', 'support', 'relation', 'domain')) \
+         THEN 1 ELSE 0 END AS by_agency \
          FROM ticket_messages WHERE ticket_id = ",
     );
     q.bind_text(ticket.to_string());
@@ -1056,4 +1092,83 @@ pub async fn incident_recipients(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Entitled products of an institution (for the "new ticket" form).
+pub async fn entitled_products(c: &mut Conn, institution: Id) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT p.id, p.name FROM deployments d JOIN products p ON p.id = d.product_id \
+         WHERE d.institution_id = $1 AND d.status NOT IN ('retire', 'candidat') AND d.support_covered = 1 \
+         ORDER BY p.name",
+    )
+    .bind(institution.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)
+}
+
+/// Active agency agents who can take tickets (admin and support roles).
+pub async fn list_agents(c: &mut Conn) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT id, display_name FROM users WHERE role IN ('admin', 'support') AND active = 1 \
+         ORDER BY display_name",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)
+}
+
+// ---------------------------------------------------------------- saved searches
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct SavedSearchRow {
+    pub id: String,
+    pub name: String,
+    pub query: String,
+}
+
+pub async fn insert_saved_search(
+    c: &mut Conn,
+    id: Id,
+    user: Id,
+    name: &str,
+    query: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO saved_searches (id, user_id, name, query, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.to_string())
+    .bind(user.to_string())
+    .bind(name.to_string())
+    .bind(query.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+pub async fn list_saved_searches(c: &mut Conn, user: Id) -> Result<Vec<SavedSearchRow>> {
+    sqlx::query_as("SELECT id, name, query FROM saved_searches WHERE user_id = $1 ORDER BY name")
+        .bind(user.to_string())
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)
+}
+
+/// Deletes one of the user's own saved searches; another person's is
+/// NotFound.
+pub async fn delete_saved_search(c: &mut Conn, user: Id, id: Id) -> Result<()> {
+    let n = sqlx::query("DELETE FROM saved_searches WHERE id = $1 AND user_id = $2")
+        .bind(id.to_string())
+        .bind(user.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

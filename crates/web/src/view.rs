@@ -32,6 +32,7 @@ impl Base {
         let t = auth.tr;
         let a = auth.actor();
         let mut items: Vec<(&str, String)> = vec![("nav.home", "/".into())];
+        items.push(("Support", "/support".into()));
         if a.role.is_agency() {
             items.push(("nav.institutions", "/etablissements".into()));
         } else if let Some(i) = a.institution_id {
@@ -124,6 +125,29 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "logout" => ("Vous êtes déconnecté·e.", "You are logged out."),
         "token_revoked" => ("Jeton révoqué.", "Token revoked."),
         "import" => ("Import terminé.", "Import finished."),
+        "ticket" => (
+            "Ticket envoyé : l'équipe support en est prévenue.",
+            "Ticket sent: the support team has been told.",
+        ),
+        "reponse" => ("Réponse publiée.", "Reply posted."),
+        "note" => ("Note interne ajoutée.", "Internal note added."),
+        "statut" => ("Statut changé.", "Status changed."),
+        "affectation" => ("Affectation enregistrée.", "Assignment saved."),
+        "estimation" => ("Estimation enregistrée.", "Estimate saved."),
+        "partage" => ("Partage enregistré.", "Sharing saved."),
+        "suivi" => ("Vous suivez ce ticket.", "You are following this ticket."),
+        "nous_aussi" => (
+            "Votre établissement est compté parmi les établissements concernés.",
+            "Your institution is counted among those affected.",
+        ),
+        "contournement" => ("Contournement publié.", "Workaround published."),
+        "incident" => ("Incident enregistré.", "Incident saved."),
+        "incident_resolu" => (
+            "Incident résolu : les établissements concernés sont prévenus.",
+            "Incident resolved: the institutions affected are being told.",
+        ),
+        "recherche" => ("Recherche enregistrée.", "Search saved."),
+        "piece" => ("Pièce jointe ajoutée.", "Attachment added."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())
