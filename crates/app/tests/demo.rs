@@ -134,6 +134,27 @@ db_test!(
             tickets.iter().any(|t| t.affected_count > 0),
             "some nous aussi"
         );
+        // Knowledge articles: published ones members read, some to review.
+        let (articles, n) = relais_store::knowledge::list_articles(
+            &mut c,
+            relais_store::knowledge::ArticleScope::Published,
+            &relais_store::knowledge::ArticleFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("articles");
+        assert!(n >= 20, "one article per known problem: {n}");
+        let today = now().date_naive();
+        let stale = articles
+            .iter()
+            .filter(|a| relais_app::knowledge::is_stale(a, today))
+            .count();
+        assert!(
+            stale >= 1 && stale < articles.len(),
+            "a few articles to review: {stale}"
+        );
         drop(c);
 
         let app = relais_app::App::new(db.clone(), Arc::new(relais_domain::SystemClock));

@@ -451,6 +451,46 @@ pub async fn load(
         }
         incidents += 1;
     }
+    // The knowledge base: one published article per known problem, drafted
+    // from the answers above; a few are past their review date ("à revoir").
+    for (i, (product, subject, request, answer)) in PROBLEMS.iter().enumerate() {
+        let Some(pid) = products.get(product) else {
+            continue;
+        };
+        let published = now - Duration::days(30 + 29 * i as i64);
+        let review = if i % 7 == 3 {
+            now - Duration::days(10)
+        } else {
+            (published + Duration::days(365)).max(now + Duration::days(60))
+        };
+        let id = Id::new();
+        relais_store::knowledge::insert_article(
+            tx,
+            id,
+            &relais_store::knowledge::ArticleValues {
+                product_id: *pid,
+                version: None,
+                title: subject.to_string(),
+                body: format!(
+                    "## Symptôme\n\n{request}\n\n## Solution\n\n{answer}\n\n*Article rédigé à partir des tickets des établissements.*"
+                ),
+                review_on: Some(review.format("%Y-%m-%d").to_string()),
+            },
+            None,
+            Some(agents[0].0),
+            &ts(published - Duration::days(2)),
+        )
+        .await?;
+        relais_store::knowledge::set_status(
+            tx,
+            id,
+            "publie",
+            Some(&ts(published)),
+            None,
+            &ts(published),
+        )
+        .await?;
+    }
     Ok((made.len(), incidents))
 }
 
