@@ -243,6 +243,7 @@ pub async fn create_article(app: &App, actor: &Actor, input: ArticleInput) -> Re
         json!({"title": v.title, "product_id": v.product_id.to_string(), "version": v.version}),
     )
     .await?;
+    crate::search::enqueue(&mut tx, "article", &id.to_string(), &app.now_ts()).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -283,6 +284,7 @@ pub async fn update_article(app: &App, actor: &Actor, id: Id, input: ArticleInpu
         serde_json::Value::Object(changes),
     )
     .await?;
+    crate::search::enqueue(&mut tx, "article", &id.to_string(), &app.now_ts()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -323,6 +325,7 @@ async fn move_to(app: &App, actor: &Actor, id: Id, to: ArticleStatus) -> Result<
         store::set_status(&mut tx, id, to.code(), None, None, &now).await?;
     }
     audit(&mut tx, app, actor, id, "status", changes).await?;
+    crate::search::enqueue(&mut tx, "article", &id.to_string(), &app.now_ts()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -510,6 +513,7 @@ pub async fn draft_from_ticket(app: &App, actor: &Actor, ticket: Id) -> Result<I
         json!({"source_ticket": t.reference, "product_id": t.product_id, "version": values.version}),
     )
     .await?;
+    crate::search::enqueue(&mut tx, "article", &id.to_string(), &app.now_ts()).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -9,6 +9,7 @@ pub mod csv_io;
 pub mod desk;
 pub mod knowledge;
 pub mod mail_io;
+pub mod search;
 pub mod support;
 
 use relais_domain::{Clock, DomainError};
@@ -21,6 +22,9 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// The full-text index, when the process has one open (the server,
+    /// `relais reindex`, the tests that search).
+    pub search: Option<search::SearchHandle>,
 }
 
 /// Application settings that rules depend on (from `relais.toml`/env).
@@ -54,6 +58,7 @@ impl App {
             db,
             clock,
             settings: Settings::default(),
+            search: None,
         }
     }
 

@@ -297,6 +297,7 @@ pub async fn create_ticket(
     )
     .await?;
     event(&mut tx, id, actor, "status", None, Some("nouveau"), &now_s).await?;
+    crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &now_s).await?;
     if let Some(t) = &team {
         notify(
             &mut tx,
@@ -483,6 +484,7 @@ async fn move_status(
     )
     .await?;
     recompute_clock(tx, t, now).await?;
+    crate::search::enqueue(tx, "ticket", &t.id, &now_s).await?;
     Ok(())
 }
 
@@ -570,6 +572,9 @@ pub async fn reply(
         &now_s,
     )
     .await?;
+    if !internal {
+        crate::search::enqueue(&mut tx, "ticket", &t.id, &now_s).await?;
+    }
     if agent && !internal {
         if t.first_response_at.is_none() {
             store::set_ticket_field(
@@ -645,6 +650,7 @@ pub async fn assign(
         )
         .await?;
     }
+    crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &now_s).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -718,6 +724,7 @@ pub async fn share(
             .await?;
         }
     }
+    crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &now_s).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -776,6 +783,7 @@ pub async fn add_workaround(app: &App, actor: &Actor, id: Id, body: &str) -> Res
         &app.now_ts(),
     )
     .await?;
+    crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &app.now_ts()).await?;
     tx.commit().await?;
     Ok(wid)
 }
@@ -810,6 +818,7 @@ pub async fn create_incident(
     for t in tickets {
         link_ticket(&mut tx, actor, id, product, *t, &now_s).await?;
     }
+    crate::search::enqueue(&mut tx, "incident", &id.to_string(), &now_s).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -906,6 +915,7 @@ pub async fn resolve_incident(app: &App, actor: &Actor, id: Id, resolution: &str
         )
         .await?;
     }
+    crate::search::enqueue(&mut tx, "incident", &id.to_string(), &now_s).await?;
     tx.commit().await?;
     Ok(institutions.len())
 }

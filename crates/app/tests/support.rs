@@ -117,10 +117,11 @@ fn input(product: Id, severity: &str) -> TicketInput {
     }
 }
 
+/// Pending mail notifications (the outbox), oldest first.
 async fn jobs(db: &Db) -> Vec<serde_json::Value> {
     let mut c = db.read().await.expect("conn");
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT payload FROM jobs WHERE done_at IS NULL ORDER BY created_at, id")
+        sqlx::query_as("SELECT payload FROM jobs WHERE done_at IS NULL AND kind = 'mail.notify' ORDER BY created_at, id")
             .fetch_all(&mut *c)
             .await
             .expect("jobs");

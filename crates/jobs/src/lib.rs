@@ -46,12 +46,14 @@ impl Runner {
     /// Runs every job due now; returns how many ran (successfully or not).
     pub async fn tick(&self) -> anyhow::Result<usize> {
         let mut ran = 0;
+        let mut kinds: Vec<String> = self.handlers.keys().cloned().collect();
+        kinds.sort();
         loop {
             let now = self.clock.now();
             let lock = now + chrono::Duration::seconds(self.lock_seconds);
             let job = {
                 let mut tx = self.db.begin().await?;
-                let j = relais_store::jobs::claim(&mut tx, &ts(now), &ts(lock)).await?;
+                let j = relais_store::jobs::claim(&mut tx, &ts(now), &ts(lock), &kinds).await?;
                 tx.commit().await?;
                 j
             };

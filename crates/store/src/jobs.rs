@@ -43,19 +43,38 @@ pub async fn enqueue(
     Ok(())
 }
 
-/// Claims the next due job, or `None`. The lock expires so that a crashed
-/// runner's job is retried.
-pub async fn claim(c: &mut Conn, now: &str, lock_until: &str) -> Result<Option<JobRow>> {
+/// Claims the next due job of one of `kinds`, or `None`. The lock expires
+/// so that a crashed runner's job is retried. A runner only claims the
+/// kinds it can handle, so jobs wait for the process that can run them.
+pub async fn claim(
+    c: &mut Conn,
+    now: &str,
+    lock_until: &str,
+    kinds: &[String],
+) -> Result<Option<JobRow>> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
     for _ in 0..5 {
-        let cand: Option<JobRow> = sqlx::query_as(
+        let mut q = crate::sql::Sql::new(
             "SELECT id, kind, payload, attempts, max_attempts FROM jobs \
-             WHERE done_at IS NULL AND run_at <= $1 AND attempts < max_attempts \
-             AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 1",
-        )
-        .bind(now.to_string())
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+             WHERE done_at IS NULL AND run_at <= ",
+        );
+        q.bind_text(now);
+        q.push(" AND attempts < max_attempts AND (locked_until IS NULL OR locked_until < ");
+        q.bind_text(now);
+        q.push(") AND kind IN (");
+        for (i, k) in kinds.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(k.clone());
+        }
+        q.push(") ORDER BY run_at LIMIT 1");
+        let cand: Option<JobRow> = sqlx::query_as_with(&q.sql, q.arguments())
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
         let Some(job) = cand else { return Ok(None) };
         let n = sqlx::query(
             "UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id = $2 \

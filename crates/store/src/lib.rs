@@ -12,6 +12,7 @@ pub mod crm;
 pub mod db;
 pub mod jobs;
 pub mod knowledge;
+pub mod search_feed;
 pub mod sql;
 pub mod support;
 

@@ -449,13 +449,26 @@ db_test!(
         let mut c = db.begin().await.expect("tx");
         assert_eq!(pending_count(&mut c).await.expect("n"), 1);
         let now = "2021-06-01T10:01:00.000Z";
-        let job = claim(&mut c, now, "2021-06-01T10:06:00.000Z")
+        let mail = vec!["mail".to_string()];
+        assert!(
+            claim(
+                &mut c,
+                now,
+                "2021-06-01T10:06:00.000Z",
+                &["other".to_string()]
+            )
+            .await
+            .expect("claim")
+            .is_none(),
+            "a runner only claims the kinds it handles"
+        );
+        let job = claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail)
             .await
             .expect("claim")
             .expect("a job");
         assert_eq!(job.attempts, 1);
         // Locked: a second runner gets nothing.
-        assert!(claim(&mut c, now, "2021-06-01T10:06:00.000Z")
+        assert!(claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail)
             .await
             .expect("claim")
             .is_none());
@@ -466,7 +479,8 @@ db_test!(
             claim(
                 &mut c,
                 "2021-06-01T10:05:00.000Z",
-                "2021-06-01T10:20:00.000Z"
+                "2021-06-01T10:20:00.000Z",
+                &mail
             )
             .await
             .expect("claim")
@@ -477,6 +491,7 @@ db_test!(
             &mut c,
             "2021-06-01T10:11:00.000Z",
             "2021-06-01T10:20:00.000Z",
+            &mail,
         )
         .await
         .expect("claim")

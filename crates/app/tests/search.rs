@@ -1,0 +1,292 @@
+//! The search index through the use cases, on both engines: writes enqueue
+//! index jobs in their transaction; searches only return and count what
+//! the reader may read (a member never sees another institution's private
+//! ticket, nobody finds an internal note, an agent outside a team's
+//! products does not see its private tickets); a crash between the
+//! database write and the index update is repaired at the next start
+//! without a rebuild; a rebuild reproduces the same index.
+
+use relais_app::search::{self, SearchHandle};
+use relais_app::support as uc;
+use relais_app::App;
+use relais_domain::accounts::{Actor, Role};
+use relais_domain::support::TicketInput;
+use relais_domain::Id;
+use relais_search::{SearchIndex, SearchQuery};
+use relais_store::Db;
+use relais_testkit::{builders, db_test};
+use std::sync::Arc;
+
+const NOTE: &str = "Piste confidentielle zorglub chez l'éditeur";
+
+struct World {
+    app: App,
+    dir: tempfile::TempDir,
+    sifac: Id,
+    agent_fin: Actor,
+    agent_rh: Actor,
+    a: Actor,
+    b: Actor,
+}
+
+async fn deploy(db: &Db, inst: Id, product: Id) {
+    let mut tx = db.begin().await.expect("tx");
+    relais_store::crm::insert_deployment(
+        &mut tx,
+        Id::new(),
+        &relais_store::crm::DeploymentValues {
+            institution_id: inst,
+            product_id: product,
+            status: "production".into(),
+            wave: None,
+            hosting: "sur_site".into(),
+            version: None,
+            starts_on: None,
+            ends_on: None,
+            notes: None,
+        },
+        "2020-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("deployment");
+    tx.commit().await.expect("commit");
+}
+
+async fn team(db: &Db, code: &str, agent: Id, product: Id) {
+    let mut tx = db.begin().await.expect("tx");
+    let t = Id::new();
+    relais_store::support::insert_team(
+        &mut tx,
+        t,
+        code,
+        code,
+        Some(agent),
+        None,
+        "2021-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("team");
+    relais_store::support::add_team_member(&mut tx, t, agent)
+        .await
+        .expect("member");
+    relais_store::support::set_product_team(&mut tx, product, t)
+        .await
+        .expect("route");
+    tx.commit().await.expect("commit");
+}
+
+fn open(app: &mut App, dir: &std::path::Path) {
+    app.search = Some(SearchHandle(Arc::new(
+        SearchIndex::open(dir).expect("index"),
+    )));
+}
+
+async fn world(db: Db) -> World {
+    let mut app = App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+    uc::ensure_defaults(&app).await.expect("defaults");
+    let dir = tempfile::tempdir().expect("dir");
+    open(&mut app, dir.path());
+    let sifac = builders::product(&db, "sifac", "Sifac").await;
+    let siham = builders::product(&db, "siham", "Siham").await;
+    let inst_a = builders::institution(&db, "Université A", "UA").await;
+    let inst_b = builders::institution(&db, "Université B", "UB").await;
+    deploy(&db, inst_a, sifac).await;
+    deploy(&db, inst_b, sifac).await;
+    deploy(&db, inst_a, siham).await;
+    let (fin_id, agent_fin) = builders::user(&db, "fin@t.test", Role::Support, None).await;
+    let (rh_id, agent_rh) = builders::user(&db, "rh@t.test", Role::Support, None).await;
+    team(&db, "fin", fin_id, sifac).await;
+    team(&db, "rh", rh_id, siham).await;
+    let (_, a) = builders::user(&db, "a@t.test", Role::Member, Some(inst_a)).await;
+    let (_, b) = builders::user(&db, "b@t.test", Role::Member, Some(inst_b)).await;
+    World {
+        app,
+        dir,
+        sifac,
+        agent_fin,
+        agent_rh,
+        a,
+        b,
+    }
+}
+
+fn runner(app: &App) -> relais_jobs::Runner {
+    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+    let app = app.clone();
+    r.register(search::JOB, move |payload| {
+        let app = app.clone();
+        async move {
+            search::handle_job(&app, &payload)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        }
+    });
+    r
+}
+
+fn input(product: Id, subject: &str, body: &str) -> TicketInput {
+    TicketInput {
+        product_id: product.to_string(),
+        category: "anomalie".into(),
+        severity: "majeur".into(),
+        subject: subject.into(),
+        body: body.into(),
+        ..Default::default()
+    }
+}
+
+fn q(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        limit: 20,
+        ..Default::default()
+    }
+}
+
+async fn total(app: &App, who: &Actor, text: &str) -> usize {
+    search::search(app, who, &q(text))
+        .await
+        .expect("search")
+        .total
+}
+
+db_test!(
+    async fn searches_never_reveal_what_the_reader_may_not_read(db: Db) {
+        let w = world(db.clone()).await;
+        let t = uc::create_ticket(
+            &w.app,
+            &w.a,
+            None,
+            input(
+                w.sifac,
+                "Préliquidation rejetée",
+                "Les universités voient la préliquidation rejetée.",
+            ),
+            "web",
+        )
+        .await
+        .expect("ticket");
+        uc::reply(&w.app, &w.agent_fin, t, NOTE, true, "web", None)
+            .await
+            .expect("note");
+        runner(&w.app).tick().await.expect("tick");
+        assert!(search::is_indexed(&w.app, "ticket", t).expect("indexed"));
+
+        // Accents, case and plural fold together; a typo is tolerated.
+        for text in [
+            "preliquidation",
+            "PRÉLIQUIDATIONS",
+            "prelquidation",
+            "université",
+        ] {
+            assert_eq!(total(&w.app, &w.a, text).await, 1, "{text}");
+        }
+        assert_eq!(
+            total(&w.app, &w.b, "preliquidation").await,
+            0,
+            "another institution: not even counted"
+        );
+        assert_eq!(
+            total(&w.app, &w.a, "zorglub").await,
+            0,
+            "internal notes are never indexed"
+        );
+        assert_eq!(total(&w.app, &w.agent_fin, "zorglub").await, 0);
+        assert_eq!(
+            total(&w.app, &w.agent_fin, "preliquidation").await,
+            1,
+            "the team's agent finds it"
+        );
+        assert_eq!(
+            total(&w.app, &w.agent_rh, "preliquidation").await,
+            0,
+            "an agent of another team does not"
+        );
+
+        // Shared: institutions using the product and every agent find it.
+        uc::share(&w.app, &w.a, t, true, false, false)
+            .await
+            .expect("share");
+        runner(&w.app).tick().await.expect("tick");
+        assert_eq!(total(&w.app, &w.b, "preliquidation").await, 1);
+        assert_eq!(total(&w.app, &w.agent_rh, "preliquidation").await, 1);
+        let r = search::search(&w.app, &w.b, &q("preliquidation"))
+            .await
+            .expect("s");
+        assert!(
+            r.hits[0].snippet_html.contains("<b>"),
+            "{}",
+            r.hits[0].snippet_html
+        );
+        assert!(!r.hits[0].snippet_html.contains("zorglub"));
+    }
+);
+
+db_test!(
+    async fn a_crash_before_the_index_update_is_repaired_at_restart(db: Db) {
+        let mut w = world(db.clone()).await;
+        let t = uc::create_ticket(
+            &w.app,
+            &w.a,
+            None,
+            input(w.sifac, "Clôture annuelle", "Écart sur les immobilisations"),
+            "web",
+        )
+        .await
+        .expect("ticket");
+        // The process dies here: the ticket is committed with its index job,
+        // the index was never told.
+        assert!(!search::is_indexed(&w.app, "ticket", t).expect("indexed"));
+        w.app.search = None;
+        // Restart: the index is reopened from disk and the job runner runs
+        // what was pending; no rebuild.
+        open(&mut w.app, w.dir.path());
+        assert_eq!(total(&w.app, &w.a, "immobilisations").await, 0);
+        let ran = runner(&w.app).tick().await.expect("tick");
+        assert!(ran >= 1);
+        assert!(search::is_indexed(&w.app, "ticket", t).expect("indexed"));
+        assert_eq!(total(&w.app, &w.a, "immobilisations").await, 1);
+        // Running the same job twice (a crash after the index commit, before
+        // the job is marked done) changes nothing.
+        let mut c = db.begin().await.expect("tx");
+        search::enqueue(
+            &mut c,
+            "ticket",
+            &t.to_string(),
+            &relais_store::ts(chrono::Utc::now()),
+        )
+        .await
+        .expect("enqueue");
+        c.commit().await.expect("commit");
+        runner(&w.app).tick().await.expect("tick");
+        assert_eq!(total(&w.app, &w.a, "immobilisations").await, 1);
+    }
+);
+
+db_test!(
+    async fn rebuild_reproduces_the_index_from_the_database(db: Db) {
+        let w = world(db.clone()).await;
+        for i in 0..7 {
+            uc::create_ticket(
+                &w.app,
+                &w.a,
+                None,
+                input(
+                    w.sifac,
+                    &format!("Mandat {i} rejeté"),
+                    "Erreur FI-402 au mandatement",
+                ),
+                "web",
+            )
+            .await
+            .expect("ticket");
+        }
+        let n = search::rebuild(&w.app, &|_| {}).await.expect("rebuild");
+        assert_eq!(n, 7);
+        assert_eq!(total(&w.app, &w.a, "mandatement").await, 7);
+        assert_eq!(total(&w.app, &w.b, "mandatement").await, 0);
+        // A second rebuild does not duplicate anything.
+        search::rebuild(&w.app, &|_| {}).await.expect("rebuild");
+        assert_eq!(total(&w.app, &w.agent_fin, "mandat").await, 7);
+    }
+);
