@@ -41,6 +41,9 @@ enum Command {
     MailIngest,
     /// Generate a large support history and print server-time figures.
     Bench(commands::bench::Args),
+    /// Rebuild the search index from the database (handed to the running
+    /// server when there is one).
+    Reindex,
 }
 
 #[tokio::main]
@@ -62,5 +65,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(a) => commands::export::run(cfg, a).await,
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
+        Command::Reindex => commands::reindex::run(cfg).await,
     }
 }

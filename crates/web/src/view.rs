@@ -33,6 +33,10 @@ impl Base {
         let a = auth.actor();
         let mut items: Vec<(&str, String)> = vec![("nav.home", "/".into())];
         items.push(("Support", "/support".into()));
+        items.push((
+            if t.en() { "Search" } else { "Recherche" },
+            "/recherche".into(),
+        ));
         if a.role.is_agency() {
             items.push(("nav.institutions", "/etablissements".into()));
         } else if let Some(i) = a.institution_id {

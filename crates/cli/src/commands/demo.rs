@@ -27,6 +27,7 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
                 let _ = std::fs::remove_file(format!("{path}{suffix}"));
             }
         }
+        let _ = std::fs::remove_dir_all(cfg.data_dir.join("index"));
     }
     let app = super::open(&cfg).await?;
     let mut c = app.db.read().await?;
@@ -60,5 +61,7 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
+    let mut app = app;
+    super::open_index(&cfg, &mut app)?;
     super::serve::serve(cfg, app, args.bind).await
 }

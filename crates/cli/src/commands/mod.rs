@@ -4,6 +4,7 @@ pub mod export;
 pub mod import;
 pub mod mail_ingest;
 pub mod migrate;
+pub mod reindex;
 pub mod serve;
 
 use crate::config::Config;
@@ -21,4 +22,18 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     let mut app = App::new(db, Arc::new(relais_domain::SystemClock));
     app.settings.mail = Some(cfg.mail()?);
     Ok(app)
+}
+
+/// Opens the search index of the data folder for a serving process. Only
+/// one process holds it; others enqueue index jobs that the server runs.
+pub fn open_index(cfg: &Config, app: &mut App) -> anyhow::Result<()> {
+    let dir = cfg.data_dir.join("index");
+    let ix = relais_search::SearchIndex::open(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "index de recherche {} inaccessible ({e}) : un autre processus Relais l'utilise-t-il ?",
+            dir.display()
+        )
+    })?;
+    app.search = Some(relais_app::search::SearchHandle(Arc::new(ix)));
+    Ok(())
 }

@@ -11,7 +11,8 @@ pub struct Args {
 }
 
 pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
-    let app = super::open(&cfg).await?;
+    let mut app = super::open(&cfg).await?;
+    super::open_index(&cfg, &mut app)?;
     serve(cfg, app, args.bind).await
 }
 
@@ -29,12 +30,30 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         },
     };
     let router = relais_web::router(state);
-    // The outbox runner: notifications leave when an SMTP relay is set;
-    // otherwise they wait in the jobs table, nothing is lost.
+    // The job runner: index updates always; notifications when an SMTP
+    // relay is set (otherwise they wait in the jobs table, nothing is lost).
+    let app = app_for_jobs;
+    let mut runner = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+    if app.search.is_some() {
+        for kind in [relais_app::search::JOB, super::reindex::JOB] {
+            let app = app.clone();
+            runner.register(kind, move |payload| {
+                let app = app.clone();
+                async move {
+                    if payload["rebuild"].as_bool() == Some(true) {
+                        super::reindex::rebuild_logged(&app).await
+                    } else {
+                        relais_app::search::handle_job(&app, &payload)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))
+                    }
+                }
+            });
+        }
+    }
     if !cfg.smtp_host.is_empty() {
         let settings = cfg.mail()?;
-        let app = app_for_jobs;
-        let mut runner = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+        let app = app.clone();
         runner.register("mail.notify", move |payload| {
             let (app, settings) = (app.clone(), settings.clone());
             async move {
@@ -43,8 +62,18 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
                     .map_err(|e| anyhow::anyhow!("{e}"))
             }
         });
-        tokio::spawn(runner.run_forever(std::time::Duration::from_secs(5)));
     }
+    // A new or lost index is rebuilt in the background; pending index jobs
+    // (a crash between a write and its index update) run at the first tick.
+    if app.search.as_ref().is_some_and(|s| s.0.is_empty()) {
+        let app = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = super::reindex::rebuild_logged(&app).await {
+                tracing::error!(error = %e, "index rebuild failed");
+            }
+        });
+    }
+    tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
     println!("Relais est prêt : {url}");
     tracing::info!(%url, "serving");
     axum::serve(listener, router)

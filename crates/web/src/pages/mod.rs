@@ -10,6 +10,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod search;
 pub mod session;
 pub mod support;
 pub mod users;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(exports::router())
         .merge(knowledge::router())
         .merge(support::router())
+        .merge(search::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

@@ -1,0 +1,157 @@
+//! The search page through the router, on both engines: a member finds
+//! their own ticket with a query typed without accents, never another
+//! institution's private ticket (not even in the count), finds it once
+//! shared; agents get facets; snippets are escaped with only the matches
+//! marked.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use relais_app::search::SearchHandle;
+use relais_app::App;
+use relais_domain::accounts::Role;
+use relais_domain::support::TicketInput;
+use relais_domain::Id;
+use relais_store::Db;
+use relais_testkit::db_test;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn client(app: &App) -> Client {
+    Client {
+        router: relais_web::router(relais_web::AppState {
+            app: app.clone(),
+            web: relais_web::WebConfig {
+                secure_cookies: false,
+            },
+        }),
+        cookies: HashMap::new(),
+        csrf: String::new(),
+    }
+}
+
+async fn actor(db: &Db, email: &str) -> relais_domain::accounts::Actor {
+    let mut c = db.read().await.expect("conn");
+    let u = relais_store::accounts::find_user_by_email(&mut c, email)
+        .await
+        .expect("user");
+    relais_app::accounts::actor_of(&u).expect("actor")
+}
+
+async fn index_all(app: &App) {
+    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+    let a = app.clone();
+    r.register(relais_app::search::JOB, move |p| {
+        let a = a.clone();
+        async move {
+            relais_app::search::handle_job(&a, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        }
+    });
+    r.tick().await.expect("tick");
+}
+
+db_test!(
+    async fn members_find_only_what_they_may_read(db: Db) {
+        let w = world(&db).await;
+        let mut app = App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+        app.search = Some(SearchHandle(Arc::new(
+            relais_search::SearchIndex::in_memory().expect("index"),
+        )));
+        relais_app::support::ensure_defaults(&app)
+            .await
+            .expect("defaults");
+        let siham = relais_testkit::builders::product(&db, "siham", "Siham").await;
+        for inst in [w.a, w.b] {
+            let mut tx = db.begin().await.expect("tx");
+            relais_store::crm::insert_deployment(
+                &mut tx,
+                Id::new(),
+                &relais_store::crm::DeploymentValues {
+                    institution_id: inst,
+                    product_id: siham,
+                    status: "production".into(),
+                    wave: None,
+                    hosting: "sur_site".into(),
+                    version: None,
+                    starts_on: None,
+                    ends_on: None,
+                    notes: None,
+                },
+                "2020-01-01T00:00:00.000Z",
+            )
+            .await
+            .expect("deployment");
+            tx.commit().await.expect("commit");
+        }
+        user(&db, "membre.b@t.test", Role::Member, Some(w.b)).await;
+        user(&db, "agent@t.test", Role::Support, None).await;
+        let a = actor(&db, "membre.a@t.test").await;
+        let t = relais_app::support::create_ticket(
+            &app,
+            &a,
+            None,
+            TicketInput {
+                product_id: siham.to_string(),
+                category: "anomalie".into(),
+                severity: "majeur".into(),
+                subject: "Préliquidation rejetée <script>x</script>".into(),
+                body: "La préliquidation de la paie des contractuels est rejetée.".into(),
+                ..Default::default()
+            },
+            "web",
+        )
+        .await
+        .expect("ticket");
+        index_all(&app).await;
+
+        let mut ca = client(&app);
+        ca.login("membre.a@t.test", PASSWORD).await;
+        let r = ca.get("/recherche?q=preliquidation+contractuel").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains(&format!("/support/{t}")),
+            "own ticket found without accents"
+        );
+        assert!(r.body.contains("1 résultat"));
+        assert!(
+            r.body.contains("<b>contractuels</b>"),
+            "matches highlighted"
+        );
+        assert!(!r.body.contains("<script>x</script>"), "titles are escaped");
+        assert!(
+            !r.body.contains("class=\"facets\""),
+            "members get no facets"
+        );
+
+        let mut cb = client(&app);
+        cb.login("membre.b@t.test", PASSWORD).await;
+        let r = cb.get("/recherche?q=preliquidation").await;
+        assert!(!r.body.contains(&format!("/support/{t}")));
+        assert!(r.body.contains("0 résultat"), "not even counted");
+
+        relais_app::support::share(&app, &a, t, true, false, false)
+            .await
+            .expect("share");
+        index_all(&app).await;
+        let r = cb.get("/recherche?q=preliquidation").await;
+        assert!(
+            r.body.contains(&format!("/support/{t}")),
+            "shared on a product B uses"
+        );
+
+        let mut agent = client(&app);
+        agent.login("agent@t.test", PASSWORD).await;
+        let r = agent.get("/recherche?q=preliquidation").await;
+        assert!(r.body.contains("class=\"facets\""));
+        assert!(r.body.contains("Siham"), "product facet named");
+        assert!(
+            r.body.contains("Université Alpha"),
+            "institution facet named"
+        );
+        let r = agent.get("/recherche?q=preliquidation&type=article").await;
+        assert!(r.body.contains("0 résultat"), "type facet filters");
+    }
+);
