@@ -4,6 +4,7 @@
 //! inbound mail all call these, so there is one behaviour behind four doors.
 
 pub mod accounts;
+pub mod assistant;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;

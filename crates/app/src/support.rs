@@ -298,6 +298,7 @@ pub async fn create_ticket(
     .await?;
     event(&mut tx, id, actor, "status", None, Some("nouveau"), &now_s).await?;
     crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &now_s).await?;
+    crate::assistant::note_filed(&mut tx, app, actor, id).await?;
     if let Some(t) = &team {
         notify(
             &mut tx,

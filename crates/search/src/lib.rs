@@ -213,6 +213,8 @@ pub struct SearchQuery {
     pub product_id: Option<String>,
     pub institution_id: Option<String>,
     pub status: Option<String>,
+    /// Any of these statuses (e.g. published articles and resolved tickets).
+    pub statuses: Vec<String>,
     /// Only documents created at or after (seconds since the epoch).
     pub created_since: Option<i64>,
     pub limit: usize,
@@ -538,6 +540,16 @@ impl SearchIndex {
                     )),
                 ));
             }
+        }
+        if !q.statuses.is_empty() {
+            out.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    q.statuses
+                        .iter()
+                        .map(|k| Term::from_field_text(f.status, k)),
+                )),
+            ));
         }
         if let Some(since) = q.created_since {
             out.push((

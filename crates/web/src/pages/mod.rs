@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per bounded context. Every page reads
 //! without JavaScript; htmx only refines filtering.
 
+pub mod assistant;
 pub mod catalogue;
 pub mod contacts;
 pub mod conventions;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(knowledge::router())
         .merge(support::router())
         .merge(search::router())
+        .merge(assistant::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

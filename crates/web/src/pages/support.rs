@@ -699,6 +699,38 @@ async fn ticket_fields(
     Ok(fields)
 }
 
+#[derive(Template)]
+#[template(path = "ticket_new.html")]
+pub struct NewTicketPage {
+    pub base: Base,
+    pub h1: String,
+    pub fields: Vec<Field>,
+    pub errors: Vec<(String, String)>,
+    pub submit: String,
+    /// Members get the assistant beside the form.
+    pub assistant: bool,
+    pub suggestions_html: String,
+}
+
+fn new_ticket_page(
+    auth: &Auth,
+    fields: Vec<Field>,
+    errors: Vec<(String, String)>,
+    suggestions_html: String,
+) -> NewTicketPage {
+    let tr = auth.tr;
+    let title = w(tr, "Nouveau ticket", "New ticket");
+    NewTicketPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        fields,
+        errors,
+        submit: w(tr, "Envoyer le ticket", "Send the ticket"),
+        assistant: !auth.actor().role.is_agency(),
+        suggestions_html,
+    }
+}
+
 async fn new_form(
     State(state): State<AppState>,
     auth: Auth,
@@ -713,16 +745,7 @@ async fn new_form(
         ..Default::default()
     };
     let fields = ticket_fields(&state, &auth, &input, nonempty(&q.etablissement)).await?;
-    let title = w(tr, "Nouveau ticket", "New ticket");
-    let p = FormPage {
-        base: Base::new(&auth, title.clone()),
-        h1: title,
-        action: "/support".into(),
-        fields,
-        errors: vec![],
-        submit: w(tr, "Envoyer le ticket", "Send the ticket"),
-        cancel: "/support".into(),
-    };
+    let p = new_ticket_page(&auth, fields, vec![], String::new());
     Ok(render(&p, tr)?.into_response())
 }
 
@@ -742,22 +765,27 @@ async fn create(
         shared: form.checked("shared"),
     };
     let institution = form.opt("institution_id");
+    if form.get("action") == "suggerer" {
+        // Without JavaScript: the same page, with the assistant's answers.
+        let html = super::assistant::fragment(
+            &state,
+            &auth,
+            &input.product_id,
+            &input.subject,
+            &input.body,
+        )
+        .await?;
+        let fields = ticket_fields(&state, &auth, &input, institution).await?;
+        let p = new_ticket_page(&auth, fields, vec![], html);
+        return Ok(render(&p, tr)?.into_response());
+    }
     let behalf = institution.as_deref().and_then(Id::parse);
     match uc::create_ticket(&state.app, auth.actor(), behalf, input.clone(), "web").await {
         Ok(id) => Ok(Redirect::to(&format!("/support/{id}?ok=ticket")).into_response()),
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             let mut fields = ticket_fields(&state, &auth, &input, institution).await?;
             let errors = apply_errors(&mut fields, &e);
-            let title = w(tr, "Nouveau ticket", "New ticket");
-            let p = FormPage {
-                base: Base::new(&auth, title.clone()),
-                h1: title,
-                action: "/support".into(),
-                fields,
-                errors,
-                submit: w(tr, "Envoyer le ticket", "Send the ticket"),
-                cancel: "/support".into(),
-            };
+            let p = new_ticket_page(&auth, fields, errors, String::new());
             let mut res = render(&p, tr)?.into_response();
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)

@@ -1,0 +1,304 @@
+//! The assistant's routes: the suggestions fragment (htmx, debounced, as a
+//! member writes a ticket), the "opened" and "this solved my problem"
+//! records, and the agents' page of figures.
+
+use super::{render, FormData};
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::view::{Base, Cell, Link, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use relais_app::assistant as uc;
+use relais_app::AppError;
+use relais_domain::{DomainError, Id};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assistant", get(stats))
+        .route("/assistant/suggestions", post(suggestions))
+        .route("/assistant/ouvrir", get(open))
+        .route("/assistant/resolu", post(solved))
+}
+
+fn w(tr: Tr, fr: &str, en: &str) -> String {
+    if tr.en() { en } else { fr }.to_string()
+}
+
+pub struct SuggestionView {
+    pub kind: String,
+    pub kind_label: String,
+    pub id: String,
+    pub title: String,
+    pub snippet_html: String,
+    pub open_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "suggestions.html")]
+pub struct SuggestionsFragment {
+    pub en: bool,
+    pub csrf: String,
+    pub query: String,
+    pub product: String,
+    pub searched: bool,
+    pub items: Vec<SuggestionView>,
+}
+
+/// The suggestions for a description, rendered as the fragment the new
+/// ticket page shows (also used without JavaScript).
+pub async fn fragment(
+    state: &AppState,
+    auth: &Auth,
+    product: &str,
+    subject: &str,
+    body: &str,
+) -> Result<String, PageError> {
+    let tr = auth.tr;
+    let text = format!("{subject}\n{body}");
+    let pid = Id::parse(product);
+    let items = uc::suggest(&state.app, auth.actor(), pid, &text, 5)
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let query: String = text.trim().chars().take(300).collect();
+    let f = SuggestionsFragment {
+        en: tr.en(),
+        csrf: auth.session.csrf.clone().unwrap_or_default(),
+        searched: text.trim().chars().count() >= uc::MIN_CHARS,
+        items: items
+            .into_iter()
+            .map(|s| SuggestionView {
+                kind_label: super::search::kind_label(&s.kind, tr),
+                open_href: format!(
+                    "/assistant/ouvrir?type={}&id={}&q={}",
+                    s.kind,
+                    s.id,
+                    urlencoding::encode(&query)
+                ),
+                kind: s.kind,
+                id: s.id,
+                title: s.title,
+                snippet_html: s.snippet_html,
+            })
+            .collect(),
+        query,
+        product: product.to_string(),
+    };
+    f.render()
+        .map_err(|e| PageError::new(AppError::Internal(format!("template: {e}")), tr))
+}
+
+async fn suggestions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<FormData>,
+) -> Result<Response, PageError> {
+    let html = fragment(
+        &state,
+        &auth,
+        &form.get("product_id"),
+        &form.get("subject"),
+        &form.get("body"),
+    )
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct OpenQuery {
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+    q: Option<String>,
+}
+
+async fn open(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<OpenQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = Id::parse(&q.id)
+        .ok_or_else(|| PageError::new(AppError::from(DomainError::NotFound), tr))?;
+    let href = uc::opened(
+        &state.app,
+        auth.actor(),
+        &q.kind,
+        id,
+        q.q.as_deref().unwrap_or(""),
+    )
+    .await
+    .map_err(|e| PageError::new(e, tr))?;
+    Ok(Redirect::to(&href).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "deflected.html")]
+pub struct DeflectedPage {
+    pub base: Base,
+    pub title: String,
+    pub href: String,
+}
+
+async fn solved(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let kind = form.get("type");
+    let id = Id::parse(&form.get("id"))
+        .ok_or_else(|| PageError::new(AppError::from(DomainError::NotFound), tr))?;
+    let title = uc::deflect(
+        &state.app,
+        auth.actor(),
+        &kind,
+        id,
+        &form.get("q"),
+        Id::parse(&form.get("product_id")),
+    )
+    .await
+    .map_err(|e| PageError::new(e, tr))?;
+    let p = DeflectedPage {
+        base: Base::new(&auth, w(tr, "Tant mieux !", "Good news!")),
+        title,
+        href: uc::href_of(&kind, &id.to_string()),
+    };
+    Ok(render(&p, tr)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "assistant_stats.html")]
+pub struct StatsPage {
+    pub base: Base,
+    pub figures: Vec<(String, String)>,
+    pub top: Table,
+    pub recent: Table,
+    pub periods: Vec<(Link, bool)>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StatsQuery {
+    jours: Option<i64>,
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let days = q.jours.unwrap_or(30);
+    let s = uc::stats(&state.app, auth.actor(), days)
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let pct = |a: i64, b: i64| {
+        if b == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.0} %", 100.0 * a as f64 / b as f64)
+        }
+    };
+    let figures = vec![
+        (
+            w(tr, "Suggestions montrées", "Suggestions shown"),
+            s.shown.to_string(),
+        ),
+        (
+            w(tr, "Suggestions ouvertes", "Suggestions opened"),
+            format!("{} ({})", s.opened, pct(s.opened, s.shown)),
+        ),
+        (
+            w(
+                tr,
+                "Problèmes résolus sans ticket",
+                "Problems solved without a ticket",
+            ),
+            s.deflected.to_string(),
+        ),
+        (
+            w(
+                tr,
+                "Ticket ouvert malgré tout dans la semaine",
+                "Ticket filed anyway within a week",
+            ),
+            format!("{} ({})", s.reopened, pct(s.reopened, s.deflected)),
+        ),
+        (
+            w(tr, "Résolutions qui ont tenu", "Deflections that held"),
+            s.held.to_string(),
+        ),
+    ];
+    let mut top = Table::new(
+        tr,
+        w(tr, "Ce qui a le plus aidé", "What helped most"),
+        &[
+            &w(tr, "Document", "Document"),
+            &w(tr, "Résolutions", "Deflections"),
+        ],
+    );
+    for (kind, id, title, n) in &s.top {
+        top.rows.push(vec![
+            Cell::link(title.clone(), uc::href_of(kind, id)),
+            Cell::text(n.to_string()),
+        ]);
+    }
+    let mut recent = Table::new(
+        tr,
+        w(
+            tr,
+            "Dernières résolutions sans ticket",
+            "Latest deflections",
+        ),
+        &[
+            &w(tr, "Date", "Date"),
+            &w(tr, "Établissement", "Institution"),
+            &w(tr, "Question", "Question"),
+            &w(tr, "Ce qui a aidé", "What helped"),
+        ],
+    );
+    for e in &s.recent {
+        recent.rows.push(vec![
+            Cell::text(super::support::fr_datetime(&e.created_at)),
+            Cell::opt(&e.institution_name),
+            Cell::opt(&e.query),
+            match (&e.doc_kind, &e.doc_id) {
+                (Some(k), Some(i)) => {
+                    Cell::link(e.doc_title.clone().unwrap_or_default(), uc::href_of(k, i))
+                }
+                _ => Cell::text("—"),
+            },
+        ]);
+    }
+    let periods = [7, 30, 365]
+        .iter()
+        .map(|d| {
+            (
+                Link::new(
+                    format!("/assistant?jours={d}"),
+                    format!("{d} {}", w(tr, "jours", "days")),
+                ),
+                *d == days,
+            )
+        })
+        .collect();
+    let p = StatsPage {
+        base: Base::new(
+            &auth,
+            w(
+                tr,
+                "Assistant : ce qu'il apporte",
+                "Assistant: what it brings",
+            ),
+        ),
+        figures,
+        top,
+        recent,
+        periods,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
