@@ -8,6 +8,7 @@ pub mod crm;
 pub mod csv_io;
 pub mod knowledge;
 pub mod mail_io;
+pub mod sla_admin;
 pub mod support;
 
 use relais_domain::{Clock, DomainError};

@@ -12,6 +12,7 @@ pub mod crm;
 pub mod db;
 pub mod jobs;
 pub mod knowledge;
+pub mod sla_admin;
 pub mod sql;
 pub mod support;
 
