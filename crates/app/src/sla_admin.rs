@@ -869,6 +869,17 @@ pub async fn institution_support_record(
     })
 }
 
+/// A stored timestamp as Paris wall-clock time, `17/05/2027 09:30`.
+pub fn paris_time(ts: &str) -> String {
+    relais_store::parse_ts(ts)
+        .map(|t| {
+            t.with_timezone(&chrono_tz::Europe::Paris)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| ts.to_string())
+}
+
 /// Minutes as French hours: `7 h 30`, `45 min`.
 pub fn hours_label(minutes: i64) -> String {
     let (h, m) = (minutes / 60, minutes % 60);

@@ -11,6 +11,7 @@ pub mod interactions;
 pub mod knowledge;
 pub mod mail;
 pub mod session;
+pub mod sla_admin;
 pub mod users;
 
 use crate::error::PageError;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(exports::router())
         .merge(knowledge::router())
+        .merge(sla_admin::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
