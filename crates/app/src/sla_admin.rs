@@ -209,21 +209,16 @@ pub async fn save_level(app: &App, actor: &Actor, input: LevelInput, create: boo
         None => Id::new(),
     };
     let json = serde_json::to_string(&level.targets).map_err(internal)?;
-    support_store::upsert_level(
-        &mut tx,
-        id,
-        &level.code,
-        &level.name,
-        &json,
-        &app.now_ts(),
-    )
-    .await?;
+    support_store::upsert_level(&mut tx, id, &level.code, &level.name, &json, &app.now_ts())
+        .await?;
     let changes = match &before {
         Some(b) => json!({
             "name": [b.name, level.name],
             "targets": [b.targets, level.targets],
         }),
-        None => json!({"code": [null, level.code], "name": [null, level.name], "targets": [null, level.targets]}),
+        None => {
+            json!({"code": [null, level.code], "name": [null, level.name], "targets": [null, level.targets]})
+        }
     };
     let action = if before.is_some() { "update" } else { "create" };
     audit(&mut tx, app, actor, "service_level", id, action, changes).await?;
@@ -375,7 +370,12 @@ fn parse_time(v: &mut Violations, field: &'static str, raw: &str) -> Option<Naiv
 /// The windows of one weekday row, each end checked.
 fn day_windows(v: &mut Violations, day: usize, hours: &BTreeMap<String, String>) -> Vec<Window> {
     let f = HOUR_FIELDS[day];
-    let get = |k: &str| hours.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        hours
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let mut out: Vec<Window> = Vec::new();
     for (open_f, close_f) in [(f[0], f[1]), (f[2], f[3])] {
         let (open, close) = (get(open_f), get(close_f));
@@ -437,7 +437,9 @@ fn day_windows(v: &mut Violations, day: usize, hours: &BTreeMap<String, String>)
 
 /// Builds the calendar from the form: the most common daily hours become
 /// the standard `hours`, other days get their own entry.
-fn calendar_of(input: &CalendarInput) -> std::result::Result<(BusinessCalendar, Vec<String>), DomainError> {
+fn calendar_of(
+    input: &CalendarInput,
+) -> std::result::Result<(BusinessCalendar, Vec<String>), DomainError> {
     let mut v = Violations::default();
     let (kind_code, territory_code) = match input.kind.split_once(':') {
         Some((k, t)) => (k, Some(t)),
@@ -467,7 +469,9 @@ fn calendar_of(input: &CalendarInput) -> std::result::Result<(BusinessCalendar, 
             }
         }
     };
-    let days: Vec<Vec<Window>> = (0..7).map(|d| day_windows(&mut v, d, &input.hours)).collect();
+    let days: Vec<Vec<Window>> = (0..7)
+        .map(|d| day_windows(&mut v, d, &input.hours))
+        .collect();
     let mut counts: Vec<(usize, &Vec<Window>)> = Vec::new();
     for d in days.iter().filter(|d| !d.is_empty()) {
         match counts.iter_mut().find(|(_, w)| *w == d) {
@@ -598,7 +602,10 @@ pub async fn save_calendar(
         Some(b) => {
             let old = calendar_json(
                 &b.calendar,
-                &b.closures.iter().map(|c| c.label.clone()).collect::<Vec<_>>(),
+                &b.closures
+                    .iter()
+                    .map(|c| c.label.clone())
+                    .collect::<Vec<_>>(),
             )?;
             let old: serde_json::Value = serde_json::from_str(&old).map_err(internal)?;
             json!({"name": [b.name, name], "definition": [old, after]})
@@ -606,7 +613,16 @@ pub async fn save_calendar(
         None => json!({"code": [null, code], "name": [null, name], "definition": [null, after]}),
     };
     let action = if before.is_some() { "update" } else { "create" };
-    audit(&mut tx, app, actor, "business_calendar", id, action, changes).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "business_calendar",
+        id,
+        action,
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -654,11 +670,7 @@ pub async fn save_contract(app: &App, actor: &Actor, input: ContractInput) -> Re
     let mut v = Violations::default();
     let institution = Id::parse(input.institution_id.trim());
     if institution.is_none() {
-        v.push(
-            "required",
-            "institution_id",
-            "Choisissez un établissement.",
-        );
+        v.push("required", "institution_id", "Choisissez un établissement.");
     }
     if input.level.trim().is_empty() {
         v.push("required", "level", "Choisissez un niveau de service.");
@@ -688,10 +700,12 @@ pub async fn save_contract(app: &App, actor: &Actor, input: ContractInput) -> Re
     let level = match store::get_level(&mut tx, input.level.trim()).await {
         Ok(l) => l,
         Err(relais_store::StoreError::NotFound) => {
-            return Err(
-                DomainError::invalid("unknown_level", "level", "Niveau de service inconnu.")
-                    .into(),
+            return Err(DomainError::invalid(
+                "unknown_level",
+                "level",
+                "Niveau de service inconnu.",
             )
+            .into())
         }
         Err(e) => return Err(e.into()),
     };

@@ -144,15 +144,18 @@ db_test!(
         )
         .await
         .expect("saved");
-        let l = uc::get_level(&w.app, &w.agent, "premium").await.expect("read");
+        let l = uc::get_level(&w.app, &w.agent, "premium")
+            .await
+            .expect("read");
         assert_eq!(l.name, "Premium+");
         assert_eq!(l.targets["bloquant"].first_response, 30);
         assert_eq!(l.targets["mineur"].resolution, 2250);
         // Audited with the values before and after.
         let mut c = db.read().await.expect("c");
-        let h = relais_store::audit::history(&mut c, "service_level", Id::parse(&l.id).expect("id"))
-            .await
-            .expect("history");
+        let h =
+            relais_store::audit::history(&mut c, "service_level", Id::parse(&l.id).expect("id"))
+                .await
+                .expect("history");
         drop(c);
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].action, "update");
@@ -185,13 +188,19 @@ db_test!(
             .any(|e| e.0 == "invalid_number" && e.1 == "mineur_first_response"));
         assert_eq!(got.len(), 3, "{got:?}");
         // Nothing changed.
-        let l = uc::get_level(&w.app, &w.admin, "premium").await.expect("read");
+        let l = uc::get_level(&w.app, &w.admin, "premium")
+            .await
+            .expect("read");
         assert_eq!(l.targets["bloquant"].first_response, 30);
 
         // A new level needs a free code.
         let mut dup = level("Autre", ["1", "2", "1", "2", "1", "2"]);
         dup.code = "socle".into();
-        let got = codes(uc::save_level(&w.app, &w.admin, dup, true).await.expect_err("taken"));
+        let got = codes(
+            uc::save_level(&w.app, &w.admin, dup, true)
+                .await
+                .expect_err("taken"),
+        );
         assert_eq!(got[0].0, "code_taken");
 
         // Agency staff read; only admins write; members do neither.
@@ -207,7 +216,13 @@ db_test!(
         forbidden(uc::list_levels(&w.app, &w.member_a).await);
         forbidden(uc::get_level(&w.app, &w.member_b, "premium").await);
         forbidden(uc::list_contracts(&w.app, &w.member_a, &LevelFilter::Any).await);
-        assert_eq!(uc::list_levels(&w.app, &w.agent).await.expect("agent").len(), 3);
+        assert_eq!(
+            uc::list_levels(&w.app, &w.agent)
+                .await
+                .expect("agent")
+                .len(),
+            3
+        );
     }
 );
 
@@ -244,7 +259,10 @@ db_test!(
         assert_eq!(find("overlapping_hours")[0].0, "tue_open2");
         assert_eq!(find("invalid_time")[0].0, "wed_open1");
         let overlap = &find("overlapping_closure")[0].1;
-        assert!(overlap.starts_with("Ligne 2 ") && overlap.contains("ligne 1"), "{overlap}");
+        assert!(
+            overlap.starts_with("Ligne 2 ") && overlap.contains("ligne 1"),
+            "{overlap}"
+        );
         assert!(find("invalid_closure")[0].1.starts_with("Ligne 4 "));
         assert!(find("invalid_closure_line")[0].1.starts_with("Ligne 5 "));
         // No working time at all is refused by the domain.
@@ -297,7 +315,9 @@ db_test!(
         )
         .await
         .expect("created");
-        let r = uc::get_calendar(&w.app, &w.agent, new_id).await.expect("get");
+        let r = uc::get_calendar(&w.app, &w.agent, new_id)
+            .await
+            .expect("get");
         assert_eq!(r.calendar.tz.name(), "Indian/Reunion");
         assert!(uc::holidays(&r.calendar, 2021)
             .iter()
@@ -472,7 +492,9 @@ db_test!(
             .expect_err("invalid"),
         );
         assert_eq!(got[0].0, "invalid_period");
-        forbidden(uc::save_contract(&w.app, &w.agent, assign("socle", "metropole", "2021-01-01")).await);
+        forbidden(
+            uc::save_contract(&w.app, &w.agent, assign("socle", "metropole", "2021-01-01")).await,
+        );
     }
 );
 
@@ -483,9 +505,15 @@ db_test!(
             let app = w.app.clone();
             let product = w.product;
             async move {
-                relais_app::support::create_ticket(&app, &actor, None, ticket(product, subject), "web")
-                    .await
-                    .expect("ticket")
+                relais_app::support::create_ticket(
+                    &app,
+                    &actor,
+                    None,
+                    ticket(product, subject),
+                    "web",
+                )
+                .await
+                .expect("ticket")
             }
         };
         let a1 = mk(w.member_a.clone(), "A répondu à temps").await;
@@ -496,9 +524,21 @@ db_test!(
         // b1 answered in time (must not count for A).
         let mut tx = db.begin().await.expect("tx");
         for (id, answered, resolved, status, editor) in [
-            (a1, "2021-03-01T09:30:00.000Z", Some("2021-03-01T14:00:00.000Z"), "resolu", 90i64),
+            (
+                a1,
+                "2021-03-01T09:30:00.000Z",
+                Some("2021-03-01T14:00:00.000Z"),
+                "resolu",
+                90i64,
+            ),
             (a2, "2021-03-03T09:30:00.000Z", None, "en_cours", 0),
-            (b1, "2021-03-01T08:30:00.000Z", Some("2021-03-01T09:00:00.000Z"), "resolu", 600),
+            (
+                b1,
+                "2021-03-01T08:30:00.000Z",
+                Some("2021-03-01T09:00:00.000Z"),
+                "resolu",
+                600,
+            ),
         ] {
             sqlx::query(
                 "UPDATE tickets SET first_response_at = $1, resolved_at = $2, status = $3, \

@@ -1185,8 +1185,10 @@ mod closure_lines_tests {
 
     #[test]
     fn closure_lines_round_trip_and_report_line_numbers() {
-        let ok = parse_closure_lines("2026-12-24;2026-12-31;Fermeture de fin d'année\n\n2027-08-02;2027-08-13;Été")
-            .expect("valid");
+        let ok = parse_closure_lines(
+            "2026-12-24;2026-12-31;Fermeture de fin d'année\n\n2027-08-02;2027-08-13;Été",
+        )
+        .expect("valid");
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].label, "Été");
         assert_eq!(parse_closure_lines(&closure_lines(&ok)).expect("again"), ok);

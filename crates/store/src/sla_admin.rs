@@ -69,7 +69,8 @@ pub async fn list_contract_lines(
          WHERE s2.institution_id = i.id AND s2.starts_on <= ",
     );
     q.bind_text(date);
-    q.push(" AND (s2.ends_on IS NULL OR s2.ends_on >= ").bind_text(date);
+    q.push(" AND (s2.ends_on IS NULL OR s2.ends_on >= ")
+        .bind_text(date);
     q.push(
         ") ORDER BY s2.starts_on DESC, s2.created_at DESC, s2.id DESC LIMIT 1) \
          LEFT JOIN service_levels l ON l.id = s.level_id \
@@ -127,8 +128,7 @@ pub async fn close_contracts_from(
     let cut: Vec<StoredContract> = all
         .iter()
         .filter(|k| {
-            k.starts_on.as_str() < starts_on
-                && k.ends_on.as_deref().is_none_or(|e| e >= starts_on)
+            k.starts_on.as_str() < starts_on && k.ends_on.as_deref().is_none_or(|e| e >= starts_on)
         })
         .cloned()
         .collect();

@@ -69,11 +69,7 @@ impl Base {
         }
         if a.role == Role::Admin {
             items.push((
-                if t.en() {
-                    "Calendars"
-                } else {
-                    "Calendriers"
-                },
+                if t.en() { "Calendars" } else { "Calendriers" },
                 "/admin/calendriers".into(),
             ));
             items.push((

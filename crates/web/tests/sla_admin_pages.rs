@@ -102,7 +102,9 @@ db_test!(
         assert_eq!(form.status, StatusCode::OK);
         assert!(form.body.contains("<legend>Sévérité Bloquant</legend>"));
         assert!(form.body.contains("for=\"bloquant_first_response\""));
-        assert!(form.body.contains("gardent les échéances calculées à leur dépôt"));
+        assert!(form
+            .body
+            .contains("gardent les échéances calculées à leur dépôt"));
         // Premium bloquant answers in 1 h by default; make it 45 minutes.
         let r = admin
             .post_form("/admin/niveaux/premium", &pairs(&level_form("0,75")))
@@ -133,7 +135,10 @@ db_test!(
             .post_form("/admin/niveaux/premium", &pairs(&level_form("0,1")))
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(!r.body.contains("Requête refusée"), "refused by the rule, not CSRF");
+        assert!(
+            !r.body.contains("Requête refusée"),
+            "refused by the rule, not CSRF"
+        );
         assert!(agent.get("/admin/niveaux").await.body.contains("45 min"));
         let cal = calendar_id(&db, "metropole").await;
         assert_eq!(
@@ -160,7 +165,11 @@ db_test!(
                 "/admin/contrats".into(),
                 "/admin/contrats/nouveau".into(),
             ] {
-                assert_eq!(m.get(&path).await.status, StatusCode::FORBIDDEN, "{email} GET {path}");
+                assert_eq!(
+                    m.get(&path).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{email} GET {path}"
+                );
             }
             m.get("/compte").await;
             for path in [
@@ -172,7 +181,10 @@ db_test!(
             ] {
                 let r = m.post_form(&path, &pairs(&level_form("0,1"))).await;
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{email} POST {path}");
-                assert!(!r.body.contains("Requête refusée"), "refused by the rule, not CSRF");
+                assert!(
+                    !r.body.contains("Requête refusée"),
+                    "refused by the rule, not CSRF"
+                );
             }
         }
         // Nothing a refused POST sent was saved.
@@ -191,15 +203,24 @@ db_test!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Jours fériés 2026"));
         assert!(page.body.contains("Jours fériés 2027"));
-        assert!(page.body.contains("<td>17/05/2027</td>\n    <td>Lundi de Pentecôte</td>")
-            || page.body.contains("<td>17/05/2027</td><td>Lundi de Pentecôte</td>"),
-            "Pentecost Monday 2027");
+        assert!(
+            page.body
+                .contains("<td>17/05/2027</td>\n    <td>Lundi de Pentecôte</td>")
+                || page
+                    .body
+                    .contains("<td>17/05/2027</td><td>Lundi de Pentecôte</td>"),
+            "Pentecost Monday 2027"
+        );
         assert!(page.body.contains("Ascension"));
         assert!(!page.body.contains("Vendredi saint"));
         assert!(!page.body.contains("Saint-Étienne"));
         // Weekday rows carry the stored hours.
-        assert!(page.body.contains("id=\"mon_open1\" name=\"mon_open1\" value=\"09:00\""));
-        assert!(page.body.contains("id=\"sat_open1\" name=\"sat_open1\" value=\"\""));
+        assert!(page
+            .body
+            .contains("id=\"mon_open1\" name=\"mon_open1\" value=\"09:00\""));
+        assert!(page
+            .body
+            .contains("id=\"sat_open1\" name=\"sat_open1\" value=\"\""));
         let page = admin.get(&format!("/admin/calendriers/{alsace}")).await;
         assert!(page.body.contains("26/03/2027"), "Good Friday 2027");
         assert!(page.body.contains("Vendredi saint"));
@@ -220,13 +241,16 @@ db_test!(
                 form.push((n.to_string(), v.to_string()));
             }
         }
-        let as_refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let as_refs: Vec<(&str, &str)> =
+            form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let r = admin
             .post_form(&format!("/admin/calendriers/{alsace}"), &as_refs)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Ligne 2 : date invalide"));
-        assert!(r.body.contains("Ligne 3 : cette période chevauche celle de la ligne 1."));
+        assert!(r
+            .body
+            .contains("Ligne 3 : cette période chevauche celle de la ligne 1."));
         // Fixed, it saves and the closure is shown back in the textarea.
         let fixed: Vec<(&str, &str)> = as_refs
             .iter()
@@ -243,9 +267,11 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = admin.get(&format!("/admin/calendriers/{alsace}")).await;
-        assert!(page.body.contains("2026-12-24;2026-12-31;Fin d&#x27;année")
-            || page.body.contains("2026-12-24;2026-12-31;Fin d&#39;année"),
-            "closure kept");
+        assert!(
+            page.body.contains("2026-12-24;2026-12-31;Fin d&#x27;année")
+                || page.body.contains("2026-12-24;2026-12-31;Fin d&#39;année"),
+            "closure kept"
+        );
     }
 );
 
@@ -304,8 +330,16 @@ db_test!(
                 .expect("ticket")
             }
         };
-        let ta = file(actor(&db, "membre.a@t.test").await, "Service fait refusé chez Alpha").await;
-        let tb = file(actor(&db, "membre.b@t.test").await, "Confidentiel Bêta paie").await;
+        let ta = file(
+            actor(&db, "membre.a@t.test").await,
+            "Service fait refusé chez Alpha",
+        )
+        .await;
+        let tb = file(
+            actor(&db, "membre.b@t.test").await,
+            "Confidentiel Bêta paie",
+        )
+        .await;
         let admin_actor = actor(&db, "admin@t.test").await;
         relais_app::sla_admin::save_contract(
             &app,
@@ -326,14 +360,25 @@ db_test!(
             let page = c.get(&format!("/etablissements/{}", w.a)).await;
             assert_eq!(page.status, StatusCode::OK, "{email}");
             assert!(page.body.contains("<h2 id=\"support\">Support</h2>"));
-            assert!(page.body.contains(&format!("href=\"/support/{ta}\"")), "{email}");
+            assert!(
+                page.body.contains(&format!("href=\"/support/{ta}\"")),
+                "{email}"
+            );
             assert!(page.body.contains("Service fait refusé chez Alpha"));
             assert!(page.body.contains("Renforcé — Alsace-Moselle"), "{email}");
-            assert!(page.body.contains("Tickets sur les 12 derniers mois</dt><dd>1</dd>"));
-            assert!(page.body.contains("Premières réponses dans l&#x27;objectif")
-                || page.body.contains("Premières réponses dans l&#39;objectif"));
+            assert!(page
+                .body
+                .contains("Tickets sur les 12 derniers mois</dt><dd>1</dd>"));
+            assert!(
+                page.body
+                    .contains("Premières réponses dans l&#x27;objectif")
+                    || page.body.contains("Premières réponses dans l&#39;objectif")
+            );
             assert!(page.body.contains("Ticket R"), "timeline entry");
-            assert!(!page.body.contains("Confidentiel Bêta"), "{email} sees B's ticket");
+            assert!(
+                !page.body.contains("Confidentiel Bêta"),
+                "{email} sees B's ticket"
+            );
             assert!(!page.body.contains(&tb.to_string()));
         }
         // The agency sees B's own page with B's ticket only.
@@ -366,7 +411,9 @@ db_test!(
             .get(&format!("/admin/contrats/nouveau?institution={}", w.b))
             .await;
         assert_eq!(form.status, StatusCode::OK);
-        assert!(form.body.contains(&format!("<option value=\"{}\" selected>", w.b)));
+        assert!(form
+            .body
+            .contains(&format!("<option value=\"{}\" selected>", w.b)));
         let b = w.b.to_string();
         let r = admin
             .post_form(
@@ -413,6 +460,9 @@ db_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(!r.body.contains("Requête refusée"), "refused by the rule, not CSRF");
+        assert!(
+            !r.body.contains("Requête refusée"),
+            "refused by the rule, not CSRF"
+        );
     }
 );

@@ -1077,7 +1077,12 @@ fn support_section(
     let t = &r.totals;
     let facts = vec![
         (
-            (if en { "Service contract" } else { "Contrat de service" }).to_string(),
+            (if en {
+                "Service contract"
+            } else {
+                "Contrat de service"
+            })
+            .to_string(),
             Cell::text(contract),
         ),
         (
@@ -1140,7 +1145,11 @@ fn support_section(
     ];
     let mut table = Table::new(
         tr,
-        if en { "Open tickets" } else { "Tickets ouverts" },
+        if en {
+            "Open tickets"
+        } else {
+            "Tickets ouverts"
+        },
         &[
             if en { "Reference" } else { "Référence" },
             if en { "Subject" } else { "Objet" },

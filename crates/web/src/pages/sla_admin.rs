@@ -207,22 +207,13 @@ fn level_form_data(l: &LevelView) -> FormData {
                 target_field(*s, false).into(),
                 uc::hours_value(t.first_response),
             ));
-            pairs.push((
-                target_field(*s, true).into(),
-                uc::hours_value(t.resolution),
-            ));
+            pairs.push((target_field(*s, true).into(), uc::hours_value(t.resolution)));
         }
     }
     FormData(pairs)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn level_page(
-    auth: &Auth,
-    f: &FormData,
-    create: bool,
-    err: Option<&DomainError>,
-) -> LevelFormPage {
+fn level_page(auth: &Auth, f: &FormData, create: bool, err: Option<&DomainError>) -> LevelFormPage {
     let tr = auth.tr;
     let en = tr.en();
     let mut fields = vec![];
@@ -237,7 +228,16 @@ fn level_page(
                 }),
         );
     }
-    fields.push(Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required());
+    fields.push(
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
+    );
     let mut groups: Vec<(String, Vec<Field>)> = Severity::ALL
         .iter()
         .map(|s| {
@@ -294,14 +294,19 @@ fn level_page(
         errors = apply_errors(&mut all, e);
         let n = fields.len();
         fields = all[..n].to_vec();
-        let mut rest = all[n..].to_vec().into_iter();
+        let mut rest = all[n..].iter().cloned();
         for g in groups.iter_mut() {
             g.1 = (0..g.1.len()).filter_map(|_| rest.next()).collect();
         }
     }
     let code = f.get("code");
     let title = if create {
-        (if en { "New service level" } else { "Nouveau niveau de service" }).to_string()
+        (if en {
+            "New service level"
+        } else {
+            "Nouveau niveau de service"
+        })
+        .to_string()
     } else if en {
         format!("Service level {}", f.get("name"))
     } else {
@@ -322,7 +327,12 @@ fn level_page(
         editable: uc::may_write(auth.actor()),
         submit: tr.get("save").into(),
         cancel: "/admin/niveaux".into(),
-        back: (if en { "Back to the levels" } else { "Retour aux niveaux" }).into(),
+        back: (if en {
+            "Back to the levels"
+        } else {
+            "Retour aux niveaux"
+        })
+        .into(),
     }
 }
 
@@ -569,11 +579,7 @@ fn calendar_input(f: &FormData) -> CalendarInput {
     }
 }
 
-fn holiday_tables(
-    state: &AppState,
-    tr: Tr,
-    cal: Option<&CalendarView>,
-) -> Vec<Table> {
+fn holiday_tables(state: &AppState, tr: Tr, cal: Option<&CalendarView>) -> Vec<Table> {
     let Some(c) = cal else { return vec![] };
     let en = tr.en();
     let (y0, y1) = uc::preview_years(&state.app);
@@ -587,10 +593,7 @@ fn holiday_tables(
                 } else {
                     format!("Jours fériés {y}")
                 },
-                &[
-                    "Date",
-                    if en { "Holiday" } else { "Jour férié" },
-                ],
+                &["Date", if en { "Holiday" } else { "Jour férié" }],
             );
             for (d, name) in uc::holidays(&c.calendar, y) {
                 t.rows.push(vec![
@@ -625,7 +628,14 @@ fn calendar_page(
         );
     }
     fields.push(
-        Field::new(tr, "text", "name", if en { "Name" } else { "Nom" }, f.get("name")).required(),
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
     );
     fields.push(
         Field::select(
@@ -673,15 +683,29 @@ fn calendar_page(
         "Une par ligne : AAAA-MM-JJ;AAAA-MM-JJ;libellé (jours inclus)."
     });
     let hour_words = if en {
-        ["morning opening", "morning closing", "afternoon opening", "afternoon closing"]
+        [
+            "morning opening",
+            "morning closing",
+            "afternoon opening",
+            "afternoon closing",
+        ]
     } else {
-        ["ouverture du matin", "fermeture du matin", "ouverture de l'après-midi", "fermeture de l'après-midi"]
+        [
+            "ouverture du matin",
+            "fermeture du matin",
+            "ouverture de l'après-midi",
+            "fermeture de l'après-midi",
+        ]
     };
     let mut days: Vec<DayRow> = uc::HOUR_FIELDS
         .iter()
         .enumerate()
         .map(|(i, names)| {
-            let day = if en { WEEKDAYS_EN[i] } else { uc::WEEKDAYS_FR[i] };
+            let day = if en {
+                WEEKDAYS_EN[i]
+            } else {
+                uc::WEEKDAYS_FR[i]
+            };
             DayRow {
                 label: day.to_string(),
                 cells: names
@@ -729,7 +753,12 @@ fn calendar_page(
         }
     }
     let title = match existing {
-        None => (if en { "New calendar" } else { "Nouveau calendrier" }).to_string(),
+        None => (if en {
+            "New calendar"
+        } else {
+            "Nouveau calendrier"
+        })
+        .to_string(),
         Some(c) => {
             if en {
                 format!("Calendar {}", c.name)
@@ -892,8 +921,10 @@ async fn contracts(
     let levels = uc::list_levels(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let mut options: Vec<(String, String)> =
-        levels.iter().map(|l| (l.code.clone(), l.name.clone())).collect();
+    let mut options: Vec<(String, String)> = levels
+        .iter()
+        .map(|l| (l.code.clone(), l.name.clone()))
+        .collect();
     options.push((
         "aucun".into(),
         (if en {
@@ -946,8 +977,18 @@ async fn contracts(
                 .into()
             })),
             Cell::opt(&r.calendar_name),
-            Cell::text(r.starts_on.as_deref().map(fr_date).unwrap_or_else(|| "—".into())),
-            Cell::text(r.ends_on.as_deref().map(fr_date).unwrap_or_else(|| "—".into())),
+            Cell::text(
+                r.starts_on
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::text(
+                r.ends_on
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| "—".into()),
+            ),
         ];
         if write {
             row.push(Cell::link(
