@@ -11,6 +11,7 @@ pub mod desk;
 pub mod knowledge;
 pub mod mail_io;
 pub mod search;
+pub mod sla_admin;
 pub mod support;
 
 use relais_domain::{Clock, DomainError};

@@ -544,6 +544,110 @@ impl BusinessCalendar {
     }
 }
 
+impl BusinessCalendar {
+    /// The working windows of an ISO weekday (1 = Monday … 7 = Sunday),
+    /// before holidays and closures: what the admin form shows.
+    pub fn weekday_hours(&self, iso: u32) -> Vec<Window> {
+        let mut d = Weekday::Mon;
+        for _ in 1..iso.clamp(1, 7) {
+            d = d.succ();
+        }
+        self.hours_of(d)
+    }
+}
+
+/// A closure period with the label admins gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub label: String,
+}
+
+/// Reads closure periods typed one per line as `AAAA-MM-JJ;AAAA-MM-JJ;libellé`
+/// (blank lines ignored). Every bad line is reported with its number, so an
+/// admin fixing a long list sees all the mistakes at once.
+pub fn parse_closure_lines(text: &str) -> Result<Vec<Closure>, DomainError> {
+    let mut v = Violations::default();
+    let mut out: Vec<(usize, Closure)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line.splitn(3, ';').map(str::trim).collect();
+        if parts.len() < 3 {
+            v.push(
+                "invalid_closure_line",
+                "closures",
+                format!("Ligne {n} : attendu « AAAA-MM-JJ;AAAA-MM-JJ;libellé »."),
+            );
+            continue;
+        }
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let (Some(start), Some(end)) = (date(parts[0]), date(parts[1])) else {
+            v.push(
+                "invalid_closure_line",
+                "closures",
+                format!("Ligne {n} : date invalide, attendu AAAA-MM-JJ (par exemple 2026-12-24)."),
+            );
+            continue;
+        };
+        if parts[2].is_empty() {
+            v.push(
+                "missing_closure_label",
+                "closures",
+                format!("Ligne {n} : indiquez un libellé pour la fermeture."),
+            );
+            continue;
+        }
+        if end < start {
+            v.push(
+                "invalid_closure",
+                "closures",
+                format!("Ligne {n} : la fermeture finit avant de commencer."),
+            );
+            continue;
+        }
+        if let Some((m, _)) = out.iter().find(|(_, c)| c.start <= end && start <= c.end) {
+            v.push(
+                "overlapping_closure",
+                "closures",
+                format!("Ligne {n} : cette période chevauche celle de la ligne {m}."),
+            );
+            continue;
+        }
+        out.push((
+            n,
+            Closure {
+                start,
+                end,
+                label: parts[2].to_string(),
+            },
+        ));
+    }
+    v.into_result()?;
+    Ok(out.into_iter().map(|(_, c)| c).collect())
+}
+
+/// The textarea form of closure periods, the inverse of
+/// [`parse_closure_lines`].
+pub fn closure_lines(closures: &[Closure]) -> String {
+    closures
+        .iter()
+        .map(|c| {
+            format!(
+                "{};{};{}",
+                c.start.format("%Y-%m-%d"),
+                c.end.format("%Y-%m-%d"),
+                c.label
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// True when a date is a Saturday or Sunday (for reports).
 pub fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
@@ -1072,5 +1176,46 @@ mod tests {
             }
             prop_assert_eq!(list, by_rule);
         }
+    }
+}
+
+#[cfg(test)]
+mod closure_lines_tests {
+    use super::*;
+
+    #[test]
+    fn closure_lines_round_trip_and_report_line_numbers() {
+        let ok = parse_closure_lines(
+            "2026-12-24;2026-12-31;Fermeture de fin d'année\n\n2027-08-02;2027-08-13;Été",
+        )
+        .expect("valid");
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].label, "Été");
+        assert_eq!(parse_closure_lines(&closure_lines(&ok)).expect("again"), ok);
+        let Err(DomainError::Invalid(v)) = parse_closure_lines(
+            "2026-12-24;2026-12-31;Noël\n2026-13-01;2026-13-02;x\n2026-12-30;2027-01-02;Chevauche\n2027-02-10;2027-02-01;À l'envers\nsans séparateur\n2027-03-01;2027-03-02;",
+        ) else {
+            panic!("invalid")
+        };
+        let got: Vec<(&str, &str)> = v.iter().map(|e| (e.code, e.detail.as_str())).collect();
+        assert_eq!(got[0].0, "invalid_closure_line");
+        assert!(got[0].1.starts_with("Ligne 2 "), "{}", got[0].1);
+        assert_eq!(got[1].0, "overlapping_closure");
+        assert!(got[1].1.contains("Ligne 3") && got[1].1.contains("ligne 1"));
+        assert_eq!(got[2].0, "invalid_closure");
+        assert!(got[2].1.starts_with("Ligne 4 "));
+        assert_eq!(got[3].0, "invalid_closure_line");
+        assert!(got[3].1.starts_with("Ligne 5 "));
+        assert_eq!(got[4].0, "missing_closure_label");
+        assert!(got[4].1.starts_with("Ligne 6 "));
+    }
+
+    #[test]
+    fn weekday_hours_follow_the_per_day_overrides() {
+        let mut cal = BusinessCalendar::default();
+        cal.hours_by_weekday.insert(5, vec![(hm(9, 0), hm(12, 0))]);
+        assert_eq!(cal.weekday_hours(1).len(), 2);
+        assert_eq!(cal.weekday_hours(5), vec![(hm(9, 0), hm(12, 0))]);
+        assert!(cal.weekday_hours(7).is_empty());
     }
 }

@@ -89,15 +89,29 @@ pub fn target_for(targets: &Targets, severity: Severity) -> Option<Target> {
     targets.get(severity.code()).copied()
 }
 
+/// The form field of one target: `bloquant_first_response`,
+/// `majeur_resolution`… so errors land on the input that caused them.
+pub fn target_field(severity: Severity, resolution: bool) -> &'static str {
+    match (severity, resolution) {
+        (Severity::Bloquant, false) => "bloquant_first_response",
+        (Severity::Bloquant, true) => "bloquant_resolution",
+        (Severity::Majeur, false) => "majeur_first_response",
+        (Severity::Majeur, true) => "majeur_resolution",
+        (Severity::Mineur, false) => "mineur_first_response",
+        (Severity::Mineur, true) => "mineur_resolution",
+    }
+}
+
 /// Checks targets typed by an admin: every severity present, positive
-/// minutes, and a first answer no later than the resolution.
+/// minutes, and a first answer no later than the resolution. Each error
+/// names the field of its severity (see [`target_field`]).
 pub fn validate_targets(targets: &Targets) -> Result<(), DomainError> {
     let mut v = Violations::default();
     for s in Severity::ALL {
         match targets.get(s.code()) {
             None => v.push(
                 "missing_target",
-                "targets",
+                target_field(*s, false),
                 format!(
                     "Il manque les objectifs de la sévérité « {} ».",
                     s.label_fr()
@@ -105,17 +119,17 @@ pub fn validate_targets(targets: &Targets) -> Result<(), DomainError> {
             ),
             Some(t) if t.first_response <= 0 || t.resolution <= 0 => v.push(
                 "invalid_target",
-                "targets",
+                target_field(*s, t.first_response > 0),
                 format!(
                     "Les objectifs « {} » doivent être des durées positives.",
                     s.label_fr()
                 ),
             ),
             Some(t) if t.first_response > t.resolution => v.push(
-                "invalid_target",
-                "targets",
+                "response_after_resolution",
+                target_field(*s, true),
                 format!(
-                    "Sévérité « {} » : la première réponse ne peut venir après la résolution.",
+                    "Sévérité « {} » : la résolution ne peut être visée avant la première réponse.",
                     s.label_fr()
                 ),
             ),
@@ -912,13 +926,15 @@ mod tests {
         assert_eq!(
             codes,
             [
-                "invalid_target",
+                "response_after_resolution",
                 "missing_target",
                 "unknown_severity",
                 "invalid_code"
             ]
         );
         assert!(v[1].detail.contains("Mineur"), "{}", v[1].detail);
+        assert_eq!(v[0].field, "majeur_resolution");
+        assert_eq!(v[1].field, "mineur_first_response");
     }
 
     fn opened() -> DateTime<Utc> {

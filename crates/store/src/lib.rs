@@ -14,6 +14,7 @@ pub mod db;
 pub mod jobs;
 pub mod knowledge;
 pub mod search_feed;
+pub mod sla_admin;
 pub mod sql;
 pub mod support;
 

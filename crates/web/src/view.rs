@@ -61,6 +61,31 @@ impl Base {
         if a.can_manage_users() {
             items.push(("nav.users", "/comptes".into()));
         }
+        // Service contracts: agency staff read them, admins edit them.
+        if a.role.is_agency() {
+            items.push((
+                if t.en() {
+                    "Service levels"
+                } else {
+                    "Niveaux de service"
+                },
+                "/admin/niveaux".into(),
+            ));
+        }
+        if a.role == Role::Admin {
+            items.push((
+                if t.en() { "Calendars" } else { "Calendriers" },
+                "/admin/calendriers".into(),
+            ));
+            items.push((
+                if t.en() {
+                    "Contracts"
+                } else {
+                    "Contrats de service"
+                },
+                "/admin/contrats".into(),
+            ));
+        }
         items.push(("nav.account", "/compte".into()));
         let path = auth.path.split('?').next().unwrap_or("/").to_string();
         let nav = items
@@ -152,6 +177,9 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         ),
         "recherche" => ("Recherche enregistrée.", "Search saved."),
         "piece" => ("Pièce jointe ajoutée.", "Attachment added."),
+        "level" => ("Niveau de service enregistré.", "Service level saved."),
+        "calendar" => ("Calendrier enregistré.", "Calendar saved."),
+        "contract" => ("Contrat attribué.", "Contract assigned."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

@@ -570,6 +570,8 @@ struct InstitutionPage {
     conventions: Table,
     tasks: Table,
     show_internal: bool,
+    support_facts: Vec<(String, Cell)>,
+    support_tickets: Table,
     timeline: Vec<TimelineLine>,
 }
 
@@ -823,8 +825,14 @@ async fn show(
             Cell::opt(&t.assignee_name),
         ]);
     }
-    let timeline = v
-        .timeline
+    let record = relais_app::sla_admin::institution_support_record(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let (support_facts, support_tickets) = support_section(tr, &record);
+    let mut entries = v.timeline.clone();
+    entries.extend(record.timeline());
+    entries.sort_by(|a, b| b.date.cmp(&a.date));
+    let timeline = entries
         .iter()
         .map(|e| TimelineLine {
             date: e.date.clone(),
@@ -835,6 +843,7 @@ async fn show(
                 ("task", true) => "Task",
                 ("convention", false) => "Convention",
                 ("convention", true) => "Agreement",
+                ("ticket", _) => "Ticket",
                 (_, false) => "Déploiement",
                 (_, true) => "Deployment",
             }
@@ -865,6 +874,8 @@ async fn show(
         conventions,
         tasks,
         show_internal: actor.can_read_interactions(),
+        support_facts,
+        support_tickets,
         timeline,
     };
     Ok(render(&p, tr)?.into_response())
@@ -1020,4 +1031,152 @@ async fn create_component(
         }
         Err(e) => Err(PageError::new(e, tr)),
     }
+}
+
+/// The "Support" section: contract in force, the service-level record of
+/// the last 12 months, and the open tickets.
+fn support_section(
+    tr: Tr,
+    r: &relais_app::sla_admin::SupportRecord,
+) -> (Vec<(String, Cell)>, Table) {
+    use relais_app::sla_admin::{hours_label, paris_time};
+    use relais_domain::support::{Severity, TicketStatus};
+    let en = tr.en();
+    let contract = match &r.contract {
+        Some(k) => {
+            let since = k
+                .starts_on
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default();
+            format!(
+                "{} — {} ({} {since})",
+                k.level_name.clone().unwrap_or_default(),
+                k.calendar_name.clone().unwrap_or_default(),
+                if en { "since" } else { "depuis le" }
+            )
+        }
+        None => (if en {
+            "None: generic charter (socle, Paris hours)"
+        } else {
+            "Aucun : charte générique (socle, heures de Paris)"
+        })
+        .to_string(),
+    };
+    let share = |p: Option<i64>, met: i64, n: i64| match p {
+        Some(p) => {
+            if en {
+                format!("{p} % ({met} of {n})")
+            } else {
+                format!("{p} % ({met} sur {n})")
+            }
+        }
+        None => "—".to_string(),
+    };
+    let t = &r.totals;
+    let facts = vec![
+        (
+            (if en {
+                "Service contract"
+            } else {
+                "Contrat de service"
+            })
+            .to_string(),
+            Cell::text(contract),
+        ),
+        (
+            (if en {
+                "Tickets over the last 12 months"
+            } else {
+                "Tickets sur les 12 derniers mois"
+            })
+            .to_string(),
+            Cell::text(t.tickets.to_string()),
+        ),
+        (
+            (if en {
+                "First responses within target"
+            } else {
+                "Premières réponses dans l'objectif"
+            })
+            .to_string(),
+            Cell::text(share(
+                r.first_response_share(),
+                t.first_response_met,
+                t.first_response_measured,
+            )),
+        ),
+        (
+            (if en {
+                "Resolutions within target"
+            } else {
+                "Résolutions dans l'objectif"
+            })
+            .to_string(),
+            Cell::text(share(
+                r.resolution_share(),
+                t.resolution_met,
+                t.resolution_measured,
+            )),
+        ),
+        (
+            (if en {
+                "Median resolution time (business hours)"
+            } else {
+                "Délai médian de résolution (heures ouvrées)"
+            })
+            .to_string(),
+            Cell::text(
+                r.median_resolution_minutes
+                    .map(hours_label)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ),
+        (
+            (if en {
+                "Time waiting on the editor"
+            } else {
+                "Temps d'attente de l'éditeur"
+            })
+            .to_string(),
+            Cell::text(hours_label(t.editor_minutes)),
+        ),
+    ];
+    let mut table = Table::new(
+        tr,
+        if en {
+            "Open tickets"
+        } else {
+            "Tickets ouverts"
+        },
+        &[
+            if en { "Reference" } else { "Référence" },
+            if en { "Subject" } else { "Objet" },
+            if en { "Product" } else { "Produit" },
+            if en { "Status" } else { "Statut" },
+            if en { "Severity" } else { "Sévérité" },
+            if en {
+                "Resolution due"
+            } else {
+                "Échéance de résolution"
+            },
+        ],
+    );
+    for k in &r.open {
+        table.rows.push(vec![
+            Cell::link(k.reference.clone(), format!("/support/{}", k.id)),
+            Cell::text(k.subject.clone()),
+            Cell::text(k.product_name.clone()),
+            Cell::text(label!(TicketStatus, &k.status, tr)),
+            Cell::text(label!(Severity, &k.severity, tr)),
+            Cell::text(
+                k.resolution_due_at
+                    .as_deref()
+                    .map(paris_time)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ]);
+    }
+    (facts, table)
 }

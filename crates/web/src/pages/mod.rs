@@ -13,6 +13,7 @@ pub mod knowledge;
 pub mod mail;
 pub mod search;
 pub mod session;
+pub mod sla_admin;
 pub mod support;
 pub mod users;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(search::router())
         .merge(assistant::router())
+        .merge(sla_admin::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
