@@ -7,6 +7,7 @@
 //! isolation lives here, not in templates.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod crm;
 pub mod db;
