@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per bounded context. Every page reads
 //! without JavaScript; htmx only refines filtering.
 
+pub mod attachments;
 pub mod catalogue;
 pub mod contacts;
 pub mod conventions;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(exports::router())
         .merge(knowledge::router())
+        .merge(attachments::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
