@@ -36,8 +36,9 @@ pub const MASKED_UPLOADER: &str = "Auteur non communiqué";
 pub fn human_size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if bytes >= MIB {
-        if bytes % MIB == 0 {
-            format!("{} Mo", bytes / MIB)
+        let whole = bytes / MIB;
+        if whole * MIB == bytes {
+            format!("{whole} Mo")
         } else {
             format!("{:.1} Mo", bytes as f64 / MIB as f64).replace('.', ",")
         }
@@ -298,7 +299,9 @@ enum Access {
     Public,
     /// Another institution, on a ticket shared with its attachments:
     /// public files, the uploader masked unless the requester is shared.
-    Shared { show_uploader: bool },
+    Shared {
+        show_uploader: bool,
+    },
     None,
 }
 
@@ -375,9 +378,9 @@ pub async fn open_attachment(
         present(access, row)
     };
     let path = storage_path(&app.settings.attachments_dir, &row.storage_key)?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        AppError::Internal(format!("reading attachment {}: {e}", row.id))
-    })?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("reading attachment {}: {e}", row.id)))?;
     Ok((row, bytes))
 }
 

@@ -72,7 +72,13 @@ async fn world(db: &Db) -> World {
     deploy(db, inst_c, other).await;
     let (_, agent) = builders::user(db, "agent@amue.test", Role::Support, None).await;
     let (_, relation) = builders::user(db, "drem@amue.test", Role::Relation, None).await;
-    let (_, a) = builders::user(db, "hugo.lambert@univ-exemple.fr", Role::Member, Some(inst_a)).await;
+    let (_, a) = builders::user(
+        db,
+        "hugo.lambert@univ-exemple.fr",
+        Role::Member,
+        Some(inst_a),
+    )
+    .await;
     let (_, b) = builders::user(db, "bruno@ub.fr", Role::Member, Some(inst_b)).await;
     let (_, c) = builders::user(db, "chloe@uc.fr", Role::Member, Some(inst_c)).await;
     let ticket = support::create_ticket(
@@ -168,7 +174,10 @@ db_test!(
         .await
         .expect_err("too large");
         assert_eq!(code_of(&e), Some("attachment_too_large"));
-        assert!(e.to_string().contains("taille maximale") || format!("{e:?}").contains("taille maximale"));
+        assert!(
+            e.to_string().contains("taille maximale")
+                || format!("{e:?}").contains("taille maximale")
+        );
         assert!(files_under(&w.dir).is_empty(), "nothing written on refusal");
 
         let content = vec![42u8; 1000];
@@ -194,7 +203,10 @@ db_test!(
         assert_eq!(row.size_bytes, 1000);
         assert_eq!(row.visibility, "public");
         assert_eq!(row.sha256, hex_sha(&content));
-        assert_eq!(row.uploaded_by.as_deref(), Some(w.a.user_id.to_string().as_str()));
+        assert_eq!(
+            row.uploaded_by.as_deref(),
+            Some(w.a.user_id.to_string().as_str())
+        );
         // The stored name is generated: `<2 hex>/<32 hex>`, nothing of the
         // person's name, and it is the only file in the folder (no
         // temporary file left behind).
@@ -218,10 +230,21 @@ db_test!(
             .contains(&("attachment".into(), Some("journal.log".into()))));
         // Another storage key for the same content: never derived from
         // the name or the bytes.
-        let id2 = uc::add_attachment(&w.app, &w.a, w.ticket, "journal.log", "text/plain", &content, false)
+        let id2 = uc::add_attachment(
+            &w.app,
+            &w.a,
+            w.ticket,
+            "journal.log",
+            "text/plain",
+            &content,
+            false,
+        )
+        .await
+        .expect("again");
+        let again = uc::open_attachment(&w.app, &w.a, w.ticket, id2)
             .await
-            .expect("again");
-        let again = uc::open_attachment(&w.app, &w.a, w.ticket, id2).await.expect("open").0;
+            .expect("open")
+            .0;
         assert_ne!(again.storage_key, row.storage_key);
     }
 );
@@ -268,9 +291,15 @@ db_test!(
         for f in &files {
             let f = f.canonicalize().expect("file");
             assert!(f.starts_with(&root), "{}", f.display());
-            assert_eq!(f.strip_prefix(&root).expect("inside").components().count(), 2);
+            assert_eq!(
+                f.strip_prefix(&root).expect("inside").components().count(),
+                2
+            );
             let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            assert!(!["passwd", "win.ini"].contains(&n) && !n.contains("script"), "{n}");
+            assert!(
+                !["passwd", "win.ini"].contains(&n) && !n.contains("script"),
+                "{n}"
+            );
         }
     }
 );
@@ -281,14 +310,36 @@ db_test!(
         let e = uc::add_attachment(&w.app, &w.a, w.ticket, "x.txt", "text/plain", b"x", true)
             .await
             .expect_err("member internal");
-        assert!(matches!(e, AppError::Domain(DomainError::Forbidden)), "{e:?}");
-        let e = uc::add_attachment(&w.app, &w.relation, w.ticket, "x.txt", "text/plain", b"x", false)
-            .await
-            .expect_err("relation manager does not write on tickets");
-        assert!(matches!(e, AppError::Domain(DomainError::Forbidden)), "{e:?}");
-        let public = uc::add_attachment(&w.app, &w.agent, w.ticket, "reponse.pdf", "application/pdf", b"%PDF", false)
-            .await
-            .expect("agent public");
+        assert!(
+            matches!(e, AppError::Domain(DomainError::Forbidden)),
+            "{e:?}"
+        );
+        let e = uc::add_attachment(
+            &w.app,
+            &w.relation,
+            w.ticket,
+            "x.txt",
+            "text/plain",
+            b"x",
+            false,
+        )
+        .await
+        .expect_err("relation manager does not write on tickets");
+        assert!(
+            matches!(e, AppError::Domain(DomainError::Forbidden)),
+            "{e:?}"
+        );
+        let public = uc::add_attachment(
+            &w.app,
+            &w.agent,
+            w.ticket,
+            "reponse.pdf",
+            "application/pdf",
+            b"%PDF",
+            false,
+        )
+        .await
+        .expect("agent public");
         let internal = uc::add_attachment(
             &w.app,
             &w.agent,
@@ -300,23 +351,37 @@ db_test!(
         )
         .await
         .expect("agent internal");
-        let agent_list = uc::list_attachments(&w.app, &w.agent, w.ticket).await.expect("agent");
+        let agent_list = uc::list_attachments(&w.app, &w.agent, w.ticket)
+            .await
+            .expect("agent");
         assert_eq!(agent_list.len(), 2);
         assert_eq!(agent_list[1].visibility, "internal");
-        let relation_list = uc::list_attachments(&w.app, &w.relation, w.ticket).await.expect("relation");
+        let relation_list = uc::list_attachments(&w.app, &w.relation, w.ticket)
+            .await
+            .expect("relation");
         assert_eq!(relation_list.len(), 2, "agency staff read everything");
-        let member = uc::list_attachments(&w.app, &w.a, w.ticket).await.expect("member");
+        let member = uc::list_attachments(&w.app, &w.a, w.ticket)
+            .await
+            .expect("member");
         assert_eq!(
             member.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
             vec![public.to_string()]
         );
-        let e = uc::open_attachment(&w.app, &w.a, w.ticket, internal).await.expect_err("hidden");
+        let e = uc::open_attachment(&w.app, &w.a, w.ticket, internal)
+            .await
+            .expect_err("hidden");
         assert!(is_not_found(&e), "{e:?}");
-        uc::open_attachment(&w.app, &w.agent, w.ticket, internal).await.expect("agent opens");
+        uc::open_attachment(&w.app, &w.agent, w.ticket, internal)
+            .await
+            .expect("agent opens");
         // The member's history does not name the internal file; the
         // agent's does.
         let mine = events(&w.app, &w.a, w.ticket).await;
-        assert!(mine.iter().all(|(_, v)| v.as_deref() != Some("trace-editeur-SECRET.txt")), "{mine:?}");
+        assert!(
+            mine.iter()
+                .all(|(_, v)| v.as_deref() != Some("trace-editeur-SECRET.txt")),
+            "{mine:?}"
+        );
         assert!(mine.contains(&("attachment".into(), Some("reponse.pdf".into()))));
         let theirs = events(&w.app, &w.agent, w.ticket).await;
         assert!(theirs.contains(&(
@@ -329,7 +394,10 @@ db_test!(
             &w.a,
             None,
             relais_domain::support::TicketInput {
-                product_id: support::get_ticket(&w.app, &w.a, w.ticket).await.expect("t").product_id,
+                product_id: support::get_ticket(&w.app, &w.a, w.ticket)
+                    .await
+                    .expect("t")
+                    .product_id,
                 category: "question".into(),
                 severity: "mineur".into(),
                 subject: "Autre".into(),
@@ -340,7 +408,9 @@ db_test!(
         )
         .await
         .expect("other ticket");
-        let e = uc::open_attachment(&w.app, &w.agent, other, public).await.expect_err("wrong ticket");
+        let e = uc::open_attachment(&w.app, &w.agent, other, public)
+            .await
+            .expect_err("wrong ticket");
         assert!(is_not_found(&e));
     }
 );
@@ -348,50 +418,118 @@ db_test!(
 db_test!(
     async fn other_institutions_see_files_only_when_shared_with_them(db: Db) {
         let w = world(&db).await;
-        let public = uc::add_attachment(&w.app, &w.a, w.ticket, "capture.png", "image/png", b"\x89PNG", false)
-            .await
-            .expect("public");
-        let internal = uc::add_attachment(&w.app, &w.agent, w.ticket, "note.txt", "text/plain", b"interne", true)
-            .await
-            .expect("internal");
+        let public = uc::add_attachment(
+            &w.app,
+            &w.a,
+            w.ticket,
+            "capture.png",
+            "image/png",
+            b"\x89PNG",
+            false,
+        )
+        .await
+        .expect("public");
+        let internal = uc::add_attachment(
+            &w.app,
+            &w.agent,
+            w.ticket,
+            "note.txt",
+            "text/plain",
+            b"interne",
+            true,
+        )
+        .await
+        .expect("internal");
         let hidden = |e: AppError| assert!(is_not_found(&e), "{e:?}");
         // Private ticket: B and C get NotFound for the list and the files.
         for x in [&w.b, &w.c] {
-            hidden(uc::list_attachments(&w.app, x, w.ticket).await.expect_err("private"));
-            hidden(uc::open_attachment(&w.app, x, w.ticket, public).await.expect_err("private"));
-            hidden(uc::add_attachment(&w.app, x, w.ticket, "x.txt", "text/plain", b"x", false).await.expect_err("private"));
+            hidden(
+                uc::list_attachments(&w.app, x, w.ticket)
+                    .await
+                    .expect_err("private"),
+            );
+            hidden(
+                uc::open_attachment(&w.app, x, w.ticket, public)
+                    .await
+                    .expect_err("private"),
+            );
+            hidden(
+                uc::add_attachment(&w.app, x, w.ticket, "x.txt", "text/plain", b"x", false)
+                    .await
+                    .expect_err("private"),
+            );
         }
         // Shared without its attachments: B reads the ticket, not its files.
-        support::share(&w.app, &w.a, w.ticket, true, false, false).await.expect("share");
-        assert!(uc::list_attachments(&w.app, &w.b, w.ticket).await.expect("list").is_empty());
-        hidden(uc::open_attachment(&w.app, &w.b, w.ticket, public).await.expect_err("not shared"));
+        support::share(&w.app, &w.a, w.ticket, true, false, false)
+            .await
+            .expect("share");
+        assert!(uc::list_attachments(&w.app, &w.b, w.ticket)
+            .await
+            .expect("list")
+            .is_empty());
+        hidden(
+            uc::open_attachment(&w.app, &w.b, w.ticket, public)
+                .await
+                .expect_err("not shared"),
+        );
         // Shared with its attachments: B gets the public file, never the
         // internal one, and not who sent it (the requester is not shared).
-        support::share(&w.app, &w.a, w.ticket, true, false, true).await.expect("share");
-        let list = uc::list_attachments(&w.app, &w.b, w.ticket).await.expect("list");
+        support::share(&w.app, &w.a, w.ticket, true, false, true)
+            .await
+            .expect("share");
+        let list = uc::list_attachments(&w.app, &w.b, w.ticket)
+            .await
+            .expect("list");
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].id, public.to_string());
         assert_eq!(list[0].uploaded_by_name, uc::MASKED_UPLOADER);
         assert_eq!(list[0].uploaded_by, None);
-        let (row, bytes) = uc::open_attachment(&w.app, &w.b, w.ticket, public).await.expect("shared");
+        let (row, bytes) = uc::open_attachment(&w.app, &w.b, w.ticket, public)
+            .await
+            .expect("shared");
         assert_eq!(bytes, b"\x89PNG");
         assert_eq!(row.uploaded_by_name, uc::MASKED_UPLOADER);
-        hidden(uc::open_attachment(&w.app, &w.b, w.ticket, internal).await.expect_err("internal"));
+        hidden(
+            uc::open_attachment(&w.app, &w.b, w.ticket, internal)
+                .await
+                .expect_err("internal"),
+        );
         // Reading is not writing: B may not add files to A's ticket.
         let e = uc::add_attachment(&w.app, &w.b, w.ticket, "x.txt", "text/plain", b"x", false)
             .await
             .expect_err("write");
-        assert!(matches!(e, AppError::Domain(DomainError::Forbidden)), "{e:?}");
+        assert!(
+            matches!(e, AppError::Domain(DomainError::Forbidden)),
+            "{e:?}"
+        );
         // With the requester shared too, the uploader is named.
-        support::share(&w.app, &w.a, w.ticket, true, true, true).await.expect("share");
-        let list = uc::list_attachments(&w.app, &w.b, w.ticket).await.expect("list");
+        support::share(&w.app, &w.a, w.ticket, true, true, true)
+            .await
+            .expect("share");
+        let list = uc::list_attachments(&w.app, &w.b, w.ticket)
+            .await
+            .expect("list");
         assert_eq!(list[0].uploaded_by_name, w.a.display_name);
         // C does not use the product: the ticket stays out of reach.
-        hidden(uc::list_attachments(&w.app, &w.c, w.ticket).await.expect_err("other product"));
-        hidden(uc::open_attachment(&w.app, &w.c, w.ticket, public).await.expect_err("other product"));
+        hidden(
+            uc::list_attachments(&w.app, &w.c, w.ticket)
+                .await
+                .expect_err("other product"),
+        );
+        hidden(
+            uc::open_attachment(&w.app, &w.c, w.ticket, public)
+                .await
+                .expect_err("other product"),
+        );
         // Unsharing hides the files again.
-        support::share(&w.app, &w.a, w.ticket, false, false, false).await.expect("unshare");
-        hidden(uc::open_attachment(&w.app, &w.b, w.ticket, public).await.expect_err("unshared"));
+        support::share(&w.app, &w.a, w.ticket, false, false, false)
+            .await
+            .expect("unshare");
+        hidden(
+            uc::open_attachment(&w.app, &w.b, w.ticket, public)
+                .await
+                .expect_err("unshared"),
+        );
     }
 );
 
@@ -406,8 +544,14 @@ db_test!(
             .await
             .expect_err("cannot write");
         assert!(matches!(e, AppError::Internal(_)), "{e:?}");
-        assert!(uc::list_attachments(&w.app, &w.agent, w.ticket).await.expect("list").is_empty());
-        assert!(!events(&w.app, &w.agent, w.ticket).await.iter().any(|(f, _)| f == "attachment"));
+        assert!(uc::list_attachments(&w.app, &w.agent, w.ticket)
+            .await
+            .expect("list")
+            .is_empty());
+        assert!(!events(&w.app, &w.agent, w.ticket)
+            .await
+            .iter()
+            .any(|(f, _)| f == "attachment"));
     }
 );
 
@@ -430,8 +574,12 @@ fn mail_settings() -> MailSettings {
 }
 
 fn corpus(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/tests/corpus").join(name))
-        .expect("corpus file")
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../mail/tests/corpus")
+            .join(name),
+    )
+    .expect("corpus file")
 }
 
 db_test!(
@@ -455,13 +603,18 @@ db_test!(
         assert!(names.iter().any(|n| n.ends_with(".docx")), "{names:?}");
         for a in &list {
             assert_eq!(a.visibility, "public");
-            assert!(a.uploaded_by_name.contains("hugo.lambert@univ-exemple.fr"), "{}", a.uploaded_by_name);
+            assert!(
+                a.uploaded_by_name.contains("hugo.lambert@univ-exemple.fr"),
+                "{}",
+                a.uploaded_by_name
+            );
             assert!(a.message_id.is_some(), "linked to the first message");
             assert!(!a.file_name.contains('/') && !a.file_name.contains('\u{202E}'));
         }
-        let (row, bytes) = uc::open_attachment(&w.app, &w.agent, t, Id::parse(&list[0].id).expect("id"))
-            .await
-            .expect("open");
+        let (row, bytes) =
+            uc::open_attachment(&w.app, &w.agent, t, Id::parse(&list[0].id).expect("id"))
+                .await
+                .expect("open");
         assert_eq!(bytes.len() as i64, row.size_bytes);
         // The oversized parts are named in the history, not kept.
         let skipped: Vec<_> = events(&w.app, &w.a, t)
@@ -471,14 +624,23 @@ db_test!(
             .filter_map(|(_, v)| v)
             .collect();
         assert_eq!(skipped.len(), 3, "{skipped:?}");
-        assert!(skipped.iter().any(|v| v.starts_with("passwd (")), "{skipped:?}");
-        assert!(skipped.iter().all(|v| v.contains("non conservée")), "{skipped:?}");
+        assert!(
+            skipped.iter().any(|v| v.starts_with("passwd (")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped.iter().all(|v| v.contains("non conservée")),
+            "{skipped:?}"
+        );
         assert_eq!(files_under(&w.dir).len(), 3);
 
         // A reply by mail keeps its file on the same ticket, linked to the
         // reply's message.
         w.app.settings.max_attachment_bytes = 10 * 1024 * 1024;
-        let reference = support::get_ticket(&w.app, &w.agent, t).await.expect("t").reference;
+        let reference = support::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
         let reply = format!(
             "From: Hugo Lambert <hugo.lambert@univ-exemple.fr>\r\nTo: support@relais.test\r\n\
              Subject: Re: [Relais {reference}] Fichiers\r\nMessage-ID: <{}@univ-exemple.fr>\r\n\
@@ -491,7 +653,9 @@ db_test!(
             Id::new()
         );
         let IngestOutcome::Reply { ticket, message } =
-            mail_io::ingest(&w.app, &s, reply.as_bytes()).await.expect("reply")
+            mail_io::ingest(&w.app, &s, reply.as_bytes())
+                .await
+                .expect("reply")
         else {
             panic!("expected a reply")
         };
@@ -501,7 +665,10 @@ db_test!(
             .iter()
             .find(|a| a.file_name == "journal-complet.log")
             .expect("reply attachment kept");
-        assert_eq!(kept.message_id.as_deref(), Some(message.to_string().as_str()));
+        assert_eq!(
+            kept.message_id.as_deref(),
+            Some(message.to_string().as_str())
+        );
         let (_, bytes) = uc::open_attachment(&w.app, &w.a, t, Id::parse(&kept.id).expect("id"))
             .await
             .expect("open");
