@@ -58,6 +58,15 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
   const ticketPath = new URL(member.url()).pathname;
   assert.match(await member.locator('main').innerText(), /Engagements de service/);
   await checkA11y(member, 'ticket page as the requester');
+  // A file joins the ticket; it stays with INSA Lyon (shared without attachments).
+  await member.getByLabel(/Joindre un fichier/).setInputFiles({
+    name: 'journal-paie-novembre.txt', mimeType: 'text/plain', buffer: Buffer.from('lot PAIE-2026-11 : 0 bulletin produit\n'),
+  });
+  await Promise.all([member.waitForURL(/ok=piece/), member.getByRole('button', { name: 'Envoyer le fichier' }).click()]);
+  const attachment = member.getByRole('link', { name: 'journal-paie-novembre.txt' });
+  const download = await Promise.all([member.waitForEvent('download'), attachment.click()]).then(([d]) => d);
+  assert.equal(download.suggestedFilename(), 'journal-paie-novembre.txt');
+  await checkA11y(member, 'ticket page with an attachment');
 
   // 2. An agent finds it in the queue and answers; an internal note stays internal.
   const agent = await newPage(browser);
@@ -125,6 +134,7 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
   const shared = await nantes.locator('main').innerText();
   assert.match(shared, /Établissement adhérent/, 'the requester is not named to other institutions');
   assert.doesNotMatch(shared, /Membre INSA|membre@relais\.test|EDI-INTERNE-7/);
+  assert.doesNotMatch(shared, /journal-paie-novembre/, 'attachments are not shared unless chosen');
   await checkA11y(nantes, 'shared ticket seen by another institution');
   await Promise.all([nantes.waitForURL(/ok=nous_aussi/), nantes.getByRole('button', { name: 'Nous aussi' }).click()]);
   assert.match(await nantes.locator('main').innerText(), /Votre établissement s’est déclaré concerné|Votre établissement s'est déclaré concerné/);
@@ -161,7 +171,8 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
 test('every support page a member or an agent opens passes axe', async () => {
   const pages = {
     'support@relais.test': ['/support', '/support?assigne=moi', '/support?tri=recent&ouverts=0', '/support/incidents', '/support/incidents/nouveau', '/support/nouveau', '/support/quarantaine', '/connaissances'],
-    'referent@relais.test': ['/support', '/support?partages=1', '/support/incidents', '/support/nouveau', '/connaissances'],
+    'referent@relais.test': ['/support', '/support?partages=1', '/support/incidents', '/support/nouveau', '/connaissances', '/recherche?q=paie'],
+    'admin@relais.test': ['/recherche?q=paie+rejet', '/assistant', '/admin/niveaux', '/admin/niveaux/socle', '/admin/calendriers', '/admin/calendriers/nouveau', '/admin/contrats', '/admin/contrats/nouveau', '/admin/niveaux/nouveau'],
   };
   for (const [email, paths] of Object.entries(pages)) {
     const page = await newPage(browser);

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod assistant;
+pub mod attachments;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;
@@ -16,6 +17,7 @@ pub mod support;
 
 use relais_domain::{Clock, DomainError};
 use relais_store::{Db, StoreError};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What every use case needs: the database and the clock.
@@ -41,6 +43,11 @@ pub struct Settings {
     /// Mail in and out, when configured (replaying quarantined mail needs
     /// the reply-address secret).
     pub mail: Option<mail_io::MailSettings>,
+    /// Folder of the ticket attachments, outside the web root; files are
+    /// stored under generated names (`<2 hex>/<32 hex>`).
+    pub attachments_dir: PathBuf,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for Settings {
@@ -50,6 +57,8 @@ impl Default for Settings {
             max_login_failures: 5,
             login_window_minutes: 15,
             mail: None,
+            attachments_dir: PathBuf::from("./data/attachments"),
+            max_attachment_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -107,6 +107,37 @@ async fn guess_product(app: &App, institution: Id, mail: &ParsedMail) -> Result<
     Ok(pick.and_then(|p| Id::parse(p)))
 }
 
+/// Keeps a mail's attachments on its ticket. The ticket or reply is
+/// already committed: failing here would make the MTA deliver the message
+/// again and open a second ticket, so a storage failure is logged and the
+/// message still counts as handled (oversized parts are noted in the
+/// ticket's history by `keep_mail_attachments` itself).
+async fn keep_attachments(
+    app: &App,
+    actor: &Actor,
+    ticket: Id,
+    message: Option<Id>,
+    mail: &ParsedMail,
+) {
+    let sender = match (&mail.from_name, &mail.from_address) {
+        (Some(n), Some(a)) if !n.trim().is_empty() => format!("{} <{a}>", n.trim()),
+        (_, Some(a)) => a.clone(),
+        _ => actor.display_name.clone(),
+    };
+    if let Err(e) = crate::attachments::keep_mail_attachments(
+        app,
+        actor,
+        ticket,
+        message,
+        &sender,
+        &mail.attachments,
+    )
+    .await
+    {
+        tracing::error!(error = %e, ticket = %ticket, "mail attachments not kept");
+    }
+}
+
 /// Handles one raw inbound message (the MTA pipe, IMAP, or a replay).
 pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<IngestOutcome> {
     let own = settings.reply.base();
@@ -191,10 +222,13 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         )
         .await
         {
-            Ok(message) => Ok(IngestOutcome::Reply {
-                ticket: id,
-                message,
-            }),
+            Ok(message) => {
+                keep_attachments(app, &actor, id, Some(message), &mail).await;
+                Ok(IngestOutcome::Reply {
+                    ticket: id,
+                    message,
+                })
+            }
             Err(AppError::Domain(e)) => {
                 quarantine(app, raw, &format!("réponse refusée : {e}"), Some(&mail)).await
             }
@@ -234,6 +268,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 sstore::set_mail_message_id(&mut tx, id, mid).await?;
                 tx.commit().await?;
             }
+            keep_attachments(app, &actor, id, None, &mail).await;
             Ok(IngestOutcome::NewTicket(id))
         }
         Err(AppError::Domain(e)) => {

@@ -165,7 +165,7 @@ async fn terms(
     }
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut Conn,
     ticket: Id,
     actor: &Actor,
@@ -343,8 +343,15 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     let agency = actor.role.is_agency();
     let mine = own_ticket(actor, &t);
     let mut messages = store::list_messages(&mut c, id, !agency).await?;
-    let events = if agency || mine {
+    let events = if agency {
         store::list_events(&mut c, id).await?
+    } else if mine {
+        // The name of an agents-only attachment stays with the agents.
+        store::list_events(&mut c, id)
+            .await?
+            .into_iter()
+            .filter(|e| e.field != "attachment_internal")
+            .collect()
     } else {
         vec![]
     };

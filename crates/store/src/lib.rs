@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod assistant;
+pub mod attachments;
 pub mod audit;
 pub mod crm;
 pub mod db;

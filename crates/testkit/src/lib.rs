@@ -137,6 +137,34 @@ macro_rules! db_test {
     };
 }
 
+/// A fresh, empty folder for attachments under the system temp folder
+/// (tests never write into `./data`).
+pub fn fresh_attachments_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "relais-test-attachments-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).expect("attachments temp dir");
+    dir
+}
+
+/// One attachments folder for the whole test process, for apps built in
+/// several places over the same database (a test's router and its setup
+/// code must find the same files). Storage keys are random, so tests
+/// sharing it never collide.
+pub fn process_attachments_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(fresh_attachments_dir).clone()
+}
+
+/// An [`relais_app::App`] over `db` whose attachments go to the process's
+/// temporary folder.
+pub fn app(db: Db, clock: std::sync::Arc<dyn relais_domain::Clock>) -> relais_app::App {
+    let mut app = relais_app::App::new(db, clock);
+    app.settings.attachments_dir = process_attachments_dir();
+    app
+}
+
 /// A clock that tests move by hand.
 #[derive(Debug)]
 pub struct FakeClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);

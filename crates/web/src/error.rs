@@ -49,6 +49,13 @@ pub struct ErrorBody {
 
 pub fn status_of(e: &AppError) -> StatusCode {
     match e {
+        // An upload over the size limit: the status clients and proxies
+        // understand, with the usual error body.
+        AppError::Domain(DomainError::Invalid(errs))
+            if errs.iter().any(|f| f.code == "attachment_too_large") =>
+        {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
         AppError::Domain(DomainError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Domain(DomainError::NotFound) => StatusCode::NOT_FOUND,
         // A member asking for what is not theirs learns nothing: refusals on
@@ -141,6 +148,8 @@ struct ErrorPage {
     status: u16,
     title: String,
     detail: String,
+    /// Stable codes of a refused input, quoted to the support desk.
+    codes: Vec<String>,
     request_id: Option<String>,
 }
 
@@ -203,11 +212,18 @@ impl IntoResponse for PageError {
                     .join(" "),
             ),
         };
+        let codes = match &self.err {
+            AppError::Domain(DomainError::Invalid(errs)) => {
+                errs.iter().map(|f| f.code.to_string()).collect()
+            }
+            _ => vec![],
+        };
         let page = ErrorPage {
             t: self.tr,
             status: status.as_u16(),
             title,
             detail,
+            codes,
             request_id: self.request_id,
         };
         match page.render() {

@@ -45,6 +45,19 @@ pub const CSP: &str =
 /// headers on every response.
 pub fn router(state: AppState) -> Router {
     let api = api::router();
+    // Room for the largest attachment with its multipart envelope: the
+    // upload handlers then refuse an oversized file themselves, with the
+    // French page or the JSON envelope rather than a bare 413.
+    let body_limit = (16 * 1024 * 1024).max(
+        usize::try_from(
+            state
+                .app
+                .settings
+                .max_attachment_bytes
+                .saturating_add(2 * pages::attachments::UPLOAD_MARGIN),
+        )
+        .unwrap_or(usize::MAX),
+    );
     Router::new()
         .merge(pages::router())
         .merge(api)
@@ -57,10 +70,10 @@ pub fn router(state: AppState) -> Router {
             auth::load_session,
         ))
         .layer(axum::middleware::from_fn(error::request_id))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            16 * 1024 * 1024,
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        // A handler may set a stricter policy (attachment downloads are
+        // sandboxed); every other response gets the site's.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))

@@ -21,6 +21,9 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     db.migrate().await?;
     let mut app = App::new(db, Arc::new(relais_domain::SystemClock));
     app.settings.mail = Some(cfg.mail()?);
+    // Attachments beside the database, outside anything served as static
+    // files; the folders are created on the first upload.
+    app.settings.attachments_dir = cfg.data_dir.join("attachments");
     Ok(app)
 }
 

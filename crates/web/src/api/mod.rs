@@ -3,6 +3,7 @@
 //! routes. Authentication: a session cookie (with the CSRF header on writes)
 //! or a personal API token (`Authorization: Bearer rls_…`).
 
+pub mod attachments;
 pub mod catalogue;
 pub mod conventions;
 pub mod crm;
@@ -48,6 +49,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(interactions::router())
         .merge(users::router())
         .merge(knowledge::router())
+        .merge(attachments::router())
         .split_for_parts()
 }
 

@@ -2,6 +2,7 @@
 //! without JavaScript; htmx only refines filtering.
 
 pub mod assistant;
+pub mod attachments;
 pub mod catalogue;
 pub mod contacts;
 pub mod conventions;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(assistant::router())
         .merge(sla_admin::router())
+        .merge(attachments::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

@@ -1892,10 +1892,21 @@ async fn known_issues(
 
 /// The attachments of a ticket the reader may see.
 async fn attachments_view(
-    _state: &AppState,
-    _actor: &relais_domain::accounts::Actor,
-    _id: Id,
-    _tr: Tr,
+    state: &AppState,
+    actor: &relais_domain::accounts::Actor,
+    id: Id,
+    tr: Tr,
 ) -> Result<Vec<AttachmentView>, PageError> {
-    Ok(vec![])
+    let rows = relais_app::attachments::list_attachments(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    Ok(rows
+        .into_iter()
+        .map(|a| AttachmentView {
+            href: super::attachments::download_href(&a.ticket_id, &a.id),
+            size: super::attachments::human_size(a.size_bytes),
+            internal: a.visibility == "internal",
+            name: a.file_name,
+        })
+        .collect())
 }

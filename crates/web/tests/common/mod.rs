@@ -41,7 +41,7 @@ pub struct Client {
 }
 
 pub fn router(db: Db) -> axum::Router {
-    let app = App::new(db, Arc::new(relais_domain::SystemClock));
+    let app = relais_testkit::app(db, Arc::new(relais_domain::SystemClock));
     relais_web::router(relais_web::AppState {
         app,
         web: relais_web::WebConfig {
