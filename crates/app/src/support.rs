@@ -353,7 +353,40 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     let mut t = store::get_ticket(&mut c, ticket_scope(actor), id).await?;
     let agency = actor.role.is_agency();
     let mine = own_ticket(actor, &t);
-    let messages = store::list_messages(&mut c, id, !agency).await?;
+    let mut messages = store::list_messages(&mut c, id, !agency).await?;
+    if !agency && !mine && t.share_requester == 0 {
+        // The requester's name must not come back through the messages
+        // either: authors from the ticket's institution are masked too.
+        let mut theirs: Vec<(String, bool)> = Vec::new();
+        for m in &mut messages {
+            let Some(aid) = m.author_id.clone() else {
+                continue;
+            };
+            let hide = match theirs.iter().find(|(u, _)| *u == aid) {
+                Some((_, h)) => *h,
+                None => {
+                    let h = match Id::parse(&aid) {
+                        Some(uid) => relais_store::accounts::get_user(
+                            &mut c,
+                            relais_domain::accounts::Scope::All,
+                            uid,
+                        )
+                        .await
+                        .map(|u| u.institution_id.as_deref() == Some(t.institution_id.as_str()))
+                        // Unknown author: mask rather than risk a leak.
+                        .unwrap_or(true),
+                        None => true,
+                    };
+                    theirs.push((aid.clone(), h));
+                    h
+                }
+            };
+            if hide {
+                m.author_name = "Établissement adhérent".into();
+                m.author_id = None;
+            }
+        }
+    }
     let events = if agency || mine {
         store::list_events(&mut c, id).await?
     } else {
