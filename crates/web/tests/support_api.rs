@@ -21,7 +21,6 @@ const REPLY: &str = "Bonjour, nous reproduisons le rejet et revenons vers vous."
 
 struct Desk {
     w: World,
-    app: App,
     product: Id,
     /// Deployed nowhere: nobody is entitled to it.
     other_product: Id,
@@ -87,7 +86,6 @@ async fn desk(db: &Db) -> Desk {
         member_b: token(&app, db, "membre.b@t.test").await,
         member_c: token(&app, db, "membre.c@t.test").await,
         w,
-        app,
         product,
         other_product,
     }
@@ -701,8 +699,8 @@ db_test!(
         let r = c.api_get(&known, Some(&d.member_c)).await;
         assert_eq!(r.json().as_array().map(Vec::len), Some(0));
 
-        // B says "nous aussi" on nothing here; a third institution... only
-        // the two reporters are affected: one job each.
+        // Members cannot resolve; the agent's resolution notifies each of
+        // the two reporting institutions once.
         let resolve = json!({"resolution": "Correctif éditeur V1R15.1 installé."});
         let r = c
             .json(
@@ -755,7 +753,6 @@ db_test!(
         assert_eq!(notify_jobs(&db).await.len(), 2);
         let r = c.api_get(&known, Some(&d.member_a)).await;
         assert_eq!(r.json().as_array().map(Vec::len), Some(0));
-        let _ = &d.app;
     }
 );
 
