@@ -322,6 +322,19 @@ fn own_ticket(actor: &Actor, t: &TicketRow) -> bool {
     actor.institution_id.map(|i| i.to_string()) == Some(t.institution_id.clone())
 }
 
+/// A member reading another institution's shared ticket never gets the
+/// requester's e-mail, nor their name unless the ticket shares it.
+pub fn mask_requester(actor: &Actor, t: &mut TicketRow) {
+    if actor.role.is_agency() || own_ticket(actor, t) {
+        return;
+    }
+    if t.share_requester == 0 {
+        t.requester_name = "Établissement adhérent".into();
+        t.requester_id = None;
+    }
+    t.requester_email = None;
+}
+
 /// What a person sees of a ticket: members never get internal notes, and a
 /// shared ticket of another institution hides its requester unless shared.
 #[derive(Debug, Clone)]
@@ -343,6 +356,14 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     let agency = actor.role.is_agency();
     let mine = own_ticket(actor, &t);
     let mut messages = store::list_messages(&mut c, id, !agency).await?;
+    if !agency && !mine && t.share_requester == 0 {
+        // The thread names nobody of the requesting institution either:
+        // only the agency's people are named to other institutions.
+        for m in messages.iter_mut().filter(|m| m.by_agency == 0) {
+            m.author_name = "Établissement adhérent".into();
+            m.author_id = None;
+        }
+    }
     let events = if agency {
         store::list_events(&mut c, id).await?
     } else if mine {
@@ -355,18 +376,7 @@ pub async fn ticket_view(app: &App, actor: &Actor, id: Id) -> Result<TicketView>
     } else {
         vec![]
     };
-    if !agency && !mine {
-        if t.share_requester == 0 {
-            t.requester_name = "Établissement adhérent".into();
-            t.requester_id = None;
-            // The thread names nobody of the requesting institution either.
-            for m in messages.iter_mut().filter(|m| m.by_agency == 0) {
-                m.author_name = "Établissement adhérent".into();
-                m.author_id = None;
-            }
-        }
-        t.requester_email = None;
-    }
+    mask_requester(actor, &mut t);
     let followers = store::list_followers(&mut c, id).await?;
     let affected_by_me = actor.institution_id.is_some_and(|i| {
         followers
@@ -934,7 +944,51 @@ pub async fn list_tickets(
     f: &store::TicketFilter,
 ) -> Result<(Vec<TicketRow>, i64)> {
     let mut c = app.db.read().await?;
-    Ok(store::list_tickets(&mut c, ticket_scope(actor), f).await?)
+    let (mut rows, total) = store::list_tickets(&mut c, ticket_scope(actor), f).await?;
+    for t in &mut rows {
+        mask_requester(actor, t);
+    }
+    Ok((rows, total))
+}
+
+/// An incident and the tickets it groups that the reader may see. A member
+/// sees an incident only when one of its products is deployed in their
+/// institution (otherwise 404, like a missing one).
+pub async fn get_incident(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+) -> Result<(store::IncidentRow, Vec<TicketRow>)> {
+    let mut c = app.db.read().await?;
+    let incident = store::get_incident(&mut c, id).await?;
+    if !actor.role.is_agency() {
+        let inst = actor
+            .institution_id
+            .ok_or(AppError::Domain(DomainError::NotFound))?;
+        let product = Id::parse(&incident.product_id)
+            .ok_or_else(|| AppError::Internal("bad product id".into()))?;
+        let visible = store::list_incidents(&mut c, Some(inst), Some(product), false)
+            .await?
+            .iter()
+            .any(|i| i.id == incident.id);
+        if !visible {
+            return Err(DomainError::NotFound.into());
+        }
+    }
+    let (mut tickets, _) = store::list_tickets(
+        &mut c,
+        ticket_scope(actor),
+        &store::TicketFilter {
+            incident_id: Some(id.to_string()),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?;
+    for t in &mut tickets {
+        mask_requester(actor, t);
+    }
+    Ok((incident, tickets))
 }
 
 pub async fn list_incidents(

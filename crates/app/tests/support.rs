@@ -519,3 +519,92 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    async fn members_never_get_another_requester_through_lists_or_messages(db: Db) {
+        let w = world(db.clone()).await;
+        let id = uc::create_ticket(&w.app, &w.a, None, input(w.product, "majeur"), "web")
+            .await
+            .expect("ticket");
+        uc::reply(&w.app, &w.agent, id, "Nous regardons.", false, "web", None)
+            .await
+            .expect("reply");
+        uc::share(&w.app, &w.a, id, true, false, false)
+            .await
+            .expect("share");
+        let f = relais_store::support::TicketFilter {
+            limit: 50,
+            ..Default::default()
+        };
+        let (rows, _) = uc::list_tickets(&w.app, &w.b, &f).await.expect("list");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].requester_name, "Établissement adhérent");
+        assert!(rows[0].requester_email.is_none() && rows[0].requester_id.is_none());
+        // The owner and the agency keep the name.
+        for who in [&w.a, &w.agent] {
+            let (rows, _) = uc::list_tickets(&w.app, who, &f).await.expect("list");
+            assert_eq!(rows[0].requester_name, w.a.display_name);
+            assert!(rows[0].requester_email.is_some());
+        }
+        // The first message is the requester's: masked for B, the agent's
+        // reply keeps its author.
+        let v = uc::ticket_view(&w.app, &w.b, id).await.expect("view");
+        assert_eq!(v.messages[0].author_name, "Établissement adhérent");
+        assert!(v.messages[0].author_id.is_none());
+        assert_eq!(v.messages[1].author_name, w.agent.display_name);
+        // Shared with the requester: B sees the name everywhere.
+        uc::share(&w.app, &w.a, id, true, true, false)
+            .await
+            .expect("share requester");
+        let (rows, _) = uc::list_tickets(&w.app, &w.b, &f).await.expect("list");
+        assert_eq!(rows[0].requester_name, w.a.display_name);
+        assert!(rows[0].requester_email.is_none());
+        let v = uc::ticket_view(&w.app, &w.b, id).await.expect("view");
+        assert_eq!(v.messages[0].author_name, w.a.display_name);
+    }
+);
+
+db_test!(
+    async fn an_incident_is_read_within_the_reader_scope(db: Db) {
+        let w = world(db.clone()).await;
+        let ta = uc::create_ticket(&w.app, &w.a, None, input(w.product, "majeur"), "web")
+            .await
+            .expect("a");
+        let tb = uc::create_ticket(&w.app, &w.b, None, input(w.product, "majeur"), "web")
+            .await
+            .expect("b");
+        let inc = uc::create_incident(&w.app, &w.agent, w.product, "Paie", None, &[ta, tb])
+            .await
+            .expect("incident");
+        let (i, tickets) = uc::get_incident(&w.app, &w.agent, inc)
+            .await
+            .expect("agent");
+        assert_eq!(i.ticket_count, 2);
+        assert_eq!(tickets.len(), 2);
+        let (_, tickets) = uc::get_incident(&w.app, &w.a, inc).await.expect("a");
+        assert_eq!(
+            tickets.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+            vec![ta.to_string()]
+        );
+        // C uses none of the incident's products: 404 like a missing one.
+        assert!(matches!(
+            uc::get_incident(&w.app, &w.c, inc).await,
+            Err(AppError::Domain(DomainError::NotFound))
+        ));
+        assert!(matches!(
+            uc::get_incident(&w.app, &w.a, Id::new()).await,
+            Err(AppError::Domain(DomainError::NotFound))
+        ));
+        // Once B shares its ticket, A sees it in the incident, masked.
+        uc::share(&w.app, &w.b, tb, true, false, false)
+            .await
+            .expect("share");
+        let (_, tickets) = uc::get_incident(&w.app, &w.a, inc).await.expect("a");
+        assert_eq!(tickets.len(), 2);
+        let theirs = tickets
+            .iter()
+            .find(|t| t.id == tb.to_string())
+            .expect("shared");
+        assert_eq!(theirs.requester_name, "Établissement adhérent");
+    }
+);

@@ -10,6 +10,7 @@ pub mod crm;
 pub mod deployments;
 pub mod interactions;
 pub mod knowledge;
+pub mod support;
 pub mod users;
 
 use crate::AppState;
@@ -21,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Relais API", version = "1", description = "API de Relais : référentiel, CRM, comptes. Erreurs : `{\"errors\":[{\"code\",\"detail\",\"field\"}]}`."),
+    info(title = "Relais API", version = "1", description = "API de Relais : référentiel, CRM, comptes, base de connaissances et guichet de support (tickets, messages et notes internes, circuit de traitement, partage entre établissements, incidents et problèmes connus). Erreurs : `{\"errors\":[{\"code\",\"detail\",\"field\"}]}`."),
     modifiers(&Security),
     security(("bearer" = []))
 )]
@@ -50,6 +51,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(knowledge::router())
         .merge(attachments::router())
+        .merge(support::router())
         .split_for_parts()
 }
 
