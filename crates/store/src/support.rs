@@ -554,15 +554,21 @@ pub async fn list_tickets(
     scope: TicketScope,
     f: &TicketFilter,
 ) -> Result<(Vec<TicketRow>, i64)> {
-    let mut q = Sql::new(TICKET_COLS);
-    ticket_where(&mut q, scope, f);
-    if f.order_by_due {
-        q.push(" ORDER BY CASE WHEN t.resolution_due_at IS NULL THEN 1 ELSE 0 END, t.resolution_due_at, t.created_at");
+    // The page of ids is chosen first (from the indexes alone when they
+    // cover the order), then only those rows are joined and returned.
+    let order = if f.order_by_due {
+        " ORDER BY CASE WHEN t.resolution_due_at IS NULL THEN 1 ELSE 0 END, t.resolution_due_at, t.created_at, t.id"
     } else {
-        q.push(" ORDER BY t.created_at DESC, t.id DESC");
-    }
+        " ORDER BY t.created_at DESC, t.id DESC"
+    };
+    let mut q = Sql::new(TICKET_COLS);
+    q.push(" WHERE t.id IN (SELECT t.id FROM tickets t");
+    ticket_where(&mut q, scope, f);
+    q.push(order);
     q.push(" LIMIT ").bind_int(f.limit.clamp(1, 1000));
     q.push(" OFFSET ").bind_int(f.offset.max(0));
+    q.push(")");
+    q.push(order);
     let rows = sqlx::query_as_with(&q.sql, q.arguments())
         .fetch_all(&mut *c)
         .await
