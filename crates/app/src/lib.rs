@@ -14,6 +14,7 @@ pub mod mail_io;
 pub mod search;
 pub mod sla_admin;
 pub mod support;
+pub mod watchdog;
 
 use relais_domain::{Clock, DomainError};
 use relais_store::{Db, StoreError};

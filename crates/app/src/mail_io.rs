@@ -415,6 +415,33 @@ pub async fn send_notification(
                 None,
             )
         }
+        ("sla_alert", Some(t)) => {
+            if let Some(list) = payload["to"].as_array() {
+                to.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
+            }
+            let breach = payload["kind"].as_str() == Some("breach");
+            (
+                format!(
+                    "[Relais {}] {} : {}",
+                    t.reference,
+                    if breach {
+                        "Engagement de service dépassé"
+                    } else {
+                        "Échéance proche"
+                    },
+                    t.subject
+                ),
+                format!(
+                    "{}\n\nTicket {} ({}, {}).\n\n{}",
+                    payload["reason"].as_str().unwrap_or(""),
+                    t.reference,
+                    t.institution_name,
+                    t.product_name,
+                    link(t)
+                ),
+                None,
+            )
+        }
         ("ticket_member_reply", Some(t)) => {
             if let Some(team) = t.team_id.as_deref().and_then(Id::parse) {
                 let teams = sstore::list_teams(&mut c).await?;

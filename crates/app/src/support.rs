@@ -143,7 +143,7 @@ pub async fn assign_contract(
 
 /// The calendar and targets that apply to a ticket of `institution` opened
 /// at `at`. Without a contract, the generic charter: socle in Paris hours.
-async fn terms(
+pub(crate) async fn terms(
     c: &mut Conn,
     institution: Id,
     at: DateTime<Utc>,
