@@ -7,10 +7,12 @@ pub mod accounts;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;
+pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
 pub mod search;
 pub mod support;
+pub mod triage;
 
 use relais_domain::{Clock, DomainError};
 use relais_store::{Db, StoreError};

@@ -215,6 +215,10 @@ pub struct SearchQuery {
     pub status: Option<String>,
     /// Only documents created at or after (seconds since the epoch).
     pub created_since: Option<i64>,
+    /// Only documents created strictly before (seconds since the epoch):
+    /// lets triage be evaluated on a held-out part of the history, as if
+    /// later tickets did not exist yet.
+    pub created_before: Option<i64>,
     pub limit: usize,
     pub offset: usize,
     /// Compute facet counts (kind, product, status, institution).
@@ -539,13 +543,18 @@ impl SearchIndex {
                 ));
             }
         }
-        if let Some(since) = q.created_since {
+        if q.created_since.is_some() || q.created_before.is_some() {
+            let lower = match q.created_since {
+                Some(since) => std::ops::Bound::Included(Term::from_field_i64(f.created, since)),
+                None => std::ops::Bound::Unbounded,
+            };
+            let upper = match q.created_before {
+                Some(before) => std::ops::Bound::Excluded(Term::from_field_i64(f.created, before)),
+                None => std::ops::Bound::Unbounded,
+            };
             out.push((
                 Occur::Must,
-                Box::new(tantivy::query::RangeQuery::new(
-                    std::ops::Bound::Included(Term::from_field_i64(f.created, since)),
-                    std::ops::Bound::Unbounded,
-                )),
+                Box::new(tantivy::query::RangeQuery::new(lower, upper)),
             ));
         }
         out

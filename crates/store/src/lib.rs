@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod search_feed;
 pub mod sql;
 pub mod support;
+pub mod triage;
 
 pub use db::{Db, Engine};
 pub use relais_domain::accounts::Scope;
