@@ -61,6 +61,12 @@ impl Base {
         if a.can_manage_users() {
             items.push(("nav.users", "/comptes".into()));
         }
+        if a.role == Role::Admin {
+            items.push((
+                if t.en() { "Routing" } else { "Routage" },
+                "/admin/routage".into(),
+            ));
+        }
         items.push(("nav.account", "/compte".into()));
         let path = auth.path.split('?').next().unwrap_or("/").to_string();
         let nav = items
@@ -152,6 +158,8 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         ),
         "recherche" => ("Recherche enregistrée.", "Search saved."),
         "piece" => ("Pièce jointe ajoutée.", "Attachment added."),
+        "regle" => ("Règle de routage enregistrée.", "Routing rule saved."),
+        "regle_supprimee" => ("Règle de routage supprimée.", "Routing rule deleted."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

@@ -10,6 +10,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod routing;
 pub mod search;
 pub mod session;
 pub mod support;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(knowledge::router())
         .merge(support::router())
         .merge(search::router())
+        .merge(routing::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
