@@ -70,7 +70,10 @@ pub fn parse_set(src: &str) -> std::result::Result<Vec<EvalQuery>, String> {
 /// The rank (1-based) of the first relevant result, and nDCG@10 with
 /// binary relevance.
 pub fn score_ranking(ranked: &[String], relevant: &HashSet<String>) -> (Option<usize>, f64) {
-    let first = ranked.iter().position(|r| relevant.contains(r)).map(|p| p + 1);
+    let first = ranked
+        .iter()
+        .position(|r| relevant.contains(r))
+        .map(|p| p + 1);
     let dcg: f64 = ranked
         .iter()
         .take(10)
@@ -192,7 +195,7 @@ pub async fn assistant(app: &App, actor: &Actor, set: &[EvalQuery]) -> Result<As
             .entry(q.product.clone())
             .or_default()
             .add(first, ndcg);
-        if !first.is_some_and(|f| f <= 3) {
+        if first.is_none_or(|f| f > 3) {
             r.misses.push(Miss {
                 query: q.clone(),
                 rank: first,
@@ -274,8 +277,10 @@ pub async fn triage(app: &App, actor: &Actor, held_out: f64) -> Result<TriageRep
     let Some((first, last)) = relais_store::triage::ticket_time_span(&mut c).await? else {
         return Ok(TriageReport::default());
     };
-    let (Some(a), Some(b)) = (relais_store::parse_ts(&first), relais_store::parse_ts(&last))
-    else {
+    let (Some(a), Some(b)) = (
+        relais_store::parse_ts(&first),
+        relais_store::parse_ts(&last),
+    ) else {
         return Ok(TriageReport::default());
     };
     let span = (b - a).num_seconds() as f64;

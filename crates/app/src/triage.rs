@@ -53,11 +53,7 @@ pub struct RuleInput {
     pub team_id: String,
 }
 
-fn opt_id(
-    v: &mut relais_domain::shared::Violations,
-    field: &'static str,
-    raw: &str,
-) -> Option<Id> {
+fn opt_id(v: &mut relais_domain::shared::Violations, field: &'static str, raw: &str) -> Option<Id> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -98,7 +94,11 @@ fn validate_rule(i: &RuleInput) -> Result<(Option<i64>, NewRoutingRule)> {
         }
     }
     let team_id = if i.team_id.trim().is_empty() {
-        v.push("team_required", "team_id", "Choisissez l'équipe destinataire.");
+        v.push(
+            "team_required",
+            "team_id",
+            "Choisissez l'équipe destinataire.",
+        );
         None
     } else {
         opt_id(&mut v, "team_id", &i.team_id)
@@ -537,8 +537,14 @@ mod tests {
         assert!(keyword_matches("DSN", "Notre dsn mensuelle est refusée"));
         assert!(keyword_matches("dsn", "La DSN, bloquée."));
         assert!(!keyword_matches("DSN", "DSNX est un autre outil"));
-        assert!(keyword_matches("pièce justificative", "la Piece justificative manque"));
-        assert!(!keyword_matches("pièce justificative", "justificative pièce"));
+        assert!(keyword_matches(
+            "pièce justificative",
+            "la Piece justificative manque"
+        ));
+        assert!(!keyword_matches(
+            "pièce justificative",
+            "justificative pièce"
+        ));
         assert!(!keyword_matches("  ", "n'importe quoi"));
     }
 

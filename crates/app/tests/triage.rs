@@ -31,9 +31,17 @@ struct World {
 async fn team(db: &Db, code: &str) -> Id {
     let mut tx = db.begin().await.expect("tx");
     let t = Id::new();
-    relais_store::support::insert_team(&mut tx, t, code, code, None, None, "2021-01-01T00:00:00.000Z")
-        .await
-        .expect("team");
+    relais_store::support::insert_team(
+        &mut tx,
+        t,
+        code,
+        code,
+        None,
+        None,
+        "2021-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("team");
     tx.commit().await.expect("commit");
     t
 }
@@ -111,7 +119,13 @@ async fn reindex(app: &App) {
     search::rebuild(app, &|_| {}).await.expect("rebuild");
 }
 
-fn rule(position: &str, product: Option<Id>, keyword: &str, inst: Option<Id>, team: Id) -> RuleInput {
+fn rule(
+    position: &str,
+    product: Option<Id>,
+    keyword: &str,
+    inst: Option<Id>,
+    team: Id,
+) -> RuleInput {
     RuleInput {
         position: position.into(),
         product_id: product.map(|p| p.to_string()).unwrap_or_default(),
@@ -150,7 +164,11 @@ db_test!(
         let s = triage::suggest_triage_with(&w.app, &w.admin, &request(text))
             .await
             .expect("suggest");
-        assert_eq!(s.team.value, Some(w.fin.to_string()), "history says finance");
+        assert_eq!(
+            s.team.value,
+            Some(w.fin.to_string()),
+            "history says finance"
+        );
         assert_eq!(s.team.source, Source::History);
         assert!(s.rule_id.is_none());
 
@@ -179,13 +197,10 @@ db_test!(
 db_test!(
     async fn product_and_institution_rules_apply_by_position(db: Db) {
         let w = world(db.clone()).await;
-        let by_product = triage::create_rule(
-            &w.app,
-            &w.admin,
-            rule("20", Some(w.siham), "", None, w.rh),
-        )
-        .await
-        .expect("product rule");
+        let by_product =
+            triage::create_rule(&w.app, &w.admin, rule("20", Some(w.siham), "", None, w.rh))
+                .await
+                .expect("product rule");
         let by_inst = triage::create_rule(
             &w.app,
             &w.admin,
@@ -243,31 +258,101 @@ db_test!(
             .await
             .expect("history");
         let actions: Vec<&str> = h.iter().map(|a| a.action.as_str()).collect();
-        assert!(actions.contains(&"create") && actions.contains(&"delete"), "{actions:?}");
+        assert!(
+            actions.contains(&"create") && actions.contains(&"delete"),
+            "{actions:?}"
+        );
     }
 );
 
 db_test!(
     async fn a_suggestion_shows_its_neighbours_and_confidence(db: Db) {
         let w = world(db.clone()).await;
-        let p1 = ticket(&db, 1, w.inst_a, w.siham, w.rh, "Préliquidation de paie rejetée", "bloquant", "2021-02-01T09:00:00.000Z").await;
-        let p2 = ticket(&db, 2, w.inst_a, w.siham, w.rh, "Rejet de la préliquidation de paie", "bloquant", "2021-02-02T09:00:00.000Z").await;
-        let p3 = ticket(&db, 3, w.inst_a, w.siham, w.rh, "Préliquidation rejetée", "mineur", "2021-02-03T09:00:00.000Z").await;
-        let other = ticket(&db, 4, w.inst_a, w.sifac, w.fin, "Édition des bons de commande", "mineur", "2021-02-04T09:00:00.000Z").await;
+        let p1 = ticket(
+            &db,
+            1,
+            w.inst_a,
+            w.siham,
+            w.rh,
+            "Préliquidation de paie rejetée",
+            "bloquant",
+            "2021-02-01T09:00:00.000Z",
+        )
+        .await;
+        let p2 = ticket(
+            &db,
+            2,
+            w.inst_a,
+            w.siham,
+            w.rh,
+            "Rejet de la préliquidation de paie",
+            "bloquant",
+            "2021-02-02T09:00:00.000Z",
+        )
+        .await;
+        let p3 = ticket(
+            &db,
+            3,
+            w.inst_a,
+            w.siham,
+            w.rh,
+            "Préliquidation rejetée",
+            "mineur",
+            "2021-02-03T09:00:00.000Z",
+        )
+        .await;
+        let other = ticket(
+            &db,
+            4,
+            w.inst_a,
+            w.sifac,
+            w.fin,
+            "Édition des bons de commande",
+            "mineur",
+            "2021-02-04T09:00:00.000Z",
+        )
+        .await;
         // Filed after the cut of a held-out evaluation.
-        let late = ticket(&db, 5, w.inst_a, w.siham, w.rh, "Préliquidation de paie rejetée encore", "majeur", "2021-06-01T09:00:00.000Z").await;
+        let late = ticket(
+            &db,
+            5,
+            w.inst_a,
+            w.siham,
+            w.rh,
+            "Préliquidation de paie rejetée encore",
+            "majeur",
+            "2021-06-01T09:00:00.000Z",
+        )
+        .await;
         // Another institution's private ticket: never leaned on for a member.
-        let private_b = ticket(&db, 6, w.inst_b, w.siham, w.rh, "Préliquidation de paie rejetée chez B", "majeur", "2021-02-05T09:00:00.000Z").await;
+        let private_b = ticket(
+            &db,
+            6,
+            w.inst_b,
+            w.siham,
+            w.rh,
+            "Préliquidation de paie rejetée chez B",
+            "majeur",
+            "2021-02-05T09:00:00.000Z",
+        )
+        .await;
         reindex(&w.app).await;
 
-        let s = triage::suggest_triage_with(&w.app, &w.admin, &request("la préliquidation de paie est rejetée"))
-            .await
-            .expect("suggest");
+        let s = triage::suggest_triage_with(
+            &w.app,
+            &w.admin,
+            &request("la préliquidation de paie est rejetée"),
+        )
+        .await
+        .expect("suggest");
         let ids: Vec<String> = s.similar.iter().map(|t| t.id.clone()).collect();
         for t in [p1, p2, p3, late, private_b] {
             assert!(ids.contains(&t.to_string()), "{t} among the neighbours");
         }
-        assert!(!ids.contains(&other.to_string()), "an unrelated ticket does not vote");
+        assert!(
+            !ids.contains(&other.to_string()),
+            "an unrelated ticket does not vote"
+        );
         assert!(
             s.similar.windows(2).all(|p| p[0].score >= p[1].score),
             "best neighbours first"
@@ -276,13 +361,19 @@ db_test!(
         assert_eq!(s.product.value, Some(w.siham.to_string()));
         assert_eq!(s.product.confidence, 1.0, "every neighbour is on Siham");
         assert_eq!(s.team.value, Some(w.rh.to_string()));
-        assert!(s.severity.confidence > 0.0 && s.severity.confidence < 1.0, "split vote: {}", s.severity.confidence);
+        assert!(
+            s.severity.confidence > 0.0 && s.severity.confidence < 1.0,
+            "split vote: {}",
+            s.severity.confidence
+        );
         assert_eq!(s.category.value.as_deref(), Some("anomalie"));
         assert_eq!(s.module.value, None, "no neighbour has a module");
         assert_eq!(s.module.confidence, 0.0);
 
         // Held out: only tickets created before the cut count.
-        let cut = relais_store::parse_ts("2021-03-01T00:00:00.000Z").expect("ts").timestamp();
+        let cut = relais_store::parse_ts("2021-03-01T00:00:00.000Z")
+            .expect("ts")
+            .timestamp();
         let s = triage::suggest_triage_with(
             &w.app,
             &w.admin,
@@ -297,9 +388,14 @@ db_test!(
         assert!(s.similar.iter().any(|t| t.id == p1.to_string()));
 
         // A product chosen by the person is kept and narrows the neighbours.
-        let s = triage::suggest_triage(&w.app, &w.admin, "préliquidation bons de commande", Some(w.sifac))
-            .await
-            .expect("suggest");
+        let s = triage::suggest_triage(
+            &w.app,
+            &w.admin,
+            "préliquidation bons de commande",
+            Some(w.sifac),
+        )
+        .await
+        .expect("suggest");
         assert_eq!(s.product.value, Some(w.sifac.to_string()));
         assert_eq!(s.product.source, Source::Human);
         assert_eq!(
@@ -308,9 +404,14 @@ db_test!(
         );
 
         // A member leans only on what they may read.
-        let s = triage::suggest_triage(&w.app, &w.member_a, "la préliquidation de paie est rejetée", None)
-            .await
-            .expect("member suggest");
+        let s = triage::suggest_triage(
+            &w.app,
+            &w.member_a,
+            "la préliquidation de paie est rejetée",
+            None,
+        )
+        .await
+        .expect("member suggest");
         assert!(!s.similar.is_empty());
         assert!(
             !s.similar.iter().any(|t| t.id == private_b.to_string()),
@@ -330,11 +431,11 @@ db_test!(
             .expect("rule");
         let (_, support) = builders::user(&db, "s@t.test", Role::Support, None).await;
         let (_, relation) = builders::user(&db, "r@t.test", Role::Relation, None).await;
-        let (_, referent) = builders::user(&db, "ref@t.test", Role::MemberAdmin, Some(w.inst_a)).await;
+        let (_, referent) =
+            builders::user(&db, "ref@t.test", Role::MemberAdmin, Some(w.inst_a)).await;
         for who in [&support, &relation, &referent, &w.member_a] {
-            let forbidden = |r: Result<_, AppError>| {
-                matches!(r, Err(AppError::Domain(DomainError::Forbidden)))
-            };
+            let forbidden =
+                |r: Result<_, AppError>| matches!(r, Err(AppError::Domain(DomainError::Forbidden)));
             assert!(forbidden(
                 triage::create_rule(&w.app, who, rule("", Some(w.sifac), "", None, w.fin))
                     .await
@@ -343,7 +444,13 @@ db_test!(
             assert!(forbidden(triage::delete_rule(&w.app, who, id).await));
             assert!(forbidden(triage::list_rules(&w.app, who).await.map(|_| ())));
         }
-        assert_eq!(triage::list_rules(&w.app, &w.admin).await.expect("list").len(), 1);
+        assert_eq!(
+            triage::list_rules(&w.app, &w.admin)
+                .await
+                .expect("list")
+                .len(),
+            1
+        );
         // Validation: a rule needs a condition and a team.
         let e = triage::create_rule(&w.app, &w.admin, rule("", None, "", None, w.rh)).await;
         match e {
@@ -355,9 +462,18 @@ db_test!(
         let mut no_team = rule("", Some(w.siham), "", None, w.rh);
         no_team.team_id.clear();
         let e = triage::create_rule(&w.app, &w.admin, no_team).await;
-        assert!(matches!(e, Err(AppError::Domain(DomainError::Invalid(v))) if v[0].code == "team_required"));
-        let e = triage::create_rule(&w.app, &w.admin, rule("", Some(w.siham), "", None, Id::new())).await;
-        assert!(matches!(e, Err(AppError::Domain(DomainError::Invalid(v))) if v[0].code == "unknown_reference"));
+        assert!(
+            matches!(e, Err(AppError::Domain(DomainError::Invalid(v))) if v[0].code == "team_required")
+        );
+        let e = triage::create_rule(
+            &w.app,
+            &w.admin,
+            rule("", Some(w.siham), "", None, Id::new()),
+        )
+        .await;
+        assert!(
+            matches!(e, Err(AppError::Domain(DomainError::Invalid(v))) if v[0].code == "unknown_reference")
+        );
         let e = triage::delete_rule(&w.app, &w.admin, Id::new()).await;
         assert!(matches!(e, Err(AppError::Domain(DomainError::NotFound))));
     }
@@ -379,7 +495,11 @@ fn the_assistant_evaluation_set_is_sound() {
             let Some(p) = p else {
                 panic!("line {}: no demo article titled « {label} »", q.line)
             };
-            assert_eq!(p.0, q.product, "line {}: « {label} » is a {} article", q.line, p.0);
+            assert_eq!(
+                p.0, q.product,
+                "line {}: « {label} » is a {} article",
+                q.line, p.0
+            );
         }
         // Queries are the members' words, not the article titles.
         assert!(

@@ -535,7 +535,10 @@ impl SearchIndex {
                 let all: Vec<(Occur, Box<dyn Query>)> = exp
                     .iter()
                     .map(|t| -> (Occur, Box<dyn Query>) {
-                        (Occur::Must, Box::new(self.either_field(t, IndexRecordOption::WithFreqs)))
+                        (
+                            Occur::Must,
+                            Box::new(self.either_field(t, IndexRecordOption::WithFreqs)),
+                        )
                     })
                     .collect();
                 alts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
@@ -1040,7 +1043,11 @@ mod tests {
                 .first()
                 .map(|h| h.id.clone())
         };
-        assert_eq!(top("PJ manquantes").as_deref(), Some("pj"), "abbreviation → words");
+        assert_eq!(
+            top("PJ manquantes").as_deref(),
+            Some("pj"),
+            "abbreviation → words"
+        );
         assert_eq!(
             top("declaration sociale nominative refusee").as_deref(),
             Some("dsn"),

@@ -32,7 +32,8 @@ pub struct NewRoutingRule {
     pub team_id: Id,
 }
 
-const RULE_COLS: &str = "SELECT r.id, r.position, r.product_id, p.name AS product_name, r.keyword, \
+const RULE_COLS: &str =
+    "SELECT r.id, r.position, r.product_id, p.name AS product_name, r.keyword, \
     r.institution_id, i.name AS institution_name, r.team_id, t.name AS team_name, r.created_at \
     FROM routing_rules r JOIN teams t ON t.id = r.team_id \
     LEFT JOIN products p ON p.id = r.product_id \

@@ -15,16 +15,26 @@ use relais_testkit::db_test;
 async fn team(db: &Db, code: &str, name: &str) -> Id {
     let mut tx = db.begin().await.expect("tx");
     let t = Id::new();
-    relais_store::support::insert_team(&mut tx, t, code, name, None, None, "2021-01-01T00:00:00.000Z")
-        .await
-        .expect("team");
+    relais_store::support::insert_team(
+        &mut tx,
+        t,
+        code,
+        name,
+        None,
+        None,
+        "2021-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("team");
     tx.commit().await.expect("commit");
     t
 }
 
 async fn rules(db: &Db) -> Vec<relais_store::triage::RoutingRuleRow> {
     let mut c = db.read().await.expect("read");
-    relais_store::triage::list_rules(&mut c).await.expect("rules")
+    relais_store::triage::list_rules(&mut c)
+        .await
+        .expect("rules")
 }
 
 db_test!(
@@ -36,7 +46,11 @@ db_test!(
 
         let r = admin.get("/admin/routage").await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains("<th scope=\"col\">Mot-clé</th>"), "{}", r.body);
+        assert!(
+            r.body.contains("<th scope=\"col\">Mot-clé</th>"),
+            "{}",
+            r.body
+        );
         let r = admin.get("/admin/routage/nouvelle").await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Pôle Ressources humaines"));
@@ -47,14 +61,20 @@ db_test!(
             .post_form("/admin/routage", &[("team_id", &rh.to_string())])
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("au moins un produit, un mot-clé ou un établissement"));
+        assert!(r
+            .body
+            .contains("au moins un produit, un mot-clé ou un établissement"));
         assert!(rules(&db).await.is_empty());
 
         // Without the CSRF token: refused, nothing written.
         let r = admin
             .post_form(
                 "/admin/routage",
-                &[("_csrf", "faux"), ("keyword", "DSN"), ("team_id", &rh.to_string())],
+                &[
+                    ("_csrf", "faux"),
+                    ("keyword", "DSN"),
+                    ("team_id", &rh.to_string()),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -127,9 +127,7 @@ pub async fn run(_cfg: Config, args: Args) -> anyhow::Result<()> {
                 m.query.line,
                 m.query.text,
                 m.query.expected.join(" | "),
-                m.rank
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "—".into()),
+                m.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
                 if m.top3.is_empty() {
                     "rien".to_string()
                 } else {
