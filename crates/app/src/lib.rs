@@ -9,11 +9,13 @@ pub mod attachments;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;
+pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
 pub mod search;
 pub mod sla_admin;
 pub mod support;
+pub mod triage;
 pub mod watchdog;
 
 use relais_domain::{Clock, DomainError};

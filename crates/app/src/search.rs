@@ -34,7 +34,8 @@ impl std::fmt::Debug for SearchHandle {
 /// The job kind that brings one document of the index in line.
 pub const JOB: &str = "search.index";
 
-const ALL_TICKETS: &str = "tickets:all";
+/// The grant of every ticket (agency readers; triage reads the whole history).
+pub const ALL_TICKETS: &str = "tickets:all";
 const SHARED_TICKETS: &str = "tickets:shared";
 
 fn internal(e: impl std::fmt::Display) -> AppError {

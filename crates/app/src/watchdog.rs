@@ -107,7 +107,10 @@ async fn clocks(
     cache: &mut HashMap<(String, String), TermsOf>,
 ) -> Result<Vec<Clock>> {
     let created = parse(&t.created_at).ok_or_else(|| AppError::Internal("bad ts".into()))?;
-    let key = (t.institution_id.clone(), created.format("%Y-%m-%d").to_string());
+    let key = (
+        t.institution_id.clone(),
+        created.format("%Y-%m-%d").to_string(),
+    );
     if !cache.contains_key(&key) {
         let inst = Id::parse(&t.institution_id).ok_or_else(|| AppError::Internal("id".into()))?;
         let terms = crate::support::terms(c, inst, created).await?;
@@ -245,8 +248,16 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
             };
             to.sort();
             to.dedup();
-            if store::insert_alert(&mut tx, &t.id, &clock.target, kind, &clock.due_at, &to, &now_s)
-                .await?
+            if store::insert_alert(
+                &mut tx,
+                &t.id,
+                &clock.target,
+                kind,
+                &clock.due_at,
+                &to,
+                &now_s,
+            )
+            .await?
             {
                 if kind == "breach" {
                     report.breaches += 1;

@@ -44,6 +44,9 @@ enum Command {
     /// Rebuild the search index from the database (handed to the running
     /// server when there is one).
     Reindex,
+    /// Measure the assistant (hit@1, hit@3, MRR, nDCG@10 on the labelled
+    /// set) and triage (held-out accuracy) on a fresh demo.
+    Eval(commands::eval::Args),
 }
 
 #[tokio::main]
@@ -66,5 +69,6 @@ async fn main() -> anyhow::Result<()> {
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
         Command::Reindex => commands::reindex::run(cfg).await,
+        Command::Eval(a) => commands::eval::run(cfg, a).await,
     }
 }

@@ -137,6 +137,71 @@ const STOP_WORDS: &[&str] = &[
     "cordialement",
 ];
 
+/// Jargon members type → the words the documents use. A query word equal
+/// to the abbreviation also looks for the expansion; in suggestions, a
+/// query holding the whole expansion also looks for the abbreviation.
+/// Kept small and explicit: each line is a term of the trade, not a guess.
+pub const SYNONYMS: &[(&str, &str)] = &[
+    ("pj", "pièces justificatives"),
+    ("bo", "business objects"),
+    ("dsn", "déclaration sociale nominative"),
+    ("sft", "supplément familial de traitement"),
+    ("ia", "inscription administrative"),
+    ("aap", "appel à projets"),
+    ("edt", "emploi du temps"),
+    ("bdc", "bon de commande"),
+    ("bc", "bon de commande"),
+    ("cde", "commande"),
+    ("duerp", "document unique"),
+    ("ms", "masse salariale"),
+    ("ac", "agent comptable"),
+    ("odf", "offre de formation"),
+    ("immo", "immobilisations"),
+    ("preliq", "préliquidation"),
+    ("peda", "pédagogique"),
+    ("pedago", "pédagogique"),
+];
+
+/// The analysed expansions of an analysed query term.
+fn expansions(term: &str) -> Vec<Vec<String>> {
+    SYNONYMS
+        .iter()
+        .filter(|(abbr, _)| analyse(abbr).first().map(String::as_str) == Some(term))
+        .map(|(_, exp)| analyse(exp))
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
+/// The words of a query; a word gluing letters and digits ("FI402") also
+/// gives its parts ("FI", "402"), as documents write "FI-402".
+fn query_words(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        out.push(word.to_string());
+        let has_alpha = word.chars().any(|c| c.is_alphabetic());
+        let has_digit = word.chars().any(|c| c.is_ascii_digit());
+        if has_alpha && has_digit {
+            let mut part = String::new();
+            let mut prev_digit = None;
+            for c in word.chars() {
+                let d = c.is_ascii_digit();
+                if prev_digit.is_some_and(|p| p != d) && !part.is_empty() {
+                    out.push(std::mem::take(&mut part));
+                }
+                part.push(c);
+                prev_digit = Some(d);
+            }
+            if !part.is_empty() {
+                out.push(part);
+            }
+        }
+    }
+    out
+}
+
 /// The analyzer of every text field and of queries.
 pub fn french_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
@@ -217,6 +282,10 @@ pub struct SearchQuery {
     pub statuses: Vec<String>,
     /// Only documents created at or after (seconds since the epoch).
     pub created_since: Option<i64>,
+    /// Only documents created strictly before (seconds since the epoch):
+    /// lets triage be evaluated on a held-out part of the history, as if
+    /// later tickets did not exist yet.
+    pub created_before: Option<i64>,
     pub limit: usize,
     pub offset: usize,
     /// Compute facet counts (kind, product, status, institution).
@@ -463,6 +532,19 @@ impl SearchIndex {
                     ));
                 }
             }
+            // Jargon: "PJ" also finds "pièces justificatives" (all words).
+            for exp in expansions(term) {
+                let all: Vec<(Occur, Box<dyn Query>)> = exp
+                    .iter()
+                    .map(|t| -> (Occur, Box<dyn Query>) {
+                        (
+                            Occur::Must,
+                            Box::new(self.either_field(t, IndexRecordOption::WithFreqs)),
+                        )
+                    })
+                    .collect();
+                alts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+            }
             musts.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
         }
         if musts.is_empty() {
@@ -472,17 +554,39 @@ impl SearchIndex {
         }
     }
 
+    /// A term in the title (boosted) or the body.
+    fn either_field(&self, term: &str, rec: IndexRecordOption) -> BooleanQuery {
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
+        for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
+            alts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(Term::from_field_text(field, term), rec)),
+                    boost,
+                )),
+            ));
+        }
+        BooleanQuery::new(alts)
+    }
+
     /// Like [`Self::text_query`] but any word may match (OR), the more the
-    /// better: for suggestions from a whole paragraph.
+    /// better: for suggestions from a whole paragraph. Beyond exact terms, a
+    /// word of five letters or more matches one edit away, a word of four or
+    /// more also matches as the start of a longer term ("immo" →
+    /// "immobilisations"), and jargon meets its expansion both ways (see
+    /// [`SYNONYMS`]), each at a lower weight than an exact match.
     fn loose_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = vec![];
         let mut seen = std::collections::HashSet::new();
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
-            let terms = analyse(word);
+        let mut terms_in_query = std::collections::HashSet::new();
+        for word in query_words(text) {
+            let terms = analyse(&word);
             let Some(term) = terms.first() else { continue };
+            terms_in_query.insert(term.clone());
             if !seen.insert(term.clone()) {
                 continue;
             }
+            let len = word.chars().count();
             for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
                 let t = Term::from_field_text(field, term);
                 shoulds.push((
@@ -492,22 +596,57 @@ impl SearchIndex {
                         boost,
                     )),
                 ));
-                if word.chars().count() >= 5 {
+                if len >= 5 {
                     shoulds.push((
                         Occur::Should,
                         Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(t, 1, true)),
+                            Box::new(FuzzyTermQuery::new(t.clone(), 1, true)),
                             0.3 * boost,
+                        )),
+                    ));
+                }
+                if len >= 4 {
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(t, 0, false)),
+                            0.2 * boost,
                         )),
                     ));
                 }
             }
         }
         if shoulds.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(shoulds)))
+            return None;
         }
+        for (abbr, exp) in SYNONYMS {
+            let Some(a) = analyse(abbr).into_iter().next() else {
+                continue;
+            };
+            let e = analyse(exp);
+            if e.is_empty() {
+                continue;
+            }
+            let wanted: Vec<String> = if terms_in_query.contains(&a) {
+                e
+            } else if e.iter().all(|t| terms_in_query.contains(t)) {
+                vec![a]
+            } else {
+                continue;
+            };
+            for t in wanted {
+                if seen.insert(t.clone()) {
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(self.either_field(&t, IndexRecordOption::WithFreqs)),
+                            0.8,
+                        )),
+                    ));
+                }
+            }
+        }
+        Some(Box::new(BooleanQuery::new(shoulds)))
     }
 
     fn filters(&self, q: &SearchQuery, grants: &[String]) -> Vec<(Occur, Box<dyn Query>)> {
@@ -551,13 +690,18 @@ impl SearchIndex {
                 )),
             ));
         }
-        if let Some(since) = q.created_since {
+        if q.created_since.is_some() || q.created_before.is_some() {
+            let lower = match q.created_since {
+                Some(since) => std::ops::Bound::Included(Term::from_field_i64(f.created, since)),
+                None => std::ops::Bound::Unbounded,
+            };
+            let upper = match q.created_before {
+                Some(before) => std::ops::Bound::Excluded(Term::from_field_i64(f.created, before)),
+                None => std::ops::Bound::Unbounded,
+            };
             out.push((
                 Occur::Must,
-                Box::new(tantivy::query::RangeQuery::new(
-                    std::ops::Bound::Included(Term::from_field_i64(f.created, since)),
-                    std::ops::Bound::Unbounded,
-                )),
+                Box::new(tantivy::query::RangeQuery::new(lower, upper)),
             ));
         }
         out
@@ -864,6 +1008,69 @@ mod tests {
         let kinds = &r.facets["kind"];
         assert!(kinds.contains(&("ticket".into(), 1)) && kinds.contains(&("article".into(), 1)));
         assert!(r.facets["status"].contains(&("nouveau".into(), 1)));
+    }
+
+    #[test]
+    fn jargon_glued_codes_and_word_starts_in_suggestions() {
+        let ix = SearchIndex::in_memory().expect("index");
+        ix.apply(
+            &[
+                doc(
+                    "article",
+                    "pj",
+                    "Pièces justificatives non transmises",
+                    "Les pièces justificatives dématérialisées manquent.",
+                    &["everyone"],
+                ),
+                doc(
+                    "article",
+                    "dsn",
+                    "DSN bloquée au dépôt",
+                    "La DSN mensuelle est refusée.",
+                    &["everyone"],
+                ),
+                doc(
+                    "article",
+                    "fi",
+                    "Mandat rejeté (FI-402)",
+                    "Rejet du comptable.",
+                    &["everyone"],
+                ),
+                doc(
+                    "article",
+                    "immo",
+                    "Écart sur les immobilisations",
+                    "Clôture de l'exercice.",
+                    &["everyone"],
+                ),
+            ],
+            &[],
+        )
+        .expect("apply");
+        let g = grants(&["everyone"]);
+        let top = |text: &str| {
+            ix.suggest(&q(text), &g)
+                .expect("suggest")
+                .hits
+                .first()
+                .map(|h| h.id.clone())
+        };
+        assert_eq!(
+            top("PJ manquantes").as_deref(),
+            Some("pj"),
+            "abbreviation → words"
+        );
+        assert_eq!(
+            top("declaration sociale nominative refusee").as_deref(),
+            Some("dsn"),
+            "words → abbreviation"
+        );
+        assert_eq!(top("FI402").as_deref(), Some("fi"), "glued code");
+        assert_eq!(top("immo").as_deref(), Some("immo"), "word start");
+        // In search mode (every word required) the abbreviation also finds
+        // the expansion.
+        assert_eq!(ix.search(&q("pj"), &g).expect("search").total, 1);
+        assert_eq!(query_words("FI402 x"), vec!["FI402", "FI", "402", "x"]);
     }
 
     #[test]

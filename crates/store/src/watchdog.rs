@@ -79,11 +79,13 @@ pub async fn recent_alerts(c: &mut Conn, since: &str, limit: i64) -> Result<Vec<
 }
 
 pub async fn alerts_of(c: &mut Conn, ticket: &str) -> Result<Vec<(String, String, String)>> {
-    sqlx::query_as("SELECT target, kind, created_at FROM sla_alerts WHERE ticket_id = $1 ORDER BY created_at")
-        .bind(ticket.to_string())
-        .fetch_all(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)
+    sqlx::query_as(
+        "SELECT target, kind, created_at FROM sla_alerts WHERE ticket_id = $1 ORDER BY created_at",
+    )
+    .bind(ticket.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)
 }
 
 pub async fn get_setting(c: &mut Conn, key: &str) -> Result<Option<String>> {

@@ -85,6 +85,10 @@ impl Base {
                 },
                 "/admin/contrats".into(),
             ));
+            items.push((
+                if t.en() { "Routing" } else { "Routage" },
+                "/admin/routage".into(),
+            ));
         }
         items.push(("nav.account", "/compte".into()));
         let path = auth.path.split('?').next().unwrap_or("/").to_string();
@@ -180,6 +184,8 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "level" => ("Niveau de service enregistré.", "Service level saved."),
         "calendar" => ("Calendrier enregistré.", "Calendar saved."),
         "contract" => ("Contrat attribué.", "Contract assigned."),
+        "regle" => ("Règle de routage enregistrée.", "Routing rule saved."),
+        "regle_supprimee" => ("Règle de routage supprimée.", "Routing rule deleted."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

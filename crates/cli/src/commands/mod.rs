@@ -1,5 +1,6 @@
 pub mod bench;
 pub mod demo;
+pub mod eval;
 pub mod export;
 pub mod import;
 pub mod mail_ingest;

@@ -12,6 +12,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod routing;
 pub mod search;
 pub mod session;
 pub mod sla_admin;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(assistant::router())
         .merge(sla_admin::router())
         .merge(attachments::router())
+        .merge(routing::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
