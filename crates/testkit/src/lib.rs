@@ -178,6 +178,11 @@ impl FakeClock {
             *g += d;
         }
     }
+    pub fn set(&self, t: chrono::DateTime<chrono::Utc>) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = t;
+        }
+    }
 }
 
 impl relais_domain::Clock for FakeClock {

@@ -180,6 +180,7 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Incident resolved: the institutions affected are being told.",
         ),
         "recherche" => ("Recherche enregistrée.", "Search saved."),
+        "seuil" => ("Seuil d'alerte enregistré.", "Warning threshold saved."),
         "piece" => ("Pièce jointe ajoutée.", "Attachment added."),
         "level" => ("Niveau de service enregistré.", "Service level saved."),
         "calendar" => ("Calendrier enregistré.", "Calendar saved."),

@@ -74,6 +74,22 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         });
     }
     tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
+    // The SLA watchdog sweeps every minute; its mails are outbox jobs.
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                match relais_app::watchdog::sweep(&app).await {
+                    Ok(r) if r.warnings + r.breaches > 0 => {
+                        tracing::info!(warnings = r.warnings, breaches = r.breaches, "SLA watchdog")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "SLA watchdog sweep failed"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            }
+        });
+    }
     println!("Relais est prêt : {url}");
     tracing::info!(%url, "serving");
     axum::serve(listener, router)

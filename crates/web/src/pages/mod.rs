@@ -12,6 +12,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod risks;
 pub mod routing;
 pub mod search;
 pub mod session;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(knowledge::router())
         .merge(support::router())
         .merge(search::router())
+        .merge(risks::router())
         .merge(assistant::router())
         .merge(sla_admin::router())
         .merge(attachments::router())

@@ -456,6 +456,13 @@ async fn list(
                 Link::new("/support/incidents", w(tr, "Incidents", "Incidents")),
                 false,
             ),
+            (
+                Link::new(
+                    "/support/risques",
+                    w(tr, "Engagements en risque", "Commitments at risk"),
+                ),
+                false,
+            ),
         ]
     } else {
         vec![
