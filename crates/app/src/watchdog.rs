@@ -4,6 +4,7 @@
 //! - warns the assignee and the team when less than the admins' share of a
 //!   target is left (default a quarter),
 //! - escalates to the team lead when a target is missed,
+//!
 //! recording every warning and breach once (per ticket, target and
 //! deadline) and sending the mails as outbox jobs in the same transaction.
 //! The at-risk list shows what is near or late now, with the reason.
