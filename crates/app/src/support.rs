@@ -225,6 +225,13 @@ pub async fn create_ticket(
             .institution_id
             .ok_or(AppError::Domain(DomainError::Forbidden))?
     };
+    let ruled = crate::triage::route(
+        app,
+        Some(institution),
+        Some(fields.product_id),
+        &format!("{}\n{}", fields.subject, fields.body),
+    )
+    .await?;
     let now = app.clock.now();
     let now_s = ts(now);
     let mut tx = app.db.begin().await?;
@@ -250,7 +257,18 @@ pub async fn create_ticket(
     };
     let number = store::next_ticket_number(&mut tx, now.year() as i64).await?;
     let reference = ticket_ref(now.year(), number);
-    let team = store::team_of_product(&mut tx, fields.product_id).await?;
+    // Routing rules first (admins edit them), then the product's team.
+    let team = match &ruled {
+        Some((team_id, _)) => store::list_teams(&mut tx)
+            .await?
+            .into_iter()
+            .find(|t| t.id == team_id.to_string()),
+        None => None,
+    };
+    let team = match team {
+        Some(t) => Some(t),
+        None => store::team_of_product(&mut tx, fields.product_id).await?,
+    };
     let requester = relais_store::accounts::get_user(
         &mut tx,
         relais_domain::accounts::Scope::All,

@@ -191,6 +191,73 @@ db_test!(
             .await
             .expect("suggest");
         assert_eq!(s.team.source, Source::History);
+
+        // Filing applies the rules before the product's team.
+        let mut tx = db.begin().await.expect("tx");
+        relais_store::support::set_product_team(&mut tx, w.sifac, w.fin)
+            .await
+            .expect("product team");
+        relais_store::crm::insert_deployment(
+            &mut tx,
+            Id::new(),
+            &relais_store::crm::DeploymentValues {
+                institution_id: w.inst_a,
+                product_id: w.sifac,
+                status: "production".into(),
+                wave: None,
+                hosting: "sur_site".into(),
+                version: None,
+                starts_on: None,
+                ends_on: None,
+                notes: None,
+            },
+            "2020-01-01T00:00:00.000Z",
+        )
+        .await
+        .expect("deployment");
+        tx.commit().await.expect("commit");
+        let filed = |subject: &str| relais_domain::support::TicketInput {
+            product_id: w.sifac.to_string(),
+            category: "anomalie".into(),
+            severity: "majeur".into(),
+            subject: subject.into(),
+            body: "Bonjour, merci de votre aide.".into(),
+            ..Default::default()
+        };
+        let by_rule = relais_app::support::create_ticket(
+            &w.app,
+            &w.member_a,
+            None,
+            filed("Notre DSN est refusée"),
+            "web",
+        )
+        .await
+        .expect("ticket");
+        let t = relais_app::support::get_ticket(&w.app, &w.admin, by_rule)
+            .await
+            .expect("get");
+        assert_eq!(
+            t.team_id,
+            Some(w.rh.to_string()),
+            "the keyword rule routes to RH"
+        );
+        let by_product = relais_app::support::create_ticket(
+            &w.app,
+            &w.member_a,
+            None,
+            filed("Bon de commande bloqué"),
+            "web",
+        )
+        .await
+        .expect("ticket");
+        let t = relais_app::support::get_ticket(&w.app, &w.admin, by_product)
+            .await
+            .expect("get");
+        assert_eq!(
+            t.team_id,
+            Some(w.fin.to_string()),
+            "no rule: the product's team"
+        );
     }
 );
 

@@ -153,5 +153,13 @@ db_test!(
         );
         let r = agent.get("/recherche?q=preliquidation&type=article").await;
         assert!(r.body.contains("0 résultat"), "type facet filters");
+        let page = agent.get(&format!("/support/{t}")).await;
+        assert!(
+            page.body.contains("Tri suggéré"),
+            "agents see the triage suggestion"
+        );
+        assert!(page.body.contains("Pourquoi"));
+        let mine = ca.get(&format!("/support/{t}")).await;
+        assert!(!mine.body.contains("Tri suggéré"), "members do not");
     }
 );

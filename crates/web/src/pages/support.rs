@@ -868,6 +868,95 @@ pub struct TicketPage {
     pub attachments: Vec<AttachmentView>,
     pub can_attach: bool,
     pub history: Option<Table>,
+    /// Agents: the triage suggestion, explained.
+    pub triage: Option<TriageView>,
+}
+
+pub struct TriageView {
+    /// (field, suggested value, confidence, why)
+    pub rows: Vec<(String, String, String, String)>,
+    pub similar: Vec<Link>,
+    /// The suggested team when it differs from the current one.
+    pub apply_team: Option<(String, String)>,
+}
+
+async fn triage_view(
+    state: &AppState,
+    actor: &relais_domain::accounts::Actor,
+    t: &TicketRow,
+    first_message: &str,
+    teams: &[relais_store::support::TeamRow],
+    tr: Tr,
+) -> Option<TriageView> {
+    state.app.search.as_ref()?;
+    let created = relais_store::parse_ts(&t.created_at)?.timestamp();
+    let req = relais_app::triage::TriageRequest {
+        text: format!("{}\n{}", t.subject, first_message),
+        product: Id::parse(&t.product_id),
+        institution: Id::parse(&t.institution_id),
+        created_before: Some(created),
+        ..Default::default()
+    };
+    let s = relais_app::triage::suggest_triage_with(&state.app, actor, &req)
+        .await
+        .ok()?;
+    let pct = |c: f64| format!("{:.0} %", c * 100.0);
+    let team_name = |v: &Option<String>| {
+        v.as_ref()
+            .and_then(|id| teams.iter().find(|x| &x.id == id))
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    let code = |v: &Option<String>, f: fn(&str, Tr) -> String| {
+        v.as_deref().map(|c| f(c, tr)).unwrap_or_else(|| "—".into())
+    };
+    let rows = vec![
+        (
+            w(tr, "Équipe", "Team"),
+            team_name(&s.team.value),
+            pct(s.team.confidence),
+            s.team.reason.clone(),
+        ),
+        (
+            w(tr, "Catégorie", "Category"),
+            code(&s.category.value, |c, tr| crate::label!(Category, c, tr)),
+            pct(s.category.confidence),
+            s.category.reason.clone(),
+        ),
+        (
+            w(tr, "Sévérité", "Severity"),
+            code(&s.severity.value, |c, tr| crate::label!(Severity, c, tr)),
+            pct(s.severity.confidence),
+            s.severity.reason.clone(),
+        ),
+        (
+            w(tr, "Module", "Module"),
+            s.module.value.clone().unwrap_or_else(|| "—".into()),
+            pct(s.module.confidence),
+            s.module.reason.clone(),
+        ),
+    ];
+    let similar = s
+        .similar
+        .iter()
+        .map(|x| {
+            Link::new(
+                format!("/support/{}", x.id),
+                format!("{} — {}", x.reference, x.subject),
+            )
+        })
+        .collect();
+    let apply_team = s
+        .team
+        .value
+        .clone()
+        .filter(|v| Some(v) != t.team_id.as_ref())
+        .map(|v| (v.clone(), team_name(&Some(v))));
+    Some(TriageView {
+        rows,
+        similar,
+        apply_team,
+    })
 }
 
 fn event_label(field: &str, tr: Tr) -> String {
@@ -1202,6 +1291,17 @@ async fn ticket_page(
         None
     };
     let attachments = attachments_view(state, actor, id, tr).await?;
+    let triage = if agent {
+        let first = v
+            .messages
+            .iter()
+            .find(|m| m.visibility == "public")
+            .map(|m| m.body.as_str())
+            .unwrap_or("");
+        triage_view(state, actor, t, first, &teams, tr).await
+    } else {
+        None
+    };
     let (reply_body, reply_error) = redo.reply.unwrap_or_default();
     let p = TicketPage {
         base: Base::new(auth, format!("{} — {}", t.reference, t.subject)),
@@ -1239,6 +1339,7 @@ async fn ticket_page(
         attachments,
         can_attach: status != TicketStatus::Clos && (agent || mine),
         history,
+        triage,
     };
     let code = if p.reply_error.is_some() || p.workaround_error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
