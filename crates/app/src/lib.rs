@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;
+pub mod duplicates;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;

@@ -26,6 +26,9 @@ pub struct Args {
     /// Requests measured per operation.
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+    /// Skip the search part (index rebuild and queries).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 async fn count(db: &relais_store::Db, table: &str) -> anyhow::Result<i64> {
@@ -428,6 +431,9 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             anyhow::bail!("{op}: {failures} requêtes en échec — les mesures ne valent rien");
         }
     }
+    if !args.no_search {
+        search_bench(&cfg, &app, &member, &agent, args.samples).await?;
+    }
     let size: u64 = std::fs::read_dir(&cfg.data_dir)
         .map(|d| {
             d.filter_map(|e| e.ok())
@@ -453,4 +459,101 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+fn dir_size(p: &std::path::Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| {
+                    let m = e.metadata().ok();
+                    match m {
+                        Some(m) if m.is_dir() => dir_size(&e.path()),
+                        Some(m) => m.len(),
+                        None => 0,
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The search part: a full rebuild of the index from the database (timed),
+/// its size, then member and agent searches and assistant suggestions.
+async fn search_bench(
+    cfg: &Config,
+    app: &relais_app::App,
+    member: &relais_domain::accounts::Actor,
+    agent: &relais_domain::accounts::Actor,
+    samples: usize,
+) -> anyhow::Result<()> {
+    let dir = cfg.data_dir.join("index");
+    let ix = relais_search::SearchIndex::open(&dir)?;
+    let mut app = app.clone();
+    app.search = Some(relais_app::search::SearchHandle(std::sync::Arc::new(ix)));
+    let started = Instant::now();
+    let n = relais_app::search::rebuild(&app, &|_| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Index : {n} documents reconstruits en {:.0} s ; {:.0} Mo sur disque",
+        started.elapsed().as_secs_f64(),
+        dir_size(&dir) as f64 / 1e6
+    );
+    const QUERIES: &[&str] = &[
+        "preliquidation rejetee",
+        "mandat rejete comptable",
+        "DSN bloquee",
+        "inscription administrative bloquee",
+        "export document unique vide",
+        "erreur 500 synchronisation",
+        "bon de commande edition",
+        "remontee SISE erreur",
+        "cloture immobilisations ecart",
+        "convention de stage",
+    ];
+    const QUESTIONS: &[&str] = &[
+        "Bonjour, la preliquidation de paie de ce mois est rejetee avec une erreur sur les contractuels, que faire ?",
+        "Notre DSN mensuelle est refusee au depot par net-entreprises, bloc manquant",
+        "Le mandat de paie est rejete par l'agent comptable avec une erreur FI402",
+        "L'inscription administrative d'un etudiant reste bloquee a la validation",
+        "L'export du document unique EvRP sort vide depuis la mise a jour",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    println!("{:<22} {:>10} {:>10}", "recherche", "médiane ms", "p99 ms");
+    for op in ["member_search", "agent_search", "assistant_suggestion"] {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let started = Instant::now();
+            match op {
+                "member_search" | "agent_search" => {
+                    let q = relais_search::SearchQuery {
+                        text: QUERIES[rng.gen_range(0..QUERIES.len())].into(),
+                        limit: 20,
+                        facets: op == "agent_search",
+                        ..Default::default()
+                    };
+                    let who = if op == "member_search" { member } else { agent };
+                    relais_app::search::search(&app, who, &q)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                _ => {
+                    relais_app::assistant::suggest(
+                        &app,
+                        member,
+                        None,
+                        QUESTIONS[rng.gen_range(0..QUESTIONS.len())],
+                        5,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let t = Timings(times);
+        println!("{op:<22} {:>10.2} {:>10.2}", t.pct(0.5), t.pct(0.99));
+    }
+    Ok(())
 }

@@ -870,6 +870,10 @@ pub struct TicketPage {
     pub history: Option<Table>,
     /// Agents: the triage suggestion, explained.
     pub triage: Option<TriageView>,
+    /// Agents: likely duplicates `(link, institution · status, similarity, shared words)`.
+    pub duplicates: Vec<(Link, String, String, String)>,
+    /// Agents: an incident to open, with why and the prefilled form.
+    pub proposal: Option<(String, String)>,
 }
 
 pub struct TriageView {
@@ -1302,6 +1306,53 @@ async fn ticket_page(
     } else {
         None
     };
+    let (duplicates, proposal) = if agent && state.app.search.is_some() {
+        let names: std::collections::HashMap<String, String> = Default::default();
+        let _ = names;
+        let dups = relais_app::duplicates::likely_duplicates(&state.app, actor, id)
+            .await
+            .unwrap_or_default();
+        let mut rows = vec![];
+        for c in dups {
+            let inst = match c.institution_id.as_deref().and_then(Id::parse) {
+                Some(i) => relais_app::crm::get_institution(&state.app, actor, i)
+                    .await
+                    .map(|r| r.name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            rows.push((
+                Link::new(format!("/support/{}", c.id), c.title.clone()),
+                format!(
+                    "{} · {}",
+                    inst,
+                    c.status
+                        .as_deref()
+                        .map(|s| status_label(s, tr))
+                        .unwrap_or_default()
+                ),
+                format!("{:.0} %", c.similarity * 100.0),
+                c.shared_words.join(", "),
+            ));
+        }
+        let proposal = relais_app::duplicates::incident_proposal(&state.app, actor, id)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| {
+                (
+                    p.why,
+                    format!(
+                        "/support/incidents/nouveau?ticket={}&tickets={}",
+                        id,
+                        urlencoding::encode(&p.references.join(" "))
+                    ),
+                )
+            });
+        (rows, proposal)
+    } else {
+        (vec![], None)
+    };
     let (reply_body, reply_error) = redo.reply.unwrap_or_default();
     let p = TicketPage {
         base: Base::new(auth, format!("{} — {}", t.reference, t.subject)),
@@ -1340,6 +1391,8 @@ async fn ticket_page(
         can_attach: status != TicketStatus::Clos && (agent || mine),
         history,
         triage,
+        duplicates,
+        proposal,
     };
     let code = if p.reply_error.is_some() || p.workaround_error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -1568,6 +1621,8 @@ struct IncidentQuery {
     produit: Option<String>,
     tous: Option<String>,
     ticket: Option<String>,
+    /// References to group, separated by spaces (from a proposal).
+    tickets: Option<String>,
 }
 
 fn incident_table(tr: Tr, caption: String, rows: &[relais_store::support::IncidentRow]) -> Table {
@@ -1714,6 +1769,7 @@ async fn new_incident(
         }
         None => (String::new(), String::new(), String::new()),
     };
+    let tickets = nonempty(&q.tickets).unwrap_or(tickets);
     let fields = incident_fields(&state, &auth, &product, &title, "", &tickets).await?;
     let h1 = w(tr, "Nouvel incident", "New incident");
     let p = FormPage {
