@@ -47,6 +47,9 @@ pub type Result<T> = std::result::Result<T, SearchError>;
 /// The analyzer's name in the index.
 pub const FRENCH: &str = "fr_folded";
 
+/// Known words of a suggestion query kept, rarest first.
+const MAX_LOOSE_TERMS: usize = 12;
+
 /// French stop words, accents already folded (the filter runs after
 /// folding).
 const STOP_WORDS: &[&str] = &[
@@ -503,12 +506,15 @@ impl SearchIndex {
     /// The text part of a query: each analysed word must match (AND), in
     /// the title (boosted) or the body; words of five letters or more also
     /// match one edit away, at a lower score than an exact match.
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    fn text_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
         let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![];
         for word in text.split(|c: char| !c.is_alphanumeric()) {
             let terms = analyse(word);
             let Some(term) = terms.first() else { continue };
-            let fuzzy = word.chars().count() >= 5;
+            // Typo tolerance only for words the index does not know: a
+            // known word is taken as typed (and fuzzy expansion over a
+            // million documents is what costs).
+            let fuzzy = word.chars().count() >= 5 && self.doc_freq(searcher, term) == 0;
             let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
             for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
                 let t = Term::from_field_text(field, term);
@@ -554,6 +560,18 @@ impl SearchIndex {
         }
     }
 
+    /// Documents holding an analysed term in the title or the body.
+    fn doc_freq(&self, searcher: &tantivy::Searcher, term: &str) -> u64 {
+        [self.f.title, self.f.body]
+            .iter()
+            .map(|f| {
+                searcher
+                    .doc_freq(&Term::from_field_text(*f, term))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
     /// A term in the title (boosted) or the body.
     fn either_field(&self, term: &str, rec: IndexRecordOption) -> BooleanQuery {
         let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
@@ -575,10 +593,14 @@ impl SearchIndex {
     /// more also matches as the start of a longer term ("immo" →
     /// "immobilisations"), and jargon meets its expansion both ways (see
     /// [`SYNONYMS`]), each at a lower weight than an exact match.
-    fn loose_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    fn loose_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = vec![];
         let mut seen = std::collections::HashSet::new();
         let mut terms_in_query = std::collections::HashSet::new();
+        // The words of a paragraph, rarest first: the most telling
+        // MAX_LOOSE_TERMS known words are kept, plus every unknown word
+        // (typos, word starts), so that a long description stays cheap.
+        let mut words: Vec<(String, String, u64)> = vec![];
         for word in query_words(text) {
             let terms = analyse(&word);
             let Some(term) = terms.first() else { continue };
@@ -586,7 +608,15 @@ impl SearchIndex {
             if !seen.insert(term.clone()) {
                 continue;
             }
-            let len = word.chars().count();
+            let df = self.doc_freq(searcher, term);
+            words.push((word, term.clone(), df));
+        }
+        let (unknown, mut known): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| w.2 == 0);
+        known.sort_by_key(|w| w.2);
+        known.truncate(MAX_LOOSE_TERMS);
+        for (word, term, df) in known.into_iter().chain(unknown) {
+            let term = &term;
+            let len = if df == 0 { word.chars().count() } else { 0 };
             for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
                 let t = Term::from_field_text(field, term);
                 shoulds.push((
@@ -709,13 +739,13 @@ impl SearchIndex {
 
     /// Searches with every word required. No grant, no result.
     pub fn search(&self, q: &SearchQuery, grants: &[String]) -> Result<SearchResults> {
-        let text = self.text_query(&q.text);
+        let text = self.text_query(&self.reader.searcher(), &q.text);
         self.run(q, grants, text)
     }
 
     /// Searches with any word counting (suggestions from a description).
     pub fn suggest(&self, q: &SearchQuery, grants: &[String]) -> Result<SearchResults> {
-        let text = self.loose_query(&q.text);
+        let text = self.loose_query(&self.reader.searcher(), &q.text);
         if text.is_none() {
             return Ok(SearchResults::default());
         }
