@@ -131,6 +131,16 @@ db_test!(
         let r = cb.get("/recherche?q=preliquidation").await;
         assert!(!r.body.contains(&format!("/support/{t}")));
         assert!(r.body.contains("0 résultat"), "not even counted");
+        let api = cb.api_get("/api/v1/search?q=preliquidation", None).await;
+        assert_eq!(api.status, StatusCode::OK);
+        assert_eq!(api.json()["total"], 0, "the API does not count it either");
+        let api = ca.api_get("/api/v1/search?q=preliquidation", None).await;
+        assert_eq!(api.json()["total"], 1);
+        assert_eq!(api.json()["items"][0]["id"], t.to_string());
+        assert_eq!(
+            cb.api_get("/api/v1/sla/at-risk", None).await.status,
+            StatusCode::FORBIDDEN
+        );
 
         relais_app::support::share(&app, &a, t, true, false, false)
             .await

@@ -10,6 +10,7 @@ pub mod crm;
 pub mod deployments;
 pub mod interactions;
 pub mod knowledge;
+pub mod search;
 pub mod support;
 pub mod users;
 
@@ -50,6 +51,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(interactions::router())
         .merge(users::router())
         .merge(knowledge::router())
+        .merge(search::router())
         .merge(attachments::router())
         .merge(support::router())
         .split_for_parts()
