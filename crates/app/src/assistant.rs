@@ -72,25 +72,22 @@ pub async fn suggest(
         .collect();
     if !out.is_empty() {
         let now = app.now_ts();
+        let events: Vec<NewEvent> = out
+            .iter()
+            .map(|s| NewEvent {
+                kind: "shown",
+                user_id: Some(actor.user_id),
+                institution_id: actor.institution_id,
+                product_id: product.map(|p| p.to_string()),
+                query: Some(q.text.chars().take(300).collect()),
+                doc_kind: Some(s.kind.clone()),
+                doc_id: Some(s.id.clone()),
+                doc_title: Some(s.title.clone()),
+                ticket_id: None,
+            })
+            .collect();
         let mut tx = app.db.begin().await?;
-        for s in &out {
-            store::insert_event(
-                &mut tx,
-                &NewEvent {
-                    kind: "shown",
-                    user_id: Some(actor.user_id),
-                    institution_id: actor.institution_id,
-                    product_id: product.map(|p| p.to_string()),
-                    query: Some(q.text.chars().take(300).collect()),
-                    doc_kind: Some(s.kind.clone()),
-                    doc_id: Some(s.id.clone()),
-                    doc_title: Some(s.title.clone()),
-                    ticket_id: None,
-                },
-                &now,
-            )
-            .await?;
-        }
+        store::insert_events(&mut tx, &events, &now).await?;
         tx.commit().await?;
     }
     Ok(out)

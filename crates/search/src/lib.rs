@@ -48,7 +48,7 @@ pub type Result<T> = std::result::Result<T, SearchError>;
 pub const FRENCH: &str = "fr_folded";
 
 /// Known words of a suggestion query kept, rarest first.
-const MAX_LOOSE_TERMS: usize = 8;
+const MAX_LOOSE_TERMS: usize = 6;
 
 /// French stop words, accents already folded (the filter runs after
 /// folding).

@@ -40,6 +40,44 @@ pub async fn insert_event(c: &mut Conn, e: &NewEvent, now: &str) -> Result<()> {
     Ok(())
 }
 
+/// Several events in one statement (the suggestions shown at once).
+pub async fn insert_events(c: &mut Conn, events: &[NewEvent], now: &str) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut q = crate::sql::Sql::new(
+        "INSERT INTO assistant_events (id, kind, user_id, institution_id, product_id, query, doc_kind, doc_id, doc_title, ticket_id, created_at) VALUES ",
+    );
+    let opt = |v: &Option<String>| {
+        v.clone()
+            .map(crate::sql::Arg::Text)
+            .unwrap_or(crate::sql::Arg::NullText)
+    };
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push("(");
+        q.bind_text(Id::new().to_string()).push(", ");
+        q.bind_text(e.kind).push(", ");
+        q.bind(opt(&e.user_id.map(|x| x.to_string()))).push(", ");
+        q.bind(opt(&e.institution_id.map(|x| x.to_string())))
+            .push(", ");
+        q.bind(opt(&e.product_id)).push(", ");
+        q.bind(opt(&e.query)).push(", ");
+        q.bind(opt(&e.doc_kind)).push(", ");
+        q.bind(opt(&e.doc_id)).push(", ");
+        q.bind(opt(&e.doc_title)).push(", ");
+        q.bind(opt(&e.ticket_id)).push(", ");
+        q.bind_text(now).push(")");
+    }
+    sqlx::query_with(&q.sql, q.arguments())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
 /// Events of each kind since a time.
 pub async fn counts_since(c: &mut Conn, since: &str) -> Result<Vec<(String, i64)>> {
     sqlx::query_as(
