@@ -377,6 +377,21 @@ impl SearchIndex {
         Self::with_index(index, f)
     }
 
+    /// Looks into an index another process writes (no writer lock taken):
+    /// the number of documents and whether `key` is among them.
+    pub fn peek(dir: &Path, key: &str) -> Result<(u64, bool)> {
+        let (_, f) = schema();
+        let index = Index::open_in_dir(dir)?;
+        index.tokenizers().register(FRENCH, french_analyzer());
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(f.key, key), IndexRecordOption::Basic);
+        Ok((searcher.num_docs(), searcher.search(&q, &Count)? > 0))
+    }
+
     /// An index in memory (tests).
     pub fn in_memory() -> Result<SearchIndex> {
         let (schema, f) = schema();
