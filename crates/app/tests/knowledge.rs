@@ -28,27 +28,9 @@ struct World {
     relation: Actor,
 }
 
+/// A production deployment, support covered.
 async fn deploy(db: &Db, inst: Id, product: Id) {
-    let mut tx = db.begin().await.expect("tx");
-    relais_store::crm::insert_deployment(
-        &mut tx,
-        Id::new(),
-        &relais_store::crm::DeploymentValues {
-            institution_id: inst,
-            product_id: product,
-            status: "production".into(),
-            wave: None,
-            hosting: "sur_site".into(),
-            version: None,
-            starts_on: None,
-            ends_on: None,
-            notes: None,
-        },
-        "2020-01-01T00:00:00.000Z",
-    )
-    .await
-    .expect("deployment");
-    tx.commit().await.expect("commit");
+    relais_testkit::builders::deploy(db, inst, product).await;
 }
 
 /// A member with a real name (the builders name people after their e-mail).

@@ -45,26 +45,7 @@ db_test!(
         uc::ensure_defaults(&app).await.expect("defaults");
         let product = builders::product(&db, "sifac", "Sifac").await;
         let inst = builders::institution(&db, "Université A", "UA").await;
-        let mut tx = db.begin().await.expect("tx");
-        relais_store::crm::insert_deployment(
-            &mut tx,
-            Id::new(),
-            &relais_store::crm::DeploymentValues {
-                institution_id: inst,
-                product_id: product,
-                status: "production".into(),
-                wave: None,
-                hosting: "sur_site".into(),
-                version: None,
-                starts_on: None,
-                ends_on: None,
-                notes: None,
-            },
-            "2020-01-01T00:00:00.000Z",
-        )
-        .await
-        .expect("deployment");
-        tx.commit().await.expect("commit");
+        relais_testkit::builders::deploy(&db, inst, product).await;
         let (lead_id, lead) = builders::user(&db, "chef@t.test", Role::Support, None).await;
         let (agent_id, agent) = builders::user(&db, "agent@t.test", Role::Support, None).await;
         let (_, admin) = builders::user(&db, "admin@t.test", Role::Admin, None).await;

@@ -123,3 +123,30 @@ pub async fn product(db: &Db, code: &str, name: &str) -> Id {
     tx.commit().await.expect("commit");
     id
 }
+
+/// A product in production at an institution, hosted on site, support
+/// covered: what filing a ticket needs.
+pub async fn deploy(db: &Db, institution: Id, product: Id) -> Id {
+    let id = Id::new();
+    let mut tx = db.begin().await.expect("tx");
+    insert_deployment(
+        &mut tx,
+        id,
+        &DeploymentValues {
+            institution_id: institution,
+            product_id: product,
+            status: "production".into(),
+            wave: None,
+            hosting: "sur_site".into(),
+            version: None,
+            starts_on: None,
+            ends_on: None,
+            notes: None,
+        },
+        "2020-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("deployment");
+    tx.commit().await.expect("commit");
+    id
+}

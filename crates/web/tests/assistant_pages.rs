@@ -12,46 +12,9 @@ use relais_app::search::SearchHandle;
 use relais_app::App;
 use relais_domain::accounts::Role;
 use relais_domain::support::TicketInput;
-use relais_domain::Id;
 use relais_store::Db;
 use relais_testkit::db_test;
-use std::collections::HashMap;
 use std::sync::Arc;
-
-fn client(app: &App) -> Client {
-    Client {
-        router: relais_web::router(relais_web::AppState {
-            app: app.clone(),
-            web: relais_web::WebConfig {
-                secure_cookies: false,
-            },
-        }),
-        cookies: HashMap::new(),
-        csrf: String::new(),
-    }
-}
-
-async fn actor(db: &Db, email: &str) -> relais_domain::accounts::Actor {
-    let mut c = db.read().await.expect("conn");
-    let u = relais_store::accounts::find_user_by_email(&mut c, email)
-        .await
-        .expect("user");
-    relais_app::accounts::actor_of(&u).expect("actor")
-}
-
-async fn index_all(app: &App) {
-    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
-    let a = app.clone();
-    r.register(relais_app::search::JOB, move |p| {
-        let a = a.clone();
-        async move {
-            relais_app::search::handle_job(&a, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-        }
-    });
-    r.tick().await.expect("tick");
-}
 
 async fn ticket_count(db: &Db) -> i64 {
     let mut c = db.read().await.expect("conn");
@@ -74,30 +37,11 @@ db_test!(
             .expect("defaults");
         let siham = relais_testkit::builders::product(&db, "siham", "Siham").await;
         for inst in [w.a, w.b] {
-            let mut tx = db.begin().await.expect("tx");
-            relais_store::crm::insert_deployment(
-                &mut tx,
-                Id::new(),
-                &relais_store::crm::DeploymentValues {
-                    institution_id: inst,
-                    product_id: siham,
-                    status: "production".into(),
-                    wave: None,
-                    hosting: "sur_site".into(),
-                    version: None,
-                    starts_on: None,
-                    ends_on: None,
-                    notes: None,
-                },
-                "2020-01-01T00:00:00.000Z",
-            )
-            .await
-            .expect("deployment");
-            tx.commit().await.expect("commit");
+            relais_testkit::builders::deploy(&db, inst, siham).await;
         }
         user(&db, "agent@t.test", Role::Support, None).await;
         user(&db, "membre.b@t.test", Role::Member, Some(w.b)).await;
-        let agent = actor(&db, "agent@t.test").await;
+        let agent = actor_of(&db, "agent@t.test").await;
         let article = relais_app::knowledge::create_article(
             &app,
             &agent,
@@ -118,7 +62,7 @@ db_test!(
             .await
             .expect("publish");
         // A's private resolved ticket on the same problem: never offered to B.
-        let a = actor(&db, "membre.a@t.test").await;
+        let a = actor_of(&db, "membre.a@t.test").await;
         let private = relais_app::support::create_ticket(
             &app,
             &a,
@@ -138,10 +82,10 @@ db_test!(
         relais_app::support::change_status(&app, &agent, private, "resolu")
             .await
             .expect("resolve");
-        index_all(&app).await;
+        run_index_jobs(&app).await;
         let before = ticket_count(&db).await;
 
-        let mut b = client(&app);
+        let mut b = client_for(&app);
         b.login("membre.b@t.test", PASSWORD).await;
         let form = b.get("/support/nouveau").await;
         assert!(
@@ -232,7 +176,7 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
 
-        let mut ag = client(&app);
+        let mut ag = client_for(&app);
         ag.login("agent@t.test", PASSWORD).await;
         let stats = ag.get("/assistant").await;
         assert_eq!(stats.status, StatusCode::OK);

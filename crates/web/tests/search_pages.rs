@@ -12,46 +12,9 @@ use relais_app::search::SearchHandle;
 use relais_app::App;
 use relais_domain::accounts::Role;
 use relais_domain::support::TicketInput;
-use relais_domain::Id;
 use relais_store::Db;
 use relais_testkit::db_test;
-use std::collections::HashMap;
 use std::sync::Arc;
-
-fn client(app: &App) -> Client {
-    Client {
-        router: relais_web::router(relais_web::AppState {
-            app: app.clone(),
-            web: relais_web::WebConfig {
-                secure_cookies: false,
-            },
-        }),
-        cookies: HashMap::new(),
-        csrf: String::new(),
-    }
-}
-
-async fn actor(db: &Db, email: &str) -> relais_domain::accounts::Actor {
-    let mut c = db.read().await.expect("conn");
-    let u = relais_store::accounts::find_user_by_email(&mut c, email)
-        .await
-        .expect("user");
-    relais_app::accounts::actor_of(&u).expect("actor")
-}
-
-async fn index_all(app: &App) {
-    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
-    let a = app.clone();
-    r.register(relais_app::search::JOB, move |p| {
-        let a = a.clone();
-        async move {
-            relais_app::search::handle_job(&a, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-        }
-    });
-    r.tick().await.expect("tick");
-}
 
 db_test!(
     async fn members_find_only_what_they_may_read(db: Db) {
@@ -65,30 +28,11 @@ db_test!(
             .expect("defaults");
         let siham = relais_testkit::builders::product(&db, "siham", "Siham").await;
         for inst in [w.a, w.b] {
-            let mut tx = db.begin().await.expect("tx");
-            relais_store::crm::insert_deployment(
-                &mut tx,
-                Id::new(),
-                &relais_store::crm::DeploymentValues {
-                    institution_id: inst,
-                    product_id: siham,
-                    status: "production".into(),
-                    wave: None,
-                    hosting: "sur_site".into(),
-                    version: None,
-                    starts_on: None,
-                    ends_on: None,
-                    notes: None,
-                },
-                "2020-01-01T00:00:00.000Z",
-            )
-            .await
-            .expect("deployment");
-            tx.commit().await.expect("commit");
+            relais_testkit::builders::deploy(&db, inst, siham).await;
         }
         user(&db, "membre.b@t.test", Role::Member, Some(w.b)).await;
         user(&db, "agent@t.test", Role::Support, None).await;
-        let a = actor(&db, "membre.a@t.test").await;
+        let a = actor_of(&db, "membre.a@t.test").await;
         let t = relais_app::support::create_ticket(
             &app,
             &a,
@@ -105,9 +49,9 @@ db_test!(
         )
         .await
         .expect("ticket");
-        index_all(&app).await;
+        run_index_jobs(&app).await;
 
-        let mut ca = client(&app);
+        let mut ca = client_for(&app);
         ca.login("membre.a@t.test", PASSWORD).await;
         let r = ca.get("/recherche?q=preliquidation+contractuel").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -126,7 +70,7 @@ db_test!(
             "members get no facets"
         );
 
-        let mut cb = client(&app);
+        let mut cb = client_for(&app);
         cb.login("membre.b@t.test", PASSWORD).await;
         let r = cb.get("/recherche?q=preliquidation").await;
         assert!(!r.body.contains(&format!("/support/{t}")));
@@ -145,14 +89,14 @@ db_test!(
         relais_app::support::share(&app, &a, t, true, false, false)
             .await
             .expect("share");
-        index_all(&app).await;
+        run_index_jobs(&app).await;
         let r = cb.get("/recherche?q=preliquidation").await;
         assert!(
             r.body.contains(&format!("/support/{t}")),
             "shared on a product B uses"
         );
 
-        let mut agent = client(&app);
+        let mut agent = client_for(&app);
         agent.login("agent@t.test", PASSWORD).await;
         let r = agent.get("/recherche?q=preliquidation").await;
         assert!(r.body.contains("class=\"facets\""));

@@ -292,3 +292,41 @@ pub async fn world(db: &Db) -> World {
         interaction_b,
     }
 }
+
+/// A client for a router over a given `App` (e.g. one with a search index).
+pub fn client_for(app: &App) -> Client {
+    Client {
+        router: relais_web::router(relais_web::AppState {
+            app: app.clone(),
+            web: relais_web::WebConfig {
+                secure_cookies: false,
+            },
+        }),
+        cookies: HashMap::new(),
+        csrf: String::new(),
+    }
+}
+
+/// The actor of a user, by e-mail.
+pub async fn actor_of(db: &Db, email: &str) -> relais_domain::accounts::Actor {
+    let mut c = db.read().await.expect("conn");
+    let u = relais_store::accounts::find_user_by_email(&mut c, email)
+        .await
+        .expect("user");
+    relais_app::accounts::actor_of(&u).expect("actor")
+}
+
+/// Runs the pending index jobs, as the server's job runner does.
+pub async fn run_index_jobs(app: &App) {
+    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+    let a = app.clone();
+    r.register(relais_app::search::JOB, move |p| {
+        let a = a.clone();
+        async move {
+            relais_app::search::handle_job(&a, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        }
+    });
+    r.tick().await.expect("tick");
+}
