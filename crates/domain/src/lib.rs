@@ -7,5 +7,6 @@ pub mod crm;
 pub mod shared;
 pub mod sla;
 pub mod support;
+pub mod training;
 
 pub use shared::{fold, Clock, DomainError, FieldError, Id, SystemClock};
