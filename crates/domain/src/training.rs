@@ -6,6 +6,10 @@
 //! Amounts are integer cents and durations whole half-days, so every sum
 //! is exact.
 
+// Amounts are written `euros_cents` (260_00 is 260,00 €), which reads
+// better here than thousands grouping.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use crate::code_enum;
 use chrono::NaiveDate;
 
