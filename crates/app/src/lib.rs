@@ -16,6 +16,7 @@ pub mod mail_io;
 pub mod search;
 pub mod sla_admin;
 pub mod support;
+pub mod training;
 pub mod triage;
 pub mod watchdog;
 

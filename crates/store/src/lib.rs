@@ -18,6 +18,7 @@ pub mod search_feed;
 pub mod sla_admin;
 pub mod sql;
 pub mod support;
+pub mod training;
 pub mod triage;
 pub mod watchdog;
 
