@@ -25,11 +25,13 @@ db_test!(
         relais_store::training::insert_training(
             &mut tx,
             training,
-            "SIFAC-BASE",
-            "Sifac : les bases",
-            "continue",
-            "presentiel",
-            4,
+            &relais_store::training::NewTraining {
+                code: "SIFAC-BASE",
+                title: "Sifac : les bases",
+                kind: "continue",
+                modality: "presentiel",
+                half_days: 4,
+            },
             "2021-01-04T08:00:00.000Z",
         )
         .await

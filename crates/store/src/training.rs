@@ -5,25 +5,28 @@
 use crate::{Conn, Result, StoreError};
 use relais_domain::Id;
 
-pub async fn insert_training(
-    c: &mut Conn,
-    id: Id,
-    code: &str,
-    title: &str,
-    kind: &str,
-    modality: &str,
-    half_days: i64,
-    now: &str,
-) -> Result<()> {
+/// A catalogue entry.
+#[derive(Debug, Clone)]
+pub struct NewTraining<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    /// `deploiement`, `continue` or `specifique`.
+    pub kind: &'a str,
+    /// `presentiel`, `distanciel`, `hybride` or `elearning`.
+    pub modality: &'a str,
+    pub half_days: i64,
+}
+
+pub async fn insert_training(c: &mut Conn, id: Id, t: &NewTraining<'_>, now: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO trainings (id, code, title, kind, modality, half_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id.to_string())
-    .bind(code.to_string())
-    .bind(title.to_string())
-    .bind(kind.to_string())
-    .bind(modality.to_string())
-    .bind(half_days)
+    .bind(t.code.to_string())
+    .bind(t.title.to_string())
+    .bind(t.kind.to_string())
+    .bind(t.modality.to_string())
+    .bind(t.half_days)
     .bind(now.to_string())
     .execute(&mut *c)
     .await
