@@ -2,13 +2,12 @@
 //! (entitled products, teams, agents), saved searches of the queues, and an
 //! incident with the tickets the reader may see.
 
-use crate::support::{is_agent, ticket_scope};
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 use relais_domain::accounts::Actor;
 use relais_domain::shared::{required_text, Violations};
 use relais_domain::{DomainError, Id};
 use relais_store::support as store;
-use relais_store::support::{IncidentRow, SavedSearchRow, TeamRow, TicketFilter, TicketRow};
+use relais_store::support::{SavedSearchRow, TeamRow};
 
 /// Products the actor may file a ticket on: a member's institution's
 /// entitled products; for an agent filing on behalf of an institution,
@@ -124,50 +123,12 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An incident and the tickets it groups that the reader may see. A member
-/// sees an incident only on a product their institution uses.
-pub struct IncidentView {
-    pub incident: IncidentRow,
-    pub tickets: Vec<TicketRow>,
-    /// Institutions affected (reporters and "nous aussi"), agency only.
-    pub institutions: usize,
-}
-
-pub async fn incident_view(app: &App, actor: &Actor, id: Id) -> Result<IncidentView> {
-    let mut c = app.db.read().await?;
-    let incident = store::get_incident(&mut c, id).await?;
+/// How many institutions an incident touches (reporters and "nous
+/// aussi"), for the agency.
+pub async fn affected_institutions(app: &App, actor: &Actor, incident: Id) -> Result<usize> {
     if !actor.role.is_agency() {
-        let inst = actor
-            .institution_id
-            .ok_or(AppError::Domain(DomainError::NotFound))?;
-        let product = Id::parse(&incident.product_id)
-            .ok_or_else(|| AppError::Internal("bad product id".into()))?;
-        let visible = store::list_incidents(&mut c, Some(inst), Some(product), false)
-            .await?
-            .iter()
-            .any(|i| i.id == incident.id);
-        if !visible {
-            return Err(DomainError::NotFound.into());
-        }
+        return Err(DomainError::Forbidden.into());
     }
-    let (tickets, _) = store::list_tickets(
-        &mut c,
-        ticket_scope(actor),
-        &TicketFilter {
-            incident_id: Some(incident.id.clone()),
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let institutions = if is_agent(actor) || actor.role.is_agency() {
-        store::incident_institutions(&mut c, id).await?.len()
-    } else {
-        0
-    };
-    Ok(IncidentView {
-        incident,
-        tickets,
-        institutions,
-    })
+    let mut c = app.db.read().await?;
+    Ok(store::incident_institutions(&mut c, incident).await?.len())
 }

@@ -44,25 +44,38 @@ fn strip_tags(s: &str) -> String {
     s.replace("<b>", "").replace("</b>", "")
 }
 
-async fn candidates(
+/// The ticket and the text it is compared by (subject and first public
+/// message).
+async fn load(
     app: &App,
     actor: &Actor,
     ticket: Id,
-    days: i64,
-    open_only: bool,
-) -> Result<(relais_store::support::TicketRow, Vec<Candidate>)> {
+) -> Result<(relais_store::support::TicketRow, String)> {
     if !crate::support::is_agent(actor) {
         return Err(DomainError::Forbidden.into());
     }
     let v = crate::support::ticket_view(app, actor, ticket).await?;
-    let t = v.ticket;
     let first = v
         .messages
         .iter()
         .find(|m| m.visibility == "public")
         .map(|m| m.body.clone())
         .unwrap_or_default();
-    let text = format!("{}\n{}", t.subject, first);
+    Ok((v.ticket, first))
+}
+
+async fn candidates(
+    app: &App,
+    actor: &Actor,
+    t: &relais_store::support::TicketRow,
+    first_message: &str,
+    days: i64,
+    open_only: bool,
+) -> Result<Vec<Candidate>> {
+    if !crate::support::is_agent(actor) {
+        return Err(DomainError::Forbidden.into());
+    }
+    let text = format!("{}\n{}", t.subject, first_message);
     let created = relais_store::parse_ts(&t.created_at).unwrap_or_else(|| app.clock.now());
     let q = SearchQuery {
         text: text.clone(),
@@ -119,21 +132,45 @@ async fn candidates(
             }
         })
         .collect();
-    Ok((t, out))
+    Ok(out)
 }
 
 /// Recent tickets (30 days) of the same product that look like this one.
 pub async fn likely_duplicates(app: &App, actor: &Actor, ticket: Id) -> Result<Vec<Candidate>> {
-    Ok(candidates(app, actor, ticket, 30, false).await?.1)
+    let (t, first) = load(app, actor, ticket).await?;
+    candidates(app, actor, &t, &first, 30, false).await
 }
 
 /// An incident to propose when open tickets of at least three institutions
 /// on the same product, filed within a week, say the same thing.
 pub async fn incident_proposal(app: &App, actor: &Actor, ticket: Id) -> Result<Option<Proposal>> {
-    let (t, similar) = candidates(app, actor, ticket, 7, true).await?;
+    let (t, first) = load(app, actor, ticket).await?;
+    proposal_for(app, actor, &t, &first).await
+}
+
+/// Both, for a ticket the caller already loaded (the agent's ticket page).
+pub async fn review(
+    app: &App,
+    actor: &Actor,
+    t: &relais_store::support::TicketRow,
+    first_message: &str,
+) -> Result<(Vec<Candidate>, Option<Proposal>)> {
+    Ok((
+        candidates(app, actor, t, first_message, 30, false).await?,
+        proposal_for(app, actor, t, first_message).await?,
+    ))
+}
+
+async fn proposal_for(
+    app: &App,
+    actor: &Actor,
+    t: &relais_store::support::TicketRow,
+    first_message: &str,
+) -> Result<Option<Proposal>> {
     if t.incident_id.is_some() {
         return Ok(None);
     }
+    let similar = candidates(app, actor, t, first_message, 7, true).await?;
     let mut institutions: BTreeSet<String> = BTreeSet::new();
     institutions.insert(t.institution_id.clone());
     let mut refs = vec![t.reference.clone()];

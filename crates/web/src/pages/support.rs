@@ -10,7 +10,7 @@ use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::view::{apply_errors, Base, Cell, Field, Link, Opt, Table};
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Opt, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -356,9 +356,12 @@ async fn list(
         "statut",
         w(tr, "Statut", "Status"),
         q.statut.as_deref().unwrap_or(""),
-        TicketStatus::ALL
-            .iter()
-            .map(|s| (s.code().to_string(), s.label(tr.en()).to_string())),
+        enum_options(
+            TicketStatus::ALL,
+            TicketStatus::code,
+            TicketStatus::label,
+            tr,
+        ),
         Some(tr.get("all")),
     ));
     filters.push(Field::select(
@@ -366,9 +369,7 @@ async fn list(
         "severite",
         w(tr, "Sévérité", "Severity"),
         q.severite.as_deref().unwrap_or(""),
-        Severity::ALL
-            .iter()
-            .map(|s| (s.code().to_string(), s.label(tr.en()).to_string())),
+        enum_options(Severity::ALL, Severity::code, Severity::label, tr),
         Some(tr.get("all")),
     ));
     filters.push(Field::select(
@@ -376,9 +377,7 @@ async fn list(
         "categorie",
         w(tr, "Catégorie", "Category"),
         q.categorie.as_deref().unwrap_or(""),
-        Category::ALL
-            .iter()
-            .map(|s| (s.code().to_string(), s.label(tr.en()).to_string())),
+        enum_options(Category::ALL, Category::code, Category::label, tr),
         Some(tr.get("all")),
     ));
     filters.push(Field::select(
@@ -640,9 +639,7 @@ async fn ticket_fields(
             "category",
             w(tr, "Catégorie", "Category"),
             &input.category,
-            Category::ALL
-                .iter()
-                .map(|s| (s.code().to_string(), s.label(tr.en()).to_string())),
+            enum_options(Category::ALL, Category::code, Category::label, tr),
             Some(""),
         )
         .required(),
@@ -653,9 +650,7 @@ async fn ticket_fields(
             "severity",
             w(tr, "Sévérité", "Severity"),
             &input.severity,
-            Severity::ALL
-                .iter()
-                .map(|s| (s.code().to_string(), s.label(tr.en()).to_string())),
+            enum_options(Severity::ALL, Severity::code, Severity::label, tr),
             Some(""),
         )
         .required()
@@ -1295,21 +1290,19 @@ async fn ticket_page(
         None
     };
     let attachments = attachments_view(state, actor, id, tr).await?;
+    let first_message = v
+        .messages
+        .iter()
+        .find(|m| m.visibility == "public")
+        .map(|m| m.body.as_str())
+        .unwrap_or("");
     let triage = if agent {
-        let first = v
-            .messages
-            .iter()
-            .find(|m| m.visibility == "public")
-            .map(|m| m.body.as_str())
-            .unwrap_or("");
-        triage_view(state, actor, t, first, &teams, tr).await
+        triage_view(state, actor, t, first_message, &teams, tr).await
     } else {
         None
     };
     let (duplicates, proposal) = if agent && state.app.search.is_some() {
-        let names: std::collections::HashMap<String, String> = Default::default();
-        let _ = names;
-        let dups = relais_app::duplicates::likely_duplicates(&state.app, actor, id)
+        let (dups, proposal) = relais_app::duplicates::review(&state.app, actor, t, first_message)
             .await
             .unwrap_or_default();
         let mut rows = vec![];
@@ -1335,20 +1328,16 @@ async fn ticket_page(
                 c.shared_words.join(", "),
             ));
         }
-        let proposal = relais_app::duplicates::incident_proposal(&state.app, actor, id)
-            .await
-            .ok()
-            .flatten()
-            .map(|p| {
-                (
-                    p.why,
-                    format!(
-                        "/support/incidents/nouveau?ticket={}&tickets={}",
-                        id,
-                        urlencoding::encode(&p.references.join(" "))
-                    ),
-                )
-            });
+        let proposal = proposal.map(|p| {
+            (
+                p.why,
+                format!(
+                    "/support/incidents/nouveau?ticket={}&tickets={}",
+                    id,
+                    urlencoding::encode(&p.references.join(" "))
+                ),
+            )
+        });
         (rows, proposal)
     } else {
         (vec![], None)
@@ -1751,6 +1740,20 @@ async fn incident_fields(
     ])
 }
 
+fn incident_form(auth: &Auth, fields: Vec<Field>, errors: Vec<(String, String)>) -> FormPage {
+    let tr = auth.tr;
+    let h1 = w(tr, "Nouvel incident", "New incident");
+    FormPage {
+        base: Base::new(auth, h1.clone()),
+        h1,
+        action: "/support/incidents".into(),
+        fields,
+        errors,
+        submit: w(tr, "Créer l'incident", "Create the incident"),
+        cancel: "/support/incidents".into(),
+    }
+}
+
 async fn new_incident(
     State(state): State<AppState>,
     auth: Auth,
@@ -1771,16 +1774,7 @@ async fn new_incident(
     };
     let tickets = nonempty(&q.tickets).unwrap_or(tickets);
     let fields = incident_fields(&state, &auth, &product, &title, "", &tickets).await?;
-    let h1 = w(tr, "Nouvel incident", "New incident");
-    let p = FormPage {
-        base: Base::new(&auth, h1.clone()),
-        h1,
-        action: "/support/incidents".into(),
-        fields,
-        errors: vec![],
-        submit: w(tr, "Créer l'incident", "Create the incident"),
-        cancel: "/support/incidents".into(),
-    };
+    let p = incident_form(&auth, fields, vec![]);
     Ok(render(&p, tr)?.into_response())
 }
 
@@ -1859,16 +1853,7 @@ async fn create_incident(
             let mut fields =
                 incident_fields(&state, &auth, &product, &title, &description, &tickets).await?;
             let errors = apply_errors(&mut fields, &e);
-            let h1 = w(tr, "Nouvel incident", "New incident");
-            let p = FormPage {
-                base: Base::new(&auth, h1.clone()),
-                h1,
-                action: "/support/incidents".into(),
-                fields,
-                errors,
-                submit: w(tr, "Créer l'incident", "Create the incident"),
-                cancel: "/support/incidents".into(),
-            };
+            let p = incident_form(&auth, fields, errors);
             let mut res = render(&p, tr)?.into_response();
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
@@ -1898,10 +1883,10 @@ async fn incident(
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
-    let v = desk::incident_view(&state.app, auth.actor(), id)
+    let (incident, tickets_seen) = uc::get_incident(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?;
-    let i = &v.incident;
+    let i = &incident;
     let agency = auth.actor().role.is_agency();
     let mut facts = vec![
         (
@@ -1931,7 +1916,12 @@ async fn incident(
     if agency {
         facts.push((
             w(tr, "Établissements concernés", "Institutions affected"),
-            Cell::text(v.institutions.to_string()),
+            Cell::text(
+                desk::affected_institutions(&state.app, auth.actor(), id)
+                    .await
+                    .map_err(pe(tr))?
+                    .to_string(),
+            ),
         ));
     }
     let mut tickets = Table::new(
@@ -1944,7 +1934,7 @@ async fn incident(
             &w(tr, "Statut", "Status"),
         ],
     );
-    for t in &v.tickets {
+    for t in &tickets_seen {
         tickets.rows.push(vec![
             Cell::link(t.reference.clone(), format!("/support/{}", t.id)),
             Cell::text(t.subject.clone()),
