@@ -461,6 +461,22 @@ pub async fn send_notification(
                 None,
             )
         }
+        ("registration", _) => {
+            let id = payload["registration_id"]
+                .as_str()
+                .and_then(Id::parse)
+                .unwrap_or_default();
+            let event = payload["event"].as_str().unwrap_or("");
+            drop(c);
+            match crate::training::registration_mail(app, id, event, &settings.base_url).await? {
+                Some((email, subject, text)) => {
+                    to.push(email);
+                    c = app.db.read().await?;
+                    (subject, text, None)
+                }
+                None => return Ok(()),
+            }
+        }
         _ => return Ok(()),
     };
     drop(c);

@@ -134,6 +134,33 @@ fn incident_doc(i: &feed::IncidentFeedRow) -> IndexDoc {
     }
 }
 
+/// A catalogue entry: public, like the catalogue.
+fn training_doc(t: &relais_store::training::TrainingRow) -> IndexDoc {
+    let body = [
+        t.objectives.as_deref(),
+        t.audience.as_deref(),
+        t.prerequisites.as_deref(),
+        t.domain_label.as_deref(),
+        t.product_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n\n");
+    IndexDoc {
+        kind: "training".into(),
+        id: t.id.clone(),
+        title: t.title.clone(),
+        body,
+        reference: Some(t.code.clone()),
+        product_id: t.product_id.clone(),
+        institution_id: None,
+        status: Some(t.kind.clone()),
+        grants: vec![Grant::EVERYONE.to_string(), Grant::AGENCY.to_string()],
+        created: 0,
+    }
+}
+
 /// The current document for `(kind, id)`, or `None` when it no longer exists.
 async fn load_doc(c: &mut Conn, kind: &str, id: &str) -> Result<Option<IndexDoc>> {
     Ok(match kind {
@@ -148,6 +175,14 @@ async fn load_doc(c: &mut Conn, kind: &str, id: &str) -> Result<Option<IndexDoc>
         },
         "article" => feed::article(c, id).await?.map(|a| article_doc(&a)),
         "incident" => feed::incident(c, id).await?.map(|i| incident_doc(&i)),
+        "training" => match Id::parse(id) {
+            Some(tid) => match relais_store::training::get_training(c, tid).await {
+                Ok(t) => Some(training_doc(&t)),
+                Err(relais_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        },
         _ => None,
     })
 }
@@ -231,7 +266,20 @@ pub async fn rebuild(app: &App, progress: &(dyn Fn(usize) + Sync)) -> Result<usi
         .iter()
         .map(incident_doc)
         .collect();
+    let trainings: Vec<IndexDoc> = relais_store::training::list_trainings(
+        &mut c,
+        &relais_store::training::TrainingFilter {
+            agency: true,
+            ..Default::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(training_doc)
+    .collect();
     drop(c);
+    ix.add_uncommitted(&trainings).map_err(internal)?;
+    n += trainings.len();
     ix.add_uncommitted(&articles).map_err(internal)?;
     ix.add_uncommitted(&incidents).map_err(internal)?;
     n += articles.len() + incidents.len();

@@ -31,6 +31,7 @@ db_test!(
                 kind: "continue",
                 modality: "presentiel",
                 half_days: 4,
+                ..Default::default()
             },
             "2021-01-04T08:00:00.000Z",
         )

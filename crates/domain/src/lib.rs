@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod crm;
+pub mod ical;
 pub mod shared;
 pub mod sla;
 pub mod support;

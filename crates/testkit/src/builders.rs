@@ -150,3 +150,50 @@ pub async fn deploy(db: &Db, institution: Id, product: Id) -> Id {
     tx.commit().await.expect("commit");
     id
 }
+
+/// A catalogue entry and one open session of it, through the use cases
+/// (so the sanitary factor and the days apply as in production).
+#[allow(clippy::too_many_arguments)]
+pub async fn training_session(
+    app: &relais_app::App,
+    admin: &Actor,
+    code: &str,
+    kind: &str,
+    days: &str,
+    room: i64,
+    trainers: &[Id],
+    institution: Option<Id>,
+) -> (Id, Id) {
+    use relais_app::training as t;
+    let training = t::create_training(
+        app,
+        admin,
+        &t::TrainingInput {
+            code: code.into(),
+            title: format!("Formation {code}"),
+            kind: kind.into(),
+            modality: "presentiel".into(),
+            half_days: "2".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("training");
+    let session = t::create_session(
+        app,
+        admin,
+        training,
+        &t::SessionInput {
+            days: days.into(),
+            place: Some("Amue, Paris".into()),
+            room_capacity: room.to_string(),
+            status: "ouverte".into(),
+            trainers: trainers.to_vec(),
+            institution,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("session");
+    (training, session)
+}
