@@ -66,6 +66,14 @@ python3 -c 'import aiosmtpd' 2>/dev/null \
 python3 -c 'import aiosmtpd; print("    aiosmtpd", aiosmtpd.__version__)'
 phase_end
 
+# --- An independent iCalendar parser for the calendar-feed tests ------------
+phase "iCalendar parser (icalendar)"
+python3 -c 'import icalendar' 2>/dev/null \
+  || python3 -m pip install --quiet 'icalendar==6.1.3' 2>/dev/null \
+  || python3 -m pip install --quiet --break-system-packages 'icalendar==6.1.3'
+python3 -c 'import icalendar; print("    icalendar", icalendar.__version__)'
+phase_end
+
 # --- Rust ------------------------------------------------------------------
 phase "Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace --all-targets

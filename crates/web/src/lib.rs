@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod pdf;
 pub mod view;
 
 use axum::http::{header, HeaderValue};

@@ -54,6 +54,20 @@ impl Base {
             },
             "/connaissances".into(),
         ));
+        items.push((
+            if t.en() { "Training" } else { "Formations" },
+            "/formations".into(),
+        ));
+        if !a.role.is_agency() {
+            items.push((
+                if t.en() {
+                    "My training"
+                } else {
+                    "Mon espace formation"
+                },
+                "/formations/mes-inscriptions".into(),
+            ));
+        }
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -88,6 +102,14 @@ impl Base {
             items.push((
                 if t.en() { "Routing" } else { "Routage" },
                 "/admin/routage".into(),
+            ));
+            items.push((
+                if t.en() {
+                    "Training tariffs"
+                } else {
+                    "Tarifs de formation"
+                },
+                "/admin/formation".into(),
             ));
         }
         items.push(("nav.account", "/compte".into()));
@@ -187,6 +209,33 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "contract" => ("Contrat attribué.", "Contract assigned."),
         "regle" => ("Règle de routage enregistrée.", "Routing rule saved."),
         "regle_supprimee" => ("Règle de routage supprimée.", "Routing rule deleted."),
+        "formation" => ("Formation enregistrée.", "Training saved."),
+        "session" => ("Session enregistrée.", "Session saved."),
+        "demande" => (
+            "Demande envoyée : le ou la référent·e de votre établissement va la valider.",
+            "Request sent: your institution's referent will approve it.",
+        ),
+        "validee" => (
+            "Demande validée : inscription confirmée.",
+            "Request approved: seat confirmed.",
+        ),
+        "validee_attente" => (
+            "Demande validée : la session est complète, la personne est en liste d'attente.",
+            "Request approved: the session is full, the person is on the waiting list.",
+        ),
+        "refusee" => ("Demande refusée.", "Request refused."),
+        "annulee" => ("Inscription annulée.", "Registration cancelled."),
+        "annulee_tardive" => (
+            "Inscription annulée hors délai : la place reste facturée.",
+            "Registration cancelled after the deadline: the seat is still billed.",
+        ),
+        "presence" => ("Présence enregistrée.", "Attendance saved."),
+        "tarif" => ("Tarifs enregistrés.", "Tariffs saved."),
+        "parametres" => (
+            "Paramètres de formation enregistrés.",
+            "Training settings saved.",
+        ),
+        "agenda_revoque" => ("Adresse d'agenda révoquée.", "Calendar address revoked."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

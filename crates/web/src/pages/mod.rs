@@ -18,6 +18,7 @@ pub mod search;
 pub mod session;
 pub mod sla_admin;
 pub mod support;
+pub mod training;
 pub mod users;
 
 use crate::error::PageError;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(sla_admin::router())
         .merge(attachments::router())
         .merge(routing::router())
+        .merge(training::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

@@ -1,0 +1,2465 @@
+//! Training pages: the public catalogue (filters by domain, product,
+//! modality, type and dates), a training and its sessions, the session page
+//! (request a seat, the referent's approval, cancellation, the trainer's
+//! attendance sheet), the member space (registrations, waiting-list place,
+//! certificates, personal calendar address), pending requests, certificates
+//! (printable page and PDF), statements per institution and per trainer
+//! (page, CSV, PDF), the admin's tariffs and sanitary factor, the executive
+//! cycles, and the iCalendar feeds.
+
+use super::contacts::{DetailPage, Section};
+use super::institutions::{FormPage, ListPage};
+use super::{nonempty, path_id, render, FormData};
+use crate::auth::{Auth, RequestCtx};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use relais_app::training::{self as uc, Decision, SessionView};
+use relais_app::AppError;
+use relais_domain::accounts::Role;
+use relais_domain::training::{euros, DayPart, Modality, RegistrationStatus, TrainingKind};
+use relais_domain::{DomainError, Id};
+use relais_store::training::TrainingFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/formations", get(catalogue).post(create_training))
+        .route("/formations/nouvelle", get(new_training))
+        .route("/formations/calendrier.ics", get(public_feed))
+        .route("/formations/mes-inscriptions", get(mine))
+        .route("/formations/demandes", get(pending))
+        .route("/formations/agenda/renouveler", post(renew_feed))
+        .route("/formations/agenda/revoquer", post(revoke_feed))
+        .route("/formations/releves", get(statement_page))
+        .route("/formations/releves.csv", get(statement_csv))
+        .route("/formations/releves.pdf", get(statement_pdf))
+        .route("/formations/formateurs", get(trainer_page))
+        .route("/formations/formateurs.csv", get(trainer_csv))
+        .route("/formations/cycles", get(cycles))
+        .route("/formations/cycles/{id}", get(cycle))
+        .route(
+            "/formations/sessions/{id}",
+            get(session_page).post(update_session),
+        )
+        .route("/formations/sessions/{id}/modifier", get(edit_session))
+        .route("/formations/sessions/{id}/demande", post(request_seat))
+        .route("/formations/sessions/{id}/presence", post(attendance))
+        .route("/formations/inscriptions/{id}/valider", post(approve))
+        .route("/formations/inscriptions/{id}/refuser", post(refuse))
+        .route("/formations/inscriptions/{id}/annuler", post(cancel))
+        .route(
+            "/formations/inscriptions/{id}/attestation",
+            get(certificate),
+        )
+        .route(
+            "/formations/inscriptions/{id}/attestation.pdf",
+            get(certificate_pdf),
+        )
+        .route("/formations/{id}", get(training_page).post(update_training))
+        .route("/formations/{id}/modifier", get(edit_training))
+        .route("/formations/{id}/sessions", post(create_session))
+        .route("/formations/{id}/sessions/nouvelle", get(new_session))
+        .route("/calendrier/{file}", get(personal_feed))
+        .route("/admin/formation", get(admin_page))
+        .route("/admin/formation/parametres", post(save_settings))
+        .route("/admin/formation/tarifs", post(save_tariff))
+}
+
+fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+fn en(tr: Tr, fr: &str, en_: &str) -> String {
+    if tr.en() { en_ } else { fr }.to_string()
+}
+
+fn fr_date(d: &str) -> String {
+    NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d")
+        .map(|x| x.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| d.to_string())
+}
+
+fn days_label(half_days: i64, tr: Tr) -> String {
+    let d = half_days as f64 / 2.0;
+    let n = if half_days % 2 == 0 {
+        format!("{}", half_days / 2)
+    } else {
+        format!("{d:.1}").replace('.', ",")
+    };
+    if tr.en() {
+        format!("{n} day(s)")
+    } else if half_days <= 2 {
+        format!("{n} jour")
+    } else {
+        format!("{n} jours")
+    }
+}
+
+fn day_line(d: &NaiveDate, p: DayPart, tr: Tr) -> String {
+    let ((h1, m1), (h2, m2)) = p.hours();
+    format!(
+        "{} — {} ({h1}h{m1:02}–{h2}h{m2:02})",
+        d.format("%d/%m/%Y"),
+        p.label(tr.en())
+    )
+}
+
+/// The page frame for a page anyone may read: the usual one when logged
+/// in, the anonymous one otherwise.
+fn viewer(ctx: &RequestCtx, headers_path: &str) -> (Option<Auth>, Tr) {
+    let tr = Tr(ctx.lang);
+    match &ctx.session {
+        Some(s) if !s.via_token => (
+            Some(Auth {
+                session: s.clone(),
+                tr,
+                path: headers_path.to_string(),
+            }),
+            tr,
+        ),
+        _ => (None, tr),
+    }
+}
+
+fn frame(auth: &Option<Auth>, tr: Tr, title: &str, path: &str) -> Base {
+    match auth {
+        Some(a) => Base::new(a, title),
+        None => Base::anonymous(tr, title, String::new(), path),
+    }
+}
+
+fn full_path(uri: &axum::http::Uri) -> String {
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// The site's address for links in feeds and mails: the configured one
+/// when mail is set up, else the request's host.
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(m) = &state.app.settings.mail {
+        return m.base_url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct CatalogueQuery {
+    q: Option<String>,
+    domaine: Option<String>,
+    produit: Option<String>,
+    modalite: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    du: Option<String>,
+    au: Option<String>,
+}
+
+fn valid_day(s: &Option<String>) -> Option<String> {
+    nonempty(s).filter(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+}
+
+async fn catalogue(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    uri: axum::http::Uri,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response, PageError> {
+    let path = full_path(&uri);
+    let (auth, tr) = viewer(&ctx, &path);
+    let actor = auth.as_ref().map(|a| a.actor().clone());
+    let f = TrainingFilter {
+        q: nonempty(&q.q),
+        domain: nonempty(&q.domaine),
+        product: nonempty(&q.produit),
+        modality: nonempty(&q.modalite),
+        kind: nonempty(&q.kind),
+        from: valid_day(&q.du),
+        to: valid_day(&q.au),
+        ..Default::default()
+    };
+    let rows = uc::catalogue(&state.app, actor.as_ref(), f)
+        .await
+        .map_err(pe(tr))?;
+    let title = en(tr, "Catalogue des formations", "Training catalogue");
+    let mut table = Table::new(
+        tr,
+        title.clone(),
+        &[
+            if tr.en() { "Training" } else { "Formation" },
+            if tr.en() { "Domain" } else { "Domaine" },
+            if tr.en() { "Product" } else { "Produit" },
+            "Type",
+            if tr.en() { "Modality" } else { "Modalité" },
+            if tr.en() { "Duration" } else { "Durée" },
+            if tr.en() {
+                "Next session"
+            } else {
+                "Prochaine session"
+            },
+        ],
+    );
+    for t in &rows {
+        table.rows.push(vec![
+            Cell::link(t.title.clone(), format!("/formations/{}", t.id)),
+            Cell::opt(&t.domain_label),
+            Cell::opt(&t.product_name),
+            Cell::text(crate::label!(TrainingKind, &t.kind, tr)),
+            Cell::text(crate::label!(Modality, &t.modality, tr)),
+            Cell::text(days_label(t.half_days, tr)),
+            Cell::text(
+                t.next_session
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ]);
+    }
+    let domains = relais_app::crm::list_domains(&state.app)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|d| (d.code, d.name));
+    let products = relais_app::crm::list_products(&state.app, None)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|p| (p.id, p.name));
+    let all = en(tr, "Tous", "All");
+    let filters = vec![
+        Field::new(
+            tr,
+            "search",
+            "q",
+            en(tr, "Mots-clés", "Keywords"),
+            q.q.clone().unwrap_or_default(),
+        ),
+        Field::select(
+            tr,
+            "domaine",
+            en(tr, "Domaine", "Domain"),
+            q.domaine.as_deref().unwrap_or(""),
+            domains,
+            Some(&all),
+        ),
+        Field::select(
+            tr,
+            "produit",
+            en(tr, "Produit", "Product"),
+            q.produit.as_deref().unwrap_or(""),
+            products,
+            Some(&all),
+        ),
+        Field::select(
+            tr,
+            "modalite",
+            en(tr, "Modalité", "Modality"),
+            q.modalite.as_deref().unwrap_or(""),
+            enum_options(Modality::ALL, Modality::code, Modality::label, tr),
+            Some(&all),
+        ),
+        Field::select(
+            tr,
+            "type",
+            "Type",
+            q.kind.as_deref().unwrap_or(""),
+            enum_options(
+                TrainingKind::ALL,
+                TrainingKind::code,
+                TrainingKind::label,
+                tr,
+            ),
+            Some(&all),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "du",
+            en(tr, "Sessions à partir du", "Sessions from"),
+            q.du.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "au",
+            en(tr, "jusqu'au", "until"),
+            q.au.clone().unwrap_or_default(),
+        ),
+    ];
+    let mut actions = vec![Link::new(
+        "/formations/calendrier.ics",
+        en(
+            tr,
+            "Agenda des sessions (iCalendar)",
+            "Sessions calendar (iCalendar)",
+        ),
+    )];
+    if let Some(a) = &actor {
+        actions.push(Link::new(
+            "/formations/mes-inscriptions",
+            en(tr, "Mes inscriptions", "My registrations"),
+        ));
+        if a.role == Role::MemberAdmin || uc::can_manage(a) {
+            actions.push(Link::new(
+                "/formations/demandes",
+                en(tr, "Demandes à valider", "Requests to approve"),
+            ));
+            actions.push(Link::new(
+                "/formations/releves",
+                en(tr, "Relevés", "Statements"),
+            ));
+        }
+        actions.push(Link::new(
+            "/formations/cycles",
+            en(tr, "Cycles des cadres", "Executive cycles"),
+        ));
+        if uc::can_manage(a) {
+            actions.push(Link::new(
+                "/formations/nouvelle",
+                en(tr, "Nouvelle formation", "New training"),
+            ));
+        }
+    }
+    let page = ListPage {
+        base: frame(&auth, tr, &title, &path),
+        h1: title,
+        path: "/formations".into(),
+        actions,
+        filters,
+        total: rows.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn training_page(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let path = full_path(&uri);
+    let (auth, tr) = viewer(&ctx, &path);
+    let id = path_id(&id, tr)?;
+    let actor = auth.as_ref().map(|a| a.actor().clone());
+    let (t, sessions) = uc::training(&state.app, actor.as_ref(), id)
+        .await
+        .map_err(pe(tr))?;
+    let mut facts = vec![
+        (en(tr, "Code", "Code"), Cell::text(t.code.clone())),
+        (
+            "Type".into(),
+            Cell::text(crate::label!(TrainingKind, &t.kind, tr)),
+        ),
+        (
+            en(tr, "Modalité", "Modality"),
+            Cell::text(crate::label!(Modality, &t.modality, tr)),
+        ),
+        (
+            en(tr, "Durée", "Duration"),
+            Cell::text(days_label(t.half_days, tr)),
+        ),
+        (en(tr, "Domaine", "Domain"), Cell::opt(&t.domain_label)),
+        (en(tr, "Produit", "Product"), Cell::opt(&t.product_name)),
+        (en(tr, "Objectifs", "Objectives"), Cell::opt(&t.objectives)),
+        (en(tr, "Public", "Audience"), Cell::opt(&t.audience)),
+        (
+            en(tr, "Prérequis", "Prerequisites"),
+            Cell::opt(&t.prerequisites),
+        ),
+    ];
+    if let Some(u) = &t.moodle_url {
+        facts.push((
+            en(tr, "Espace Moodle (Campus)", "Moodle course space"),
+            Cell::link(u.clone(), u.clone()),
+        ));
+    }
+    let mut table = Table::new(
+        tr,
+        en(tr, "Sessions", "Sessions"),
+        &[
+            "Dates",
+            if tr.en() { "Place" } else { "Lieu" },
+            if tr.en() { "Trainers" } else { "Formateurs" },
+            if tr.en() {
+                "Seats left"
+            } else {
+                "Places restantes"
+            },
+            if tr.en() { "Status" } else { "Statut" },
+        ],
+    );
+    for s in &sessions {
+        table.rows.push(session_cells(s, tr));
+    }
+    let mut actions = vec![];
+    if actor.as_ref().is_some_and(uc::can_manage) {
+        actions.push(Link::new(
+            format!("/formations/{id}/modifier"),
+            en(tr, "Modifier", "Edit"),
+        ));
+        actions.push(Link::new(
+            format!("/formations/{id}/sessions/nouvelle"),
+            en(tr, "Nouvelle session", "New session"),
+        ));
+    }
+    let page = DetailPage {
+        base: frame(&auth, tr, &t.title, &path),
+        h1: t.title.clone(),
+        subtitle: Some(en(tr, "Formation du catalogue", "Catalogue training")),
+        actions,
+        facts,
+        sections: vec![Section {
+            title: en(tr, "Sessions", "Sessions"),
+            table,
+        }],
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+fn session_cells(s: &SessionView, tr: Tr) -> Vec<Cell> {
+    let dates = if s.row.starts_on == s.row.ends_on {
+        fr_date(&s.row.starts_on)
+    } else {
+        format!(
+            "{} → {}",
+            fr_date(&s.row.starts_on),
+            fr_date(&s.row.ends_on)
+        )
+    };
+    let place = match (&s.row.place, &s.row.visio_url) {
+        (Some(p), _) => p.clone(),
+        (None, Some(_)) => "Visio".into(),
+        _ => "—".into(),
+    };
+    vec![
+        Cell::link(dates, format!("/formations/sessions/{}", s.row.id)),
+        Cell::text(place),
+        Cell::text(if s.trainers.is_empty() {
+            "—".into()
+        } else {
+            s.trainers
+                .iter()
+                .map(|t| t.1.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        Cell::text(format!("{} / {}", s.seats_left, s.row.capacity)),
+        Cell::text(s.shown.label(tr.en()).to_string()),
+    ]
+}
+
+struct RegView {
+    id: String,
+    name: String,
+    institution: String,
+    status: String,
+    attended: String,
+    can_decide: bool,
+    can_cancel: bool,
+    certificate: Option<String>,
+}
+
+struct AttView {
+    id: String,
+    name: String,
+    present: bool,
+    absent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training_session.html")]
+struct SessionPage {
+    base: Base,
+    id: String,
+    h1: String,
+    subtitle: String,
+    actions: Vec<Link>,
+    facts: Vec<(String, Cell)>,
+    days: Vec<String>,
+    can_request: bool,
+    request_note: Option<String>,
+    login_href: Option<String>,
+    show_regs: bool,
+    regs: Vec<RegView>,
+    attendance: Vec<AttView>,
+}
+
+fn status_text(status: &str, pos: Option<i64>, tr: Tr) -> String {
+    let label = crate::label!(RegistrationStatus, status, tr);
+    match pos {
+        Some(p) if tr.en() => format!("{label} (place {p})"),
+        Some(p) => format!("{label} (rang {p})"),
+        None => label,
+    }
+}
+
+fn attended_text(a: Option<i64>, tr: Tr) -> String {
+    match a {
+        Some(1) => en(tr, "Présent·e", "Present"),
+        Some(_) => en(tr, "Absent·e", "Absent"),
+        None => "—".into(),
+    }
+}
+
+async fn session_page(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let path = full_path(&uri);
+    let (auth, tr) = viewer(&ctx, &path);
+    let id = path_id(&id, tr)?;
+    let actor = auth.as_ref().map(|a| a.actor().clone());
+    let s = uc::session(&state.app, actor.as_ref(), id)
+        .await
+        .map_err(pe(tr))?;
+    let r = &s.row;
+    let mut facts = vec![
+        (
+            "Type".to_string(),
+            Cell::text(crate::label!(TrainingKind, &r.kind, tr)),
+        ),
+        (
+            en(tr, "Modalité", "Modality"),
+            Cell::text(crate::label!(Modality, &r.modality, tr)),
+        ),
+        (
+            en(tr, "Durée", "Duration"),
+            Cell::text(days_label(s.half_days(), tr)),
+        ),
+        (
+            en(tr, "Statut", "Status"),
+            Cell::text(s.shown.label(tr.en()).to_string()),
+        ),
+        (
+            en(tr, "Places", "Seats"),
+            Cell::text(if tr.en() {
+                format!("{} left of {}", s.seats_left, r.capacity)
+            } else {
+                format!("{} restantes sur {}", s.seats_left, r.capacity)
+            }),
+        ),
+        (
+            en(tr, "Liste d'attente", "Waiting list"),
+            Cell::text(s.waiting.to_string()),
+        ),
+        (en(tr, "Lieu", "Place"), Cell::opt(&r.place)),
+    ];
+    if let (Some(room), true) = (r.room_capacity, r.room_capacity != Some(r.capacity)) {
+        facts.push((
+            en(tr, "Capacité de la salle", "Room size"),
+            Cell::text(if tr.en() {
+                format!("{room} (sanitary protocol applied)")
+            } else {
+                format!("{room} (jauge réduite par le protocole sanitaire)")
+            }),
+        ));
+    }
+    if let Some(v) = &r.visio_url {
+        facts.push((
+            en(tr, "Lien de visio", "Video link"),
+            Cell::link(v.clone(), v.clone()),
+        ));
+    }
+    facts.push((
+        en(tr, "Formateur·rices", "Trainers"),
+        Cell::text(if s.trainers.is_empty() {
+            "—".into()
+        } else {
+            s.trainers
+                .iter()
+                .map(|t| t.1.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+    ));
+    if let Some(i) = &r.institution_name {
+        facts.push((
+            en(tr, "Demandée par", "Requested by"),
+            Cell::text(i.clone()),
+        ));
+    }
+    let days = s.days.iter().map(|(d, p)| day_line(d, *p, tr)).collect();
+    let mut actions = vec![Link::new(
+        format!("/formations/{}", r.training_id),
+        en(tr, "La formation", "The training"),
+    )];
+    let mut regs = vec![];
+    let mut attendance = vec![];
+    let mut can_request = false;
+    let mut show_regs = false;
+    let mut request_note = None;
+    let login_href = auth
+        .is_none()
+        .then(|| format!("/connexion?suite={}", urlencoding::encode(&path)));
+    if let Some(a) = &actor {
+        if uc::can_manage(a) {
+            actions.push(Link::new(
+                format!("/formations/sessions/{id}/modifier"),
+                en(tr, "Modifier la session", "Edit the session"),
+            ));
+        }
+        let rows = uc::session_registrations(&state.app, a, id)
+            .await
+            .map_err(pe(tr))?;
+        let trainer = uc::is_trainer_of(&state.app, a, id).await.map_err(pe(tr))?;
+        let started = r.starts_on.as_str() <= uc::today(&state.app).to_string().as_str();
+        let mine_active = rows.iter().any(|(x, _)| {
+            x.user_id == a.user_id.to_string()
+                && matches!(x.status.as_str(), "demande" | "attente" | "confirmee")
+        });
+        can_request = a.institution_id.is_some()
+            && !mine_active
+            && relais_domain::training::SessionStatus::takes_registrations(&r.status)
+            && !started;
+        if can_request && s.seats_left == 0 {
+            request_note = Some(en(
+                tr,
+                "La session est complète : après validation par votre référent·e, votre demande ira en liste d'attente, et vous serez prévenu·e si une place se libère.",
+                "The session is full: once your referent approves, your request joins the waiting list and you will be told if a seat frees up.",
+            ));
+        } else if can_request {
+            request_note = Some(en(
+                tr,
+                "Votre demande sera transmise au ou à la référent·e de votre établissement, qui la valide.",
+                "Your request goes to your institution's referent for approval.",
+            ));
+        }
+        show_regs =
+            !rows.is_empty() || a.role.is_agency() || trainer || a.role == Role::MemberAdmin;
+        let decider = |inst: &str| {
+            uc::can_manage(a)
+                || (a.role == Role::MemberAdmin
+                    && a.institution_id.map(|i| i.to_string()).as_deref() == Some(inst))
+        };
+        for (x, pos) in &rows {
+            let own = x.user_id == a.user_id.to_string();
+            regs.push(RegView {
+                id: x.id.clone(),
+                name: x.user_name.clone(),
+                institution: x.institution_name.clone(),
+                status: status_text(&x.status, *pos, tr),
+                attended: attended_text(x.attended, tr),
+                can_decide: x.status == "demande" && decider(&x.institution_id),
+                can_cancel: matches!(x.status.as_str(), "demande" | "attente" | "confirmee")
+                    && !started
+                    && (own || decider(&x.institution_id)),
+                certificate: (x.attended == Some(1)
+                    && (own || decider(&x.institution_id) || a.role.is_agency()))
+                .then(|| format!("/formations/inscriptions/{}/attestation", x.id)),
+            });
+            if (trainer || uc::can_manage(a)) && started && x.status == "confirmee" {
+                attendance.push(AttView {
+                    id: x.id.clone(),
+                    name: format!("{} ({})", x.user_name, x.institution_name),
+                    present: x.attended == Some(1),
+                    absent: x.attended == Some(0),
+                });
+            }
+        }
+    }
+    let page = SessionPage {
+        base: frame(&auth, tr, &r.training_title, &path),
+        id: id.to_string(),
+        h1: r.training_title.clone(),
+        subtitle: en(tr, "Session de formation", "Training session"),
+        actions,
+        facts,
+        days,
+        can_request,
+        request_note,
+        login_href,
+        show_regs,
+        regs,
+        attendance,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn request_seat(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    uc::request_seat(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    Ok(Redirect::to(&format!("/formations/sessions/{id}?ok=demande")).into_response())
+}
+
+async fn back_to(state: &AppState, reg: Id, fallback: &str) -> String {
+    let mut c = match state.app.db.read().await {
+        Ok(c) => c,
+        Err(_) => return fallback.to_string(),
+    };
+    match relais_store::training::registration(&mut c, reg).await {
+        Ok(Some((session, _, _))) => format!("/formations/sessions/{session}"),
+        _ => fallback.to_string(),
+    }
+}
+
+fn referer_path(headers: &HeaderMap) -> Option<String> {
+    let r = headers.get(header::REFERER)?.to_str().ok()?;
+    let url = url_path(r)?;
+    (url.starts_with("/formations/")).then_some(url)
+}
+
+fn url_path(r: &str) -> Option<String> {
+    let rest = r.split_once("://").map(|x| x.1).unwrap_or(r);
+    let p = rest.find('/').map(|i| &rest[i..])?;
+    Some(p.split('?').next().unwrap_or(p).to_string())
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let d = uc::approve(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let to = match referer_path(&headers) {
+        Some(p) => p,
+        None => back_to(&state, id, "/formations/demandes").await,
+    };
+    let code = match d {
+        Decision::Confirmed => "validee",
+        Decision::WaitingList => "validee_attente",
+    };
+    Ok(Redirect::to(&format!("{to}?ok={code}")).into_response())
+}
+
+async fn refuse(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    uc::refuse(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let to = match referer_path(&headers) {
+        Some(p) => p,
+        None => back_to(&state, id, "/formations/demandes").await,
+    };
+    Ok(Redirect::to(&format!("{to}?ok=refusee")).into_response())
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let out = uc::cancel(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let to = match referer_path(&headers) {
+        Some(p) => p,
+        None => back_to(&state, id, "/formations/mes-inscriptions").await,
+    };
+    let code = if out.late {
+        "annulee_tardive"
+    } else {
+        "annulee"
+    };
+    Ok(Redirect::to(&format!("{to}?ok={code}")).into_response())
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let marks: Vec<(Id, Option<bool>)> = form
+        .0
+        .iter()
+        .filter_map(|(k, v)| {
+            let reg = Id::parse(k.strip_prefix("p_")?)?;
+            Some((
+                reg,
+                match v.as_str() {
+                    "present" => Some(true),
+                    "absent" => Some(false),
+                    _ => None,
+                },
+            ))
+        })
+        .collect();
+    uc::take_attendance(&state.app, auth.actor(), id, &marks)
+        .await
+        .map_err(pe(tr))?;
+    Ok(Redirect::to(&format!("/formations/sessions/{id}?ok=presence")).into_response())
+}
+
+struct MineRow {
+    id: String,
+    session_id: String,
+    training: String,
+    dates: String,
+    status: String,
+    can_cancel: bool,
+    certificate: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "training_mine.html")]
+struct MinePage {
+    base: Base,
+    h1: String,
+    actions: Vec<Link>,
+    regs: Vec<MineRow>,
+    teaching: Table,
+    feed_url: Option<String>,
+    feed_since: Option<String>,
+}
+
+async fn mine_page(
+    state: &AppState,
+    auth: &Auth,
+    feed_url: Option<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let a = auth.actor();
+    let rows = uc::my_registrations(&state.app, a).await.map_err(pe(tr))?;
+    let today = uc::today(&state.app).to_string();
+    let regs = rows
+        .iter()
+        .map(|(r, pos)| MineRow {
+            id: r.id.clone(),
+            session_id: r.session_id.clone(),
+            training: r.training_title.clone(),
+            dates: if r.starts_on == r.ends_on {
+                fr_date(&r.starts_on)
+            } else {
+                format!("{} → {}", fr_date(&r.starts_on), fr_date(&r.ends_on))
+            },
+            status: status_text(&r.status, *pos, tr),
+            can_cancel: matches!(r.status.as_str(), "demande" | "attente" | "confirmee")
+                && r.starts_on >= today,
+            certificate: (r.attended == Some(1))
+                .then(|| format!("/formations/inscriptions/{}/attestation", r.id)),
+        })
+        .collect();
+    let mut teaching = Table::new(
+        tr,
+        en(tr, "Sessions que j'anime", "Sessions I run"),
+        &[
+            "Formation",
+            "Dates",
+            if tr.en() { "Status" } else { "Statut" },
+        ],
+    );
+    let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
+    let sessions = relais_store::training::sessions_of_trainer(&mut c, a.user_id)
+        .await
+        .map_err(|e| pe(tr)(e.into()))?;
+    drop(c);
+    for s in sessions {
+        teaching.rows.push(vec![
+            Cell::link(
+                s.training_title.clone(),
+                format!("/formations/sessions/{}", s.id),
+            ),
+            Cell::text(fr_date(&s.starts_on)),
+            Cell::text(
+                relais_domain::training::SessionStatus::shown(&s.status, s.seats_taken, s.capacity)
+                    .label(tr.en())
+                    .to_string(),
+            ),
+        ]);
+    }
+    let since = uc::calendar_token_since(&state.app, a)
+        .await
+        .map_err(pe(tr))?;
+    let mut actions = vec![Link::new("/formations", en(tr, "Catalogue", "Catalogue"))];
+    if a.role == Role::MemberAdmin || uc::can_manage(a) {
+        actions.push(Link::new(
+            "/formations/demandes",
+            en(tr, "Demandes à valider", "Requests to approve"),
+        ));
+    }
+    if !teaching.rows.is_empty() {
+        actions.push(Link::new(
+            "/formations/formateurs",
+            en(tr, "Mon relevé de formateur", "My trainer statement"),
+        ));
+    }
+    let title = en(tr, "Mon espace formation", "My training space");
+    let page = MinePage {
+        base: Base::new(auth, &title),
+        h1: title,
+        actions,
+        regs,
+        teaching,
+        feed_url,
+        feed_since: since.as_deref().map(fr_date),
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn mine(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    mine_page(&state, &auth, None).await
+}
+
+async fn renew_feed(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let token = uc::renew_calendar_token(&state.app, auth.actor())
+        .await
+        .map_err(pe(tr))?;
+    let url = format!("{}/calendrier/{token}.ics", site_url(&state, &headers));
+    // Shown once, in the response to the POST: only its hash is kept.
+    let mut r = mine_page(&state, &auth, Some(url)).await?;
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
+}
+
+async fn revoke_feed(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    uc::revoke_calendar_token(&state.app, auth.actor())
+        .await
+        .map_err(pe(auth.tr))?;
+    Ok(Redirect::to("/formations/mes-inscriptions?ok=agenda_revoque").into_response())
+}
+
+fn ics(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn public_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let tr = Tr(crate::i18n::Lang::Fr);
+    let body = uc::public_feed(&state.app, &site_url(&state, &headers), vec![])
+        .await
+        .map_err(pe(tr))?;
+    Ok(ics(body))
+}
+
+async fn personal_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = Tr(crate::i18n::Lang::Fr);
+    let token = file.strip_suffix(".ics").unwrap_or("");
+    let Some(user) = uc::user_of_token(&state.app, token).await.map_err(pe(tr))? else {
+        // A revoked, renewed or made-up token: nothing here.
+        return Err(PageError::new(DomainError::NotFound, tr));
+    };
+    let body = uc::personal_feed(&state.app, user, &site_url(&state, &headers), vec![])
+        .await
+        .map_err(pe(tr))?;
+    Ok(ics(body))
+}
+
+async fn pending(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let rows = uc::pending_requests(&state.app, auth.actor())
+        .await
+        .map_err(pe(tr))?;
+    let title = en(
+        tr,
+        "Demandes d'inscription à valider",
+        "Registration requests to approve",
+    );
+    let mut table = Table::new(
+        tr,
+        title.clone(),
+        &[
+            if tr.en() { "Trainee" } else { "Stagiaire" },
+            if tr.en() {
+                "Institution"
+            } else {
+                "Établissement"
+            },
+            if tr.en() { "Training" } else { "Formation" },
+            "Dates",
+            if tr.en() {
+                "Requested on"
+            } else {
+                "Demandée le"
+            },
+        ],
+    );
+    for r in &rows {
+        table.rows.push(vec![
+            Cell::text(r.user_name.clone()),
+            Cell::text(r.institution_name.clone()),
+            Cell::link(
+                r.training_title.clone(),
+                format!("/formations/sessions/{}", r.session_id),
+            ),
+            Cell::text(fr_date(&r.starts_on)),
+            Cell::text(fr_date(&r.requested_at)),
+        ]);
+    }
+    let page = ListPage {
+        base: Base::new(&auth, &title),
+        h1: title,
+        path: "/formations/demandes".into(),
+        actions: vec![],
+        filters: vec![],
+        total: rows.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    base: Base,
+    name: String,
+    institution: String,
+    training: String,
+    days: Vec<String>,
+    duration: String,
+    place: String,
+    issued: String,
+    pdf: String,
+}
+
+async fn certificate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (r, days) = uc::certificate(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let page = CertificatePage {
+        base: Base::new(
+            &auth,
+            en(tr, "Attestation de présence", "Certificate of attendance"),
+        ),
+        name: r.user_name.clone(),
+        institution: r.institution_name.clone(),
+        training: r.training_title.clone(),
+        days: days.iter().map(|(d, p)| day_line(d, *p, tr)).collect(),
+        duration: days_label(r.half_days.unwrap_or(0), tr),
+        place: r.place.clone().unwrap_or_else(|| "—".into()),
+        issued: uc::today(&state.app).format("%d/%m/%Y").to_string(),
+        pdf: format!("/formations/inscriptions/{id}/attestation.pdf"),
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn certificate_pdf(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use crate::pdf::Line;
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (r, days) = uc::certificate(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let mut lines = vec![
+        Line::Title("Attestation de présence".into()),
+        Line::Gap,
+        Line::Text(format!(
+            "L'agence atteste que {} ({})",
+            r.user_name, r.institution_name
+        )),
+        Line::Text(format!("a suivi la formation « {} » :", r.training_title)),
+        Line::Gap,
+    ];
+    for (d, p) in &days {
+        lines.push(Line::Text(format!(
+            "  • {}",
+            day_line(d, *p, Tr(crate::i18n::Lang::Fr))
+        )));
+    }
+    lines.push(Line::Gap);
+    lines.push(Line::Text(format!(
+        "Durée : {}. Lieu : {}.",
+        days_label(r.half_days.unwrap_or(0), Tr(crate::i18n::Lang::Fr)),
+        r.place.clone().unwrap_or_else(|| "—".into())
+    )));
+    lines.push(Line::Gap);
+    lines.push(Line::Text(format!(
+        "Fait le {} — Service formation.",
+        uc::today(&state.app).format("%d/%m/%Y")
+    )));
+    let bytes = crate::pdf::render(
+        "Attestation de présence",
+        &format!("Relais — attestation {}", r.id),
+        &lines,
+    );
+    Ok(pdf_response(bytes, "attestation.pdf"))
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct StatementQuery {
+    etablissement: Option<String>,
+    formateur: Option<String>,
+    du: Option<String>,
+    au: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "statement.html")]
+struct StatementPage {
+    base: Base,
+    h1: String,
+    path: String,
+    filters: Vec<Field>,
+    subtitle: Option<String>,
+    table: Option<Table>,
+    total: String,
+    downloads: Vec<Link>,
+}
+
+fn period(q: &StatementQuery, state: &AppState) -> (String, String) {
+    let y = chrono::Datelike::year(&uc::today(&state.app));
+    (
+        nonempty(&q.du).unwrap_or_else(|| format!("{y}-01-01")),
+        nonempty(&q.au).unwrap_or_else(|| format!("{y}-12-31")),
+    )
+}
+
+/// The institution a statement is about: the referent's own; for the
+/// agency, the one chosen.
+fn statement_institution(auth: &Auth, q: &StatementQuery) -> Option<Id> {
+    if auth.actor().role.is_agency() {
+        nonempty(&q.etablissement).and_then(|s| Id::parse(&s))
+    } else {
+        match nonempty(&q.etablissement) {
+            // Asking for another institution by its id gets a 404 from the use case.
+            Some(s) => Some(Id::parse(&s).unwrap_or_default()),
+            None => auth.actor().institution_id,
+        }
+    }
+}
+
+async fn statement_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let (from, to) = period(&q, &state);
+    let inst = statement_institution(&auth, &q);
+    let mut filters = vec![];
+    if auth.actor().role.is_agency() {
+        let opts = super::deployments::institution_options(&state, &auth).await?;
+        filters.push(Field::select(
+            tr,
+            "etablissement",
+            en(tr, "Établissement", "Institution"),
+            &inst.map(|i| i.to_string()).unwrap_or_default(),
+            opts,
+            Some(&en(tr, "Choisir…", "Choose…")),
+        ));
+    }
+    filters.push(Field::new(
+        tr,
+        "date",
+        "du",
+        en(tr, "Du", "From"),
+        from.clone(),
+    ));
+    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
+    let title = en(tr, "Relevé des formations", "Training statement");
+    let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
+    if let Some(inst) = inst {
+        let st = uc::statement(&state.app, auth.actor(), inst, &from, &to)
+            .await
+            .map_err(pe(tr))?;
+        subtitle = Some(format!(
+            "{} — {} → {}",
+            st.institution_name,
+            fr_date(&from),
+            fr_date(&to)
+        ));
+        let mut t = Table::new(
+            tr,
+            en(
+                tr,
+                "Ce que l'établissement doit pour les formations",
+                "What the institution owes for training",
+            ),
+            &[
+                if tr.en() { "Trainee" } else { "Stagiaire" },
+                if tr.en() { "Training" } else { "Formation" },
+                "Type",
+                "Dates",
+                if tr.en() { "Days" } else { "Jours" },
+                if tr.en() { "Rate" } else { "Tarif" },
+                if tr.en() { "Amount" } else { "Montant" },
+                if tr.en() { "Note" } else { "Remarque" },
+            ],
+        );
+        for l in &st.lines {
+            t.rows.push(vec![
+                Cell::text(l.trainee.clone()),
+                Cell::link(
+                    l.training.clone(),
+                    format!("/formations/sessions/{}", l.session_id),
+                ),
+                Cell::text(crate::label!(TrainingKind, &l.kind, tr)),
+                Cell::text(fr_date(&l.starts_on)),
+                Cell::text(days_label(l.half_days, tr)),
+                Cell::text(euros(l.unit_cents)),
+                Cell::text(euros(l.amount_cents)),
+                Cell::text(if l.note.is_empty() {
+                    "—".into()
+                } else {
+                    l.note.clone()
+                }),
+            ]);
+        }
+        table = Some(t);
+        total = format!(
+            "{} : {}",
+            en(tr, "Total dû", "Total owed"),
+            euros(st.total_cents)
+        );
+        let qs = format!("etablissement={inst}&du={from}&au={to}");
+        downloads = vec![
+            Link::new(
+                format!("/formations/releves.csv?{qs}"),
+                en(tr, "Télécharger en CSV", "Download CSV"),
+            ),
+            Link::new(
+                format!("/formations/releves.pdf?{qs}"),
+                en(tr, "Télécharger en PDF", "Download PDF"),
+            ),
+        ];
+    } else if !auth.actor().role.is_agency() {
+        return Err(PageError::new(DomainError::NotFound, tr));
+    }
+    let page = StatementPage {
+        base: Base::new(&auth, &title),
+        h1: title,
+        path: "/formations/releves".into(),
+        filters,
+        subtitle,
+        table,
+        total,
+        downloads,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+/// CSV cells that a spreadsheet would run as formulas are neutralised.
+fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn euros_plain(c: i64) -> String {
+    format!("{},{:02}", c / 100, (c % 100).abs())
+}
+
+fn csv_response(rows: Vec<Vec<String>>, filename: &str) -> Response {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(vec![]);
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| csv_cell(c)));
+    }
+    let body = w.into_inner().unwrap_or_default();
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(body);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn load_statement(
+    state: &AppState,
+    auth: &Auth,
+    q: &StatementQuery,
+) -> Result<uc::Statement, PageError> {
+    let tr = auth.tr;
+    let (from, to) = period(q, state);
+    let inst =
+        statement_institution(auth, q).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    uc::statement(&state.app, auth.actor(), inst, &from, &to)
+        .await
+        .map_err(pe(tr))
+}
+
+async fn statement_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    let st = load_statement(&state, &auth, &q).await?;
+    let mut rows = vec![vec![
+        "Établissement".into(),
+        "Stagiaire".into(),
+        "Formation".into(),
+        "Type".into(),
+        "Début".into(),
+        "Fin".into(),
+        "Demi-journées".into(),
+        "Tarif (EUR)".into(),
+        "Montant (EUR)".into(),
+        "Remarque".into(),
+    ]];
+    for l in &st.lines {
+        rows.push(vec![
+            st.institution_name.clone(),
+            l.trainee.clone(),
+            l.training.clone(),
+            l.kind.clone(),
+            l.starts_on.clone(),
+            l.ends_on.clone(),
+            l.half_days.to_string(),
+            euros_plain(l.unit_cents),
+            euros_plain(l.amount_cents),
+            l.note.clone(),
+        ]);
+    }
+    rows.push(vec![
+        st.institution_name.clone(),
+        "Total".into(),
+        String::new(),
+        String::new(),
+        st.from.clone(),
+        st.to.clone(),
+        String::new(),
+        String::new(),
+        euros_plain(st.total_cents),
+        String::new(),
+    ]);
+    Ok(csv_response(rows, "releve-formations.csv"))
+}
+
+async fn statement_pdf(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    use crate::pdf::Line;
+    let st = load_statement(&state, &auth, &q).await?;
+    let mut lines = vec![
+        Line::Title("Relevé des formations".into()),
+        Line::Text(format!(
+            "{} — du {} au {}",
+            st.institution_name,
+            fr_date(&st.from),
+            fr_date(&st.to)
+        )),
+        Line::Gap,
+        Line::BoldRow(vec![
+            (0.0, "Stagiaire".into()),
+            (120.0, "Formation".into()),
+            (300.0, "Début".into()),
+            (360.0, "Jours".into()),
+            (410.0, "Montant".into()),
+            (470.0, "Remarque".into()),
+        ]),
+    ];
+    let fr = Tr(crate::i18n::Lang::Fr);
+    for l in &st.lines {
+        let mut training = l.training.clone();
+        if training.chars().count() > 36 {
+            training = training.chars().take(35).collect::<String>() + "…";
+        }
+        lines.push(Line::Row(vec![
+            (0.0, l.trainee.chars().take(24).collect()),
+            (120.0, training),
+            (300.0, fr_date(&l.starts_on)),
+            (360.0, days_label(l.half_days, fr)),
+            (410.0, euros(l.amount_cents)),
+            (470.0, l.note.chars().take(20).collect()),
+        ]));
+    }
+    lines.push(Line::Gap);
+    lines.push(Line::BoldRow(vec![
+        (0.0, "Total dû".into()),
+        (410.0, euros(st.total_cents)),
+    ]));
+    lines.push(Line::Gap);
+    lines.push(Line::Text("Tarifs fixés par le Conseil d'administration, en vigueur au premier jour de chaque session.".into()));
+    let bytes = crate::pdf::render(
+        "Relevé des formations",
+        &format!(
+            "Relais — relevé {} {}–{}",
+            st.institution_name, st.from, st.to
+        ),
+        &lines,
+    );
+    Ok(pdf_response(bytes, "releve-formations.pdf"))
+}
+
+async fn trainer_data(
+    state: &AppState,
+    auth: &Auth,
+    q: &StatementQuery,
+) -> Result<Option<uc::TrainerStatement>, PageError> {
+    let tr = auth.tr;
+    let (from, to) = period(q, state);
+    let who = if auth.actor().role.is_agency() {
+        match nonempty(&q.formateur).and_then(|s| Id::parse(&s)) {
+            Some(t) => t,
+            None => return Ok(None),
+        }
+    } else {
+        match nonempty(&q.formateur) {
+            Some(s) => Id::parse(&s).unwrap_or_default(),
+            None => auth.actor().user_id,
+        }
+    };
+    uc::trainer_statement(&state.app, auth.actor(), who, &from, &to)
+        .await
+        .map(Some)
+        .map_err(pe(tr))
+}
+
+async fn trainer_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let (from, to) = period(&q, &state);
+    let st = trainer_data(&state, &auth, &q).await?;
+    let mut filters = vec![];
+    if auth.actor().role.is_agency() {
+        let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
+        let opts = relais_store::training::trainers(&mut c)
+            .await
+            .map_err(|e| pe(tr)(e.into()))?;
+        filters.push(Field::select(
+            tr,
+            "formateur",
+            en(tr, "Formateur·rice", "Trainer"),
+            q.formateur.as_deref().unwrap_or(""),
+            opts,
+            Some(&en(tr, "Choisir…", "Choose…")),
+        ));
+    }
+    filters.push(Field::new(
+        tr,
+        "date",
+        "du",
+        en(tr, "Du", "From"),
+        from.clone(),
+    ));
+    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
+    let title = en(tr, "Relevé de formateur", "Trainer statement");
+    let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
+    if let Some(st) = st {
+        subtitle = Some(format!(
+            "{} — {} → {}",
+            st.trainer_name,
+            fr_date(&from),
+            fr_date(&to)
+        ));
+        let mut t = Table::new(
+            tr,
+            en(
+                tr,
+                "Sessions animées et rémunération",
+                "Sessions run and pay",
+            ),
+            &[
+                if tr.en() { "Training" } else { "Formation" },
+                "Dates",
+                if tr.en() { "Days" } else { "Jours" },
+                if tr.en() { "Trainers" } else { "Formateurs" },
+                if tr.en() { "Pay" } else { "Rémunération" },
+            ],
+        );
+        for l in &st.lines {
+            t.rows.push(vec![
+                Cell::link(
+                    l.training.clone(),
+                    format!("/formations/sessions/{}", l.session_id),
+                ),
+                Cell::text(fr_date(&l.starts_on)),
+                Cell::text(days_label(l.half_days, tr)),
+                Cell::text(if l.trainers >= 2 {
+                    en(tr, "binôme", "pair")
+                } else {
+                    en(tr, "seul·e", "alone")
+                }),
+                Cell::text(euros(l.amount_cents)),
+            ]);
+        }
+        table = Some(t);
+        total = format!("{} : {}", en(tr, "Total", "Total"), euros(st.total_cents));
+        downloads = vec![Link::new(
+            format!(
+                "/formations/formateurs.csv?formateur={}&du={from}&au={to}",
+                st.trainer_id
+            ),
+            en(tr, "Télécharger en CSV", "Download CSV"),
+        )];
+    }
+    let page = StatementPage {
+        base: Base::new(&auth, &title),
+        h1: title,
+        path: "/formations/formateurs".into(),
+        filters,
+        subtitle,
+        table,
+        total,
+        downloads,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn trainer_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    let st = trainer_data(&state, &auth, &q)
+        .await?
+        .ok_or_else(|| PageError::new(DomainError::NotFound, auth.tr))?;
+    let mut rows = vec![vec![
+        "Formateur".into(),
+        "Formation".into(),
+        "Début".into(),
+        "Fin".into(),
+        "Demi-journées".into(),
+        "Formateurs".into(),
+        "Rémunération (EUR)".into(),
+    ]];
+    for l in &st.lines {
+        rows.push(vec![
+            st.trainer_name.clone(),
+            l.training.clone(),
+            l.starts_on.clone(),
+            l.ends_on.clone(),
+            l.half_days.to_string(),
+            l.trainers.to_string(),
+            euros_plain(l.amount_cents),
+        ]);
+    }
+    rows.push(vec![
+        st.trainer_name.clone(),
+        "Total".into(),
+        st.from.clone(),
+        st.to.clone(),
+        String::new(),
+        String::new(),
+        euros_plain(st.total_cents),
+    ]);
+    Ok(csv_response(rows, "releve-formateur.csv"))
+}
+
+fn training_fields(
+    tr: Tr,
+    i: &uc::TrainingInput,
+    domains: Vec<(String, String)>,
+    products: Vec<(String, String)>,
+) -> Vec<Field> {
+    vec![
+        Field::new(tr, "text", "code", "Code", i.code.clone()).required(),
+        Field::new(
+            tr,
+            "text",
+            "title",
+            en(tr, "Intitulé", "Title"),
+            i.title.clone(),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &i.kind,
+            enum_options(
+                TrainingKind::ALL,
+                TrainingKind::code,
+                TrainingKind::label,
+                tr,
+            ),
+            None,
+        ),
+        Field::select(
+            tr,
+            "modality",
+            en(tr, "Modalité", "Modality"),
+            &i.modality,
+            enum_options(Modality::ALL, Modality::code, Modality::label, tr),
+            None,
+        ),
+        Field::new(
+            tr,
+            "text",
+            "half_days",
+            en(tr, "Durée (jours)", "Duration (days)"),
+            i.half_days.clone(),
+        )
+        .required()
+        .hint(en(
+            tr,
+            "En jours ou demi-journées : 1, 1,5, 2…",
+            "In days or half days: 1, 1.5, 2…",
+        )),
+        Field::select(
+            tr,
+            "domain",
+            en(tr, "Domaine", "Domain"),
+            i.domain.as_deref().unwrap_or(""),
+            domains,
+            Some("—"),
+        ),
+        Field::select(
+            tr,
+            "product",
+            en(tr, "Produit", "Product"),
+            i.product.as_deref().unwrap_or(""),
+            products,
+            Some("—"),
+        ),
+        Field::new(
+            tr,
+            "textarea",
+            "objectives",
+            en(tr, "Objectifs", "Objectives"),
+            i.objectives.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "textarea",
+            "audience",
+            en(tr, "Public", "Audience"),
+            i.audience.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "textarea",
+            "prerequisites",
+            en(tr, "Prérequis", "Prerequisites"),
+            i.prerequisites.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "url",
+            "moodle_url",
+            en(tr, "Espace de cours Moodle", "Moodle course space"),
+            i.moodle_url.clone().unwrap_or_default(),
+        ),
+    ]
+}
+
+fn training_input(f: &FormData) -> uc::TrainingInput {
+    uc::TrainingInput {
+        code: f.get("code"),
+        title: f.get("title"),
+        kind: f.get("kind"),
+        modality: f.get("modality"),
+        half_days: f.get("half_days"),
+        domain: f.opt("domain"),
+        product: f.opt("product"),
+        objectives: f.opt("objectives"),
+        audience: f.opt("audience"),
+        prerequisites: f.opt("prerequisites"),
+        moodle_url: f.opt("moodle_url"),
+    }
+}
+
+async fn option_lists(
+    state: &AppState,
+    tr: Tr,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
+    let d = relais_app::crm::list_domains(&state.app)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let p = relais_app::crm::list_products(&state.app, None)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    Ok((d, p))
+}
+
+async fn training_form(
+    state: &AppState,
+    auth: &Auth,
+    action: String,
+    i: &uc::TrainingInput,
+    err: Option<&DomainError>,
+    cancel: String,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if !uc::can_manage(auth.actor()) {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    let (d, p) = option_lists(state, tr).await?;
+    let mut fields = training_fields(tr, i, d, p);
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let title = en(tr, "Formation du catalogue", "Catalogue training");
+    let page = FormPage {
+        base: Base::new(auth, &title),
+        h1: title,
+        action,
+        fields,
+        errors,
+        submit: tr.get("save").to_string(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn new_training(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let i = uc::TrainingInput {
+        kind: "continue".into(),
+        modality: "presentiel".into(),
+        half_days: "1".into(),
+        ..Default::default()
+    };
+    training_form(
+        &state,
+        &auth,
+        "/formations".into(),
+        &i,
+        None,
+        "/formations".into(),
+    )
+    .await
+}
+
+async fn create_training(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let i = training_input(&f);
+    match uc::create_training(&state.app, auth.actor(), &i).await {
+        Ok(id) => Ok(Redirect::to(&format!("/formations/{id}?ok=formation")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            training_form(
+                &state,
+                &auth,
+                "/formations".into(),
+                &i,
+                Some(&e),
+                "/formations".into(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
+    }
+}
+
+async fn edit_training(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (t, _) = uc::training(&state.app, Some(auth.actor()), id)
+        .await
+        .map_err(pe(tr))?;
+    let hd = if t.half_days % 2 == 0 {
+        (t.half_days / 2).to_string()
+    } else {
+        format!("{},5", t.half_days / 2)
+    };
+    let i = uc::TrainingInput {
+        code: t.code,
+        title: t.title,
+        kind: t.kind,
+        modality: t.modality,
+        half_days: hd,
+        domain: t.domain_code,
+        product: t.product_id,
+        objectives: t.objectives,
+        audience: t.audience,
+        prerequisites: t.prerequisites,
+        moodle_url: t.moodle_url,
+    };
+    training_form(
+        &state,
+        &auth,
+        format!("/formations/{id}"),
+        &i,
+        None,
+        format!("/formations/{id}"),
+    )
+    .await
+}
+
+async fn update_training(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let i = training_input(&f);
+    match uc::update_training(&state.app, auth.actor(), id, &i).await {
+        Ok(()) => Ok(Redirect::to(&format!("/formations/{id}?ok=formation")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            training_form(
+                &state,
+                &auth,
+                format!("/formations/{id}"),
+                &i,
+                Some(&e),
+                format!("/formations/{id}"),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+fn session_input(f: &FormData) -> uc::SessionInput {
+    uc::SessionInput {
+        days: f.get("days"),
+        place: f.opt("place"),
+        visio_url: f.opt("visio_url"),
+        room_capacity: f.get("room_capacity"),
+        status: f.get("status"),
+        trainers: f
+            .all("trainers")
+            .iter()
+            .filter_map(|t| Id::parse(t))
+            .collect(),
+        institution: f.opt("institution").and_then(|i| Id::parse(&i)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn session_form(
+    state: &AppState,
+    auth: &Auth,
+    action: String,
+    cancel: String,
+    i: &uc::SessionInput,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if !uc::can_manage(auth.actor()) {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    let trainers = {
+        let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
+        relais_store::training::trainers(&mut c)
+            .await
+            .map_err(|e| pe(tr)(e.into()))?
+    };
+    let insts = super::deployments::institution_options(state, auth).await?;
+    let (percent, _) = uc::settings(&state.app).await.map_err(pe(tr))?;
+    let selected: Vec<String> = i.trainers.iter().map(|t| t.to_string()).collect();
+    let statuses = ["prevue", "ouverte", "confirmee", "annulee", "realisee"]
+        .iter()
+        .filter_map(|c| relais_domain::training::SessionStatus::from_code(c))
+        .map(|s| (s.code().to_string(), s.label(tr.en()).to_string()));
+    let mut fields = vec![
+        Field::new(tr, "textarea", "days", en(tr, "Journées", "Days"), i.days.clone()).required().hint(en(
+            tr,
+            "Une ligne par jour : AAAA-MM-JJ, suivi de « matin » ou « apres-midi » pour une demi-journée.",
+            "One line per day: YYYY-MM-DD, followed by \"matin\" or \"apres-midi\" for a half day.",
+        )),
+        Field::new(tr, "text", "place", en(tr, "Lieu", "Place"), i.place.clone().unwrap_or_default()),
+        Field::new(tr, "url", "visio_url", en(tr, "Lien de visio", "Video link"), i.visio_url.clone().unwrap_or_default()),
+        Field::new(tr, "number", "room_capacity", en(tr, "Capacité de la salle", "Room size"), i.room_capacity.clone()).required().hint(if tr.en() {
+            format!("Seats offered: {percent} % of the room (sanitary factor set by the admin).")
+        } else {
+            format!("Places ouvertes : {percent} % de la salle (facteur sanitaire fixé par l'administration).")
+        }),
+        Field::select(tr, "status", en(tr, "Statut", "Status"), &i.status, statuses, None),
+        Field::checkboxes(tr, "trainers", en(tr, "Formateur·rices (un ou un binôme)", "Trainers (one or a pair)"), &selected, trainers),
+        Field::select(tr, "institution", en(tr, "Établissement demandeur (formation spécifique)", "Requesting institution (tailored training)"), &i.institution.map(|x| x.to_string()).unwrap_or_default(), insts, Some("—")),
+    ];
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let title = en(tr, "Session de formation", "Training session");
+    let page = FormPage {
+        base: Base::new(auth, &title),
+        h1: title,
+        action,
+        fields,
+        errors,
+        submit: tr.get("save").to_string(),
+        cancel,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn new_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = path_id(&id, auth.tr)?;
+    let i = uc::SessionInput {
+        status: "ouverte".into(),
+        room_capacity: "16".into(),
+        ..Default::default()
+    };
+    session_form(
+        &state,
+        &auth,
+        format!("/formations/{id}/sessions"),
+        format!("/formations/{id}"),
+        &i,
+        None,
+    )
+    .await
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let i = session_input(&f);
+    match uc::create_session(&state.app, auth.actor(), id, &i).await {
+        Ok(s) => Ok(Redirect::to(&format!("/formations/sessions/{s}?ok=session")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            session_form(
+                &state,
+                &auth,
+                format!("/formations/{id}/sessions"),
+                format!("/formations/{id}"),
+                &i,
+                Some(&e),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+async fn edit_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let s = uc::session(&state.app, Some(auth.actor()), id)
+        .await
+        .map_err(pe(tr))?;
+    let i = uc::SessionInput {
+        days: s
+            .days
+            .iter()
+            .map(|(d, p)| format!("{d} {}", p.code()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        place: s.row.place.clone(),
+        visio_url: s.row.visio_url.clone(),
+        room_capacity: s.row.room_capacity.unwrap_or(s.row.capacity).to_string(),
+        status: s.row.status.clone(),
+        trainers: s.trainers.iter().filter_map(|t| Id::parse(&t.0)).collect(),
+        institution: s.row.institution_id.as_deref().and_then(Id::parse),
+    };
+    session_form(
+        &state,
+        &auth,
+        format!("/formations/sessions/{id}"),
+        format!("/formations/sessions/{id}"),
+        &i,
+        None,
+    )
+    .await
+}
+
+async fn update_session(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let i = session_input(&f);
+    match uc::update_session(&state.app, auth.actor(), id, &i).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/formations/sessions/{id}?ok=session")).into_response())
+        }
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            session_form(
+                &state,
+                &auth,
+                format!("/formations/sessions/{id}"),
+                format!("/formations/sessions/{id}"),
+                &i,
+                Some(&e),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "training_admin.html")]
+struct AdminPage {
+    base: Base,
+    h1: String,
+    errors: Vec<(String, String)>,
+    settings: Vec<Field>,
+    tariffs: Table,
+    tariff_form: Vec<Field>,
+}
+
+async fn admin_render(
+    state: &AppState,
+    auth: &Auth,
+    form: Option<&FormData>,
+    err: Option<&DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if auth.actor().role != Role::Admin {
+        return Err(PageError::new(DomainError::Forbidden, tr));
+    }
+    let (percent, deadline) = uc::settings(&state.app).await.map_err(pe(tr))?;
+    let rows = uc::tariffs(&state.app).await.map_err(pe(tr))?;
+    let mut tariffs = Table::new(
+        tr,
+        en(
+            tr,
+            "Tarifs datés (le tarif en vigueur au premier jour d'une session s'applique)",
+            "Dated tariffs (the one in force on a session's first day applies)",
+        ),
+        &[
+            if tr.en() { "From" } else { "À partir du" },
+            if tr.en() {
+                "Continuing, per trainee and day"
+            } else {
+                "Continue, par jour et par stagiaire"
+            },
+            if tr.en() {
+                "Tailored, per group and day"
+            } else {
+                "Spécifique, par jour et par groupe"
+            },
+            if tr.en() {
+                "Trainer, per day"
+            } else {
+                "Formateur, par jour"
+            },
+            if tr.en() { "Note" } else { "Décision" },
+        ],
+    );
+    for t in &rows {
+        tariffs.rows.push(vec![
+            Cell::text(fr_date(&t.effective_from)),
+            Cell::text(euros(t.continue_cents)),
+            Cell::text(euros(t.specific_cents)),
+            Cell::text(euros(t.trainer_cents)),
+            Cell::opt(&t.note),
+        ]);
+    }
+    let g = |k: &str, d: String| form.map(|f| f.get(k)).unwrap_or(d);
+    let mut settings = vec![
+        Field::new(
+            tr,
+            "number",
+            "sanitary_percent",
+            en(
+                tr,
+                "Facteur sanitaire (% de la salle ouvert)",
+                "Sanitary factor (% of a room offered)",
+            ),
+            g("sanitary_percent", percent.to_string()),
+        )
+        .required()
+        .hint(en(
+            tr,
+            "Le protocole du plan divise les effectifs par deux : 50.",
+            "The plan's protocol halves rooms: 50.",
+        )),
+        Field::new(
+            tr,
+            "number",
+            "cancel_deadline_days",
+            en(
+                tr,
+                "Délai d'annulation sans frais (jours)",
+                "Free cancellation deadline (days)",
+            ),
+            g("cancel_deadline_days", deadline.to_string()),
+        )
+        .required(),
+    ];
+    let mut tariff_form = vec![
+        Field::new(
+            tr,
+            "date",
+            "effective_from",
+            en(tr, "Date d'effet", "Effective from"),
+            g("effective_from", String::new()),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "continue",
+            en(
+                tr,
+                "Continue (€ par jour et par stagiaire)",
+                "Continuing (€ per trainee and day)",
+            ),
+            g("continue", "260".into()),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "specific",
+            en(
+                tr,
+                "Spécifique (€ par jour et par groupe)",
+                "Tailored (€ per group and day)",
+            ),
+            g("specific", "1500".into()),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "trainer",
+            en(
+                tr,
+                "Formateur (€ par jour, préparation comprise)",
+                "Trainer (€ per day, preparation included)",
+            ),
+            g("trainer", "405".into()),
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "note",
+            en(tr, "Décision du Conseil d'administration", "Board decision"),
+            g("note", String::new()),
+        ),
+    ];
+    let mut errors = vec![];
+    if let Some(e) = err {
+        errors.extend(
+            apply_errors(&mut settings, e)
+                .into_iter()
+                .filter(|x| settings.iter().any(|f| f.name == x.0 && f.error.is_some())),
+        );
+        errors.extend(apply_errors(&mut tariff_form, e).into_iter().filter(|x| {
+            tariff_form
+                .iter()
+                .any(|f| f.name == x.0 && f.error.is_some())
+        }));
+    }
+    let title = en(
+        tr,
+        "Formation : tarifs et protocole",
+        "Training: tariffs and protocol",
+    );
+    let page = AdminPage {
+        base: Base::new(auth, &title),
+        h1: title,
+        errors,
+        settings,
+        tariffs,
+        tariff_form,
+    };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+async fn admin_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    admin_render(&state, &auth, None, None).await
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    match uc::save_settings(
+        &state.app,
+        auth.actor(),
+        &f.get("sanitary_percent"),
+        &f.get("cancel_deadline_days"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/formation?ok=parametres").into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            admin_render(&state, &auth, Some(&f), Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
+    }
+}
+
+async fn save_tariff(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::Form(f): axum::Form<FormData>,
+) -> Result<Response, PageError> {
+    let note = f.opt("note");
+    match uc::save_tariff(
+        &state.app,
+        auth.actor(),
+        &f.get("effective_from"),
+        &f.get("continue"),
+        &f.get("specific"),
+        &f.get("trainer"),
+        note.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/formation?ok=tarif").into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            admin_render(&state, &auth, Some(&f), Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
+    }
+}
+
+async fn cycles(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let rows = uc::cycles(&state.app, auth.actor()).await.map_err(pe(tr))?;
+    let title = en(
+        tr,
+        "Cycles de formation des cadres",
+        "Executive training cycles",
+    );
+    let mut table = Table::new(
+        tr,
+        title.clone(),
+        &[
+            "Cycle",
+            if tr.en() { "Function" } else { "Fonction" },
+            if tr.en() { "Cohort" } else { "Promotion" },
+            if tr.en() { "Partner" } else { "Partenaire" },
+            if tr.en() {
+                "Participants"
+            } else {
+                "Participant·es"
+            },
+        ],
+    );
+    for c in &rows {
+        table.rows.push(vec![
+            Cell::link(c.title.clone(), format!("/formations/cycles/{}", c.id)),
+            Cell::text(crate::label!(
+                relais_domain::training::ExecFunction,
+                &c.function_code,
+                tr
+            )),
+            Cell::text(c.cohort.clone()),
+            Cell::text(c.partner.clone()),
+            Cell::text(c.participants.to_string()),
+        ]);
+    }
+    let page = ListPage {
+        base: Base::new(&auth, &title),
+        h1: title,
+        path: "/formations/cycles".into(),
+        actions: vec![],
+        filters: vec![],
+        total: rows.len() as i64,
+        table,
+        prev: None,
+        next: None,
+    };
+    Ok(render(&page, tr)?.into_response())
+}
+
+async fn cycle(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let (c, modules, people) = uc::cycle(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let mut mt = Table::new(
+        tr,
+        en(tr, "Modules", "Modules"),
+        &[
+            "Module",
+            if tr.en() { "Title" } else { "Intitulé" },
+            "Dates",
+            if tr.en() { "Modality" } else { "Modalité" },
+        ],
+    );
+    for m in &modules {
+        let code = if m.code == "commun" {
+            en(tr, "Prise de poste (commun)", "Induction (common)")
+        } else {
+            format!("Module {}", m.code)
+        };
+        let dates = match (&m.starts_on, &m.ends_on) {
+            (Some(a), Some(b)) => format!("{} → {}", fr_date(a), fr_date(b)),
+            _ => "—".into(),
+        };
+        mt.rows.push(vec![
+            Cell::text(code),
+            Cell::text(m.title.clone()),
+            Cell::text(dates),
+            Cell::text(crate::label!(Modality, &m.modality, tr)),
+        ]);
+    }
+    let mut pt = Table::new(
+        tr,
+        en(tr, "Participant·es", "Participants"),
+        &[
+            if tr.en() { "Name" } else { "Nom" },
+            if tr.en() { "Function" } else { "Fonction" },
+            if tr.en() {
+                "Institution"
+            } else {
+                "Établissement"
+            },
+        ],
+    );
+    for p in &people {
+        pt.rows.push(vec![
+            Cell::link(p.name.clone(), format!("/contacts/{}", p.contact_id)),
+            Cell::text(p.function.clone()),
+            Cell::link(
+                p.institution_name.clone(),
+                format!("/etablissements/{}", p.institution_id),
+            ),
+        ]);
+    }
+    let page = DetailPage {
+        base: Base::new(&auth, &c.title),
+        h1: c.title.clone(),
+        subtitle: Some(format!("{} — {}", c.partner, c.cohort)),
+        actions: vec![Link::new(
+            "/formations/cycles",
+            en(tr, "Tous les cycles", "All cycles"),
+        )],
+        facts: vec![
+            (
+                en(tr, "Fonction", "Function"),
+                Cell::text(crate::label!(
+                    relais_domain::training::ExecFunction,
+                    &c.function_code,
+                    tr
+                )),
+            ),
+            (
+                en(tr, "Période", "Period"),
+                Cell::text(format!(
+                    "{} → {}",
+                    fr_date(&c.starts_on),
+                    fr_date(&c.ends_on)
+                )),
+            ),
+        ],
+        sections: vec![
+            Section {
+                title: en(tr, "Modules", "Modules"),
+                table: mt,
+            },
+            Section {
+                title: en(tr, "Participant·es", "Participants"),
+                table: pt,
+            },
+        ],
+    };
+    Ok(render(&page, tr)?.into_response())
+}
