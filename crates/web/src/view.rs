@@ -54,6 +54,15 @@ impl Base {
             },
             "/connaissances".into(),
         ));
+        items.push((
+            if t.en() {
+                "Communities"
+            } else {
+                "Communautés"
+            },
+            "/communautes".into(),
+        ));
+        items.push(("Publications", "/publications".into()));
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -187,6 +196,15 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "contract" => ("Contrat attribué.", "Contract assigned."),
         "regle" => ("Règle de routage enregistrée.", "Routing rule saved."),
         "regle_supprimee" => ("Règle de routage supprimée.", "Routing rule deleted."),
+        "evenement" => ("Événement enregistré.", "Event saved."),
+        "inscription" => ("Vous êtes inscrit·e.", "You are registered."),
+        "desinscription" => ("Inscription annulée.", "Registration cancelled."),
+        "presences" => ("Présences enregistrées.", "Attendance saved."),
+        "liste" => ("Liste de diffusion enregistrée.", "Mailing list saved."),
+        "abonnement" => ("Contact abonné.", "Contact subscribed."),
+        "desabonnement" => ("Contact désabonné.", "Contact unsubscribed."),
+        "moderation" => ("Modération mise à jour.", "Moderators updated."),
+        "publication" => ("Publication enregistrée.", "Publication saved."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())
