@@ -137,7 +137,7 @@ pub fn parse_local_datetime(
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok());
-    match naive.and_then(|n| Paris.from_local_datetime(&n).earliest()) {
+    match naive.and_then(from_paris) {
         Some(d) => Some(d.with_timezone(&Utc)),
         None => {
             v.push(
@@ -148,6 +148,15 @@ pub fn parse_local_datetime(
             None
         }
     }
+}
+
+/// A Paris wall-clock time to UTC: the earlier instant at the autumn
+/// change, `None` for a time skipped in spring.
+pub fn from_paris(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    Paris
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// An instant shown in Paris time, `JJ/MM/AAAA HH:MM`.
