@@ -20,7 +20,16 @@ use relais_store::{ts, Conn};
 use std::collections::HashMap;
 
 /// (kind, title, domain, product code, format, description).
-const EVENTS: &[(&str, &str, Option<&str>, Option<&str>, &str, &str)] = &[
+type EventSeed = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+const EVENTS: &[EventSeed] = &[
     ("labu", "Lab'U FCA Manager / formation continue", Some("fve"), Some("fca"), "presentiel", "Suivi analytique des actions de formation continue, d'alternance et d'apprentissage : partage des pratiques entre établissements."),
     ("labu", "Lab'U FCA Manager : MonCompteFormation", Some("fve"), Some("fca"), "visio", "MonCompteFormation et l'environnement du système d'information de la formation professionnelle."),
     ("labu", "Lab'U des responsables administratifs d'unité de recherche", Some("recherche"), None, "presentiel", "Co-construction et animation de sujets propres aux responsables administratifs d'unité, en lien avec l'Amue."),
@@ -68,7 +77,16 @@ const PLACES: &[&str] = &[
 ];
 
 /// (kind, title, domain, product codes, days ago, body).
-const PUBLICATIONS: &[(&str, &str, &str, &[&str], i64, &str)] = &[
+type PublicationSeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    i64,
+    &'static str,
+);
+
+const PUBLICATIONS: &[PublicationSeed] = &[
     ("tour_du_web", "Tour du web RH — janvier", "rh", &[], 150, "## Textes parus\n\n- Décret relatif au télétravail dans la fonction publique\n- Circulaire sur la protection sociale complémentaire\n\n## À lire\n\nLa synthèse mensuelle des publications de la sphère RH, préparée par la veille réglementaire de l'Amue."),
     ("tour_du_web", "Tour du web RH — février", "rh", &[], 120, "## Textes parus\n\n- Arrêté fixant les montants de la prime d'équipement\n- Note de gestion sur les lignes directrices de gestion\n\nRetrouvez aussi les versions comparatives des textes statutaires refondus."),
     ("tour_du_web", "Tour du web RH — mars", "rh", &["siham"], 90, "## Paie\n\nLes évolutions réglementaires de la paie intégrées à **Siham 5.4**.\n\n## Statuts\n\n- Mémento des statuts d'agent contractuel de l'État : mise à jour"),
