@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod assistant;
 pub mod attachments;
+pub mod community;
 pub mod crm;
 pub mod csv_io;
 pub mod desk;

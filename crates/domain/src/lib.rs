@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod community;
 pub mod crm;
 pub mod ical;
 pub mod shared;

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod assistant;
 pub mod attachments;
 pub mod audit;
+pub mod community;
 pub mod crm;
 pub mod db;
 pub mod jobs;

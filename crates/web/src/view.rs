@@ -68,6 +68,15 @@ impl Base {
                 "/formations/mes-inscriptions".into(),
             ));
         }
+        items.push((
+            if t.en() {
+                "Communities"
+            } else {
+                "Communautés"
+            },
+            "/communautes".into(),
+        ));
+        items.push(("Publications", "/publications".into()));
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -236,6 +245,15 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Training settings saved.",
         ),
         "agenda_revoque" => ("Adresse d'agenda révoquée.", "Calendar address revoked."),
+        "evenement" => ("Événement enregistré.", "Event saved."),
+        "inscription" => ("Vous êtes inscrit·e.", "You are registered."),
+        "desinscription" => ("Inscription annulée.", "Registration cancelled."),
+        "presences" => ("Présences enregistrées.", "Attendance saved."),
+        "liste" => ("Liste de diffusion enregistrée.", "Mailing list saved."),
+        "abonnement" => ("Contact abonné.", "Contact subscribed."),
+        "desabonnement" => ("Contact désabonné.", "Contact unsubscribed."),
+        "moderation" => ("Modération mise à jour.", "Moderators updated."),
+        "publication" => ("Publication enregistrée.", "Publication saved."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

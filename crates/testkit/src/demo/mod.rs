@@ -3,6 +3,7 @@
 //! components, conventions, interactions and tasks, all deterministic from a
 //! seed, and one account per role. Loaded in one transaction.
 
+pub mod community;
 pub mod plan_data;
 pub mod support;
 
@@ -45,6 +46,7 @@ pub struct DemoSummary {
     pub users: usize,
     pub tickets: usize,
     pub incidents: usize,
+    pub community: community::CommunitySummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -554,6 +556,14 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     .await?;
     s.tickets = tickets;
     s.incidents = incidents;
+    s.community = community::load(
+        &mut tx,
+        seed,
+        now,
+        &products,
+        inst_ids.get("INSA Lyon").copied(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(s)
 }

@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod catalogue;
+pub mod community;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
@@ -54,6 +55,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(search::router())
         .merge(attachments::router())
         .merge(support::router())
+        .merge(community::router())
         .split_for_parts()
 }
 

@@ -4,6 +4,7 @@
 pub mod assistant;
 pub mod attachments;
 pub mod catalogue;
+pub mod community;
 pub mod contacts;
 pub mod conventions;
 pub mod deployments;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(attachments::router())
         .merge(routing::router())
         .merge(training::router())
+        .merge(community::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
