@@ -1498,8 +1498,36 @@ fn events_of(s: &SessionView, base_url: &str, uid_suffix: &str) -> Vec<IcalEvent
         .collect()
 }
 
-/// Extra entries a feed may carry (community events, from their module).
+/// Extra entries a feed may carry.
 pub type ExtraEvents = Vec<IcalEvent>;
+
+fn paris(ts: &str) -> Option<chrono::NaiveDateTime> {
+    relais_store::parse_ts(ts).map(|t| t.with_timezone(&chrono_tz::Europe::Paris).naive_local())
+}
+
+/// A community event as a calendar entry; its visio link only in the feed
+/// of someone registered (as on its page).
+fn event_entry(e: &relais_store::community::EventRow, base_url: &str, registered: bool) -> Option<IcalEvent> {
+    let kind = relais_domain::community::EventKind::from_code(&e.kind)
+        .map(|k| k.label_fr())
+        .unwrap_or("Événement");
+    let location = match (&e.place, &e.visio_url, registered) {
+        (Some(p), _, _) => Some(p.clone()),
+        (None, Some(v), true) => Some(format!("Visio : {v}")),
+        (None, Some(_), false) => Some("Visio".into()),
+        _ => None,
+    };
+    Some(IcalEvent {
+        uid: format!("{}{}@relais", e.id, if registered { "-inscription" } else { "" }),
+        start: paris(&e.starts_at)?,
+        end: paris(&e.ends_at)?,
+        summary: format!("{kind} : {}", e.title),
+        location,
+        description: e.description.clone(),
+        url: Some(format!("{}/communautes/{}", base_url.trim_end_matches('/'), e.id)),
+        cancelled: false,
+    })
+}
 
 /// The public feed: sessions of the catalogue open to every member, from
 /// three months back to a year ahead.

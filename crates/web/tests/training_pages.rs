@@ -368,6 +368,24 @@ db_test!(
             .await
             .expect("b");
 
+        // A webinar in visio: A's member registers, B's does not.
+        let webinar = relais_app::community::create_event(
+            &app,
+            &admin,
+            relais_app::community::EventInput {
+                kind: "webinaire".into(),
+                title: "Semaine du webinaire RH".into(),
+                starts_at: "2021-04-13T14:00".into(),
+                ends_at: "2021-04-13T15:30".into(),
+                format: "visio".into(),
+                visio_url: Some("https://visio.example.org/rh-secret".into()),
+                capacity: "100".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("webinar");
+        relais_app::community::register(&app, &a_member, webinar).await.expect("register");
         let mut anon = client_for(&app);
         let r = anon.get("/formations/calendrier.ics").await;
         assert_eq!(r.status, StatusCode::OK);
