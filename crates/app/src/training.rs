@@ -1507,7 +1507,11 @@ fn paris(ts: &str) -> Option<chrono::NaiveDateTime> {
 
 /// A community event as a calendar entry; its visio link only in the feed
 /// of someone registered (as on its page).
-fn event_entry(e: &relais_store::community::EventRow, base_url: &str, registered: bool) -> Option<IcalEvent> {
+fn event_entry(
+    e: &relais_store::community::EventRow,
+    base_url: &str,
+    registered: bool,
+) -> Option<IcalEvent> {
     let kind = relais_domain::community::EventKind::from_code(&e.kind)
         .map(|k| k.label_fr())
         .unwrap_or("Événement");
@@ -1518,13 +1522,21 @@ fn event_entry(e: &relais_store::community::EventRow, base_url: &str, registered
         _ => None,
     };
     Some(IcalEvent {
-        uid: format!("{}{}@relais", e.id, if registered { "-inscription" } else { "" }),
+        uid: format!(
+            "{}{}@relais",
+            e.id,
+            if registered { "-inscription" } else { "" }
+        ),
         start: paris(&e.starts_at)?,
         end: paris(&e.ends_at)?,
         summary: format!("{kind} : {}", e.title),
         location,
         description: e.description.clone(),
-        url: Some(format!("{}/communautes/{}", base_url.trim_end_matches('/'), e.id)),
+        url: Some(format!(
+            "{}/communautes/{}",
+            base_url.trim_end_matches('/'),
+            e.id
+        )),
         cancelled: false,
     })
 }
@@ -1545,6 +1557,16 @@ pub async fn public_feed(app: &App, base_url: &str, extra: ExtraEvents) -> Resul
     let mut events = vec![];
     for r in rows {
         events.extend(events_of(&session_view(&mut c, r).await?, base_url, ""));
+    }
+    let now = app.clock.now();
+    for e in relais_store::community::events_between(
+        &mut c,
+        &relais_store::ts(now - chrono::Duration::days(90)),
+        &relais_store::ts(now + chrono::Duration::days(366)),
+    )
+    .await?
+    {
+        events.extend(event_entry(&e, base_url, false));
     }
     events.extend(extra);
     Ok(ical::render(
@@ -1594,6 +1616,9 @@ pub async fn personal_feed(
             e.summary = format!("{} (vous animez)", e.summary);
         }
         events.extend(evs);
+    }
+    for e in relais_store::community::user_event_registrations(&mut c, user).await? {
+        events.extend(event_entry(&e, base_url, true));
     }
     events.extend(extra);
     Ok(ical::render(

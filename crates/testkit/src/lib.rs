@@ -193,3 +193,12 @@ impl relais_domain::Clock for FakeClock {
             .unwrap_or_else(|p| *p.into_inner())
     }
 }
+
+/// The actor of a demo (or test) account, by e-mail.
+pub async fn demo_actor(db: &Db, email: &str) -> relais_domain::accounts::Actor {
+    let mut c = db.read().await.expect("conn");
+    let u = relais_store::accounts::find_user_by_email(&mut c, email)
+        .await
+        .expect("user");
+    relais_app::accounts::actor_of(&u).expect("actor")
+}

@@ -385,7 +385,9 @@ db_test!(
         )
         .await
         .expect("webinar");
-        relais_app::community::register(&app, &a_member, webinar).await.expect("register");
+        relais_app::community::register(&app, &a_member, webinar)
+            .await
+            .expect("register");
         let mut anon = client_for(&app);
         let r = anon.get("/formations/calendrier.ics").await;
         assert_eq!(r.status, StatusCode::OK);
@@ -397,8 +399,16 @@ db_test!(
             .starts_with("text/calendar"));
         let (n, text) = parse_ics(&r.body);
         assert_eq!(
-            n, 3,
-            "two days of EVRP-DUER and a half day of SISE-REM: {text}"
+            n, 4,
+            "two days of EVRP-DUER, a half day of SISE-REM, the webinar: {text}"
+        );
+        assert!(
+            text.contains("2021-04-13T14:00:00+02:00"),
+            "the webinar at 14:00 Paris time: {text}"
+        );
+        assert!(
+            !r.body.contains("rh-secret"),
+            "the public feed never shows a visio link"
         );
         assert!(
             text.contains("2021-03-30T09:00:00+02:00"),
@@ -418,10 +428,15 @@ db_test!(
         let feed = anon.get(path).await;
         assert_eq!(feed.status, StatusCode::OK);
         let (n, text) = parse_ics(&feed.body);
-        assert_eq!(n, 2, "{text}");
+        assert_eq!(n, 3, "{text}");
         assert!(
             text.contains("EVRP-DUER") && !text.contains("SISE-REM"),
             "never B's registration: {text}"
+        );
+        assert!(text.contains("Semaine du webinaire RH"), "{text}");
+        assert!(
+            feed.body.contains("rh-secret"),
+            "the registrant's own feed has the link"
         );
         // Revoked: the address answers 404, as does a made-up one.
         member.post_form("/formations/agenda/revoquer", &[]).await;

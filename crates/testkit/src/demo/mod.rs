@@ -6,6 +6,7 @@
 pub mod community;
 pub mod plan_data;
 pub mod support;
+pub mod training;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use plan_data::*;
@@ -47,6 +48,7 @@ pub struct DemoSummary {
     pub tickets: usize,
     pub incidents: usize,
     pub community: community::CommunitySummary,
+    pub training: training::TrainingSummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -564,6 +566,11 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         inst_ids.get("INSA Lyon").copied(),
     )
     .await?;
+    let inst_pairs: Vec<(Id, &str)> = insts
+        .iter()
+        .map(|i| (inst_ids[i.acronym], i.acronym))
+        .collect();
+    s.training = training::load(&mut tx, seed, now, &products, &inst_pairs, &hash).await?;
     tx.commit().await?;
     Ok(s)
 }
