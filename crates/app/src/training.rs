@@ -1672,8 +1672,13 @@ pub struct InstitutionTraining {
     pub attended: i64,
     pub absent: i64,
     pub owed_cents: Cents,
+    /// Whether the reader may see the amount (agency and referents).
+    pub shows_money: bool,
     pub from: String,
     pub to: String,
+    /// Community events its staff registered for: `(id, title, kind,
+    /// starts_at, registered, present)`.
+    pub events: Vec<(String, String, String, String, i64, i64)>,
 }
 
 pub async fn institution_record(
@@ -1687,9 +1692,12 @@ pub async fn institution_record(
     let t = today(app);
     let from = (t - chrono::Duration::days(365)).to_string();
     let to = (t + chrono::Duration::days(365)).to_string();
-    let regs = {
+    let (regs, events) = {
         let mut c = app.db.read().await?;
-        store::registrations_of_institution(&mut c, institution, &from, &to).await?
+        (
+            store::registrations_of_institution(&mut c, institution, &from, &to).await?,
+            relais_store::community::institution_events(&mut c, institution, 20).await?,
+        )
     };
     let mut rec = InstitutionTraining {
         confirmed: regs.iter().filter(|r| r.status == "confirmee").count() as i64,
@@ -1697,6 +1705,7 @@ pub async fn institution_record(
         attended: regs.iter().filter(|r| r.attended == Some(1)).count() as i64,
         absent: regs.iter().filter(|r| r.attended == Some(0)).count() as i64,
         registrations: regs,
+        events,
         from: format!("{}-01-01", chrono::Datelike::year(&t)),
         to: format!("{}-12-31", chrono::Datelike::year(&t)),
         ..Default::default()
@@ -1704,6 +1713,7 @@ pub async fn institution_record(
     // The amount is the statement's, so both always agree; a member who
     // is not referent sees counts but not money.
     if actor.role.is_agency() || actor.role == Role::MemberAdmin {
+        rec.shows_money = true;
         rec.owed_cents = statement(app, actor, institution, &rec.from, &rec.to)
             .await?
             .total_cents;

@@ -771,3 +771,25 @@ pub async fn contact_domains_for(
     let rows: Vec<(String,)> = fetch_all(c, &q).await?;
     Ok(rows.into_iter().map(|(d,)| d).collect())
 }
+
+/// An institution's part in community events: `(event id, title, kind,
+/// starts_at, registered, present)` for events its staff registered for,
+/// latest first.
+pub async fn institution_events(
+    c: &mut Conn,
+    institution: Id,
+    limit: i64,
+) -> Result<Vec<(String, String, String, String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT e.id, e.title, e.kind, e.starts_at, COUNT(*), \
+         COALESCE(SUM(CASE WHEN r.attendance = 'present' THEN 1 ELSE 0 END), 0) \
+         FROM event_registrations r JOIN community_events e ON e.id = r.event_id \
+         WHERE r.institution_id = $1 GROUP BY e.id, e.title, e.kind, e.starts_at \
+         ORDER BY e.starts_at DESC, e.id LIMIT $2",
+    )
+    .bind(institution.to_string())
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)
+}

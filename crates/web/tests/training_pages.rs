@@ -297,6 +297,20 @@ db_test!(
             .await;
         assert!(r.body.contains("810,00"), "{}", r.body);
 
+        // The institution's 360° page: registrations, attendance, the amount
+        // for its referent; counts without money for a member; B sees nothing.
+        let r = ref_a.get(&format!("/etablissements/{}", w.a)).await;
+        assert!(
+            r.body.contains("Formation et communautés") && r.body.contains("520,00"),
+            "{}",
+            r.body
+        );
+        let r = member.get(&format!("/etablissements/{}", w.a)).await;
+        assert!(r.body.contains("Formation et communautés") && !r.body.contains("520,00"));
+        assert_eq!(
+            ref_b.get(&format!("/etablissements/{}", w.a)).await.status,
+            StatusCode::NOT_FOUND
+        );
         // The agency's statement of A agrees.
         let mut adm = client_for(&app);
         adm.login("admin@t.test", PASSWORD).await;

@@ -74,7 +74,8 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         });
     }
     tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
-    // The SLA watchdog sweeps every minute; its mails are outbox jobs.
+    // The SLA watchdog and the training reminders sweep every minute;
+    // their mails are outbox jobs.
     {
         let app = app.clone();
         tokio::spawn(async move {
@@ -85,6 +86,12 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
                     }
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "SLA watchdog sweep failed"),
+                }
+                // Training reminders, three days ahead, once per registrant.
+                match relais_app::training::send_reminders(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(reminders = n, "training reminders"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "training reminders failed"),
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             }

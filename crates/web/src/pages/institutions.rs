@@ -572,6 +572,9 @@ struct InstitutionPage {
     show_internal: bool,
     support_facts: Vec<(String, Cell)>,
     support_tickets: Table,
+    training_facts: Vec<(String, Cell)>,
+    training_regs: Table,
+    training_events: Table,
     timeline: Vec<TimelineLine>,
 }
 
@@ -829,6 +832,11 @@ async fn show(
         .await
         .map_err(pe(tr))?;
     let (support_facts, support_tickets) = support_section(tr, &record);
+    let training = relais_app::training::institution_record(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let (training_facts, training_regs, training_events) =
+        super::training::institution_section(tr, id, &training);
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
     entries.sort_by(|a, b| b.date.cmp(&a.date));
@@ -876,6 +884,9 @@ async fn show(
         show_internal: actor.can_read_interactions(),
         support_facts,
         support_tickets,
+        training_facts,
+        training_regs,
+        training_events,
         timeline,
     };
     Ok(render(&p, tr)?.into_response())

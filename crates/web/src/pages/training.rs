@@ -2463,3 +2463,90 @@ async fn cycle(
     };
     Ok(render(&page, tr)?.into_response())
 }
+
+/// The training part of the institution's 360° page: counts, the year's
+/// amount (agency and referent only) with a link to the statement, the
+/// registrations of the last and next twelve months, community events.
+pub fn institution_section(
+    tr: Tr,
+    institution: Id,
+    r: &uc::InstitutionTraining,
+) -> (Vec<(String, Cell)>, Table, Table) {
+    let mut facts = vec![
+        (
+            en(tr, "Inscriptions confirmées", "Confirmed seats"),
+            Cell::text(r.confirmed.to_string()),
+        ),
+        (
+            en(tr, "En liste d'attente", "On waiting lists"),
+            Cell::text(r.waiting.to_string()),
+        ),
+        (
+            en(tr, "Présences / absences", "Present / absent"),
+            Cell::text(format!("{} / {}", r.attended, r.absent)),
+        ),
+    ];
+    if r.shows_money {
+        facts.push((
+            if tr.en() {
+                format!("Owed for training ({})", &r.from[..4])
+            } else {
+                format!("Dû pour les formations ({})", &r.from[..4])
+            },
+            Cell::link(
+                euros(r.owed_cents),
+                format!(
+                    "/formations/releves?etablissement={institution}&du={}&au={}",
+                    r.from, r.to
+                ),
+            ),
+        ));
+    }
+    let mut regs = Table::new(
+        tr,
+        en(
+            tr,
+            "Inscriptions aux formations (douze mois passés et à venir)",
+            "Training registrations (past and next twelve months)",
+        ),
+        &[
+            if tr.en() { "Trainee" } else { "Stagiaire" },
+            if tr.en() { "Training" } else { "Formation" },
+            "Dates",
+            if tr.en() { "Status" } else { "Statut" },
+            if tr.en() { "Attendance" } else { "Présence" },
+        ],
+    );
+    for x in r.registrations.iter().rev().take(30) {
+        regs.rows.push(vec![
+            Cell::text(x.user_name.clone()),
+            Cell::link(
+                x.training_title.clone(),
+                format!("/formations/sessions/{}", x.session_id),
+            ),
+            Cell::text(fr_date(&x.starts_on)),
+            Cell::text(crate::label!(RegistrationStatus, &x.status, tr)),
+            Cell::text(attended_text(x.attended, tr)),
+        ]);
+    }
+    let mut events = Table::new(
+        tr,
+        en(tr, "Événements des communautés", "Community events"),
+        &[
+            if tr.en() { "Event" } else { "Événement" },
+            "Date",
+            if tr.en() { "Registered" } else { "Inscrits" },
+            if tr.en() { "Present" } else { "Présents" },
+        ],
+    );
+    for (id, title, kind, at, n, present) in &r.events {
+        let k = crate::label!(relais_domain::community::EventKind, kind, tr);
+        events.rows.push(vec![
+            Cell::link(format!("{k} : {title}"), format!("/communautes/{id}")),
+            Cell::text(fr_date(at)),
+            Cell::text(n.to_string()),
+            Cell::text(present.to_string()),
+        ]);
+    }
+    (facts, regs, events)
+}
