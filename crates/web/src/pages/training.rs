@@ -623,7 +623,11 @@ async fn session_page(
             .await
             .map_err(pe(tr))?;
         let trainer = uc::is_trainer_of(&state.app, a, id).await.map_err(pe(tr))?;
-        let started = r.starts_on.as_str() <= uc::today(&state.app).to_string().as_str();
+        // Requests and cancellations are taken until the first day
+        // included; attendance from the first day.
+        let today = uc::today(&state.app).to_string();
+        let started = r.starts_on.as_str() < today.as_str();
+        let attendable = r.starts_on.as_str() <= today.as_str();
         let mine_active = rows.iter().any(|(x, _)| {
             x.user_id == a.user_id.to_string()
                 && matches!(x.status.as_str(), "demande" | "attente" | "confirmee")
@@ -668,7 +672,7 @@ async fn session_page(
                     && (own || decider(&x.institution_id) || a.role.is_agency()))
                 .then(|| format!("/formations/inscriptions/{}/attestation", x.id)),
             });
-            if (trainer || uc::can_manage(a)) && started && x.status == "confirmee" {
+            if (trainer || uc::can_manage(a)) && attendable && x.status == "confirmee" {
                 attendance.push(AttView {
                     id: x.id.clone(),
                     name: format!("{} ({})", x.user_name, x.institution_name),
