@@ -541,3 +541,134 @@ db_test!(
         assert!(r.body.contains("pourcentage entre 1 et 100"));
     }
 );
+
+db_test!(
+    async fn the_api_follows_the_same_rules(db: Db) {
+        let w = world(&db).await;
+        let clock = FakeClock::at(
+            Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0)
+                .single()
+                .expect("t"),
+        );
+        let app = relais_testkit::app(db.clone(), clock.clone());
+        let admin = actor_of(&db, "admin@t.test").await;
+        user(&db, "referent.b@t.test", Role::MemberAdmin, Some(w.b)).await;
+        user(&db, "membre.b@t.test", Role::Member, Some(w.b)).await;
+        let (training, session) = builders::training_session(
+            &app,
+            &admin,
+            "APOGEE-SISE",
+            "continue",
+            "2021-03-22",
+            4,
+            &[],
+            None,
+        )
+        .await;
+        let mut member = client_for(&app);
+        member.login("membre.a@t.test", PASSWORD).await;
+        member.get("/formations").await;
+        let r = member.api_get("/api/v1/trainings?q=apogee", None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json().as_array().map(|a| a.len()), Some(1));
+        let r = member
+            .api_get(&format!("/api/v1/trainings/{training}"), None)
+            .await;
+        assert_eq!(r.json()["sessions"][0]["capacity"], 4);
+        let r = member
+            .json(
+                "POST",
+                &format!("/api/v1/sessions/{session}/registrations"),
+                serde_json::json!({}),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let reg = r.json()["id"].as_str().expect("id").to_string();
+        let r = member
+            .json(
+                "POST",
+                &format!("/api/v1/sessions/{session}/registrations"),
+                serde_json::json!({}),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["code"], "already_registered");
+
+        let mut ref_b = client_for(&app);
+        ref_b.login("referent.b@t.test", PASSWORD).await;
+        ref_b.get("/formations").await;
+        let r = ref_b
+            .json(
+                "POST",
+                &format!("/api/v1/registrations/{reg}/approve"),
+                serde_json::json!({}),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = ref_b
+            .api_get(&format!("/api/v1/sessions/{session}/registrations"), None)
+            .await;
+        assert_eq!(
+            r.json().as_array().map(|a| a.len()),
+            Some(0),
+            "nothing of A's"
+        );
+        let r = ref_b
+            .api_get(
+                &format!(
+                    "/api/v1/training-statements?institution_id={}&from=2021-01-01&to=2021-12-31",
+                    w.a
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        let mut ref_a = client_for(&app);
+        ref_a.login("referent.a@t.test", PASSWORD).await;
+        ref_a.get("/formations").await;
+        let r = ref_a
+            .json(
+                "POST",
+                &format!("/api/v1/registrations/{reg}/approve"),
+                serde_json::json!({}),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.json()["status"], "confirmee", "{}", r.body);
+        let r = ref_a
+            .api_get(
+                "/api/v1/training-statements?from=2021-01-01&to=2021-12-31",
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["total_cents"], 260_00, "{}", r.body);
+        let r = member.api_get("/api/v1/me/registrations", None).await;
+        assert_eq!(r.json()[0]["status"], "confirmee");
+        let r = member
+            .json(
+                "POST",
+                &format!("/api/v1/registrations/{reg}/cancel"),
+                serde_json::json!({}),
+                None,
+                true,
+            )
+            .await;
+        assert_eq!(r.json()["late"], false, "{}", r.body);
+        let doc = member.api_get("/api/openapi.json", None).await.json();
+        for p in [
+            "/api/v1/trainings",
+            "/api/v1/sessions/{id}/registrations",
+            "/api/v1/training-statements",
+        ] {
+            assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
+        }
+    }
+);

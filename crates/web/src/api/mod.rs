@@ -13,6 +13,7 @@ pub mod interactions;
 pub mod knowledge;
 pub mod search;
 pub mod support;
+pub mod training;
 pub mod users;
 
 use crate::AppState;
@@ -24,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Relais API", version = "1", description = "API de Relais : référentiel, CRM, comptes, base de connaissances et guichet de support (tickets, messages et notes internes, circuit de traitement, partage entre établissements, incidents et problèmes connus). Erreurs : `{\"errors\":[{\"code\",\"detail\",\"field\"}]}`."),
+    info(title = "Relais API", version = "1", description = "API de Relais : référentiel, CRM, comptes, base de connaissances et guichet de support (tickets, messages et notes internes, circuit de traitement, partage entre établissements, incidents et problèmes connus), formation (catalogue, sessions, inscriptions, relevés) et communautés. Erreurs : `{\"errors\":[{\"code\",\"detail\",\"field\"}]}`."),
     modifiers(&Security),
     security(("bearer" = []))
 )]
@@ -56,6 +57,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(attachments::router())
         .merge(support::router())
         .merge(community::router())
+        .merge(training::router())
         .split_for_parts()
 }
 
