@@ -1064,9 +1064,8 @@ pub async fn statement(
     from: &str,
     to: &str,
 ) -> Result<Statement> {
-    if !actor.role.is_agency()
-        && !(actor.role == Role::MemberAdmin && actor.institution_id == Some(institution))
-    {
+    let referent = actor.role == Role::MemberAdmin && actor.institution_id == Some(institution);
+    if !(actor.role.is_agency() || referent) {
         return Err(DomainError::NotFound.into());
     }
     check_period(from, to)?;

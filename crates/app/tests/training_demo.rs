@@ -3,6 +3,9 @@
 //! waiting-list place and pending request, a statement for INSA Lyon at
 //! 260 € per day and trainee, and the seven executive cycles.
 
+// Amounts read as euros_cents (260_00 is 260,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use relais_app::training as t;
 use relais_app::App;
 use relais_store::Db;

@@ -5,6 +5,9 @@
 //! statements at the tariff of the session's date, trainers alone or in
 //! pairs, reminders sent once, calendar tokens revoked.
 
+// Amounts read as euros_cents (260_00 is 260,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use chrono::{TimeZone, Utc};
 use relais_app::training::{self as t, Decision};
 use relais_app::{App, AppError};
@@ -263,7 +266,7 @@ db_test!(
         let (_, admin) = builders::user(&db, "admin@t.test", Role::Admin, None).await;
         let (_, ref_a) = builders::user(&db, "ref.a@t.test", Role::MemberAdmin, Some(ua)).await;
         let (_, member_b) = builders::user(&db, "m.b@t.test", Role::Member, Some(ub)).await;
-        let (t1, trainer1) = builders::user(&db, "t1@t.test", Role::Trainer, Some(ub)).await;
+        let (t1, _) = builders::user(&db, "t1@t.test", Role::Trainer, Some(ub)).await;
         let (t2, _) = builders::user(&db, "t2@t.test", Role::Trainer, Some(ub)).await;
         t::save_tariff(&app, &admin, "2022-01-01", "280", "1 600", "420", None)
             .await

@@ -6,6 +6,9 @@
 //! `icalendar`, and isolation: another institution's referent gets 404 on
 //! approvals, certificates and statements; a revoked feed token is 404.
 
+// Amounts read as euros_cents (260_00 is 260,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 mod common;
 
 use axum::http::StatusCode;
@@ -121,8 +124,6 @@ db_test!(
             None,
         )
         .await;
-        let (_, elearning_free) = (0, ());
-        let _ = elearning_free;
 
         // The catalogue is public and filters.
         let mut anon = client_for(&app);

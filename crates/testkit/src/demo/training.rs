@@ -65,6 +65,9 @@ const CATALOGUE: &[Seed] = &[
      "Utiliser les modules de Pégase sur le panel de formations choisi par l'établissement pilote.", "Équipes des établissements pilotes P1 et P2"),
 ];
 
+/// `(id, institution, first name, last name, e-mail, function)` of a contact.
+type ContactRow = (String, String, String, String, Option<String>, String);
+
 #[derive(Debug, Default, Clone)]
 pub struct TrainingSummary {
     pub trainings: usize,
@@ -165,15 +168,12 @@ pub async fn load(
 
     // Trainees: accounts for two staff of forty institutions, drawn from
     // their contacts (besides the demo's own member accounts).
-    let contacts: Vec<(String, String, String, String, Option<String>, String)> = sqlx::query_as(
+    let contacts: Vec<ContactRow> = sqlx::query_as(
         "SELECT id, institution_id, first_name, last_name, email, function FROM contacts ORDER BY institution_id, id",
     )
     .fetch_all(&mut *tx)
     .await?;
-    let mut by_inst: HashMap<
-        String,
-        Vec<&(String, String, String, String, Option<String>, String)>,
-    > = HashMap::new();
+    let mut by_inst: HashMap<String, Vec<&ContactRow>> = HashMap::new();
     for c in &contacts {
         by_inst.entry(c.1.clone()).or_default().push(c);
     }
@@ -291,7 +291,7 @@ pub async fn load(
             let past = first < today.to_string();
             let visio = t.3 == "distanciel";
             let sid = Id::new();
-            let pair = k % 4 == 0;
+            let pair = k.is_multiple_of(4);
             st::insert_session_full(
                 tx,
                 sid,
@@ -515,8 +515,7 @@ pub async fn load(
     s.sessions += 1;
 
     // Executive cycles with IH2EF: the 2020-2022 cohort of each function.
-    let heads: Vec<&(String, String, String, String, Option<String>, String)> =
-        contacts.iter().collect();
+    let heads: Vec<&ContactRow> = contacts.iter().collect();
     for f in ExecFunction::ALL {
         let cid = Id::new();
         st::insert_cycle(
