@@ -673,3 +673,39 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    async fn trainings_are_found_by_search(db: Db) {
+        let _w = world(&db).await;
+        let mut app = relais_testkit::app(
+            db.clone(),
+            FakeClock::at(Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).single().expect("t")),
+        );
+        app.search = Some(relais_app::search::SearchHandle(std::sync::Arc::new(
+            relais_search::SearchIndex::in_memory().expect("index"),
+        )));
+        let admin = actor_of(&db, "admin@t.test").await;
+        let id = relais_app::training::create_training(
+            &app,
+            &admin,
+            &relais_app::training::TrainingInput {
+                code: "SIFAC-RECOUV".into(),
+                title: "Sifac : le recouvrement".into(),
+                kind: "continue".into(),
+                modality: "presentiel".into(),
+                half_days: "2".into(),
+                objectives: Some("Conduire les relances et les admissions en non-valeur.".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("training");
+        run_index_jobs(&app).await;
+        let mut member = client_for(&app);
+        member.login("membre.a@t.test", PASSWORD).await;
+        // Accentless and stemmed: "relance" finds "relances".
+        let r = member.get("/recherche?q=relance+recouvrement").await;
+        assert!(r.body.contains(&format!("/formations/{id}")), "{}", r.body);
+        assert!(r.body.contains("Formation continue"));
+    }
+);

@@ -72,6 +72,7 @@ pub fn kind_label(kind: &str, tr: Tr) -> String {
         "ticket" => w(tr, "Ticket", "Ticket"),
         "article" => w(tr, "Article", "Article"),
         "incident" => w(tr, "Incident", "Incident"),
+        "training" => w(tr, "Formation", "Training"),
         other => other.to_string(),
     }
 }
@@ -81,6 +82,7 @@ pub fn href_of(kind: &str, id: &str) -> String {
         "ticket" => format!("/support/{id}"),
         "article" => format!("/connaissances/{id}"),
         "incident" => format!("/support/incidents/{id}"),
+        "training" => format!("/formations/{id}"),
         _ => "/".into(),
     }
 }
@@ -89,6 +91,9 @@ fn status_label(code: &str, tr: Tr) -> String {
     use relais_domain::support::TicketStatus;
     if let Some(s) = TicketStatus::from_code(code) {
         return s.label(tr.en()).to_string();
+    }
+    if let Some(k) = relais_domain::training::TrainingKind::from_code(code) {
+        return k.label(tr.en()).to_string();
     }
     match code {
         "publie" => w(tr, "Publié", "Published"),
