@@ -61,7 +61,7 @@ pub fn too_large(max: u64) -> AppError {
     .into()
 }
 
-fn empty_file() -> AppError {
+pub(crate) fn empty_file() -> AppError {
     DomainError::invalid(
         "attachment_empty",
         "fichier",
@@ -73,7 +73,7 @@ fn empty_file() -> AppError {
 /// The declared type, kept for information only (files are always served
 /// as `application/octet-stream`): lower-case `type/subtype` of token
 /// characters, or `application/octet-stream`.
-fn clean_content_type(raw: &str) -> String {
+pub(crate) fn clean_content_type(raw: &str) -> String {
     let t = raw
         .split(';')
         .next()
@@ -94,7 +94,7 @@ fn clean_content_type(raw: &str) -> String {
 
 /// A fresh random key `<2 hex>/<32 hex>`: 122 random bits, so the first two
 /// characters spread files over 256 folders evenly.
-fn new_storage_key() -> String {
+pub(crate) fn new_storage_key() -> String {
     let mut b = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut b);
     let u = uuid::Builder::from_random_bytes(b)
@@ -107,7 +107,7 @@ fn new_storage_key() -> String {
 /// The path of a stored key. Keys are generated here, but a row could have
 /// been edited by hand: anything but `<2 hex>/<32 hex>` is refused rather
 /// than joined to the folder.
-fn storage_path(dir: &Path, key: &str) -> Result<PathBuf> {
+pub(crate) fn storage_path(dir: &Path, key: &str) -> Result<PathBuf> {
     let ok = key.len() == 35
         && key.as_bytes()[2] == b'/'
         && key
@@ -123,7 +123,7 @@ fn storage_path(dir: &Path, key: &str) -> Result<PathBuf> {
 /// Writes the bytes to a temporary file beside their final place, then
 /// renames it there, so that a crash never leaves a half-written file under
 /// a stored key.
-async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
     let parent = path
         .parent()
@@ -150,7 +150,7 @@ async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
-async fn remove_files(paths: &[PathBuf]) {
+pub(crate) async fn remove_files(paths: &[PathBuf]) {
     for p in paths {
         if let Err(e) = tokio::fs::remove_file(p).await {
             tracing::warn!(error = %e, "could not remove an attachment file after a failed write");

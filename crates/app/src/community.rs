@@ -17,7 +17,7 @@
 //!
 //! Every change writes an audit row in its transaction.
 
-use crate::{App, Result};
+use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use relais_domain::accounts::{Actor, Role, Scope};
 use relais_domain::community::{
@@ -1077,4 +1077,101 @@ pub async fn staff_accounts(app: &App, actor: &Actor) -> Result<Vec<(String, Str
         .filter(|u| Role::from_code(&u.role).is_some_and(|r| r.is_agency()))
         .map(|u| (u.id, u.display_name))
         .collect())
+}
+
+/// Attaches a file to a publication (those who write publications). The
+/// file is stored like a ticket attachment: written under a generated key,
+/// then its row committed; a failed commit removes the file.
+pub async fn add_publication_file(
+    app: &App,
+    actor: &Actor,
+    publication: Id,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Id> {
+    use sha2::Digest;
+    require(may_manage(actor))?;
+    if bytes.is_empty() {
+        return Err(crate::attachments::empty_file());
+    }
+    if bytes.len() as u64 > app.settings.max_attachment_bytes {
+        return Err(crate::attachments::too_large(
+            app.settings.max_attachment_bytes,
+        ));
+    }
+    let mut tx = app.db.begin().await?;
+    store::get_publication(&mut tx, publication).await?;
+    let id = Id::new();
+    let key = crate::attachments::new_storage_key();
+    let path = crate::attachments::storage_path(&app.settings.attachments_dir, &key)?;
+    crate::attachments::write_file(&path, bytes)
+        .await
+        .map_err(|e| AppError::Internal(format!("writing a publication file: {e}")))?;
+    let name = relais_mail::sanitize_filename(file_name, 1);
+    let now = app.now_ts();
+    let written = async {
+        store::insert_publication_file(
+            &mut tx,
+            id,
+            publication,
+            &name,
+            &crate::attachments::clean_content_type(content_type),
+            bytes.len() as i64,
+            &key,
+            &hex::encode(sha2::Sha256::digest(bytes)),
+            actor.user_id,
+            &now,
+        )
+        .await?;
+        relais_store::audit::record(
+            &mut tx,
+            Some(actor.user_id),
+            "publication",
+            publication,
+            "file",
+            &json!({"file": [null, name]}),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = written {
+        crate::attachments::remove_files(&[path]).await;
+        return Err(e);
+    }
+    Ok(id)
+}
+
+/// The files of a publication the actor may read (none of one they may
+/// not see).
+pub async fn publication_files(
+    app: &App,
+    actor: &Actor,
+    publication: Id,
+) -> Result<Vec<relais_store::community::PublicationFileRow>> {
+    get_publication(app, actor, publication).await?;
+    let mut c = app.db.read().await?;
+    Ok(store::publication_files(&mut c, publication).await?)
+}
+
+/// One file and its bytes, for those who may read the publication.
+pub async fn open_publication_file(
+    app: &App,
+    actor: &Actor,
+    publication: Id,
+    file: Id,
+) -> Result<(relais_store::community::PublicationFileRow, Vec<u8>)> {
+    get_publication(app, actor, publication).await?;
+    let row = {
+        let mut c = app.db.read().await?;
+        store::publication_file(&mut c, publication, file).await?
+    };
+    let path = crate::attachments::storage_path(&app.settings.attachments_dir, &row.storage_key)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("reading publication file {}: {e}", row.id)))?;
+    Ok((row, bytes))
 }

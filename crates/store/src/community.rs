@@ -793,3 +793,76 @@ pub async fn institution_events(
     .await
     .map_err(StoreError::from_sqlx)
 }
+
+/// A file attached to a publication.
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct PublicationFileRow {
+    pub id: String,
+    pub publication_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    #[serde(skip)]
+    pub storage_key: String,
+    pub created_at: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_publication_file(
+    c: &mut Conn,
+    id: Id,
+    publication: Id,
+    file_name: &str,
+    content_type: &str,
+    size: i64,
+    key: &str,
+    sha256: &str,
+    by: Id,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO publication_files (id, publication_id, file_name, content_type, size_bytes, storage_key, sha256, \
+         uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.to_string())
+    .bind(publication.to_string())
+    .bind(file_name.to_string())
+    .bind(content_type.to_string())
+    .bind(size)
+    .bind(key.to_string())
+    .bind(sha256.to_string())
+    .bind(by.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+const PUB_FILE_COLS: &str = "SELECT id, publication_id, file_name, content_type, size_bytes, storage_key, created_at FROM publication_files";
+
+pub async fn publication_files(c: &mut Conn, publication: Id) -> Result<Vec<PublicationFileRow>> {
+    sqlx::query_as(&format!(
+        "{PUB_FILE_COLS} WHERE publication_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(publication.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)
+}
+
+pub async fn publication_file(
+    c: &mut Conn,
+    publication: Id,
+    file: Id,
+) -> Result<PublicationFileRow> {
+    sqlx::query_as(&format!(
+        "{PUB_FILE_COLS} WHERE publication_id = $1 AND id = $2"
+    ))
+    .bind(publication.to_string())
+    .bind(file.to_string())
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?
+    .ok_or(StoreError::NotFound)
+}

@@ -254,6 +254,10 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "desabonnement" => ("Contact désabonné.", "Contact unsubscribed."),
         "moderation" => ("Modération mise à jour.", "Moderators updated."),
         "publication" => ("Publication enregistrée.", "Publication saved."),
+        "fichier" => (
+            "Fichier joint à la publication.",
+            "File attached to the publication.",
+        ),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

@@ -387,3 +387,142 @@ fn openapi_lists_the_community_routes() {
         assert!(doc["paths"].get(p).is_some(), "{p} missing");
     }
 }
+
+const FILE_BOUNDARY: &str = "----relais-publication-boundary-42";
+
+async fn upload_file(c: &mut Client, path: &str, name: &str, content: &[u8]) -> Resp {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let mut body = format!(
+        "--{FILE_BOUNDARY}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{FILE_BOUNDARY}--\r\n").as_bytes());
+    let cookie = c
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let req = Request::post(format!("{path}?_csrf={}", urlencoding::encode(&c.csrf)))
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={FILE_BOUNDARY}"),
+        )
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from(body))
+        .expect("request");
+    c.send(req).await
+}
+
+db_test!(
+    async fn publications_carry_files_for_their_readers_only(db: Db) {
+        let _w = world(&db).await;
+        user(&db, "domaine@t.test", Role::Domain, None).await;
+        let mut lead = login(&db, "domaine@t.test").await;
+        lead.get("/publications/nouvelle").await;
+        let mut ids = vec![];
+        for (title, date) in [
+            ("Guide Siham", "2021-01-10"),
+            ("Guide à venir", "2099-01-10"),
+        ] {
+            let r = lead
+                .post_form(
+                    "/publications",
+                    &[
+                        ("title", title),
+                        ("kind", "guide"),
+                        ("published_on", date),
+                        ("body", "Texte."),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            ids.push(id_from(&r.location(), "/publications/"));
+        }
+        let page = lead.get(&format!("/publications/{}", ids[0])).await;
+        assert!(page.body.contains("Joindre un fichier"));
+        let r = upload_file(
+            &mut lead,
+            &format!("/publications/{}/fichiers", ids[0]),
+            "../../guide <siham>.pdf",
+            b"%PDF-1.4 guide",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        lead.get(&format!("/publications/{}", ids[1])).await;
+        let r = upload_file(
+            &mut lead,
+            &format!("/publications/{}/fichiers", ids[1]),
+            "futur.pdf",
+            b"%PDF-1.4 futur",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let file_of = |db: Db, p: String| async move {
+            let mut c = db.read().await.expect("c");
+            let (id,): (String,) =
+                sqlx::query_as("SELECT id FROM publication_files WHERE publication_id = $1")
+                    .bind(p)
+                    .fetch_one(&mut *c)
+                    .await
+                    .expect("file");
+            id
+        };
+        let f0 = file_of(db.clone(), ids[0].clone()).await;
+        let f1 = file_of(db.clone(), ids[1].clone()).await;
+
+        let mut member = login(&db, "membre.a@t.test").await;
+        let page = member.get(&format!("/publications/{}", ids[0])).await;
+        assert!(
+            !page.body.contains("Joindre un fichier"),
+            "members do not upload"
+        );
+        assert!(page
+            .body
+            .contains(&format!("/publications/{}/fichiers/{f0}", ids[0])));
+        let r = member
+            .get(&format!("/publications/{}/fichiers/{f0}", ids[0]))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, "%PDF-1.4 guide");
+        assert_eq!(
+            r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/octet-stream")
+        );
+        let cd = r
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(cd.starts_with("attachment") && !cd.contains(".."), "{cd}");
+        // A publication dated in the future is not there yet, nor its file.
+        assert_eq!(
+            member
+                .get(&format!("/publications/{}/fichiers/{f1}", ids[1]))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // A file of another publication is not found through this one.
+        assert_eq!(
+            member
+                .get(&format!("/publications/{}/fichiers/{f1}", ids[0]))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = upload_file(
+            &mut member,
+            &format!("/publications/{}/fichiers", ids[0]),
+            "x.pdf",
+            b"x",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);

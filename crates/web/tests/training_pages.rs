@@ -679,7 +679,11 @@ db_test!(
         let _w = world(&db).await;
         let mut app = relais_testkit::app(
             db.clone(),
-            FakeClock::at(Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).single().expect("t")),
+            FakeClock::at(
+                Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0)
+                    .single()
+                    .expect("t"),
+            ),
         );
         app.search = Some(relais_app::search::SearchHandle(std::sync::Arc::new(
             relais_search::SearchIndex::in_memory().expect("index"),

@@ -168,13 +168,19 @@ pub fn content_disposition(name: &str) -> String {
 /// never the uploaded type, `nosniff`, a sandbox CSP, no caching by
 /// shared caches.
 pub fn download_response(row: &AttachmentRow, bytes: Vec<u8>) -> Response {
+    file_response(&row.file_name, bytes)
+}
+
+/// A stored file as a download, with the same protections (any stored
+/// file: ticket attachments, publication files).
+pub fn file_response(file_name: &str, bytes: Vec<u8>) -> Response {
     let mut res = Response::new(Body::from(bytes));
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&row.file_name)) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(file_name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     } else {
         h.insert(

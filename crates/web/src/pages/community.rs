@@ -64,6 +64,14 @@ pub fn router() -> Router<AppState> {
             get(show_publication).post(update_publication),
         )
         .route("/publications/{id}/modifier", get(edit_publication))
+        .route(
+            "/publications/{id}/fichiers",
+            post(upload_publication_file).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/publications/{id}/fichiers/{file}",
+            get(download_publication_file),
+        )
 }
 
 fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
@@ -194,6 +202,8 @@ pub struct CommunityPage {
     pub attendance: Option<AttendanceForm>,
     pub tables: Vec<ActionTable>,
     pub history: Option<Table>,
+    /// The action of a file upload form (multipart), for those who may add.
+    pub upload: Option<String>,
 }
 
 // ---------------------------------------------------------------- events
@@ -501,6 +511,7 @@ async fn event_page(
         attendance,
         tables: vec![],
         history,
+        upload: None,
     })
 }
 
@@ -1162,6 +1173,7 @@ async fn list_page(
         attendance: None,
         tables: vec![mods, subs],
         history,
+        upload: None,
     })
 }
 
@@ -1726,6 +1738,27 @@ async fn show_publication(
     } else {
         None
     };
+    let files = uc::publication_files(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|f| {
+            Link::new(
+                format!("/publications/{id}/fichiers/{}", f.id),
+                format!(
+                    "{} ({})",
+                    f.file_name,
+                    super::attachments::human_size(f.size_bytes)
+                ),
+            )
+        })
+        .collect();
+    let upload = uc::may_manage(auth.actor()).then(|| {
+        format!(
+            "/publications/{id}/fichiers?_csrf={}",
+            urlencoding::encode(&auth.session.csrf.clone().unwrap_or_default())
+        )
+    });
     let page = CommunityPage {
         base: Base::new(&auth, p.title.clone()),
         h1: p.title.clone(),
@@ -1735,10 +1768,11 @@ async fn show_publication(
         buttons: vec![],
         facts,
         body_html: Some(render_markdown(&p.body)),
-        resources: vec![],
+        resources: files,
         attendance: None,
         tables: vec![],
         history,
+        upload,
     };
     Ok(render(&page, tr)?.into_response())
 }
@@ -1924,4 +1958,41 @@ async fn update_publication(
         }
         Err(e) => Err(PageError::new(e, tr)),
     }
+}
+
+async fn upload_publication_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let up = super::attachments::read_upload(&state, req)
+        .await
+        .map_err(pe(tr))?;
+    uc::add_publication_file(
+        &state.app,
+        auth.actor(),
+        id,
+        &up.file_name,
+        &up.content_type,
+        &up.bytes,
+    )
+    .await
+    .map_err(pe(tr))?;
+    Ok(Redirect::to(&format!("/publications/{id}?ok=fichier")).into_response())
+}
+
+async fn download_publication_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let (id, file) = (path_id(&id, tr)?, path_id(&file, tr)?);
+    let (row, bytes) = uc::open_publication_file(&state.app, auth.actor(), id, file)
+        .await
+        .map_err(pe(tr))?;
+    Ok(super::attachments::file_response(&row.file_name, bytes))
 }
