@@ -73,6 +73,17 @@ pub fn router() -> Router<AppState> {
         .route("/admin/formation/tarifs", post(save_tariff))
 }
 
+/// A form page: 422 when it comes back with errors, so scripts and tests
+/// see the refusal.
+fn form_reply<T: Template>(page: &T, invalid: bool, tr: Tr) -> Result<Response, PageError> {
+    let status = if invalid {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(page, tr)?).into_response())
+}
+
 fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
     move |e| PageError::new(e, tr)
 }
@@ -1785,12 +1796,7 @@ async fn training_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_training(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1971,12 +1977,7 @@ async fn session_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_session(
@@ -2260,12 +2261,7 @@ async fn admin_render(
         tariffs,
         tariff_form,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn admin_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
