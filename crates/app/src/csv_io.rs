@@ -1540,7 +1540,9 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn write_csv<W: Write>(out: &mut W, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+/// Writes a CSV as every export does: a BOM for spreadsheets, `;`,
+/// CRLF, would-be formulas neutralised.
+pub fn write_csv<W: Write>(out: &mut W, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let internal = |e: &dyn fmt::Display| AppError::Internal(format!("écriture CSV : {e}"));
     out.write_all("\u{feff}".as_bytes())
         .map_err(|e| internal(&e))?;

@@ -17,7 +17,7 @@
 //!   institution's answer 404.
 
 use crate::{App, AppError, Result};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use relais_domain::accounts::{Actor, Role};
 use relais_domain::ical::{self, IcalEvent};
 use relais_domain::training::{
@@ -606,7 +606,7 @@ pub async fn update_session(app: &App, actor: &Actor, id: Id, i: &SessionInput) 
     if i.status == "annulee" && before.status != "annulee" {
         for r in store::registrations_of_session(&mut tx, id, None).await? {
             if matches!(r.status.as_str(), "confirmee" | "attente" | "demande") {
-                notify(&mut tx, app, &r.id, "session_annulee").await?;
+                notify(&mut tx, &r.id, "session_annulee", &now).await?;
             }
         }
     } else {
@@ -627,15 +627,14 @@ pub async fn update_session(app: &App, actor: &Actor, id: Id, i: &SessionInput) 
     Ok(())
 }
 
-async fn notify(tx: &mut Conn, app: &App, registration: &str, event: &str) -> Result<()> {
-    let now = app.now_ts();
+async fn notify(tx: &mut Conn, registration: &str, event: &str, now: &str) -> Result<()> {
     relais_store::jobs::enqueue(
         tx,
         "mail.notify",
         &json!({"template": "registration", "registration_id": registration, "event": event}),
-        &now,
+        now,
         None,
-        &now,
+        now,
     )
     .await?;
     Ok(())
@@ -731,7 +730,7 @@ pub async fn approve(app: &App, actor: &Actor, registration: Id) -> Result<Decis
         Decision::Confirmed => "confirmee",
         Decision::WaitingList => "attente",
     };
-    notify(&mut tx, app, &registration.to_string(), after).await?;
+    notify(&mut tx, &registration.to_string(), after, &now).await?;
     relais_store::audit::record(
         &mut tx,
         Some(actor.user_id),
@@ -765,7 +764,7 @@ pub async fn refuse(app: &App, actor: &Actor, registration: Id) -> Result<()> {
         .into());
     }
     store::decide(&mut tx, registration, "refusee", actor.user_id, &now).await?;
-    notify(&mut tx, app, &registration.to_string(), "refusee").await?;
+    notify(&mut tx, &registration.to_string(), "refusee", &now).await?;
     relais_store::audit::record(
         &mut tx,
         Some(actor.user_id),
@@ -790,15 +789,7 @@ async fn promote_waiting(tx: &mut Conn, session: Id, now: &str) -> Result<Vec<Id
             break;
         }
         store::promote(tx, next, now).await?;
-        relais_store::jobs::enqueue(
-            tx,
-            "mail.notify",
-            &json!({"template": "registration", "registration_id": next.to_string(), "event": "promue"}),
-            now,
-            None,
-            now,
-        )
-        .await?;
+        notify(tx, &next.to_string(), "promue", now).await?;
         relais_store::audit::record(
             tx,
             None,
@@ -1118,7 +1109,7 @@ pub async fn statement(
         let day = NaiveDate::parse_from_str(&s.starts_on, "%Y-%m-%d").unwrap_or_default();
         let Some(t) = table.on(day) else { continue };
         let hd = s.half_days.unwrap_or(0);
-        let (n,) = (store::registrations_of_session(
+        let n = store::registrations_of_session(
             &mut c,
             Id::parse(&s.id).unwrap_or_default(),
             Some(institution),
@@ -1126,7 +1117,7 @@ pub async fn statement(
         .await?
         .iter()
         .filter(|r| r.status == "confirmee")
-        .count(),);
+        .count();
         lines.push(StatementLine {
             registration_id: None,
             session_id: s.id.clone(),
@@ -1328,7 +1319,7 @@ pub async fn send_reminders(app: &App) -> Result<usize> {
     let mut n = 0;
     for id in due {
         if store::mark_reminded(&mut tx, &id, &now).await? {
-            notify(&mut tx, app, &id, "rappel").await?;
+            notify(&mut tx, &id, "rappel", &now).await?;
             n += 1;
         }
     }
@@ -1401,11 +1392,6 @@ fn fr_date(d: &str) -> String {
         .unwrap_or_else(|_| d.to_string())
 }
 
-fn token_hash(token: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(token.as_bytes()))
-}
-
 /// Makes (or remakes) the person's secret calendar token; the old one stops
 /// working at once. Returned once: only its hash is kept.
 pub async fn renew_calendar_token(app: &App, actor: &Actor) -> Result<String> {
@@ -1415,7 +1401,13 @@ pub async fn renew_calendar_token(app: &App, actor: &Actor) -> Result<String> {
     let token = hex::encode(bytes);
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
-    store::set_calendar_token(&mut tx, actor.user_id, &token_hash(&token), &now).await?;
+    store::set_calendar_token(
+        &mut tx,
+        actor.user_id,
+        &crate::accounts::hash_token(&token),
+        &now,
+    )
+    .await?;
     relais_store::audit::record(
         &mut tx,
         Some(actor.user_id),
@@ -1497,9 +1489,6 @@ fn events_of(s: &SessionView, base_url: &str, uid_suffix: &str) -> Vec<IcalEvent
         .collect()
 }
 
-/// Extra entries a feed may carry.
-pub type ExtraEvents = Vec<IcalEvent>;
-
 fn paris(ts: &str) -> Option<chrono::NaiveDateTime> {
     relais_store::parse_ts(ts).map(|t| t.with_timezone(&chrono_tz::Europe::Paris).naive_local())
 }
@@ -1542,7 +1531,7 @@ fn event_entry(
 
 /// The public feed: sessions of the catalogue open to every member, from
 /// three months back to a year ahead.
-pub async fn public_feed(app: &App, base_url: &str, extra: ExtraEvents) -> Result<String> {
+pub async fn public_feed(app: &App, base_url: &str) -> Result<String> {
     let t = today(app);
     let f = filter_for(app, None);
     let mut c = app.db.read().await?;
@@ -1567,7 +1556,6 @@ pub async fn public_feed(app: &App, base_url: &str, extra: ExtraEvents) -> Resul
     {
         events.extend(event_entry(&e, base_url, false));
     }
-    events.extend(extra);
     Ok(ical::render(
         "Relais — formations et communautés",
         &events,
@@ -1581,19 +1569,16 @@ pub async fn user_of_token(app: &App, token: &str) -> Result<Option<Id>> {
         return Ok(None);
     }
     let mut c = app.db.read().await?;
-    Ok(store::user_of_calendar_token(&mut c, &token_hash(token))
-        .await?
-        .and_then(|(id, _)| Id::parse(&id)))
+    Ok(
+        store::user_of_calendar_token(&mut c, &crate::accounts::hash_token(token))
+            .await?
+            .and_then(|(id, _)| Id::parse(&id)),
+    )
 }
 
 /// A person's own feed: their confirmed and waiting registrations and the
 /// sessions they train — nobody else's.
-pub async fn personal_feed(
-    app: &App,
-    user: Id,
-    base_url: &str,
-    extra: ExtraEvents,
-) -> Result<String> {
+pub async fn personal_feed(app: &App, user: Id, base_url: &str) -> Result<String> {
     let mut c = app.db.read().await?;
     let mut events = vec![];
     for r in store::registrations_of_user(&mut c, user).await? {
@@ -1619,7 +1604,6 @@ pub async fn personal_feed(
     for e in relais_store::community::user_event_registrations(&mut c, user).await? {
         events.extend(event_entry(&e, base_url, true));
     }
-    events.extend(extra);
     Ok(ical::render(
         "Relais — mon agenda",
         &events,
@@ -1718,12 +1702,4 @@ pub async fn institution_record(
             .total_cents;
     }
     Ok(rec)
-}
-
-/// Unused but kept for the stamp of generated documents.
-pub fn generated_at(app: &App) -> String {
-    Utc.from_utc_datetime(&app.clock.now().naive_utc())
-        .with_timezone(&chrono_tz::Europe::Paris)
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
 }

@@ -366,7 +366,7 @@ db_test!(
             .expect("lookup")
             .expect("valid");
         assert_eq!(user, anne.user_id);
-        let feed = t::personal_feed(&app, user, "https://relais.test", vec![])
+        let feed = t::personal_feed(&app, user, "https://relais.test")
             .await
             .expect("feed");
         assert!(feed.contains("Formation EVRP-1"), "{feed}");
@@ -380,7 +380,7 @@ db_test!(
             .expect("revoked")
             .is_none());
         // The public feed has both open sessions.
-        let public = t::public_feed(&app, "https://relais.test", vec![])
+        let public = t::public_feed(&app, "https://relais.test")
             .await
             .expect("public");
         assert!(public.contains("EVRP-1") && public.contains("SISE-1"));

@@ -593,17 +593,6 @@ pub async fn release_seat(c: &mut Conn, session: Id) -> Result<()> {
     Ok(())
 }
 
-pub async fn set_registration_status(c: &mut Conn, id: Id, status: &str, now: &str) -> Result<()> {
-    sqlx::query("UPDATE registrations SET status = $1, decided_at = $2 WHERE id = $3")
-        .bind(status.to_string())
-        .bind(now.to_string())
-        .bind(id.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(e)?;
-    Ok(())
-}
-
 /// Records a decision: the new status, who decided, and for the waiting
 /// list the moment the person joined it (the list's order).
 pub async fn decide(c: &mut Conn, id: Id, status: &str, by: Id, now: &str) -> Result<()> {
@@ -859,8 +848,19 @@ pub async fn trainer_sessions(
     from: &str,
     to: &str,
 ) -> Result<Vec<(SessionRow, i64)>> {
-    let sessions: Vec<SessionRow> = sqlx::query_as(&format!(
-        "{SESSION_COLS} WHERE s.id IN (SELECT session_id FROM session_trainers WHERE user_id = $1) \
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        session: SessionRow,
+        trainers: i64,
+    }
+    let cols = SESSION_COLS.replacen(
+        " FROM training_sessions s",
+        ", (SELECT COUNT(*) FROM session_trainers n WHERE n.session_id = s.id) AS trainers FROM training_sessions s",
+        1,
+    );
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{cols} WHERE s.id IN (SELECT session_id FROM session_trainers WHERE user_id = $1) \
          AND s.status <> 'annulee' AND s.starts_on >= $2 AND s.starts_on <= $3 ORDER BY s.starts_on, s.id"
     ))
     .bind(user.to_string())
@@ -869,17 +869,7 @@ pub async fn trainer_sessions(
     .fetch_all(&mut *c)
     .await
     .map_err(e)?;
-    let mut out = Vec::with_capacity(sessions.len());
-    for s in sessions {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM session_trainers WHERE session_id = $1")
-                .bind(s.id.clone())
-                .fetch_one(&mut *c)
-                .await
-                .map_err(e)?;
-        out.push((s, n));
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|r| (r.session, r.trainers)).collect())
 }
 
 /// Confirmed registrations not yet reminded whose session starts in

@@ -464,6 +464,14 @@ pub fn apply_errors(fields: &mut [Field], err: &DomainError) -> Vec<(String, Str
     summary
 }
 
+/// `YYYY-MM-DD…` (a date or a timestamp) as `JJ/MM/AAAA`; anything else
+/// as it is.
+pub fn fr_date(d: &str) -> String {
+    chrono::NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d")
+        .map(|x| x.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| d.to_string())
+}
+
 /// Role label for display.
 pub fn role_label(code: &str, t: Tr) -> String {
     Role::from_code(code)

@@ -14,7 +14,6 @@ use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -417,12 +416,7 @@ async fn product_page(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -550,12 +544,7 @@ async fn release_page(
         submit: tr.get("create").into(),
         cancel: format!("/produits/{id}"),
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_release(

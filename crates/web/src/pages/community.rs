@@ -12,7 +12,7 @@ use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -86,12 +86,6 @@ fn paris(ts: &str) -> String {
     relais_store::parse_ts(ts)
         .map(paris_display)
         .unwrap_or_else(|| ts.to_string())
-}
-
-fn fr_date(d: &str) -> String {
-    chrono::NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d")
-        .map(|x| x.format("%d/%m/%Y").to_string())
-        .unwrap_or_else(|_| d.to_string())
 }
 
 async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
@@ -805,12 +799,7 @@ async fn event_form(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_event(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1429,12 +1418,7 @@ async fn list_form(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_list(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1856,12 +1840,7 @@ async fn publication_form(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_publication(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

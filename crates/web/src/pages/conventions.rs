@@ -14,7 +14,6 @@ use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -489,12 +488,7 @@ async fn convention_page(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 #[derive(serde::Deserialize)]

@@ -997,12 +997,7 @@ async fn component_page(
         submit: tr.get("create").into(),
         cancel: format!("/etablissements/{id}"),
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_component(

@@ -15,7 +15,6 @@ use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -417,12 +416,7 @@ async fn interaction_page(
         submit: tr.get("save").into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 #[derive(serde::Deserialize)]
@@ -718,12 +712,7 @@ async fn task_page(
         submit: tr.get("create").into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_task(

@@ -8,7 +8,7 @@ use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::view::{apply_errors, Base, Cell, Field, Link, Table};
+use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -90,14 +90,6 @@ fn stale_word(tr: Tr) -> &'static str {
         "To review"
     } else {
         "À revoir"
-    }
-}
-
-fn fr_date(d: &str) -> String {
-    let day = &d[..d.len().min(10)];
-    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(x) => x.format("%d/%m/%Y").to_string(),
-        Err(_) => d.to_string(),
     }
 }
 

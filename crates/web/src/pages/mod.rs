@@ -60,6 +60,22 @@ pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
         .map_err(|e| PageError::new(AppError::Internal(format!("template: {e}")), tr))
 }
 
+/// A form page: 422 when it comes back with errors (so scripts and tests
+/// see the refusal), 200 otherwise.
+pub fn form_reply<T: Template>(
+    page: &T,
+    invalid: bool,
+    tr: Tr,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let status = if invalid {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, render(page, tr)?).into_response())
+}
+
 /// A posted form as ordered pairs, so repeated names (checkboxes) survive.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(transparent)]

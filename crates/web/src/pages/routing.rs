@@ -11,7 +11,6 @@ use crate::i18n::Tr;
 use crate::view::{apply_errors, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -197,12 +196,7 @@ async fn rule_page(
         submit: tr.get("create").into(),
         cancel: "/admin/routage".into(),
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

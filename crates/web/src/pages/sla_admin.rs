@@ -9,7 +9,7 @@ use super::{nonempty, path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::view::{apply_errors, Base, Cell, Field, Link, Table};
+use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -43,13 +43,6 @@ pub fn router() -> Router<AppState> {
 
 fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
     move |e| PageError::new(e, tr)
-}
-
-fn fr_date(d: &str) -> String {
-    match chrono::NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d") {
-        Ok(x) => x.format("%d/%m/%Y").to_string(),
-        Err(_) => d.to_string(),
-    }
 }
 
 fn notice(tr: Tr) -> String {

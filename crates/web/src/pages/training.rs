@@ -13,11 +13,11 @@ use super::{nonempty, path_id, render, FormData};
 use crate::auth::{Auth, RequestCtx};
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
+use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -73,29 +73,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/formation/tarifs", post(save_tariff))
 }
 
-/// A form page: 422 when it comes back with errors, so scripts and tests
-/// see the refusal.
-fn form_reply<T: Template>(page: &T, invalid: bool, tr: Tr) -> Result<Response, PageError> {
-    let status = if invalid {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(page, tr)?).into_response())
-}
-
 fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
     move |e| PageError::new(e, tr)
 }
 
 fn en(tr: Tr, fr: &str, en_: &str) -> String {
     if tr.en() { en_ } else { fr }.to_string()
-}
-
-fn fr_date(d: &str) -> String {
-    NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d")
-        .map(|x| x.format("%d/%m/%Y").to_string())
-        .unwrap_or_else(|_| d.to_string())
 }
 
 fn days_label(half_days: i64, tr: Tr) -> String {
@@ -991,7 +974,7 @@ async fn public_feed(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let tr = Tr(crate::i18n::Lang::Fr);
-    let body = uc::public_feed(&state.app, &site_url(&state, &headers), vec![])
+    let body = uc::public_feed(&state.app, &site_url(&state, &headers))
         .await
         .map_err(pe(tr))?;
     Ok(ics(body))
@@ -1008,7 +991,7 @@ async fn personal_feed(
         // A revoked, renewed or made-up token: nothing here.
         return Err(PageError::new(DomainError::NotFound, tr));
     };
-    let body = uc::personal_feed(&state.app, user, &site_url(&state, &headers), vec![])
+    let body = uc::personal_feed(&state.app, user, &site_url(&state, &headers))
         .await
         .map_err(pe(tr))?;
     Ok(ics(body))
@@ -1324,30 +1307,17 @@ async fn statement_page(
     Ok(render(&page, tr)?.into_response())
 }
 
-/// CSV cells that a spreadsheet would run as formulas are neutralised.
-fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn euros_plain(c: i64) -> String {
-    format!("{},{:02}", c / 100, (c % 100).abs())
-}
-
-fn csv_response(rows: Vec<Vec<String>>, filename: &str) -> Response {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(vec![]);
-    for r in rows {
-        let _ = w.write_record(r.iter().map(|c| csv_cell(c)));
-    }
-    let body = w.into_inner().unwrap_or_default();
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(body);
-    (
+/// A CSV download written by the exports' writer (BOM, `;`, formulas
+/// neutralised).
+fn csv_response(
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    filename: &str,
+) -> Result<Response, PageError> {
+    let mut bytes = vec![];
+    relais_app::csv_io::write_csv(&mut bytes, header, &rows)
+        .map_err(pe(Tr(crate::i18n::Lang::Fr)))?;
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
@@ -1357,7 +1327,11 @@ fn csv_response(rows: Vec<Vec<String>>, filename: &str) -> Response {
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
+}
+
+fn euros_plain(c: i64) -> String {
+    format!("{},{:02}", c / 100, (c % 100).abs())
 }
 
 async fn load_statement(
@@ -1380,18 +1354,19 @@ async fn statement_csv(
     Query(q): Query<StatementQuery>,
 ) -> Result<Response, PageError> {
     let st = load_statement(&state, &auth, &q).await?;
-    let mut rows = vec![vec![
-        "Établissement".into(),
-        "Stagiaire".into(),
-        "Formation".into(),
-        "Type".into(),
-        "Début".into(),
-        "Fin".into(),
-        "Demi-journées".into(),
-        "Tarif (EUR)".into(),
-        "Montant (EUR)".into(),
-        "Remarque".into(),
-    ]];
+    let header = [
+        "Établissement",
+        "Stagiaire",
+        "Formation",
+        "Type",
+        "Début",
+        "Fin",
+        "Demi-journées",
+        "Tarif (EUR)",
+        "Montant (EUR)",
+        "Remarque",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![];
     for l in &st.lines {
         rows.push(vec![
             st.institution_name.clone(),
@@ -1418,7 +1393,7 @@ async fn statement_csv(
         euros_plain(st.total_cents),
         String::new(),
     ]);
-    Ok(csv_response(rows, "releve-formations.csv"))
+    csv_response(&header, rows, "releve-formations.csv")
 }
 
 async fn statement_pdf(
@@ -1605,15 +1580,16 @@ async fn trainer_csv(
     let st = trainer_data(&state, &auth, &q)
         .await?
         .ok_or_else(|| PageError::new(DomainError::NotFound, auth.tr))?;
-    let mut rows = vec![vec![
-        "Formateur".into(),
-        "Formation".into(),
-        "Début".into(),
-        "Fin".into(),
-        "Demi-journées".into(),
-        "Formateurs".into(),
-        "Rémunération (EUR)".into(),
-    ]];
+    let header = [
+        "Formateur",
+        "Formation",
+        "Début",
+        "Fin",
+        "Demi-journées",
+        "Formateurs",
+        "Rémunération (EUR)",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![];
     for l in &st.lines {
         rows.push(vec![
             st.trainer_name.clone(),
@@ -1634,7 +1610,7 @@ async fn trainer_csv(
         String::new(),
         euros_plain(st.total_cents),
     ]);
-    Ok(csv_response(rows, "releve-formateur.csv"))
+    csv_response(&header, rows, "releve-formateur.csv")
 }
 
 fn training_fields(
@@ -1796,7 +1772,7 @@ async fn training_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    form_reply(&page, err.is_some(), tr)
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_training(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1977,7 +1953,7 @@ async fn session_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    form_reply(&page, err.is_some(), tr)
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_session(
@@ -2261,7 +2237,7 @@ async fn admin_render(
         tariffs,
         tariff_form,
     };
-    form_reply(&page, err.is_some(), tr)
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn admin_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

@@ -15,7 +15,6 @@ use crate::i18n::Tr;
 use crate::view::{apply_errors, role_label, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -443,12 +442,7 @@ async fn user_page(
         submit: submit.into(),
         cancel,
     };
-    let status = if err.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page, tr)?).into_response())
+    super::form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
