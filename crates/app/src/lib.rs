@@ -14,6 +14,8 @@ pub mod duplicates;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
+pub mod privacy;
+pub mod relation;
 pub mod search;
 pub mod sla_admin;
 pub mod support;

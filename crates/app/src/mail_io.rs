@@ -477,6 +477,27 @@ pub async fn send_notification(
                 None => return Ok(()),
             }
         }
+        ("survey" | "recall" | "relation_digest", _) => {
+            drop(c);
+            let id = |k: &str| payload[k].as_str().and_then(Id::parse).unwrap_or_default();
+            let built = match template {
+                "survey" => {
+                    let event = payload["event"].as_str().unwrap_or("invitation");
+                    crate::relation::survey_mail(app, id("invitation_id"), event, &settings.base_url)
+                        .await?
+                }
+                "recall" => crate::relation::recall_mail(app, id("recall_id"), &settings.base_url).await?,
+                _ => crate::relation::digest_mail(app, id("manager_id"), &settings.base_url).await?,
+            };
+            match built {
+                Some((email, subject, text)) => {
+                    to.push(email);
+                    c = app.db.read().await?;
+                    (subject, text, None)
+                }
+                None => return Ok(()),
+            }
+        }
         _ => return Ok(()),
     };
     drop(c);

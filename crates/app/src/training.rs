@@ -1386,7 +1386,7 @@ pub async fn registration_mail(
     )))
 }
 
-fn fr_date(d: &str) -> String {
+pub(crate) fn fr_date(d: &str) -> String {
     NaiveDate::parse_from_str(d, "%Y-%m-%d")
         .map(|x| x.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| d.to_string())

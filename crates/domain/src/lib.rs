@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod community;
 pub mod crm;
 pub mod ical;
+pub mod relation;
 pub mod shared;
 pub mod sla;
 pub mod support;

@@ -430,11 +430,13 @@ pub struct ContactRow {
     pub consent: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Set when the contact was erased (pseudonymised) on request.
+    pub erased_at: Option<String>,
 }
 
 const CONTACT_COLS: &str = "SELECT c.id, c.institution_id, i.name AS institution_name, \
     c.first_name, c.last_name, c.email, c.phone, c.function, c.title, c.domains, c.consent, \
-    c.created_at, c.updated_at FROM contacts c JOIN institutions i ON i.id = c.institution_id";
+    c.created_at, c.updated_at, c.erased_at FROM contacts c JOIN institutions i ON i.id = c.institution_id";
 
 #[derive(Debug, Clone, Default)]
 pub struct ContactFilter {

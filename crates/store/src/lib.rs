@@ -15,6 +15,8 @@ pub mod crm;
 pub mod db;
 pub mod jobs;
 pub mod knowledge;
+pub mod privacy;
+pub mod relation;
 pub mod search_feed;
 pub mod sla_admin;
 pub mod sql;

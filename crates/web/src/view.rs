@@ -77,6 +77,26 @@ impl Base {
             "/communautes".into(),
         ));
         items.push(("Publications", "/publications".into()));
+        // Member relations (issue 6): the member space, the agency's hub.
+        if a.role.is_agency() {
+            items.push((
+                if t.en() {
+                    "Member relations"
+                } else {
+                    "Relation adhérents"
+                },
+                "/relation".into(),
+            ));
+        } else if a.institution_id.is_some() {
+            items.push((
+                if t.en() {
+                    "My member space"
+                } else {
+                    "Mon espace adhérent"
+                },
+                "/espace".into(),
+            ));
+        }
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -119,6 +139,14 @@ impl Base {
                     "Tarifs de formation"
                 },
                 "/admin/formation".into(),
+            ));
+            items.push((
+                if t.en() {
+                    "Data retention"
+                } else {
+                    "Conservation des données"
+                },
+                "/admin/conservation".into(),
             ));
         }
         items.push(("nav.account", "/compte".into()));
@@ -258,6 +286,18 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Fichier joint à la publication.",
             "File attached to the publication.",
         ),
+        "appel" => ("Appel noté.", "Call recorded."),
+        "rappel_clos" => ("Rappel clos.", "Recall closed."),
+        "question" => ("Questions mises à jour.", "Questions updated."),
+        "campagne" => ("Campagne envoyée.", "Campaign sent."),
+        "seuils_relation" => ("Seuils enregistrés.", "Thresholds saved."),
+        "interets" => ("Domaines d'intérêt enregistrés.", "Interests saved."),
+        "efface" => (
+            "Contact effacé : ses données sont remplacées par un pseudonyme.",
+            "Contact erased: their data is replaced by a pseudonym.",
+        ),
+        "conservation" => ("Durée de conservation enregistrée.", "Retention period saved."),
+        "purge" => ("Règles de conservation appliquées.", "Retention rules applied."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

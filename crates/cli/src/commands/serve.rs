@@ -93,6 +93,15 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "training reminders failed"),
                 }
+                // The relation agent: surveys after closed tickets and
+                // attended trainings, reminders, daily health, digests.
+                match relais_app::relation::sweep(&app).await {
+                    Ok(r) if r != relais_app::relation::SweepReport::default() => {
+                        tracing::info!(?r, "relation agent")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "relation agent sweep failed"),
+                }
                 tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             }
         });

@@ -6,6 +6,7 @@
 pub mod attachments;
 pub mod catalogue;
 pub mod community;
+pub mod relation;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
@@ -57,6 +58,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(attachments::router())
         .merge(support::router())
         .merge(community::router())
+        .merge(relation::router())
         .merge(training::router())
         .split_for_parts()
 }

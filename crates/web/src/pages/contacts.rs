@@ -190,11 +190,26 @@ async fn show(
         .map_err(pe(tr))?;
     let inst =
         Id::parse(&c.institution_id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    // Every read of a contact's page by agency staff is logged (data
+    // protection); the log shows on the contact's data page.
+    relais_app::privacy::log_contact_read(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
     let mut actions = vec![];
-    if auth.actor().can_edit_contacts_of(inst) {
+    if auth.actor().can_edit_contacts_of(inst) && c.erased_at.is_none() {
         actions.push(Link::new(
             format!("/contacts/{id}/modifier"),
             tr.get("edit"),
+        ));
+    }
+    if auth.actor().can_manage_crm() {
+        actions.push(Link::new(
+            format!("/contacts/{id}/donnees"),
+            if en {
+                "Personal data"
+            } else {
+                "Données personnelles"
+            },
         ));
     }
     let domains: Vec<String> = serde_json::from_str(&c.domains).unwrap_or_default();

@@ -575,6 +575,7 @@ struct InstitutionPage {
     training_facts: Vec<(String, Cell)>,
     training_regs: Table,
     training_events: Table,
+    relation: Vec<super::relation::Sect>,
     timeline: Vec<TimelineLine>,
 }
 
@@ -837,8 +838,10 @@ async fn show(
         .map_err(pe(tr))?;
     let (training_facts, training_regs, training_events) =
         super::training::institution_section(tr, id, &training);
+    let (relation, relation_timeline) = super::relation::institution_sections(&state, &auth, id).await?;
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
+    entries.extend(relation_timeline);
     entries.sort_by(|a, b| b.date.cmp(&a.date));
     let timeline = entries
         .iter()
@@ -852,6 +855,10 @@ async fn show(
                 ("convention", false) => "Convention",
                 ("convention", true) => "Agreement",
                 ("ticket", _) => "Ticket",
+                ("enquete", false) => "Enquête",
+                ("enquete", true) => "Survey",
+                ("rappel", false) => "Rappel",
+                ("rappel", true) => "Recall",
                 (_, false) => "Déploiement",
                 (_, true) => "Deployment",
             }
@@ -887,6 +894,7 @@ async fn show(
         training_facts,
         training_regs,
         training_events,
+        relation,
         timeline,
     };
     Ok(render(&p, tr)?.into_response())

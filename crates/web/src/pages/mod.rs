@@ -13,6 +13,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod relation;
 pub mod risks;
 pub mod routing;
 pub mod search;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(routing::router())
         .merge(training::router())
         .merge(community::router())
+        .merge(relation::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

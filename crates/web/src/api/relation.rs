@@ -1,0 +1,167 @@
+//! API of member relations: a person's pending surveys, an institution's
+//! survey answers and health (within the caller's scope), recalls (agency),
+//! and data protection (a person's own data; a contact's data and erasure
+//! for key-account managers and admins).
+
+use crate::api::crm::parse_id;
+use crate::auth::ApiAuth;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use relais_app::relation as uc;
+use relais_store::relation::{AnswerRow, InvitationRow, RecallRow};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pending_surveys))
+        .routes(routes!(survey_answers))
+        .routes(routes!(health))
+        .routes(routes!(list_recalls))
+        .routes(routes!(record_call))
+        .routes(routes!(close_recall))
+        .routes(routes!(my_data))
+        .routes(routes!(contact_data))
+        .routes(routes!(erase_contact))
+}
+
+/// Surveys waiting for the caller's answer.
+#[utoipa::path(get, path = "/api/v1/surveys/pending", tag = "relation",
+    responses((status = 200, body = Vec<InvitationRow>)))]
+async fn pending_surveys(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+) -> Result<Json<Vec<InvitationRow>>, ApiError> {
+    Ok(Json(uc::pending_for(&st.app, &s.actor).await?))
+}
+
+/// Survey answers of an institution (its own staff, or the agency).
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/survey-answers", tag = "relation",
+    responses((status = 200, body = Vec<AnswerRow>), (status = 404, body = ErrorBody)))]
+async fn survey_answers(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AnswerRow>>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(uc::institution_answers(&st.app, &s.actor, id).await?))
+}
+
+/// The health indicator of an institution: score, each factor's
+/// contribution, history and flags.
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation",
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn health(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let v = uc::health_view(&st.app, &s.actor, id).await?;
+    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RecallQuery {
+    /// `ouvert` (default), `clos` or `tous`.
+    status: Option<String>,
+    /// `true`: only the caller's.
+    mine: Option<bool>,
+}
+
+/// Recall tasks (agency staff).
+#[utoipa::path(get, path = "/api/v1/recalls", tag = "relation", params(RecallQuery),
+    responses((status = 200, body = Vec<RecallRow>), (status = 403, body = ErrorBody)))]
+async fn list_recalls(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Query(q): Query<RecallQuery>,
+) -> Result<Json<Vec<RecallRow>>, ApiError> {
+    let status = match q.status.as_deref() {
+        Some("clos") => Some("clos"),
+        Some("tous") => None,
+        _ => Some("ouvert"),
+    };
+    let (rows, _) = uc::recalls(&st.app, &s.actor, q.mine.unwrap_or(false), status).await?;
+    Ok(Json(rows))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CallBody {
+    note: String,
+}
+
+/// Records a call made for a recall (an interaction on the institution).
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/calls", tag = "relation", request_body = CallBody,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_call(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+    Json(b): Json<CallBody>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    uc::record_call(&st.app, &s.actor, id, &b.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloseBody {
+    outcome: String,
+}
+
+/// Closes a recall with its outcome.
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/close", tag = "relation", request_body = CloseBody,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn close_recall(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+    Json(b): Json<CloseBody>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    uc::close_recall(&st.app, &s.actor, id, &b.outcome).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything Relais holds about the caller.
+#[utoipa::path(get, path = "/api/v1/me/data", tag = "relation",
+    responses((status = 200, body = Object)))]
+async fn my_data(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let d = relais_app::privacy::my_data(&st.app, &s.actor).await?;
+    Ok(Json(serde_json::to_value(d).unwrap_or_default()))
+}
+
+/// Everything Relais holds about a contact (key-account managers, admins).
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation",
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn contact_data(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let d = relais_app::privacy::contact_data(&st.app, &s.actor, id).await?;
+    Ok(Json(serde_json::to_value(d).unwrap_or_default()))
+}
+
+/// Erases a contact on request: pseudonymised everywhere, rows kept.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation",
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn erase_contact(
+    State(st): State<AppState>,
+    ApiAuth(s): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let e = relais_app::privacy::erase_contact(&st.app, &s.actor, id).await?;
+    Ok(Json(serde_json::to_value(e).unwrap_or_default()))
+}
