@@ -18,12 +18,16 @@ fn e(x: sqlx::Error) -> StoreError {
 /// Runs a query binding `$1 = user`, `$2 = contact` and returns its rows as
 /// JSON objects (every column read as text).
 async fn rows(c: &mut Conn, sql: &str, user: &str, contact: &str) -> Result<Vec<Value>> {
-    let mut q = sqlx::query(sql);
-    if sql.contains("$1") {
-        q = q.bind(user.to_string());
-    }
-    if sql.contains("$2") {
-        q = q.bind(contact.to_string());
+    // PostgreSQL wants every placeholder up to the highest used: a query
+    // on the contact alone is renumbered to `$1`.
+    let (sql, binds) = match (sql.contains("$1"), sql.contains("$2")) {
+        (true, true) => (sql.to_string(), vec![user, contact]),
+        (false, true) => (sql.replace("$2", "$1"), vec![contact]),
+        _ => (sql.to_string(), vec![user]),
+    };
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b.to_string());
     }
     let rows = q.fetch_all(&mut *c).await.map_err(e)?;
     Ok(rows
