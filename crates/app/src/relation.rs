@@ -151,6 +151,30 @@ fn expiry(app: &App) -> String {
     relais_store::ts(app.clock.now() + Duration::days(rel::SURVEY_DAYS))
 }
 
+/// The survey of a ticket just closed (called in the closing transaction).
+pub async fn invite_after_ticket(
+    tx: &mut Conn,
+    app: &App,
+    ticket: &str,
+    institution: &str,
+    requester: Option<&str>,
+) -> Result<()> {
+    let Some(user) = requester else {
+        return Ok(());
+    };
+    let n = store::NewInvitation {
+        kind: "ticket",
+        context_key: format!("ticket:{ticket}"),
+        institution_id: institution,
+        user_id: Some(user),
+        ticket_id: Some(ticket),
+        expires_at: expiry(app),
+        ..Default::default()
+    };
+    invite(tx, &n, &app.now_ts()).await?;
+    Ok(())
+}
+
 /// What a sweep did.
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct SweepReport {

@@ -551,6 +551,18 @@ pub async fn change_status(app: &App, actor: &Actor, id: Id, to: &str) -> Result
         .into());
     }
     move_status(&mut tx, app, actor, &t, to).await?;
+    // A ticket closed after being handled (not a withdrawn new one) asks
+    // its requester for their satisfaction, in the same transaction.
+    if to == TicketStatus::Clos && from != TicketStatus::Nouveau {
+        crate::relation::invite_after_ticket(
+            &mut tx,
+            app,
+            &t.id,
+            &t.institution_id,
+            t.requester_id.as_deref(),
+        )
+        .await?;
+    }
     if is_agent(actor) {
         notify(
             &mut tx,

@@ -97,6 +97,9 @@ fn code_of<T: std::fmt::Debug>(r: &Result<T, AppError>) -> &'static str {
 /// A ticket filed by `who` then closed by them.
 async fn closed_ticket(w: &W, who: &Actor, subject: &str) -> Id {
     let id = open_ticket(w, who, subject).await;
+    relais_app::support::change_status(&w.app, &w.admin, id, "resolu")
+        .await
+        .expect("resolve");
     relais_app::support::change_status(&w.app, who, id, "clos")
         .await
         .expect("close");
@@ -152,9 +155,17 @@ async fn answers(db: &Db) -> i64 {
 db_test!(
     async fn a_closed_ticket_brings_one_survey_whose_link_works_once(db: Db) {
         let w = world(db).await;
+        // A withdrawn new ticket asks nothing.
+        let withdrawn = open_ticket(&w, &w.a, "Finalement rien").await;
+        relais_app::support::change_status(&w.app, &w.a, withdrawn, "clos")
+            .await
+            .expect("withdraw");
         closed_ticket(&w, &w.a, "Export des mandats").await;
-        let r = uc::sweep(&w.app).await.expect("sweep");
-        assert_eq!(r.ticket_surveys, 1);
+        // The closing itself invited the requester; the sweep finds nothing more.
+        assert_eq!(
+            count(&w.db, "SELECT COUNT(*) FROM survey_invitations WHERE kind = 'ticket'").await,
+            1
+        );
         assert_eq!(uc::sweep(&w.app).await.expect("again").ticket_surveys, 0);
         let pending = uc::pending_for(&w.app, &w.a).await.expect("pending");
         assert_eq!(pending.len(), 1);

@@ -392,6 +392,7 @@ pub async fn closed_tickets_to_survey(c: &mut Conn, since: &str) -> Result<Vec<(
     sqlx::query_as(
         "SELECT t.id, t.institution_id, t.requester_id FROM tickets t \
          WHERE t.status = 'clos' AND t.closed_at >= $1 AND t.requester_id IS NOT NULL \
+         AND (t.resolved_at IS NOT NULL OR t.first_response_at IS NOT NULL) \
          AND NOT EXISTS (SELECT 1 FROM survey_invitations v WHERE v.context_key = 'ticket:' || t.id) \
          ORDER BY t.closed_at",
     )

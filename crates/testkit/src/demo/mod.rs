@@ -5,6 +5,7 @@
 
 pub mod community;
 pub mod plan_data;
+pub mod relation;
 pub mod support;
 pub mod training;
 
@@ -49,6 +50,7 @@ pub struct DemoSummary {
     pub incidents: usize,
     pub community: community::CommunitySummary,
     pub training: training::TrainingSummary,
+    pub relation: relation::RelationSummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -571,6 +573,7 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         .map(|i| (inst_ids[i.acronym], i.acronym))
         .collect();
     s.training = training::load(&mut tx, seed, now, &products, &inst_pairs, &hash).await?;
+    s.relation = relation::load(&mut tx, seed, now, &inst_pairs).await?;
     tx.commit().await?;
     Ok(s)
 }
