@@ -111,7 +111,7 @@ db_test!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("Export des mandats bloqué"));
         assert!(r.body.contains("id=\"satisfaction-2\" name=\"satisfaction\" value=\"2\" checked"), "{}", r.body);
-        assert_eq!(r.headers.get("referrer-policy").map(|v| v.to_str().unwrap_or("")), Some("no-referrer"));
+        assert_eq!(r.headers.get("referrer-policy").map(|v| v.to_str().unwrap_or("")), Some("same-origin"));
         assert_eq!(answers(&db).await, 0);
         // Altered: a clear French page, 404.
         let mut bad = t.clone();

@@ -376,10 +376,10 @@ async fn survey_page(
             refusal_status(r)
         }
     };
-    let mut resp = (status, render(&page, tr)?).into_response();
-    resp.headers_mut()
-        .insert(header::REFERRER_POLICY, "no-referrer".parse().unwrap());
-    Ok((jar, resp).into_response())
+    // The token never leaves the site: the global `Referrer-Policy:
+    // same-origin` keeps it from other sites (`no-referrer` would make
+    // the browser send `Origin: null` with the form, which CSRF refuses).
+    Ok((jar, (status, render(&page, tr)?)).into_response())
 }
 
 async fn survey_submit(
