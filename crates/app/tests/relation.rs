@@ -605,3 +605,59 @@ db_test!(
         let _ = w.inst_b;
     }
 );
+
+db_test!(
+    async fn each_factor_read_from_the_database_moves_health_by_its_weight(db: Db) {
+        let w = world(db).await;
+        let score = |w: &W| {
+            let app = w.app.clone();
+            let m = w.manager.clone();
+            let inst = w.inst_a;
+            async move { uc::health_view(&app, &m, inst).await.expect("h").health.score }
+        };
+        // Nothing known: the base, minus the cap for never meeting the governance.
+        let base = score(&w).await;
+        assert_eq!(base, 70 - 12);
+        // A meeting today: the governance factor is back to 0.
+        exec(&w.db, &format!(
+            "INSERT INTO interactions (id, institution_id, kind, occurred_on, subject, created_at) \
+             VALUES ('{}', '{}', 'reunion', '2021-03-01', 'Comité de pilotage', '2021-03-01T09:00:00.000Z')",
+            Id::new(), w.inst_a
+        )).await;
+        assert_eq!(score(&w).await, base + 12);
+        // 7 months later, it costs 2 points per full month beyond six.
+        w.clock.advance(Duration::days(210));
+        assert_eq!(score(&w).await, base + 12 - 2);
+        w.clock.set(Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).single().expect("t"));
+        // A ticket whose resolution deadline passed: −3.
+        let t = open_ticket(&w, &w.a, "En retard").await;
+        exec(&w.db, &format!("UPDATE tickets SET resolution_due_at = '2021-02-28T00:00:00.000Z' WHERE id = '{t}'")).await;
+        assert_eq!(score(&w).await, base + 12 - 3);
+        // An open incident on a product it runs: −4; on another product: nothing.
+        let other = builders::product(&w.db, "geslab", "Geslab").await;
+        for p in [w.product, other] {
+            exec(&w.db, &format!(
+                "INSERT INTO incidents (id, product_id, title, status, created_at) VALUES ('{}', '{p}', 'Panne', 'ouvert', '2021-02-27T00:00:00.000Z')",
+                Id::new()
+            )).await;
+        }
+        assert_eq!(score(&w).await, base + 12 - 3 - 4);
+        // A training attended this year: +2.
+        let (_, session) = builders::training_session(&w.app, &w.admin, "SIF-03", "continue", "2021-02-10", 20, &[], None).await;
+        exec(&w.db, &format!(
+            "INSERT INTO registrations (id, session_id, user_id, institution_id, status, requested_at, attended) \
+             VALUES ('{}', '{session}', '{}', '{}', 'confirmee', '2021-02-01T00:00:00.000Z', 1)",
+            Id::new(), w.a.user_id, w.inst_a
+        )).await;
+        assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2);
+        // A 5/5 answer: +20 (two points above 3).
+        closed_ticket(&w, &w.a2, "Merci").await;
+        let inv = uc::pending_for(&w.app, &w.a2).await.expect("p")[0].id.clone();
+        let t = mailed_token(&w, &inv).await;
+        uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "5")])).await.expect("a").expect("ok");
+        assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2 + 20);
+        // Nothing of this touched the other institution.
+        let b = uc::health_view(&w.app, &w.manager, w.inst_b).await.expect("b").health.score;
+        assert_eq!(b, 70 - 12 - 4, "only the shared product's incident");
+    }
+);

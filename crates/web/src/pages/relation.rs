@@ -1385,7 +1385,29 @@ pub async fn institution_sections(
     let monthly = uc::monthly(app, actor, id, 24).await.map_err(pe(tr))?;
     let answers = uc::institution_answers(app, actor, id).await.map_err(pe(tr))?;
     let recalls = uc::institution_recalls(app, actor, id).await.map_err(pe(tr))?;
+    let incidents = uc::institution_incidents(app, actor, id).await.map_err(pe(tr))?;
     let mut out = Vec::new();
+    let mut s = Sect::new("incidents-produits", fr(tr, "Incidents sur ses produits", "Incidents on its products"));
+    let mut t = Table::new(
+        tr,
+        fr(tr, "Incidents en cours ou des 90 derniers jours", "Incidents open or of the last 90 days"),
+        &[
+            "Incident",
+            if en { "Product" } else { "Produit" },
+            if en { "Opened" } else { "Ouvert le" },
+            if en { "Resolved" } else { "Résolu le" },
+        ],
+    );
+    for x in &incidents {
+        t.rows.push(vec![
+            Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
+            Cell::text(x.product_name.clone()),
+            Cell::text(fr_date(&x.created_at)),
+            Cell::text(x.resolved_at.as_deref().map(fr_date).unwrap_or_else(|| fr(tr, "en cours", "open"))),
+        ]);
+    }
+    s.tables.push(t);
+    out.push(s);
     let mut s = Sect::new("relation", fr(tr, "Relation et satisfaction", "Relationship and satisfaction"));
     s.facts = vec![(
         fr(tr, "Indice de santé", "Health indicator"),
