@@ -483,11 +483,20 @@ pub async fn send_notification(
             let built = match template {
                 "survey" => {
                     let event = payload["event"].as_str().unwrap_or("invitation");
-                    crate::relation::survey_mail(app, id("invitation_id"), event, &settings.base_url)
-                        .await?
+                    crate::relation::survey_mail(
+                        app,
+                        id("invitation_id"),
+                        event,
+                        &settings.base_url,
+                    )
+                    .await?
                 }
-                "recall" => crate::relation::recall_mail(app, id("recall_id"), &settings.base_url).await?,
-                _ => crate::relation::digest_mail(app, id("manager_id"), &settings.base_url).await?,
+                "recall" => {
+                    crate::relation::recall_mail(app, id("recall_id"), &settings.base_url).await?
+                }
+                _ => {
+                    crate::relation::digest_mail(app, id("manager_id"), &settings.base_url).await?
+                }
             };
             match built {
                 Some((email, subject, text)) => {

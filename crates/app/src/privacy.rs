@@ -65,8 +65,16 @@ pub async fn contact_data(app: &App, actor: &Actor, contact: Id) -> Result<Perso
     let data = collect(app, user, Some(contact.to_string())).await?;
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
-    relais_store::audit::record(&mut tx, Some(actor.user_id), "contact", contact, "export", &json!({}), &now)
-        .await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "contact",
+        contact,
+        "export",
+        &json!({}),
+        &now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(data)
 }
@@ -182,8 +190,13 @@ pub async fn log_contact_read(app: &App, actor: &Actor, contact: Id) -> Result<(
     }
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
-    relais_store::relation::log_contact_read(&mut tx, &contact.to_string(), &actor.user_id.to_string(), &now)
-        .await?;
+    relais_store::relation::log_contact_read(
+        &mut tx,
+        &contact.to_string(),
+        &actor.user_id.to_string(),
+        &now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -269,8 +282,13 @@ pub async fn set_retention(app: &App, actor: &Actor, kind: &str, months: i64) ->
     }
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
-    relais_store::watchdog::set_setting(&mut tx, &format!("retention.{kind}"), &months.to_string(), &now)
-        .await?;
+    relais_store::watchdog::set_setting(
+        &mut tx,
+        &format!("retention.{kind}"),
+        &months.to_string(),
+        &now,
+    )
+    .await?;
     relais_store::audit::record(
         &mut tx,
         Some(actor.user_id),
@@ -304,7 +322,10 @@ pub async fn apply_retention(app: &App, actor: &Actor) -> Result<Vec<(&'static s
         "retention",
         Id::default(),
         "apply",
-        &json!(out.iter().map(|(k, n)| json!({"kind": k, "deleted": n})).collect::<Vec<_>>()),
+        &json!(out
+            .iter()
+            .map(|(k, n)| json!({"kind": k, "deleted": n}))
+            .collect::<Vec<_>>()),
         &now,
     )
     .await?;

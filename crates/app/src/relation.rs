@@ -41,8 +41,12 @@ async fn setting_i64(c: &mut Conn, key: &str, default: i64) -> Result<i64> {
 
 pub async fn settings_in(c: &mut Conn) -> Result<RelationSettings> {
     Ok(RelationSettings {
-        recall_threshold: setting_i64(c, "relation.recall_threshold", rel::DEFAULT_RECALL_THRESHOLD)
-            .await?,
+        recall_threshold: setting_i64(
+            c,
+            "relation.recall_threshold",
+            rel::DEFAULT_RECALL_THRESHOLD,
+        )
+        .await?,
         nps_threshold: setting_i64(c, "relation.nps_threshold", rel::DEFAULT_NPS_THRESHOLD).await?,
         health_threshold: setting_i64(
             c,
@@ -117,18 +121,16 @@ pub async fn set_settings(app: &App, actor: &Actor, s: &RelationSettings) -> Res
 
 // ---------------------------------------------------------------- invitations
 
-fn enqueue_mail<'a>(
-    tx: &'a mut Conn,
-    template: &'a str,
+async fn enqueue_mail(
+    tx: &mut Conn,
+    template: &str,
     payload: serde_json::Value,
-    now: &'a str,
-) -> impl std::future::Future<Output = Result<()>> + 'a {
-    async move {
-        let mut p = payload;
-        p["template"] = json!(template);
-        relais_store::jobs::enqueue(tx, "mail.notify", &p, now, None, now).await?;
-        Ok(())
-    }
+    now: &str,
+) -> Result<()> {
+    let mut p = payload;
+    p["template"] = json!(template);
+    relais_store::jobs::enqueue(tx, "mail.notify", &p, now, None, now).await?;
+    Ok(())
 }
 
 /// Creates an invitation (once per context) and queues its mail.
@@ -304,7 +306,17 @@ pub async fn create_campaign(
     let expires = relais_store::ts(app.clock.now() + Duration::days(days));
     let mut tx = app.db.begin().await?;
     let seg = serde_json::to_string(segment).unwrap_or_else(|_| "{}".into());
-    store::insert_campaign(&mut tx, id, kind, title, &seg, &expires, actor.user_id, &now).await?;
+    store::insert_campaign(
+        &mut tx,
+        id,
+        kind,
+        title,
+        &seg,
+        &expires,
+        actor.user_id,
+        &now,
+    )
+    .await?;
     let targets = store::segment_contacts(&mut tx, segment).await?;
     let campaign = id.to_string();
     let mut n = 0;
@@ -354,7 +366,13 @@ pub async fn questions(app: &App, actor: &Actor) -> Result<Vec<store::QuestionRo
     Ok(store::questions(&mut c, None, false).await?)
 }
 
-pub async fn add_question(app: &App, actor: &Actor, kind: &str, label: &str, scale: &str) -> Result<Id> {
+pub async fn add_question(
+    app: &App,
+    actor: &Actor,
+    kind: &str,
+    label: &str,
+    scale: &str,
+) -> Result<Id> {
     if actor.role != Role::Admin {
         return Err(DomainError::Forbidden.into());
     }
@@ -668,7 +686,13 @@ pub async fn answer(
         )
         .await?;
         if manager.is_some() {
-            enqueue_mail(&mut tx, "recall", json!({"recall_id": id.to_string()}), &now).await?;
+            enqueue_mail(
+                &mut tx,
+                "recall",
+                json!({"recall_id": id.to_string()}),
+                &now,
+            )
+            .await?;
         }
         recall_id = Some(id);
     }
@@ -743,7 +767,9 @@ pub async fn survey_mail(
     };
     let mut text = format!("Bonjour,\n\n{context}\n\n");
     if inv.kind == "annuelle" {
-        text.push_str(&format!("Donnez-nous votre avis en quelques minutes :\n{link}\n"));
+        text.push_str(&format!(
+            "Donnez-nous votre avis en quelques minutes :\n{link}\n"
+        ));
     } else {
         text.push_str("Êtes-vous satisfait·e ? Un clic suffit pour choisir votre note :\n");
         for (n, label) in [
@@ -850,7 +876,10 @@ pub async fn recalls(
         })
         .collect();
     days.sort();
-    let on_time = spans.iter().filter(|(_, due, b)| b[..10] <= due[..]).count();
+    let on_time = spans
+        .iter()
+        .filter(|(_, due, b)| b[..10] <= due[..])
+        .count();
     let stats = RecallStats {
         open: open.len(),
         overdue: open.iter().filter(|r| r.due_on < today_s).count(),
@@ -930,12 +959,9 @@ pub async fn close_recall(app: &App, actor: &Actor, id: Id, outcome: &str) -> Re
     }
     let outcome = outcome.trim();
     if outcome.is_empty() {
-        return Err(DomainError::invalid(
-            "required",
-            "outcome",
-            "Indiquez le résultat du rappel.",
-        )
-        .into());
+        return Err(
+            DomainError::invalid("required", "outcome", "Indiquez le résultat du rappel.").into(),
+        );
     }
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
@@ -958,7 +984,11 @@ pub async fn close_recall(app: &App, actor: &Actor, id: Id, outcome: &str) -> Re
 }
 
 /// The mail to the key-account manager about a new recall.
-pub async fn recall_mail(app: &App, id: Id, base_url: &str) -> Result<Option<(String, String, String)>> {
+pub async fn recall_mail(
+    app: &App,
+    id: Id,
+    base_url: &str,
+) -> Result<Option<(String, String, String)>> {
     let mut c = app.db.read().await?;
     let r = match store::get_recall(&mut c, &id.to_string()).await {
         Ok(r) => r,
@@ -1132,7 +1162,10 @@ pub async fn send_digests(app: &App) -> Result<usize> {
     for (manager, _, _) in store::managers(&mut tx).await? {
         let key = format!("relation.digest.{manager}");
         let last = relais_store::watchdog::get_setting(&mut tx, &key).await?;
-        let due = match last.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+        let due = match last
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        {
             Some(d) => day - d >= Duration::days(7),
             None => true,
         };
@@ -1151,7 +1184,13 @@ pub async fn send_digests(app: &App) -> Result<usize> {
             continue;
         }
         relais_store::watchdog::set_setting(&mut tx, &key, &relais_store::date(day), &now).await?;
-        enqueue_mail(&mut tx, "relation_digest", json!({"manager_id": manager}), &now).await?;
+        enqueue_mail(
+            &mut tx,
+            "relation_digest",
+            json!({"manager_id": manager}),
+            &now,
+        )
+        .await?;
         n += 1;
     }
     tx.commit().await?;
@@ -1159,7 +1198,11 @@ pub async fn send_digests(app: &App) -> Result<usize> {
 }
 
 /// The weekly digest of one manager.
-pub async fn digest_mail(app: &App, manager: Id, base_url: &str) -> Result<Option<(String, String, String)>> {
+pub async fn digest_mail(
+    app: &App,
+    manager: Id,
+    base_url: &str,
+) -> Result<Option<(String, String, String)>> {
     let mut c = app.db.read().await?;
     let Some(to) = store::user_email(&mut c, &manager.to_string(), true).await? else {
         return Ok(None);
@@ -1191,7 +1234,9 @@ pub async fn digest_mail(app: &App, manager: Id, base_url: &str) -> Result<Optio
             "  - {} : santé {}{} — {}\n    {base}/etablissements/{}/sante\n",
             f.institution_name,
             f.score,
-            f.previous.map(|p| format!(" (avant {p})")).unwrap_or_default(),
+            f.previous
+                .map(|p| format!(" (avant {p})"))
+                .unwrap_or_default(),
             reasons.join(" ; "),
             f.institution_id
         ));
@@ -1312,7 +1357,11 @@ pub async fn set_my_interests(app: &App, actor: &Actor, domains: &[String]) -> R
         .into_iter()
         .map(|d| d.code)
         .collect();
-    let mut keep: Vec<String> = domains.iter().filter(|d| known.contains(d)).cloned().collect();
+    let mut keep: Vec<String> = domains
+        .iter()
+        .filter(|d| known.contains(d))
+        .cloned()
+        .collect();
     keep.sort();
     keep.dedup();
     let json = serde_json::to_string(&keep).unwrap_or_else(|_| "[]".into());

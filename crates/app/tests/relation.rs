@@ -32,9 +32,15 @@ struct W {
 
 async fn world(db: Db) -> W {
     // A Monday, 10:00 in Paris.
-    let clock = FakeClock::at(Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).single().expect("t"));
+    let clock = FakeClock::at(
+        Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0)
+            .single()
+            .expect("t"),
+    );
     let app = App::new(db.clone(), clock.clone());
-    relais_app::support::ensure_defaults(&app).await.expect("defaults");
+    relais_app::support::ensure_defaults(&app)
+        .await
+        .expect("defaults");
     let inst_a = builders::institution(&db, "Université Alpha", "UA").await;
     let inst_b = builders::institution(&db, "Université Bêta", "UB").await;
     let product = builders::product(&db, "sifac", "Sifac").await;
@@ -145,7 +151,9 @@ async fn mailed_token(w: &W, invitation: &str) -> String {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 async fn answers(db: &Db) -> i64 {
@@ -163,7 +171,11 @@ db_test!(
         closed_ticket(&w, &w.a, "Export des mandats").await;
         // The closing itself invited the requester; the sweep finds nothing more.
         assert_eq!(
-            count(&w.db, "SELECT COUNT(*) FROM survey_invitations WHERE kind = 'ticket'").await,
+            count(
+                &w.db,
+                "SELECT COUNT(*) FROM survey_invitations WHERE kind = 'ticket'"
+            )
+            .await,
             1
         );
         assert_eq!(uc::sweep(&w.app).await.expect("again").ticket_surveys, 0);
@@ -184,11 +196,18 @@ db_test!(
         .expect("some");
         assert_eq!(to, "alice.martin@test.fr");
         assert!(subject.contains("Votre avis sur le ticket"), "{subject}");
-        assert!(text.contains("?note=1") && text.contains("?note=5"), "{text}");
+        assert!(
+            text.contains("?note=1") && text.contains("?note=5"),
+            "{text}"
+        );
         let token = mailed_token(&w, &inv.id).await;
         // Only hashes are stored.
         assert_eq!(
-            count(&w.db, &format!("SELECT COUNT(*) FROM survey_tokens WHERE token_hash = '{token}'")).await,
+            count(
+                &w.db,
+                &format!("SELECT COUNT(*) FROM survey_tokens WHERE token_hash = '{token}'")
+            )
+            .await,
             0
         );
         let open = uc::open_link(&w.app, &token, None).await.expect("open");
@@ -198,25 +217,35 @@ db_test!(
         let bad = uc::answer(&w.app, &token, None, &pairs(&[("satisfaction", "9")])).await;
         assert_eq!(code_of(&bad), "invalid_score");
         assert_eq!(answers(&w.db).await, 0);
-        let ok = uc::answer(&w.app, &token, None, &pairs(&[("satisfaction", "5"), ("commentaire", "Rapide, merci")]))
-            .await
-            .expect("answer")
-            .expect("accepted");
+        let ok = uc::answer(
+            &w.app,
+            &token,
+            None,
+            &pairs(&[("satisfaction", "5"), ("commentaire", "Rapide, merci")]),
+        )
+        .await
+        .expect("answer")
+        .expect("accepted");
         assert!(ok.recall_id.is_none(), "5/5 calls for no recall");
         assert_eq!(answers(&w.db).await, 1);
         // The same link a second time: refused, nothing more.
         let again = uc::answer(&w.app, &token, None, &pairs(&[("satisfaction", "1")]))
             .await
             .expect("answer");
-        assert_eq!(again.unwrap_err(), uc::Refusal::Used);
+        assert_eq!(again.expect_err("refused"), uc::Refusal::Used);
         assert_eq!(answers(&w.db).await, 1);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM recalls").await, 0);
         // Answered: no longer pending, and no further mail is built.
         assert!(uc::pending_for(&w.app, &w.a).await.expect("p").is_empty());
-        assert!(uc::survey_mail(&w.app, Id::parse(&inv.id).expect("id"), "rappel", "https://relais.test")
-            .await
-            .expect("m")
-            .is_none());
+        assert!(uc::survey_mail(
+            &w.app,
+            Id::parse(&inv.id).expect("id"),
+            "rappel",
+            "https://relais.test"
+        )
+        .await
+        .expect("m")
+        .is_none());
         let stored = strings(&w.db, "SELECT comment FROM survey_answers").await;
         assert_eq!(stored, vec!["Rapide, merci".to_string()]);
     }
@@ -227,7 +256,9 @@ db_test!(
         let w = world(db).await;
         closed_ticket(&w, &w.a, "Question sur les bons de commande").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let token = mailed_token(&w, &inv).await;
         let five = pairs(&[("satisfaction", "2")]);
         // Altered: one character changed, or cut short.
@@ -235,13 +266,28 @@ db_test!(
         altered[5] = if altered[5] == b'A' { b'B' } else { b'A' };
         let altered = String::from_utf8(altered).expect("utf8");
         for t in [altered.as_str(), &token[..token.len() - 1], "x", ""] {
-            assert_eq!(uc::open_link(&w.app, t, None).await.expect("o").unwrap_err(), uc::Refusal::Unknown);
-            assert_eq!(uc::answer(&w.app, t, None, &five).await.expect("a").unwrap_err(), uc::Refusal::Unknown);
+            assert_eq!(
+                uc::open_link(&w.app, t, None)
+                    .await
+                    .expect("o")
+                    .expect_err("refused"),
+                uc::Refusal::Unknown
+            );
+            assert_eq!(
+                uc::answer(&w.app, t, None, &five)
+                    .await
+                    .expect("a")
+                    .expect_err("refused"),
+                uc::Refusal::Unknown
+            );
         }
         // Another person signed in (same institution or not): refused.
         for other in [&w.a2, &w.b, &w.manager] {
             assert_eq!(
-                uc::answer(&w.app, &token, Some(other), &five).await.expect("a").unwrap_err(),
+                uc::answer(&w.app, &token, Some(other), &five)
+                    .await
+                    .expect("a")
+                    .expect_err("refused"),
                 uc::Refusal::OtherPerson
             );
         }
@@ -249,20 +295,53 @@ db_test!(
         // The invitee signed in may answer through their link; a second
         // link of the same invitation (a reminder) is then refused too.
         let reminder = mailed_token(&w, &inv).await;
-        uc::answer(&w.app, &token, Some(&w.a), &five).await.expect("a").expect("accepted");
+        uc::answer(&w.app, &token, Some(&w.a), &five)
+            .await
+            .expect("a")
+            .expect("accepted");
         assert_eq!(answers(&w.db).await, 1);
-        assert_eq!(uc::open_link(&w.app, &reminder, None).await.expect("o").unwrap_err(), uc::Refusal::Used);
-        assert_eq!(uc::answer(&w.app, &reminder, None, &five).await.expect("a").unwrap_err(), uc::Refusal::Used);
+        assert_eq!(
+            uc::open_link(&w.app, &reminder, None)
+                .await
+                .expect("o")
+                .expect_err("refused"),
+            uc::Refusal::Used
+        );
+        assert_eq!(
+            uc::answer(&w.app, &reminder, None, &five)
+                .await
+                .expect("a")
+                .expect_err("refused"),
+            uc::Refusal::Used
+        );
         assert_eq!(answers(&w.db).await, 1);
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM recalls").await, 1, "only the accepted 2/5");
+        assert_eq!(
+            count(&w.db, "SELECT COUNT(*) FROM recalls").await,
+            1,
+            "only the accepted 2/5"
+        );
         // Expired: another survey, answered after 31 days.
         closed_ticket(&w, &w.a, "Deuxième question").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv2 = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv2 = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let token2 = mailed_token(&w, &inv2).await;
         w.clock.advance(Duration::days(31));
-        assert_eq!(uc::open_link(&w.app, &token2, None).await.expect("o").unwrap_err(), uc::Refusal::Expired);
-        assert_eq!(uc::answer(&w.app, &token2, None, &five).await.expect("a").unwrap_err(), uc::Refusal::Expired);
+        assert_eq!(
+            uc::open_link(&w.app, &token2, None)
+                .await
+                .expect("o")
+                .expect_err("refused"),
+            uc::Refusal::Expired
+        );
+        assert_eq!(
+            uc::answer(&w.app, &token2, None, &five)
+                .await
+                .expect("a")
+                .expect_err("refused"),
+            uc::Refusal::Expired
+        );
         assert_eq!(answers(&w.db).await, 1);
         assert_eq!(
             count(&w.db, &format!("SELECT COUNT(*) FROM survey_invitations WHERE id = '{inv2}' AND answered_at IS NULL")).await,
@@ -276,57 +355,124 @@ db_test!(
         let w = world(db).await;
         // Yesterday's snapshot: no answer yet.
         uc::sweep(&w.app).await.expect("sweep");
-        let before = uc::health_view(&w.app, &w.manager, w.inst_a).await.expect("h").health.score;
+        let before = uc::health_view(&w.app, &w.manager, w.inst_a)
+            .await
+            .expect("h")
+            .health
+            .score;
         closed_ticket(&w, &w.a, "Lenteur de l'export").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let token = mailed_token(&w, &inv).await;
-        let done = uc::answer(&w.app, &token, None, &pairs(&[("satisfaction", "1"), ("commentaire", "Trois semaines sans réponse")]))
-            .await
-            .expect("a")
-            .expect("ok");
+        let done = uc::answer(
+            &w.app,
+            &token,
+            None,
+            &pairs(&[
+                ("satisfaction", "1"),
+                ("commentaire", "Trois semaines sans réponse"),
+            ]),
+        )
+        .await
+        .expect("a")
+        .expect("ok");
         let recall = done.recall_id.expect("1/5 calls for a recall");
-        let v = uc::recall(&w.app, &w.manager, recall).await.expect("recall");
-        assert_eq!(v.recall.manager_id.as_deref(), Some(w.manager.user_id.to_string().as_str()));
+        let v = uc::recall(&w.app, &w.manager, recall)
+            .await
+            .expect("recall");
+        assert_eq!(
+            v.recall.manager_id.as_deref(),
+            Some(w.manager.user_id.to_string().as_str())
+        );
         assert_eq!(v.recall.due_on, "2021-03-06");
         assert_eq!(v.answer.score, Some(1));
-        assert_eq!(v.answer.ticket_ref.as_deref().map(|r| r.starts_with('R')), Some(true));
-        assert_eq!(v.answer.comment.as_deref(), Some("Trois semaines sans réponse"));
+        assert_eq!(
+            v.answer.ticket_ref.as_deref().map(|r| r.starts_with('R')),
+            Some(true)
+        );
+        assert_eq!(
+            v.answer.comment.as_deref(),
+            Some("Trois semaines sans réponse")
+        );
         // The manager is told by mail.
         assert_eq!(
-            count(&w.db, "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%\"template\":\"recall\"%'").await,
+            count(
+                &w.db,
+                "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%\"template\":\"recall\"%'"
+            )
+            .await,
             1
         );
         // Health: the satisfaction factor took 20 points (1/5 is 2 under 3).
-        let h = uc::health_view(&w.app, &w.manager, w.inst_a).await.expect("h");
+        let h = uc::health_view(&w.app, &w.manager, w.inst_a)
+            .await
+            .expect("h");
         assert_eq!(h.health.score, before - 20);
-        let sat = h.health.factors.iter().find(|f| f.code == "satisfaction").expect("f");
+        let sat = h
+            .health
+            .factors
+            .iter()
+            .find(|f| f.code == "satisfaction")
+            .expect("f");
         assert_eq!(sat.points, -20.0);
         // Flagged to the manager, with the reason.
         let flags = uc::flags(&w.app, &w.manager, true, 7).await.expect("flags");
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].institution_id, w.inst_a.to_string());
         assert_eq!(flags[0].previous, Some(before));
-        assert!(flags[0].reasons.contains("Satisfaction"), "{}", flags[0].reasons);
+        assert!(
+            flags[0].reasons.contains("Satisfaction"),
+            "{}",
+            flags[0].reasons
+        );
         // Members never reach recalls.
-        assert_eq!(code_of(&uc::recall(&w.app, &w.a, recall).await), "not_found");
-        assert_eq!(code_of(&uc::recalls(&w.app, &w.a, false, None).await), "forbidden");
+        assert_eq!(
+            code_of(&uc::recall(&w.app, &w.a, recall).await),
+            "not_found"
+        );
+        assert_eq!(
+            code_of(&uc::recalls(&w.app, &w.a, false, None).await),
+            "forbidden"
+        );
         // The call, then the closing with its outcome.
-        assert_eq!(code_of(&uc::record_call(&w.app, &w.manager, recall, "  ").await), "required");
-        uc::record_call(&w.app, &w.manager, recall, "Appel à la DSI : relance de l'éditeur promise.")
-            .await
-            .expect("call");
+        assert_eq!(
+            code_of(&uc::record_call(&w.app, &w.manager, recall, "  ").await),
+            "required"
+        );
+        uc::record_call(
+            &w.app,
+            &w.manager,
+            recall,
+            "Appel à la DSI : relance de l'éditeur promise.",
+        )
+        .await
+        .expect("call");
         assert_eq!(
             count(&w.db, &format!("SELECT COUNT(*) FROM interactions WHERE institution_id = '{}' AND kind = 'appel'", w.inst_a)).await,
             1
         );
-        assert_eq!(code_of(&uc::close_recall(&w.app, &w.manager, recall, "").await), "required");
+        assert_eq!(
+            code_of(&uc::close_recall(&w.app, &w.manager, recall, "").await),
+            "required"
+        );
         w.clock.advance(Duration::days(2));
-        uc::close_recall(&w.app, &w.manager, recall, "Correctif livré, établissement rassuré.")
+        uc::close_recall(
+            &w.app,
+            &w.manager,
+            recall,
+            "Correctif livré, établissement rassuré.",
+        )
+        .await
+        .expect("close");
+        assert_eq!(
+            code_of(&uc::close_recall(&w.app, &w.manager, recall, "x").await),
+            "conflict"
+        );
+        let (open, stats) = uc::recalls(&w.app, &w.manager, false, Some("ouvert"))
             .await
-            .expect("close");
-        assert_eq!(code_of(&uc::close_recall(&w.app, &w.manager, recall, "x").await), "conflict");
-        let (open, stats) = uc::recalls(&w.app, &w.manager, false, Some("ouvert")).await.expect("l");
+            .expect("l");
         assert!(open.is_empty());
         assert_eq!(stats.closed_12m, 1);
         assert_eq!(stats.median_days, Some(2));
@@ -342,27 +488,43 @@ db_test!(
             nps_threshold: 4,
             health_threshold: 50,
         };
-        assert_eq!(code_of(&uc::set_settings(&w.app, &w.manager, &s).await), "forbidden");
+        assert_eq!(
+            code_of(&uc::set_settings(&w.app, &w.manager, &s).await),
+            "forbidden"
+        );
         let bad = uc::RelationSettings {
             recall_threshold: 9,
             ..s.clone()
         };
-        assert_eq!(code_of(&uc::set_settings(&w.app, &w.admin, &bad).await), "invalid_threshold");
+        assert_eq!(
+            code_of(&uc::set_settings(&w.app, &w.admin, &bad).await),
+            "invalid_threshold"
+        );
         // 3/5 calls for no recall by default…
         closed_ticket(&w, &w.a, "Première").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let t = mailed_token(&w, &inv).await;
-        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "3")])).await.expect("a").expect("ok");
+        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "3")]))
+            .await
+            .expect("a")
+            .expect("ok");
         assert!(r.recall_id.is_none());
         // …but does once the admin sets the threshold at 3.
         uc::set_settings(&w.app, &w.admin, &s).await.expect("set");
         assert_eq!(uc::settings(&w.app).await.expect("s"), s);
         closed_ticket(&w, &w.a, "Seconde").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let t = mailed_token(&w, &inv).await;
-        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "3")])).await.expect("a").expect("ok");
+        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "3")]))
+            .await
+            .expect("a")
+            .expect("ok");
         assert!(r.recall_id.is_some());
     }
 );
@@ -371,7 +533,14 @@ db_test!(
     async fn an_attended_training_brings_a_survey_and_one_reminder(db: Db) {
         let w = world(db).await;
         let (_, session) = builders::training_session(
-            &w.app, &w.admin, "SIF-01", "continue", "2021-03-02\n2021-03-03", 20, &[], None,
+            &w.app,
+            &w.admin,
+            "SIF-01",
+            "continue",
+            "2021-03-02\n2021-03-03",
+            20,
+            &[],
+            None,
         )
         .await;
         for (user, attended) in [(&w.a, 1), (&w.a2, 0)] {
@@ -404,11 +573,19 @@ db_test!(
         assert_eq!(uc::sweep(&w.app).await.expect("s").reminders, 1);
         assert_eq!(uc::sweep(&w.app).await.expect("s").reminders, 0);
         let t = mailed_token(&w, &p[0].id).await;
-        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "4")])).await.expect("a").expect("ok");
+        let r = uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "4")]))
+            .await
+            .expect("a")
+            .expect("ok");
         assert!(r.recall_id.is_none());
-        let a = uc::institution_answers(&w.app, &w.a, w.inst_a).await.expect("answers");
+        let a = uc::institution_answers(&w.app, &w.a, w.inst_a)
+            .await
+            .expect("answers");
         assert_eq!(a[0].training_title.as_deref(), Some("Formation SIF-01"));
-        assert_eq!(code_of(&uc::institution_answers(&w.app, &w.b, w.inst_a).await), "not_found");
+        assert_eq!(
+            code_of(&uc::institution_answers(&w.app, &w.b, w.inst_a).await),
+            "not_found"
+        );
     }
 );
 
@@ -418,7 +595,11 @@ db_test!(
         let dgs_a = builders::contact(&w.db, w.inst_a, "Denise", "Garnier").await;
         let _other_a = builders::contact(&w.db, w.inst_a, "Paul", "Autre").await;
         let dgs_b = builders::contact(&w.db, w.inst_b, "Bruno", "Dupuis").await;
-        exec(&w.db, &format!("UPDATE contacts SET function = 'dgs' WHERE id IN ('{dgs_a}', '{dgs_b}')")).await;
+        exec(
+            &w.db,
+            &format!("UPDATE contacts SET function = 'dgs' WHERE id IN ('{dgs_a}', '{dgs_b}')"),
+        )
+        .await;
         let seg = relais_store::relation::Segment {
             functions: vec!["dgs".into()],
             ..Default::default()
@@ -431,28 +612,55 @@ db_test!(
             code_of(&uc::create_campaign(&w.app, &w.manager, " ", "annuelle", &seg, 30).await),
             "required"
         );
-        let (_, n) = uc::create_campaign(&w.app, &w.manager, "Enquête annuelle 2021", "annuelle", &seg, 30)
-            .await
-            .expect("campaign");
+        let (_, n) = uc::create_campaign(
+            &w.app,
+            &w.manager,
+            "Enquête annuelle 2021",
+            "annuelle",
+            &seg,
+            30,
+        )
+        .await
+        .expect("campaign");
         assert_eq!(n, 2);
-        let invs = strings(&w.db, &format!("SELECT id FROM survey_invitations WHERE contact_id = '{dgs_a}'")).await;
+        let invs = strings(
+            &w.db,
+            &format!("SELECT id FROM survey_invitations WHERE contact_id = '{dgs_a}'"),
+        )
+        .await;
         assert_eq!(invs.len(), 1);
         let t = mailed_token(&w, &invs[0]).await;
-        let s = uc::open_link(&w.app, &t, None).await.expect("o").expect("open");
+        let s = uc::open_link(&w.app, &t, None)
+            .await
+            .expect("o")
+            .expect("open");
         assert_eq!(s.questions.len(), 5);
         // Leaving everything empty is refused.
-        assert_eq!(code_of(&uc::answer(&w.app, &t, None, &[]).await), "invalid_score");
+        assert_eq!(
+            code_of(&uc::answer(&w.app, &t, None, &[]).await),
+            "invalid_score"
+        );
         let r = uc::answer(
             &w.app,
             &t,
             None,
-            &pairs(&[("support", "4"), ("formation", "4"), ("produits", "3"), ("recommandation", "3")]),
+            &pairs(&[
+                ("support", "4"),
+                ("formation", "4"),
+                ("produits", "3"),
+                ("recommandation", "3"),
+            ]),
         )
         .await
         .expect("a")
         .expect("ok");
-        assert!(r.recall_id.is_some(), "a recommendation of 3/10 is a detractor");
-        let a = uc::institution_answers(&w.app, &w.manager, w.inst_a).await.expect("a");
+        assert!(
+            r.recall_id.is_some(),
+            "a recommendation of 3/10 is a detractor"
+        );
+        let a = uc::institution_answers(&w.app, &w.manager, w.inst_a)
+            .await
+            .expect("a");
         assert_eq!(a[0].score, Some(4), "rounded mean of 4, 4, 3");
         assert_eq!(a[0].nps, Some(3));
         let k = uc::campaigns(&w.app, &w.manager).await.expect("k");
@@ -463,12 +671,21 @@ db_test!(
 db_test!(
     async fn the_weekly_digest_goes_once_a_week_to_managers_with_something_to_do(db: Db) {
         let w = world(db).await;
-        assert_eq!(uc::send_digests(&w.app).await.expect("d"), 0, "nothing to report");
+        assert_eq!(
+            uc::send_digests(&w.app).await.expect("d"),
+            0,
+            "nothing to report"
+        );
         closed_ticket(&w, &w.a, "Lent").await;
         uc::sweep(&w.app).await.expect("sweep");
-        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a).await.expect("p")[0]
+            .id
+            .clone();
         let t = mailed_token(&w, &inv).await;
-        uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "1")])).await.expect("a").expect("ok");
+        uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "1")]))
+            .await
+            .expect("a")
+            .expect("ok");
         assert_eq!(uc::send_digests(&w.app).await.expect("d"), 1);
         assert_eq!(uc::send_digests(&w.app).await.expect("d"), 0);
         let (to, subject, text) = uc::digest_mail(&w.app, w.manager.user_id, "https://relais.test")
@@ -498,24 +715,49 @@ db_test!(
         let mine = open_ticket(&w, &w.a, "Mon ticket à moi").await;
         closed_ticket(&w, &w.a2, "Le ticket de ma collègue").await;
         closed_ticket(&w, &w.b, "Le ticket de Bêta").await;
-        relais_app::support::reply(&w.app, &w.a2, mine, "Réponse de la collègue dans mon ticket", false, "web", None)
+        relais_app::support::reply(
+            &w.app,
+            &w.a2,
+            mine,
+            "Réponse de la collègue dans mon ticket",
+            false,
+            "web",
+            None,
+        )
+        .await
+        .expect("a colleague's reply");
+        let d = relais_app::privacy::contact_data(&w.app, &w.manager, contact)
             .await
-            .expect("a colleague's reply");
-        let d = relais_app::privacy::contact_data(&w.app, &w.manager, contact).await.expect("export");
+            .expect("export");
         let s = flat(&d);
         assert!(s.contains("Mon ticket à moi"), "{s}");
         assert!(s.contains("alice.martin@test.fr"));
-        for other in ["Le ticket de ma collègue", "Le ticket de Bêta", "bob.voisin@test.fr", "a2@t.test", "b@t.test", "Réponse de la collègue"] {
+        for other in [
+            "Le ticket de ma collègue",
+            "Le ticket de Bêta",
+            "bob.voisin@test.fr",
+            "a2@t.test",
+            "b@t.test",
+            "Réponse de la collègue",
+        ] {
             assert!(!s.contains(other), "{other} in {s}");
         }
         // The member's own export is the same person's data.
-        let mine_d = relais_app::privacy::my_data(&w.app, &w.a).await.expect("mine");
+        let mine_d = relais_app::privacy::my_data(&w.app, &w.a)
+            .await
+            .expect("mine");
         let m = flat(&mine_d);
         assert!(m.contains("Mon ticket à moi") && m.contains("alice.martin@test.fr"));
         assert!(!m.contains("Le ticket de ma collègue") && !m.contains("b@t.test"));
         // Only key-account managers and admins export a contact.
-        assert_eq!(code_of(&relais_app::privacy::contact_data(&w.app, &w.a2, contact).await), "not_found");
-        assert_eq!(code_of(&relais_app::privacy::contact_data(&w.app, &w.b, contact).await), "not_found");
+        assert_eq!(
+            code_of(&relais_app::privacy::contact_data(&w.app, &w.a2, contact).await),
+            "not_found"
+        );
+        assert_eq!(
+            code_of(&relais_app::privacy::contact_data(&w.app, &w.b, contact).await),
+            "not_found"
+        );
     }
 );
 
@@ -523,16 +765,38 @@ db_test!(
     async fn erasing_a_contact_pseudonymises_them_and_keeps_counts_and_amounts(db: Db) {
         let w = world(db).await;
         let contact = builders::contact(&w.db, w.inst_a, "Alice", "Martin").await;
-        exec(&w.db, &format!("UPDATE contacts SET phone = '01 23 45 67 89' WHERE id = '{contact}'")).await;
-        exec(&w.db, &format!("UPDATE users SET display_name = 'Alice Martin' WHERE id = '{}'", w.a.user_id)).await;
+        exec(
+            &w.db,
+            &format!("UPDATE contacts SET phone = '01 23 45 67 89' WHERE id = '{contact}'"),
+        )
+        .await;
+        exec(
+            &w.db,
+            &format!(
+                "UPDATE users SET display_name = 'Alice Martin' WHERE id = '{}'",
+                w.a.user_id
+            ),
+        )
+        .await;
         let t = closed_ticket(&w, &w.a, "Signé Alice Martin, joignable au 01 23 45 67 89").await;
         // A training seat billed to the institution.
         let (_, session) = builders::training_session(
-            &w.app, &w.admin, "SIF-02", "continue", "2021-03-10", 20, &[], None,
+            &w.app,
+            &w.admin,
+            "SIF-02",
+            "continue",
+            "2021-03-10",
+            20,
+            &[],
+            None,
         )
         .await;
-        let reg = relais_app::training::request_seat(&w.app, &w.a, session).await.expect("seat");
-        relais_app::training::approve(&w.app, &w.admin, reg).await.expect("approve");
+        let reg = relais_app::training::request_seat(&w.app, &w.a, session)
+            .await
+            .expect("seat");
+        relais_app::training::approve(&w.app, &w.admin, reg)
+            .await
+            .expect("approve");
         let statement = |app: App, admin: Actor, inst: Id| async move {
             relais_app::training::statement(&app, &admin, inst, "2021-01-01", "2021-12-31")
                 .await
@@ -542,27 +806,64 @@ db_test!(
         let amount_before = statement(w.app.clone(), w.admin.clone(), w.inst_a).await;
         assert!(amount_before > 0);
         let tickets_before = count(&w.db, "SELECT COUNT(*) FROM tickets").await;
-        assert_eq!(code_of(&relais_app::privacy::erase_contact(&w.app, &w.a2, contact).await), "forbidden");
-        let e = relais_app::privacy::erase_contact(&w.app, &w.manager, contact).await.expect("erase");
+        assert_eq!(
+            code_of(&relais_app::privacy::erase_contact(&w.app, &w.a2, contact).await),
+            "forbidden"
+        );
+        let e = relais_app::privacy::erase_contact(&w.app, &w.manager, contact)
+            .await
+            .expect("erase");
         assert!(e.account_closed);
         assert!(e.tickets_reindexed >= 1);
-        assert_eq!(code_of(&relais_app::privacy::erase_contact(&w.app, &w.manager, contact).await), "conflict");
+        assert_eq!(
+            code_of(&relais_app::privacy::erase_contact(&w.app, &w.manager, contact).await),
+            "conflict"
+        );
         // Nowhere in the free-text columns, the contact or the account.
-        for (table, col) in relais_store::privacy::FREE_TEXT
-            .iter()
-            .chain(&[("contacts", "first_name"), ("contacts", "last_name"), ("contacts", "email"), ("contacts", "phone"), ("users", "display_name"), ("users", "email"), ("tickets", "requester_email")])
-        {
+        for (table, col) in relais_store::privacy::FREE_TEXT.iter().chain(&[
+            ("contacts", "first_name"),
+            ("contacts", "last_name"),
+            ("contacts", "email"),
+            ("contacts", "phone"),
+            ("users", "display_name"),
+            ("users", "email"),
+            ("tickets", "requester_email"),
+        ]) {
             for needle in ["Alice Martin", "alice.martin@test.fr", "01 23 45 67 89"] {
-                let n = count(&w.db, &format!("SELECT COUNT(*) FROM {table} WHERE {col} LIKE '%{needle}%'")).await;
+                let n = count(
+                    &w.db,
+                    &format!("SELECT COUNT(*) FROM {table} WHERE {col} LIKE '%{needle}%'"),
+                )
+                .await;
                 assert_eq!(n, 0, "{needle} still in {table}.{col}");
             }
         }
-        let subject = strings(&w.db, &format!("SELECT subject FROM tickets WHERE id = '{t}'")).await;
+        let subject = strings(
+            &w.db,
+            &format!("SELECT subject FROM tickets WHERE id = '{t}'"),
+        )
+        .await;
         assert!(subject[0].contains(&e.pseudonym), "{subject:?}");
         // The account is closed; counts and amounts are unchanged.
-        assert_eq!(count(&w.db, &format!("SELECT COUNT(*) FROM users WHERE id = '{}' AND active = 0", w.a.user_id)).await, 1);
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM tickets").await, tickets_before);
-        assert_eq!(statement(w.app.clone(), w.admin.clone(), w.inst_a).await, amount_before);
+        assert_eq!(
+            count(
+                &w.db,
+                &format!(
+                    "SELECT COUNT(*) FROM users WHERE id = '{}' AND active = 0",
+                    w.a.user_id
+                )
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(&w.db, "SELECT COUNT(*) FROM tickets").await,
+            tickets_before
+        );
+        assert_eq!(
+            statement(w.app.clone(), w.admin.clone(), w.inst_a).await,
+            amount_before
+        );
         // The erasure is in the history, without the person's data.
         let audit = strings(&w.db, &format!("SELECT changes FROM audit_events WHERE entity = 'contact' AND entity_id = '{contact}' AND action = 'erase'")).await;
         assert_eq!(audit.len(), 1);
@@ -574,22 +875,62 @@ db_test!(
     async fn retention_rules_list_what_would_go_and_apply_only_when_asked(db: Db) {
         let w = world(db).await;
         exec(&w.db, "INSERT INTO login_failures (id, login_key, failed_at) VALUES ('old', 'x@t.test', '2020-01-01T00:00:00.000Z'), ('new', 'y@t.test', '2021-02-28T00:00:00.000Z')").await;
-        assert_eq!(code_of(&relais_app::privacy::retention(&w.app, &w.manager).await), "forbidden");
-        let rules = relais_app::privacy::retention(&w.app, &w.admin).await.expect("dry run");
-        let lf = rules.iter().find(|r| r.kind == "login_failures").expect("rule");
+        assert_eq!(
+            code_of(&relais_app::privacy::retention(&w.app, &w.manager).await),
+            "forbidden"
+        );
+        let rules = relais_app::privacy::retention(&w.app, &w.admin)
+            .await
+            .expect("dry run");
+        let lf = rules
+            .iter()
+            .find(|r| r.kind == "login_failures")
+            .expect("rule");
         assert_eq!((lf.months, lf.count), (3, 1));
         assert_eq!(lf.sample[0].0, "old");
         // The dry run deleted nothing.
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM login_failures").await, 2);
-        assert_eq!(code_of(&relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 0).await), "invalid_months");
-        assert_eq!(code_of(&relais_app::privacy::set_retention(&w.app, &w.admin, "inconnu", 3).await), "not_found");
-        relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 24).await.expect("set");
-        let rules = relais_app::privacy::retention(&w.app, &w.admin).await.expect("dry run");
-        assert_eq!(rules.iter().find(|r| r.kind == "login_failures").expect("r").count, 0);
-        relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 1).await.expect("set");
-        let done = relais_app::privacy::apply_retention(&w.app, &w.admin).await.expect("apply");
-        assert_eq!(done.iter().find(|(k, _)| *k == "login_failures").expect("k").1, 1);
-        assert_eq!(strings(&w.db, "SELECT id FROM login_failures").await, vec!["new".to_string()]);
+        assert_eq!(
+            code_of(
+                &relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 0).await
+            ),
+            "invalid_months"
+        );
+        assert_eq!(
+            code_of(&relais_app::privacy::set_retention(&w.app, &w.admin, "inconnu", 3).await),
+            "not_found"
+        );
+        relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 24)
+            .await
+            .expect("set");
+        let rules = relais_app::privacy::retention(&w.app, &w.admin)
+            .await
+            .expect("dry run");
+        assert_eq!(
+            rules
+                .iter()
+                .find(|r| r.kind == "login_failures")
+                .expect("r")
+                .count,
+            0
+        );
+        relais_app::privacy::set_retention(&w.app, &w.admin, "login_failures", 1)
+            .await
+            .expect("set");
+        let done = relais_app::privacy::apply_retention(&w.app, &w.admin)
+            .await
+            .expect("apply");
+        assert_eq!(
+            done.iter()
+                .find(|(k, _)| *k == "login_failures")
+                .expect("k")
+                .1,
+            1
+        );
+        assert_eq!(
+            strings(&w.db, "SELECT id FROM login_failures").await,
+            vec!["new".to_string()]
+        );
     }
 );
 
@@ -597,9 +938,15 @@ db_test!(
     async fn reads_of_a_contacts_page_by_agency_staff_are_logged(db: Db) {
         let w = world(db).await;
         let contact = builders::contact(&w.db, w.inst_a, "Alice", "Martin").await;
-        relais_app::privacy::log_contact_read(&w.app, &w.manager, contact).await.expect("log");
-        relais_app::privacy::log_contact_read(&w.app, &w.a2, contact).await.expect("member: not logged");
-        let reads = relais_app::privacy::contact_reads(&w.app, &w.admin, contact).await.expect("reads");
+        relais_app::privacy::log_contact_read(&w.app, &w.manager, contact)
+            .await
+            .expect("log");
+        relais_app::privacy::log_contact_read(&w.app, &w.a2, contact)
+            .await
+            .expect("member: not logged");
+        let reads = relais_app::privacy::contact_reads(&w.app, &w.admin, contact)
+            .await
+            .expect("reads");
         assert_eq!(reads.len(), 1);
         assert_eq!(reads[0].user_name.as_deref(), Some("relation@t.test"));
         let _ = w.inst_b;
@@ -613,7 +960,13 @@ db_test!(
             let app = w.app.clone();
             let m = w.manager.clone();
             let inst = w.inst_a;
-            async move { uc::health_view(&app, &m, inst).await.expect("h").health.score }
+            async move {
+                uc::health_view(&app, &m, inst)
+                    .await
+                    .expect("h")
+                    .health
+                    .score
+            }
         };
         // Nothing known: the base, minus the cap for never meeting the governance.
         let base = score(&w).await;
@@ -628,7 +981,11 @@ db_test!(
         // 7 months later, it costs 2 points per full month beyond six.
         w.clock.advance(Duration::days(210));
         assert_eq!(score(&w).await, base + 12 - 2);
-        w.clock.set(Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0).single().expect("t"));
+        w.clock.set(
+            Utc.with_ymd_and_hms(2021, 3, 1, 9, 0, 0)
+                .single()
+                .expect("t"),
+        );
         // A ticket whose resolution deadline passed: −3.
         let t = open_ticket(&w, &w.a, "En retard").await;
         exec(&w.db, &format!("UPDATE tickets SET resolution_due_at = '2021-02-28T00:00:00.000Z' WHERE id = '{t}'")).await;
@@ -643,7 +1000,17 @@ db_test!(
         }
         assert_eq!(score(&w).await, base + 12 - 3 - 4);
         // A training attended this year: +2.
-        let (_, session) = builders::training_session(&w.app, &w.admin, "SIF-03", "continue", "2021-02-10", 20, &[], None).await;
+        let (_, session) = builders::training_session(
+            &w.app,
+            &w.admin,
+            "SIF-03",
+            "continue",
+            "2021-02-10",
+            20,
+            &[],
+            None,
+        )
+        .await;
         exec(&w.db, &format!(
             "INSERT INTO registrations (id, session_id, user_id, institution_id, status, requested_at, attended) \
              VALUES ('{}', '{session}', '{}', '{}', 'confirmee', '2021-02-01T00:00:00.000Z', 1)",
@@ -652,12 +1019,21 @@ db_test!(
         assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2);
         // A 5/5 answer: +20 (two points above 3).
         closed_ticket(&w, &w.a2, "Merci").await;
-        let inv = uc::pending_for(&w.app, &w.a2).await.expect("p")[0].id.clone();
+        let inv = uc::pending_for(&w.app, &w.a2).await.expect("p")[0]
+            .id
+            .clone();
         let t = mailed_token(&w, &inv).await;
-        uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "5")])).await.expect("a").expect("ok");
+        uc::answer(&w.app, &t, None, &pairs(&[("satisfaction", "5")]))
+            .await
+            .expect("a")
+            .expect("ok");
         assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2 + 20);
         // Nothing of this touched the other institution.
-        let b = uc::health_view(&w.app, &w.manager, w.inst_b).await.expect("b").health.score;
+        let b = uc::health_view(&w.app, &w.manager, w.inst_b)
+            .await
+            .expect("b")
+            .health
+            .score;
         assert_eq!(b, 70 - 12 - 4, "only the shared product's incident");
     }
 );

@@ -29,7 +29,9 @@ db_test!(
         };
         let manager = actor("relation@relais.test").await;
         let member = actor("membre@relais.test").await;
-        let (open, stats) = uc::recalls(&app, &manager, false, Some("ouvert")).await.expect("recalls");
+        let (open, stats) = uc::recalls(&app, &manager, false, Some("ouvert"))
+            .await
+            .expect("recalls");
         assert_eq!(open.len(), r.recalls_open);
         assert!(stats.median_days.is_some());
         // The dissatisfied institutions sit lower than the others.
@@ -51,7 +53,12 @@ db_test!(
                 .collect();
             v.iter().sum::<i64>() as f64 / v.len() as f64
         };
-        assert!(mean(true) + 10.0 < mean(false), "{} vs {}", mean(true), mean(false));
+        assert!(
+            mean(true) + 10.0 < mean(false),
+            "{} vs {}",
+            mean(true),
+            mean(false)
+        );
         // The campaign in progress.
         let k = uc::campaigns(&app, &manager).await.expect("campaigns");
         assert_eq!(k.len(), 2);
@@ -59,7 +66,12 @@ db_test!(
         // INSA Lyon: satisfaction from exactly two recent answers at 4/5.
         let insa = member.institution_id.expect("insa");
         let h = uc::health_view(&app, &member, insa).await.expect("health");
-        let sat = h.health.factors.iter().find(|f| f.code == "satisfaction").expect("f");
+        let sat = h
+            .health
+            .factors
+            .iter()
+            .find(|f| f.code == "satisfaction")
+            .expect("f");
         assert_eq!(sat.points, 10.0, "{sat:?}");
         assert!(h.history.len() >= 25);
     }

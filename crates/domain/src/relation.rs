@@ -25,14 +25,18 @@ code_enum!(RecallStatus {
     Clos => ("clos", "Clos", "Closed"),
 });
 
-/// Checks one answer against its scale: the value as stored (a number for
-/// the scores, the trimmed text otherwise), or `None` when left empty.
-pub fn parse_answer(scale: Scale, raw: &str) -> Result<Option<i64>, ()> {
+/// A score that is not a number of its scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfScale;
+
+/// Checks one score against its scale: the number, or `None` when left
+/// empty.
+pub fn parse_answer(scale: Scale, raw: &str) -> Result<Option<i64>, OutOfScale> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    let n: i64 = raw.parse().map_err(|_| ())?;
+    let n: i64 = raw.parse().map_err(|_| OutOfScale)?;
     let ok = match scale {
         Scale::OneToFive => (1..=5).contains(&n),
         Scale::ZeroToTen => (0..=10).contains(&n),
@@ -41,7 +45,7 @@ pub fn parse_answer(scale: Scale, raw: &str) -> Result<Option<i64>, ()> {
     if ok {
         Ok(Some(n))
     } else {
-        Err(())
+        Err(OutOfScale)
     }
 }
 
@@ -178,7 +182,9 @@ pub fn health(i: &HealthInputs) -> Health {
         code: "satisfaction".into(),
         label: "Satisfaction des 12 derniers mois".into(),
         measure: sat.1,
-        rule: format!("{W_SATISFACTION} points par point de moyenne au-dessus ou au-dessous de 3/5"),
+        rule: format!(
+            "{W_SATISFACTION} points par point de moyenne au-dessus ou au-dessous de 3/5"
+        ),
         points: sat.0,
     });
     factors.push(Factor {

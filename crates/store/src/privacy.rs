@@ -36,7 +36,10 @@ async fn rows(c: &mut Conn, sql: &str, user: &str, contact: &str) -> Result<Vec<
             let mut m = Map::new();
             for (i, col) in r.columns().iter().enumerate() {
                 let v: Option<String> = r.try_get(i).ok().flatten();
-                m.insert(col.name().to_string(), v.map(Value::String).unwrap_or(Value::Null));
+                m.insert(
+                    col.name().to_string(),
+                    v.map(Value::String).unwrap_or(Value::Null),
+                );
             }
             Value::Object(m)
         })
@@ -143,18 +146,15 @@ pub async fn scrub(c: &mut Conn, needle: &str, replacement: &str) -> Result<u64>
         return Ok(0);
     }
     let mut n = 0;
+    // `REPLACE(…) <> col` rather than LIKE: exact on both engines, with no
+    // wildcard to escape (addresses often hold `_`).
     for (table, col) in FREE_TEXT {
         let sql = format!(
-            "UPDATE {table} SET {col} = REPLACE({col}, $1, $2) WHERE {col} LIKE $3"
-        );
-        let like = format!(
-            "%{}%",
-            needle.replace('\\', "").replace('%', "").replace('_', "")
+            "UPDATE {table} SET {col} = REPLACE({col}, $1, $2) WHERE REPLACE({col}, $1, $2) <> {col}"
         );
         n += sqlx::query(&sql)
             .bind(needle.to_string())
             .bind(replacement.to_string())
-            .bind(like)
             .execute(&mut *c)
             .await
             .map_err(e)?
@@ -166,12 +166,14 @@ pub async fn scrub(c: &mut Conn, needle: &str, replacement: &str) -> Result<u64>
 /// Tickets whose text mentions `needle` (their index entries must be
 /// rewritten after a scrub).
 pub async fn tickets_mentioning(c: &mut Conn, needle: &str) -> Result<Vec<String>> {
-    let like = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
     let r: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM tickets WHERE requester_name LIKE $1 OR requester_email LIKE $1 OR subject LIKE $1 \
-         UNION SELECT ticket_id FROM ticket_messages WHERE body LIKE $1 OR author_name LIKE $1",
+        "SELECT id FROM tickets WHERE REPLACE(requester_name, $1, '') <> requester_name \
+         OR REPLACE(COALESCE(requester_email, ''), $1, '') <> COALESCE(requester_email, '') \
+         OR REPLACE(subject, $1, '') <> subject \
+         UNION SELECT ticket_id FROM ticket_messages WHERE REPLACE(body, $1, '') <> body \
+         OR REPLACE(author_name, $1, '') <> author_name",
     )
-    .bind(like)
+    .bind(needle.to_string())
     .fetch_all(&mut *c)
     .await
     .map_err(e)?;
@@ -179,7 +181,11 @@ pub async fn tickets_mentioning(c: &mut Conn, needle: &str) -> Result<Vec<String
 }
 
 /// Tickets of a person (as requester or message author).
-pub async fn tickets_of(c: &mut Conn, user: Option<&str>, contact: Option<&str>) -> Result<Vec<String>> {
+pub async fn tickets_of(
+    c: &mut Conn,
+    user: Option<&str>,
+    contact: Option<&str>,
+) -> Result<Vec<String>> {
     let r: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM tickets WHERE requester_id = $1 OR requester_contact_id = $2 \
          UNION SELECT ticket_id FROM ticket_messages WHERE author_id = $1",
@@ -251,27 +257,37 @@ pub async fn erase_user_row(c: &mut Conn, user: &str, name: &str, now: &str) -> 
 
 /// Clears an address copied on tickets filed by mail by an unknown sender.
 pub async fn clear_requester_email(c: &mut Conn, email: &str) -> Result<()> {
-    sqlx::query("UPDATE tickets SET requester_email = NULL WHERE LOWER(requester_email) = LOWER($1)")
-        .bind(email.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(e)?;
+    sqlx::query(
+        "UPDATE tickets SET requester_email = NULL WHERE LOWER(requester_email) = LOWER($1)",
+    )
+    .bind(email.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(e)?;
     Ok(())
 }
 
 /// Quarantined mails (kept base64, so not scrubbable) sent from an
 /// erased address are deleted.
 pub async fn delete_quarantine_from(c: &mut Conn, email: &str) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM mail_quarantine WHERE LOWER(from_address) LIKE $1")
-        .bind(format!("%{}%", email.to_lowercase().replace(['%', '_'], "")))
-        .execute(&mut *c)
-        .await
-        .map_err(e)?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM mail_quarantine WHERE LOWER(from_address) LIKE $1")
+            .bind(format!(
+                "%{}%",
+                email.to_lowercase().replace(['%', '_'], "")
+            ))
+            .execute(&mut *c)
+            .await
+            .map_err(e)?
+            .rows_affected(),
+    )
 }
 
 /// The account of a contact: same address, same institution.
-pub async fn user_of_contact(c: &mut Conn, contact: &str) -> Result<Option<(String, String, String)>> {
+pub async fn user_of_contact(
+    c: &mut Conn,
+    contact: &str,
+) -> Result<Option<(String, String, String)>> {
     sqlx::query_as(
         "SELECT u.id, u.display_name, u.email FROM contacts ct JOIN users u ON LOWER(u.email) = LOWER(ct.email) \
          AND u.institution_id = ct.institution_id WHERE ct.id = $1",

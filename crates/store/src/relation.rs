@@ -59,7 +59,11 @@ pub struct QuestionRow {
     pub active: i64,
 }
 
-pub async fn questions(c: &mut Conn, kind: Option<&str>, active_only: bool) -> Result<Vec<QuestionRow>> {
+pub async fn questions(
+    c: &mut Conn,
+    kind: Option<&str>,
+    active_only: bool,
+) -> Result<Vec<QuestionRow>> {
     let mut q = Sql::new(
         "SELECT id, kind, code, label, scale, position, active FROM survey_questions WHERE 1 = 1",
     );
@@ -73,6 +77,7 @@ pub async fn questions(c: &mut Conn, kind: Option<&str>, active_only: bool) -> R
     fetch_all(c, &q).await
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_question(
     c: &mut Conn,
     id: Id,
@@ -125,6 +130,7 @@ pub struct CampaignRow {
     pub answered: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_campaign(
     c: &mut Conn,
     id: Id,
@@ -233,7 +239,12 @@ pub struct NewInvitation<'a> {
 
 /// Inserts an invitation unless one exists for the same context; true
 /// when inserted.
-pub async fn insert_invitation(c: &mut Conn, id: Id, n: &NewInvitation<'_>, now: &str) -> Result<bool> {
+pub async fn insert_invitation(
+    c: &mut Conn,
+    id: Id,
+    n: &NewInvitation<'_>,
+    now: &str,
+) -> Result<bool> {
     let mut q = Sql::new(
         "INSERT INTO survey_invitations (id, kind, context_key, institution_id, user_id, contact_id, \
          ticket_id, session_id, campaign_id, created_at, expires_at) VALUES (",
@@ -274,7 +285,8 @@ pub struct InvitationRow {
     pub answered_at: Option<String>,
 }
 
-const INVITATION_SELECT: &str = "SELECT v.id, v.kind, v.institution_id, i.name AS institution_name, \
+const INVITATION_SELECT: &str =
+    "SELECT v.id, v.kind, v.institution_id, i.name AS institution_name, \
      v.user_id, v.contact_id, v.ticket_id, t.reference AS ticket_ref, t.subject AS ticket_subject, \
      v.session_id, tr.title AS training_title, v.campaign_id, k.title AS campaign_title, \
      v.created_at, v.expires_at, v.reminded_at, v.answered_at \
@@ -295,13 +307,15 @@ pub async fn get_invitation(c: &mut Conn, id: &str) -> Result<InvitationRow> {
 }
 
 pub async fn insert_token(c: &mut Conn, hash: &str, invitation: &str, now: &str) -> Result<()> {
-    sqlx::query("INSERT INTO survey_tokens (token_hash, invitation_id, created_at) VALUES ($1, $2, $3)")
-        .bind(hash.to_string())
-        .bind(invitation.to_string())
-        .bind(now.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(e)?;
+    sqlx::query(
+        "INSERT INTO survey_tokens (token_hash, invitation_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(hash.to_string())
+    .bind(invitation.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(e)?;
     Ok(())
 }
 
@@ -341,7 +355,8 @@ pub async fn pending_for(
     now: &str,
 ) -> Result<Vec<InvitationRow>> {
     let mut q = Sql::new(INVITATION_SELECT);
-    q.push(" WHERE v.answered_at IS NULL AND v.expires_at > ").bind_text(now);
+    q.push(" WHERE v.answered_at IS NULL AND v.expires_at > ")
+        .bind_text(now);
     q.push(" AND (v.user_id = ").bind_text(user);
     q.push(" OR v.contact_id IN (SELECT id FROM contacts WHERE institution_id = ")
         .bind_text(institution);
@@ -351,7 +366,11 @@ pub async fn pending_for(
 }
 
 /// Invitations of a person (answered or not), for their data export.
-pub async fn invitations_of(c: &mut Conn, user: Option<&str>, contact: Option<&str>) -> Result<Vec<InvitationRow>> {
+pub async fn invitations_of(
+    c: &mut Conn,
+    user: Option<&str>,
+    contact: Option<&str>,
+) -> Result<Vec<InvitationRow>> {
     let mut q = Sql::new(INVITATION_SELECT);
     q.push(" WHERE v.user_id = ").bind(opt(user));
     q.push(" OR v.contact_id = ").bind(opt(contact));
@@ -388,7 +407,10 @@ pub async fn mark_reminded(c: &mut Conn, id: &str, now: &str) -> Result<bool> {
 }
 
 /// Closed tickets since `since` with a requester account and no survey yet.
-pub async fn closed_tickets_to_survey(c: &mut Conn, since: &str) -> Result<Vec<(String, String, String)>> {
+pub async fn closed_tickets_to_survey(
+    c: &mut Conn,
+    since: &str,
+) -> Result<Vec<(String, String, String)>> {
     sqlx::query_as(
         "SELECT t.id, t.institution_id, t.requester_id FROM tickets t \
          WHERE t.status = 'clos' AND t.closed_at >= $1 AND t.requester_id IS NOT NULL \
@@ -404,7 +426,11 @@ pub async fn closed_tickets_to_survey(c: &mut Conn, since: &str) -> Result<Vec<(
 
 /// Present registrations of sessions whose last day is in `[from, to)`
 /// with no survey yet: `(session, institution, user)`.
-pub async fn attendances_to_survey(c: &mut Conn, from: &str, to: &str) -> Result<Vec<(String, String, String)>> {
+pub async fn attendances_to_survey(
+    c: &mut Conn,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, String)>> {
     sqlx::query_as(
         "SELECT r.session_id, r.institution_id, r.user_id FROM registrations r \
          JOIN training_sessions s ON s.id = r.session_id \
@@ -443,8 +469,10 @@ pub async fn insert_answer(c: &mut Conn, id: Id, a: &NewAnswer<'_>, now: &str) -
     q.bind(opt(v.ticket_id.as_deref())).push(", ");
     q.bind(opt(v.session_id.as_deref())).push(", ");
     q.bind(opt(v.campaign_id.as_deref())).push(", ");
-    q.bind(a.score.map(Arg::Int).unwrap_or(Arg::NullInt)).push(", ");
-    q.bind(a.nps.map(Arg::Int).unwrap_or(Arg::NullInt)).push(", ");
+    q.bind(a.score.map(Arg::Int).unwrap_or(Arg::NullInt))
+        .push(", ");
+    q.bind(a.nps.map(Arg::Int).unwrap_or(Arg::NullInt))
+        .push(", ");
     q.bind(opt(a.comment.as_deref())).push(", ");
     q.bind_text(a.answers.clone()).push(", ");
     q.bind_text(now).push(")");
@@ -471,7 +499,8 @@ pub struct AnswerRow {
     pub answered_at: String,
 }
 
-const ANSWER_SELECT: &str = "SELECT a.id, a.invitation_id, a.kind, a.institution_id, i.name AS institution_name, \
+const ANSWER_SELECT: &str =
+    "SELECT a.id, a.invitation_id, a.kind, a.institution_id, i.name AS institution_name, \
      a.ticket_id, t.reference AS ticket_ref, a.session_id, tr.title AS training_title, \
      k.title AS campaign_title, a.score, a.nps, a.comment, a.answers, a.answered_at \
      FROM survey_answers a JOIN institutions i ON i.id = a.institution_id \
@@ -491,15 +520,24 @@ pub async fn get_answer(c: &mut Conn, id: &str) -> Result<AnswerRow> {
 }
 
 /// Answers of one institution, newest first.
-pub async fn institution_answers(c: &mut Conn, institution: &str, limit: i64) -> Result<Vec<AnswerRow>> {
+pub async fn institution_answers(
+    c: &mut Conn,
+    institution: &str,
+    limit: i64,
+) -> Result<Vec<AnswerRow>> {
     let mut q = Sql::new(ANSWER_SELECT);
     q.push(" WHERE a.institution_id = ").bind_text(institution);
-    q.push(" ORDER BY a.answered_at DESC LIMIT ").bind_int(limit);
+    q.push(" ORDER BY a.answered_at DESC LIMIT ")
+        .bind_int(limit);
     fetch_all(c, &q).await
 }
 
 /// Answers given through a person's invitations.
-pub async fn answers_of(c: &mut Conn, user: Option<&str>, contact: Option<&str>) -> Result<Vec<AnswerRow>> {
+pub async fn answers_of(
+    c: &mut Conn,
+    user: Option<&str>,
+    contact: Option<&str>,
+) -> Result<Vec<AnswerRow>> {
     let mut q = Sql::new(ANSWER_SELECT);
     q.push(" JOIN survey_invitations v ON v.id = a.invitation_id WHERE v.user_id = ")
         .bind(opt(user));
@@ -509,7 +547,11 @@ pub async fn answers_of(c: &mut Conn, user: Option<&str>, contact: Option<&str>)
 }
 
 /// `(month YYYY-MM, sum of scores, count)` of an institution since `since`.
-pub async fn monthly_satisfaction(c: &mut Conn, institution: &str, since: &str) -> Result<Vec<(String, i64, i64)>> {
+pub async fn monthly_satisfaction(
+    c: &mut Conn,
+    institution: &str,
+    since: &str,
+) -> Result<Vec<(String, i64, i64)>> {
     sqlx::query_as(
         "SELECT SUBSTR(answered_at, 1, 7) AS m, CAST(SUM(score) AS BIGINT), COUNT(*) \
          FROM survey_answers WHERE institution_id = $1 AND answered_at >= $2 AND score IS NOT NULL \
@@ -621,7 +663,13 @@ pub async fn count_call(c: &mut Conn, id: &str) -> Result<bool> {
     Ok(n == 1)
 }
 
-pub async fn close_recall(c: &mut Conn, id: &str, outcome: &str, by: &str, now: &str) -> Result<bool> {
+pub async fn close_recall(
+    c: &mut Conn,
+    id: &str,
+    outcome: &str,
+    by: &str,
+    now: &str,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE recalls SET status = 'clos', outcome = $1, closed_by = $2, closed_at = $3 \
          WHERE id = $4 AND status = 'ouvert'",
@@ -638,7 +686,10 @@ pub async fn close_recall(c: &mut Conn, id: &str, outcome: &str, by: &str, now: 
 }
 
 /// `(created_at, due_on, closed_at)` of the recalls closed since `since`.
-pub async fn closed_recall_spans(c: &mut Conn, since: &str) -> Result<Vec<(String, String, String)>> {
+pub async fn closed_recall_spans(
+    c: &mut Conn,
+    since: &str,
+) -> Result<Vec<(String, String, String)>> {
     sqlx::query_as(
         "SELECT created_at, due_on, closed_at FROM recalls WHERE status = 'clos' AND closed_at >= $1",
     )
@@ -739,7 +790,11 @@ pub struct SnapshotRow {
 }
 
 /// The latest snapshot strictly before `day`.
-pub async fn snapshot_before(c: &mut Conn, institution: &str, day: &str) -> Result<Option<SnapshotRow>> {
+pub async fn snapshot_before(
+    c: &mut Conn,
+    institution: &str,
+    day: &str,
+) -> Result<Option<SnapshotRow>> {
     sqlx::query_as(
         "SELECT institution_id, computed_on, score, factors FROM health_snapshots \
          WHERE institution_id = $1 AND computed_on < $2 ORDER BY computed_on DESC LIMIT 1",
@@ -751,7 +806,11 @@ pub async fn snapshot_before(c: &mut Conn, institution: &str, day: &str) -> Resu
     .map_err(e)
 }
 
-pub async fn snapshot_on(c: &mut Conn, institution: &str, day: &str) -> Result<Option<SnapshotRow>> {
+pub async fn snapshot_on(
+    c: &mut Conn,
+    institution: &str,
+    day: &str,
+) -> Result<Option<SnapshotRow>> {
     sqlx::query_as(
         "SELECT institution_id, computed_on, score, factors FROM health_snapshots \
          WHERE institution_id = $1 AND computed_on = $2",
@@ -763,7 +822,13 @@ pub async fn snapshot_on(c: &mut Conn, institution: &str, day: &str) -> Result<O
     .map_err(e)
 }
 
-pub async fn upsert_snapshot(c: &mut Conn, institution: &str, day: &str, score: i64, factors: &str) -> Result<()> {
+pub async fn upsert_snapshot(
+    c: &mut Conn,
+    institution: &str,
+    day: &str,
+    score: i64,
+    factors: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO health_snapshots (institution_id, computed_on, score, factors) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (institution_id, computed_on) DO UPDATE SET score = excluded.score, factors = excluded.factors",
@@ -779,7 +844,11 @@ pub async fn upsert_snapshot(c: &mut Conn, institution: &str, day: &str, score: 
 }
 
 /// `(day, score)` since `since`, oldest first.
-pub async fn health_history(c: &mut Conn, institution: &str, since: &str) -> Result<Vec<(String, i64)>> {
+pub async fn health_history(
+    c: &mut Conn,
+    institution: &str,
+    since: &str,
+) -> Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT computed_on, score FROM health_snapshots WHERE institution_id = $1 AND computed_on >= $2 \
          ORDER BY computed_on",
@@ -812,9 +881,11 @@ pub async fn insert_flag(
     q.bind(opt(manager)).push(", ");
     q.bind_text(day).push(", ");
     q.bind_int(score).push(", ");
-    q.bind(previous.map(Arg::Int).unwrap_or(Arg::NullInt)).push(", ");
+    q.bind(previous.map(Arg::Int).unwrap_or(Arg::NullInt))
+        .push(", ");
     q.bind_text(reasons).push(", ");
-    q.bind_text(now).push(") ON CONFLICT (institution_id, flagged_on) DO NOTHING");
+    q.bind_text(now)
+        .push(") ON CONFLICT (institution_id, flagged_on) DO NOTHING");
     Ok(exec(c, &q).await? == 1)
 }
 
@@ -875,14 +946,16 @@ pub async fn managers(c: &mut Conn) -> Result<Vec<(String, String, String)>> {
 // ---------------------------------------------------------------- reads log
 
 pub async fn log_contact_read(c: &mut Conn, contact: &str, user: &str, now: &str) -> Result<()> {
-    sqlx::query("INSERT INTO contact_reads (id, contact_id, user_id, read_at) VALUES ($1, $2, $3, $4)")
-        .bind(Id::new().to_string())
-        .bind(contact.to_string())
-        .bind(user.to_string())
-        .bind(now.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(e)?;
+    sqlx::query(
+        "INSERT INTO contact_reads (id, contact_id, user_id, read_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(Id::new().to_string())
+    .bind(contact.to_string())
+    .bind(user.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(e)?;
     Ok(())
 }
 
@@ -993,7 +1066,11 @@ pub struct IncidentLine {
 
 /// Incidents on the products an institution has deployed: still open, or
 /// opened since `since`.
-pub async fn institution_incidents(c: &mut Conn, institution: &str, since: &str) -> Result<Vec<IncidentLine>> {
+pub async fn institution_incidents(
+    c: &mut Conn,
+    institution: &str,
+    since: &str,
+) -> Result<Vec<IncidentLine>> {
     sqlx::query_as(
         "SELECT x.id, x.title, p.name AS product_name, x.status, x.created_at, x.resolved_at \
          FROM incidents x JOIN products p ON p.id = x.product_id \
@@ -1008,7 +1085,12 @@ pub async fn institution_incidents(c: &mut Conn, institution: &str, since: &str)
 }
 
 /// Replaces a contact's domains of interest (JSON array of codes).
-pub async fn set_contact_domains(c: &mut Conn, contact: &str, domains: &str, now: &str) -> Result<()> {
+pub async fn set_contact_domains(
+    c: &mut Conn,
+    contact: &str,
+    domains: &str,
+    now: &str,
+) -> Result<()> {
     sqlx::query("UPDATE contacts SET domains = $1, updated_at = $2 WHERE id = $3")
         .bind(domains.to_string())
         .bind(now.to_string())

@@ -296,8 +296,14 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Contact effacé : ses données sont remplacées par un pseudonyme.",
             "Contact erased: their data is replaced by a pseudonym.",
         ),
-        "conservation" => ("Durée de conservation enregistrée.", "Retention period saved."),
-        "purge" => ("Règles de conservation appliquées.", "Retention rules applied."),
+        "conservation" => (
+            "Durée de conservation enregistrée.",
+            "Retention period saved.",
+        ),
+        "purge" => (
+            "Règles de conservation appliquées.",
+            "Retention rules applied.",
+        ),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

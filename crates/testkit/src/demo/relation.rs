@@ -76,7 +76,12 @@ async fn answered(
     }
     store::mark_answered(tx, &id.to_string(), &ts(at)).await?;
     let row = store::get_invitation(tx, &id.to_string()).await?;
-    let low = rel::needs_recall(score, nps, rel::DEFAULT_RECALL_THRESHOLD, rel::DEFAULT_NPS_THRESHOLD);
+    let low = rel::needs_recall(
+        score,
+        nps,
+        rel::DEFAULT_RECALL_THRESHOLD,
+        rel::DEFAULT_NPS_THRESHOLD,
+    );
     let comment = if low {
         Some(BAD[rng.gen_range(0..BAD.len())].to_string())
     } else if rng.gen_bool(0.3) {
@@ -101,8 +106,19 @@ async fn answered(
     s.answers += 1;
     if low {
         let recall = Id::new();
-        let due = (at + Duration::days(rel::RECALL_DAYS)).date_naive().to_string();
-        store::insert_recall(tx, recall, &inv.institution_id.to_string(), answer_id, manager, &due, &ts(at)).await?;
+        let due = (at + Duration::days(rel::RECALL_DAYS))
+            .date_naive()
+            .to_string();
+        store::insert_recall(
+            tx,
+            recall,
+            inv.institution_id,
+            answer_id,
+            manager,
+            &due,
+            &ts(at),
+        )
+        .await?;
         if at < now - Duration::days(20) {
             let closed = at + Duration::days(rng.gen_range(1..9));
             let by = manager.unwrap_or_default();
@@ -132,7 +148,10 @@ pub async fn load(
 ) -> anyhow::Result<RelationSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5A71_5FAC);
     let mut s = RelationSummary::default();
-    let insa = institutions.iter().find(|(_, a)| *a == "INSA Lyon").map(|x| x.0.to_string());
+    let insa = institutions
+        .iter()
+        .find(|(_, a)| *a == "INSA Lyon")
+        .map(|x| x.0.to_string());
     // A few dissatisfied institutions (never INSA Lyon).
     let mut dissatisfied: Vec<String> = Vec::new();
     while dissatisfied.len() < 6 && institutions.len() > 8 {
@@ -143,9 +162,18 @@ pub async fn load(
             s.dissatisfied.push(acronym.to_string());
         }
     }
-    let mean_of = |inst: &str| if dissatisfied.iter().any(|d| d == inst) { 1.9 } else { 4.1 };
+    let mean_of = |inst: &str| {
+        if dissatisfied.iter().any(|d| d == inst) {
+            1.9
+        } else {
+            4.1
+        }
+    };
     let managers: std::collections::HashMap<String, Option<String>> =
-        store::institutions_with_managers(tx).await?.into_iter().collect();
+        store::institutions_with_managers(tx)
+            .await?
+            .into_iter()
+            .collect();
     let year_ago = now - Duration::days(365);
     // Surveys after closed tickets: about half answered.
     let closed: Vec<(String, String, String, String)> = sqlx::query_as(
@@ -156,7 +184,9 @@ pub async fn load(
     .await?;
     let mut insa_recent = 0;
     for (ticket, inst, user, closed_at) in &closed {
-        let Some(sent) = relais_store::parse_ts(closed_at) else { continue };
+        let Some(sent) = relais_store::parse_ts(closed_at) else {
+            continue;
+        };
         let is_insa = Some(inst) == insa.as_ref();
         // INSA Lyon: two recent answers at 4/5, older ones as any other.
         let answer = if is_insa && sent >= year_ago {
@@ -196,7 +226,9 @@ pub async fn load(
         if Some(inst) == insa.as_ref() {
             continue;
         }
-        let Some(sent) = relais_store::parse_ts(&format!("{ends_on}T16:00:00.000Z")) else { continue };
+        let Some(sent) = relais_store::parse_ts(&format!("{ends_on}T16:00:00.000Z")) else {
+            continue;
+        };
         let inv = store::NewInvitation {
             kind: "formation",
             context_key: format!("session:{session}:{user}"),
@@ -215,9 +247,10 @@ pub async fn load(
     }
     // The yearly survey: last year's (closed) and this year's (in progress),
     // to the governance and DSI contacts of every institution.
-    let admin: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email = 'admin@relais.test'")
-        .fetch_optional(&mut *tx)
-        .await?;
+    let admin: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE email = 'admin@relais.test'")
+            .fetch_optional(&mut *tx)
+            .await?;
     let admin = Id::parse(&admin.map(|a| a.0).unwrap_or_default()).unwrap_or_default();
     let seg = store::Segment {
         functions: vec!["dgs".into(), "dsi".into(), "president".into()],
@@ -225,11 +258,25 @@ pub async fn load(
     };
     let targets = store::segment_contacts(tx, &seg).await?;
     for (title, sent, rate, open) in [
-        ("Enquête annuelle de satisfaction 2025", now - Duration::days(380), 0.6, false),
-        ("Enquête annuelle de satisfaction 2026", now - Duration::days(14), 0.35, true),
+        (
+            "Enquête annuelle de satisfaction 2025",
+            now - Duration::days(380),
+            0.6,
+            false,
+        ),
+        (
+            "Enquête annuelle de satisfaction 2026",
+            now - Duration::days(14),
+            0.35,
+            true,
+        ),
     ] {
         let campaign = Id::new();
-        let expires = if open { now + Duration::days(16) } else { sent + Duration::days(45) };
+        let expires = if open {
+            now + Duration::days(16)
+        } else {
+            sent + Duration::days(45)
+        };
         store::insert_campaign(
             tx,
             campaign,
@@ -283,7 +330,14 @@ pub async fn load(
         )
         .await?;
         let h = rel::health(&inputs);
-        store::upsert_snapshot(tx, &inst, &today.to_string(), h.score, &serde_json::to_string(&h.factors)?).await?;
+        store::upsert_snapshot(
+            tx,
+            &inst,
+            &today.to_string(),
+            h.score,
+            &serde_json::to_string(&h.factors)?,
+        )
+        .await?;
         s.snapshots += 1;
         let bad = dissatisfied.contains(&inst);
         let mut value = h.score as f64;
@@ -291,7 +345,11 @@ pub async fn load(
         let mut months: Vec<(String, i64)> = Vec::new();
         for m in 1..=24 {
             let day = today - Duration::days(30 * m);
-            value += if bad { rng.gen_range(0.0..4.0) } else { rng.gen_range(-3.0..3.0) };
+            value += if bad {
+                rng.gen_range(0.0..4.0)
+            } else {
+                rng.gen_range(-3.0..3.0)
+            };
             value = value.clamp(5.0, 95.0);
             months.push((day.to_string(), value.round() as i64));
         }
@@ -303,7 +361,8 @@ pub async fn load(
                 if let Some((_, p)) = &prev_day {
                     if rel::flags(Some(*p), *v, threshold) {
                         let reasons = vec![
-                            "Satisfaction des 12 derniers mois : réponses insatisfaites (baisse)".to_string(),
+                            "Satisfaction des 12 derniers mois : réponses insatisfaites (baisse)"
+                                .to_string(),
                         ];
                         let m = managers.get(&inst).cloned().flatten();
                         if store::insert_flag(
@@ -327,6 +386,7 @@ pub async fn load(
             prev_day = Some((day.clone(), *v));
         }
     }
-    relais_store::watchdog::set_setting(tx, "relation.health_day", &today.to_string(), &ts(now)).await?;
+    relais_store::watchdog::set_setting(tx, "relation.health_day", &today.to_string(), &ts(now))
+        .await?;
     Ok(s)
 }

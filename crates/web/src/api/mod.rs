@@ -6,12 +6,12 @@
 pub mod attachments;
 pub mod catalogue;
 pub mod community;
-pub mod relation;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
 pub mod interactions;
 pub mod knowledge;
+pub mod relation;
 pub mod search;
 pub mod support;
 pub mod training;

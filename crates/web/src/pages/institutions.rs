@@ -838,7 +838,8 @@ async fn show(
         .map_err(pe(tr))?;
     let (training_facts, training_regs, training_events) =
         super::training::institution_section(tr, id, &training);
-    let (relation, relation_timeline) = super::relation::institution_sections(&state, &auth, id).await?;
+    let (relation, relation_timeline) =
+        super::relation::institution_sections(&state, &auth, id).await?;
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
     entries.extend(relation_timeline);

@@ -54,7 +54,10 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/{id}/donnees", get(contact_data_page))
         .route("/contacts/{id}/donnees.json", get(contact_data_json))
         .route("/contacts/{id}/effacer", post(erase_contact))
-        .route("/admin/conservation", get(retention_page).post(set_retention))
+        .route(
+            "/admin/conservation",
+            get(retention_page).post(set_retention),
+        )
         .route("/admin/conservation/appliquer", post(apply_retention))
 }
 
@@ -133,7 +136,12 @@ fn esc(s: &str) -> String {
 
 /// A bar chart as accessible SVG: `points` are `(label, value)`, values
 /// between 0 and `max`; the caller shows the same data as a table.
-pub fn bar_chart(title: &str, points: &[(String, f64)], max: f64, threshold: Option<f64>) -> String {
+pub fn bar_chart(
+    title: &str,
+    points: &[(String, f64)],
+    max: f64,
+    threshold: Option<f64>,
+) -> String {
     let w = 640.0;
     let h = 200.0;
     let left = 30.0;
@@ -275,7 +283,11 @@ fn question_views(
             let scale = Scale::from_code(&q.scale).unwrap_or(Scale::Text);
             let options: Vec<(String, String)> = match scale {
                 Scale::OneToFive => [
-                    ("1", "1 — pas du tout satisfait·e", "1 — not at all satisfied"),
+                    (
+                        "1",
+                        "1 — pas du tout satisfait·e",
+                        "1 — not at all satisfied",
+                    ),
                     ("2", "2 — peu satisfait·e", "2 — dissatisfied"),
                     ("3", "3 — moyennement", "3 — neutral"),
                     ("4", "4 — satisfait·e", "4 — satisfied"),
@@ -303,21 +315,31 @@ fn context_of(tr: Tr, inv: &relais_store::relation::InvitationRow) -> String {
     match inv.kind.as_str() {
         "ticket" => format!(
             "{} {} « {} » ({}).",
-            fr(tr, "Votre avis sur le traitement du ticket", "Your opinion on ticket"),
+            fr(
+                tr,
+                "Votre avis sur le traitement du ticket",
+                "Your opinion on ticket"
+            ),
             inv.ticket_ref.clone().unwrap_or_default(),
             inv.ticket_subject.clone().unwrap_or_default(),
             inv.institution_name
         ),
         "formation" => format!(
             "{} « {} ».",
-            fr(tr, "Votre avis sur la formation", "Your opinion on the training"),
+            fr(
+                tr,
+                "Votre avis sur la formation",
+                "Your opinion on the training"
+            ),
             inv.training_title.clone().unwrap_or_default()
         ),
         _ => format!(
             "{} — {}.",
-            inv.campaign_title
-                .clone()
-                .unwrap_or_else(|| fr(tr, "Enquête annuelle", "Yearly survey")),
+            inv.campaign_title.clone().unwrap_or_else(|| fr(
+                tr,
+                "Enquête annuelle",
+                "Yearly survey"
+            )),
             inv.institution_name
         ),
     }
@@ -479,7 +501,12 @@ fn kind_label(tr: Tr, kind: &str) -> String {
         .unwrap_or_else(|| kind.to_string())
 }
 
-fn recalls_table(tr: Tr, caption: String, rows: &[relais_store::relation::RecallRow], today: &str) -> Table {
+fn recalls_table(
+    tr: Tr,
+    caption: String,
+    rows: &[relais_store::relation::RecallRow],
+    today: &str,
+) -> Table {
     let en = tr.en();
     let mut t = Table::new(
         tr,
@@ -489,7 +516,11 @@ fn recalls_table(tr: Tr, caption: String, rows: &[relais_store::relation::Recall
             if en { "Answer" } else { "Réponse" },
             if en { "Survey" } else { "Enquête" },
             if en { "Due" } else { "Échéance" },
-            if en { "Manager" } else { "Chargé·e de relation" },
+            if en {
+                "Manager"
+            } else {
+                "Chargé·e de relation"
+            },
             if en { "Calls" } else { "Appels" },
             if en { "Status" } else { "Statut" },
         ],
@@ -497,7 +528,10 @@ fn recalls_table(tr: Tr, caption: String, rows: &[relais_store::relation::Recall
     for r in rows {
         let late = r.status == "ouvert" && r.due_on.as_str() < today;
         t.rows.push(vec![
-            Cell::link(r.institution_name.clone(), format!("/relation/rappels/{}", r.id)),
+            Cell::link(
+                r.institution_name.clone(),
+                format!("/relation/rappels/{}", r.id),
+            ),
             Cell::text(score_text(r.score, r.nps)),
             Cell::text(kind_label(tr, &r.kind)),
             Cell::text(format!(
@@ -561,8 +595,14 @@ fn today_s(state: &AppState) -> String {
 
 fn stats_facts(tr: Tr, s: &uc::RecallStats) -> Vec<(String, Cell)> {
     vec![
-        (fr(tr, "Rappels ouverts", "Open recalls"), Cell::text(s.open.to_string())),
-        (fr(tr, "Dont en retard", "Of which late"), Cell::text(s.overdue.to_string())),
+        (
+            fr(tr, "Rappels ouverts", "Open recalls"),
+            Cell::text(s.open.to_string()),
+        ),
+        (
+            fr(tr, "Dont en retard", "Of which late"),
+            Cell::text(s.overdue.to_string()),
+        ),
         (
             fr(tr, "Clos sur 12 mois", "Closed over 12 months"),
             Cell::text(s.closed_12m.to_string()),
@@ -595,38 +635,57 @@ async fn hub(State(state): State<AppState>, auth: Auth) -> Result<Response, Page
     let (all, _) = uc::recalls(&state.app, actor, false, Some("ouvert"))
         .await
         .map_err(pe(tr))?;
-    let my_flags = uc::flags(&state.app, actor, true, 30).await.map_err(pe(tr))?;
-    let all_flags = uc::flags(&state.app, actor, false, 30).await.map_err(pe(tr))?;
+    let my_flags = uc::flags(&state.app, actor, true, 30)
+        .await
+        .map_err(pe(tr))?;
+    let all_flags = uc::flags(&state.app, actor, false, 30)
+        .await
+        .map_err(pe(tr))?;
     let today = today_s(&state);
     let mut p = SectionsPage::new(
         Base::new(&auth, fr(tr, "Relation adhérents", "Member relations")),
         fr(tr, "Relation adhérents", "Member relations"),
     );
     p.actions = vec![
-        Link::new("/relation/rappels", fr(tr, "Tous les rappels", "All recalls")),
+        Link::new(
+            "/relation/rappels",
+            fr(tr, "Tous les rappels", "All recalls"),
+        ),
         Link::new(
             "/relation/enquetes",
             fr(tr, "Enquêtes et campagnes", "Surveys and campaigns"),
         ),
     ];
-    let mut s = Sect::new("mes-rappels", fr(tr, "Mes rappels à faire", "My recalls to make"));
+    let mut s = Sect::new(
+        "mes-rappels",
+        fr(tr, "Mes rappels à faire", "My recalls to make"),
+    );
     s.tables.push(recalls_table(
         tr,
-        format!("{} {}", mine.len(), fr(tr, "rappel(s) ouvert(s)", "open recall(s)")),
+        format!(
+            "{} {}",
+            mine.len(),
+            fr(tr, "rappel(s) ouvert(s)", "open recall(s)")
+        ),
         &mine,
         &today,
     ));
     p.sections.push(s);
     let mut s = Sect::new(
         "mes-signalements",
-        fr(tr, "Mes établissements signalés (30 jours)", "My flagged institutions (30 days)"),
+        fr(
+            tr,
+            "Mes établissements signalés (30 jours)",
+            "My flagged institutions (30 days)",
+        ),
     );
     s.paras.push(fr(
         tr,
         "L'agent de la relation signale un établissement dont l'indice de santé passe sous le seuil ou baisse de 10 points ou plus.",
         "The relation agent flags an institution whose health crosses the threshold or drops by 10 points or more.",
     ));
-    s.tables.push(flags_table(tr, fr(tr, "Signalements", "Flags"), &my_flags));
+    s.tables
+        .push(flags_table(tr, fr(tr, "Signalements", "Flags"), &my_flags));
     p.sections.push(s);
     let mut s = Sect::new("suivi", fr(tr, "Suivi des rappels", "Recall follow-up"));
     s.facts = stats_facts(tr, &stats);
@@ -638,7 +697,11 @@ async fn hub(State(state): State<AppState>, auth: Auth) -> Result<Response, Page
     ));
     s.tables.push(flags_table(
         tr,
-        fr(tr, "Tous les signalements (30 jours)", "All flags (30 days)"),
+        fr(
+            tr,
+            "Tous les signalements (30 jours)",
+            "All flags (30 days)",
+        ),
         &all_flags,
     ));
     p.sections.push(s);
@@ -679,7 +742,10 @@ async fn recalls_page(
     s.facts = stats_facts(tr, &stats);
     s.links = vec![
         Link::new("/relation/rappels?statut=ouvert", fr(tr, "Ouverts", "Open")),
-        Link::new("/relation/rappels?statut=ouvert&moi=1", fr(tr, "Les miens", "Mine")),
+        Link::new(
+            "/relation/rappels?statut=ouvert&moi=1",
+            fr(tr, "Les miens", "Mine"),
+        ),
         Link::new("/relation/rappels?statut=clos", fr(tr, "Clos", "Closed")),
         Link::new("/relation/rappels?statut=tous", fr(tr, "Tous", "All")),
     ];
@@ -738,20 +804,35 @@ async fn recall_view_page(
         _ => Cell::text("—"),
     };
     s.facts = vec![
-        (fr(tr, "Note", "Score"), Cell::text(score_text(a.score, a.nps))),
-        (fr(tr, "Enquête", "Survey"), Cell::text(kind_label(tr, &a.kind))),
+        (
+            fr(tr, "Note", "Score"),
+            Cell::text(score_text(a.score, a.nps)),
+        ),
+        (
+            fr(tr, "Enquête", "Survey"),
+            Cell::text(kind_label(tr, &a.kind)),
+        ),
         (fr(tr, "Contexte", "Context"), context),
-        (fr(tr, "Répondu le", "Answered on"), Cell::text(fr_date(&a.answered_at))),
+        (
+            fr(tr, "Répondu le", "Answered on"),
+            Cell::text(fr_date(&a.answered_at)),
+        ),
         (
             fr(tr, "Commentaire", "Comment"),
             Cell::text(a.comment.clone().unwrap_or_else(|| "—".into())),
         ),
-        (fr(tr, "À rappeler avant le", "Call back before"), Cell::text(fr_date(&r.due_on))),
+        (
+            fr(tr, "À rappeler avant le", "Call back before"),
+            Cell::text(fr_date(&r.due_on)),
+        ),
         (
             fr(tr, "Chargé·e de relation", "Key-account manager"),
             Cell::text(r.manager_name.clone().unwrap_or_else(|| "—".into())),
         ),
-        (fr(tr, "Appels notés", "Calls recorded"), Cell::text(r.calls.to_string())),
+        (
+            fr(tr, "Appels notés", "Calls recorded"),
+            Cell::text(r.calls.to_string()),
+        ),
         (
             fr(tr, "Statut", "Status"),
             Cell::text(
@@ -762,7 +843,8 @@ async fn recall_view_page(
         ),
     ];
     if let Some(o) = &r.outcome {
-        s.facts.push((fr(tr, "Résultat", "Outcome"), Cell::text(o.clone())));
+        s.facts
+            .push((fr(tr, "Résultat", "Outcome"), Cell::text(o.clone())));
     }
     p.sections.push(s);
     if r.status == "ouvert" {
@@ -776,7 +858,11 @@ async fn recall_view_page(
             "textarea",
             "note",
             fr(tr, "Compte rendu de l'appel", "Call notes"),
-            if which == "appel" { data.get("note") } else { String::new() },
+            if which == "appel" {
+                data.get("note")
+            } else {
+                String::new()
+            },
         )
         .required()];
         let mut close = vec![Field::new(
@@ -784,7 +870,11 @@ async fn recall_view_page(
             "textarea",
             "outcome",
             fr(tr, "Résultat du rappel", "Outcome of the recall"),
-            if which == "clore" { data.get("outcome") } else { String::new() },
+            if which == "clore" {
+                data.get("outcome")
+            } else {
+                String::new()
+            },
         )
         .required()
         .hint(fr(
@@ -793,7 +883,11 @@ async fn recall_view_page(
             "What was agreed with the institution; the recall is then closed.",
         ))];
         if let Some(e) = err {
-            let target = if which == "appel" { &mut call } else { &mut close };
+            let target = if which == "appel" {
+                &mut call
+            } else {
+                &mut close
+            };
             p.errors = apply_errors(target, e);
         }
         let mut s = Sect::new("appel", fr(tr, "Noter un appel", "Record a call"));
@@ -887,7 +981,10 @@ async fn surveys_admin_page(
     let steer = matches!(actor.role, Role::Admin | Role::Relation);
     let en = tr.en();
     let mut p = SectionsPage::new(
-        Base::new(auth, fr(tr, "Enquêtes de satisfaction", "Satisfaction surveys")),
+        Base::new(
+            auth,
+            fr(tr, "Enquêtes de satisfaction", "Satisfaction surveys"),
+        ),
         fr(tr, "Enquêtes de satisfaction", "Satisfaction surveys"),
     );
     let empty = FormData::default();
@@ -899,15 +996,27 @@ async fn surveys_admin_page(
     let mut s = Sect::new("seuils", fr(tr, "Seuils", "Thresholds"));
     s.facts = vec![
         (
-            fr(tr, "Rappel si une note sur 5 est au plus", "Recall when a 1–5 score is at most"),
+            fr(
+                tr,
+                "Rappel si une note sur 5 est au plus",
+                "Recall when a 1–5 score is at most",
+            ),
             Cell::text(settings.recall_threshold.to_string()),
         ),
         (
-            fr(tr, "Rappel si la recommandation est au plus", "Recall when the recommendation is at most"),
+            fr(
+                tr,
+                "Rappel si la recommandation est au plus",
+                "Recall when the recommendation is at most",
+            ),
             Cell::text(format!("{}/10", settings.nps_threshold)),
         ),
         (
-            fr(tr, "Signalement si la santé passe sous", "Flag when health falls under"),
+            fr(
+                tr,
+                "Signalement si la santé passe sous",
+                "Flag when health falls under",
+            ),
             Cell::text(settings.health_threshold.to_string()),
         ),
     ];
@@ -924,21 +1033,33 @@ async fn surveys_admin_page(
                 tr,
                 "number",
                 "recall_threshold",
-                fr(tr, "Seuil de rappel (note de 1 à 5)", "Recall threshold (1 to 5)"),
+                fr(
+                    tr,
+                    "Seuil de rappel (note de 1 à 5)",
+                    "Recall threshold (1 to 5)",
+                ),
                 v("recall_threshold", settings.recall_threshold),
             ),
             Field::new(
                 tr,
                 "number",
                 "nps_threshold",
-                fr(tr, "Seuil de recommandation (0 à 10)", "Recommendation threshold (0 to 10)"),
+                fr(
+                    tr,
+                    "Seuil de recommandation (0 à 10)",
+                    "Recommendation threshold (0 to 10)",
+                ),
                 v("nps_threshold", settings.nps_threshold),
             ),
             Field::new(
                 tr,
                 "number",
                 "health_threshold",
-                fr(tr, "Seuil de santé (1 à 100)", "Health threshold (1 to 100)"),
+                fr(
+                    tr,
+                    "Seuil de santé (1 à 100)",
+                    "Health threshold (1 to 100)",
+                ),
                 v("health_threshold", settings.health_threshold),
             ),
         ];
@@ -964,7 +1085,7 @@ async fn surveys_admin_page(
             if en { "Survey" } else { "Enquête" },
             "Question",
             if en { "Scale" } else { "Échelle" },
-            if en { "Active" } else { "Active" },
+            "Active",
         ],
     );
     for q in &questions {
@@ -1077,7 +1198,14 @@ async fn surveys_admin_page(
         let g = |k: &str| data.get(k);
         let mut fields = vec![
             Field::new(tr, "text", "title", fr(tr, "Titre", "Title"), g("title")).required(),
-            Field::select(tr, "kind", fr(tr, "Enquête", "Survey"), &g("kind"), kind_options(tr), None),
+            Field::select(
+                tr,
+                "kind",
+                fr(tr, "Enquête", "Survey"),
+                &g("kind"),
+                kind_options(tr),
+                None,
+            ),
             Field::select(
                 tr,
                 "membership",
@@ -1106,12 +1234,19 @@ async fn surveys_admin_page(
                 regions.into_iter().map(|r| (r.clone(), r)),
                 Some(&fr(tr, "Toutes", "All")),
             ),
-            Field::new(tr, "text", "tag", "Segment", g("tag"))
-                .hint(fr(tr, "Étiquette d'établissement (facultatif)", "Institution tag (optional)")),
+            Field::new(tr, "text", "tag", "Segment", g("tag")).hint(fr(
+                tr,
+                "Étiquette d'établissement (facultatif)",
+                "Institution tag (optional)",
+            )),
             Field::checkboxes(
                 tr,
                 "functions",
-                fr(tr, "Fonctions des contacts interrogés (aucune : toutes)", "Functions of the contacts (none: all)"),
+                fr(
+                    tr,
+                    "Fonctions des contacts interrogés (aucune : toutes)",
+                    "Functions of the contacts (none: all)",
+                ),
                 &data
                     .0
                     .iter()
@@ -1127,7 +1262,11 @@ async fn surveys_admin_page(
                 "number",
                 "days",
                 fr(tr, "Validité des liens (jours)", "Links valid for (days)"),
-                if g("days").is_empty() { "30".into() } else { g("days") },
+                if g("days").is_empty() {
+                    "30".into()
+                } else {
+                    g("days")
+                },
             ),
         ];
         if which == "campagne" {
@@ -1155,10 +1294,7 @@ async fn surveys_admin(State(state): State<AppState>, auth: Auth) -> Result<Resp
     surveys_admin_page(&state, &auth, None).await
 }
 
-fn reply(
-    r: Result<(), AppError>,
-    ok: &str,
-) -> Result<Response, (AppError, Option<DomainError>)> {
+fn reply(r: Result<(), AppError>, ok: &str) -> Result<Response, (AppError, Option<DomainError>)> {
     match r {
         Ok(()) => Ok(Redirect::to(ok).into_response()),
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
@@ -1188,10 +1324,24 @@ async fn add_question(
     auth: Auth,
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
-    let r = uc::add_question(&state.app, auth.actor(), &f.get("kind"), &f.get("label"), &f.get("scale"))
-        .await
-        .map(|_| ());
-    admin_reply(&state, &auth, "question", &f, r, "/relation/enquetes?ok=question").await
+    let r = uc::add_question(
+        &state.app,
+        auth.actor(),
+        &f.get("kind"),
+        &f.get("label"),
+        &f.get("scale"),
+    )
+    .await
+    .map(|_| ());
+    admin_reply(
+        &state,
+        &auth,
+        "question",
+        &f,
+        r,
+        "/relation/enquetes?ok=question",
+    )
+    .await
 }
 
 async fn toggle_question(
@@ -1225,10 +1375,25 @@ async fn create_campaign(
             .collect(),
     };
     let days = f.get("days").trim().parse().unwrap_or(0);
-    let r = uc::create_campaign(&state.app, auth.actor(), &f.get("title"), &f.get("kind"), &seg, days)
-        .await
-        .map(|_| ());
-    admin_reply(&state, &auth, "campagne", &f, r, "/relation/enquetes?ok=campagne").await
+    let r = uc::create_campaign(
+        &state.app,
+        auth.actor(),
+        &f.get("title"),
+        &f.get("kind"),
+        &seg,
+        days,
+    )
+    .await
+    .map(|_| ());
+    admin_reply(
+        &state,
+        &auth,
+        "campagne",
+        &f,
+        r,
+        "/relation/enquetes?ok=campagne",
+    )
+    .await
 }
 
 async fn set_thresholds(
@@ -1243,7 +1408,15 @@ async fn set_thresholds(
         health_threshold: n("health_threshold"),
     };
     let r = uc::set_settings(&state.app, auth.actor(), &s).await;
-    admin_reply(&state, &auth, "seuils", &f, r, "/relation/enquetes?ok=seuils_relation").await
+    admin_reply(
+        &state,
+        &auth,
+        "seuils",
+        &f,
+        r,
+        "/relation/enquetes?ok=seuils_relation",
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- health
@@ -1267,7 +1440,11 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
         .unwrap_or_default();
     s.facts = vec![
         (
-            fr(tr, "Indice actuel (sur 100)", "Current indicator (out of 100)"),
+            fr(
+                tr,
+                "Indice actuel (sur 100)",
+                "Current indicator (out of 100)",
+            ),
             Cell::text(format!("{}{delta}", v.health.score)),
         ),
         (
@@ -1288,12 +1465,16 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
     ));
     let mut t = Table::new(
         tr,
-        fr(tr, "Contribution de chaque facteur", "Contribution of each factor"),
+        fr(
+            tr,
+            "Contribution de chaque facteur",
+            "Contribution of each factor",
+        ),
         &[
             if en { "Factor" } else { "Facteur" },
             if en { "Measured" } else { "Mesure" },
             if en { "Rule" } else { "Règle" },
-            if en { "Points" } else { "Points" },
+            "Points",
         ],
     );
     for f in &v.health.factors {
@@ -1323,17 +1504,24 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
     let title = fr(tr, "Indice de santé par mois", "Health indicator per month");
     s.chart = Some(bar_chart(
         &title,
-        &monthly.iter().map(|(m, x)| (m.clone(), *x as f64)).collect::<Vec<_>>(),
+        &monthly
+            .iter()
+            .map(|(m, x)| (m.clone(), *x as f64))
+            .collect::<Vec<_>>(),
         100.0,
         Some(v.threshold as f64),
     ));
     let mut t = Table::new(
         tr,
         title,
-        &[if en { "Month" } else { "Mois" }, if en { "Indicator" } else { "Indice" }],
+        &[
+            if en { "Month" } else { "Mois" },
+            if en { "Indicator" } else { "Indice" },
+        ],
     );
     for (m, x) in monthly.iter().rev() {
-        t.rows.push(vec![Cell::text(m.clone()), Cell::text(x.to_string())]);
+        t.rows
+            .push(vec![Cell::text(m.clone()), Cell::text(x.to_string())]);
     }
     s.tables.push(t);
     s.tables.push(flags_table(
@@ -1359,7 +1547,10 @@ async fn health_page(
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Santé de l'établissement", "Institution health")),
+        Base::new(
+            &auth,
+            fr(tr, "Santé de l'établissement", "Institution health"),
+        ),
         format!("{} — {}", fr(tr, "Santé", "Health"), inst.name),
     );
     p.actions = vec![Link::new(
@@ -1383,14 +1574,31 @@ pub async fn institution_sections(
     let app = &state.app;
     let health = uc::health_view(app, actor, id).await.map_err(pe(tr))?;
     let monthly = uc::monthly(app, actor, id, 24).await.map_err(pe(tr))?;
-    let answers = uc::institution_answers(app, actor, id).await.map_err(pe(tr))?;
-    let recalls = uc::institution_recalls(app, actor, id).await.map_err(pe(tr))?;
-    let incidents = uc::institution_incidents(app, actor, id).await.map_err(pe(tr))?;
+    let answers = uc::institution_answers(app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let recalls = uc::institution_recalls(app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let incidents = uc::institution_incidents(app, actor, id)
+        .await
+        .map_err(pe(tr))?;
     let mut out = Vec::new();
-    let mut s = Sect::new("incidents-produits", fr(tr, "Incidents sur ses produits", "Incidents on its products"));
+    let mut s = Sect::new(
+        "incidents-produits",
+        fr(
+            tr,
+            "Incidents sur ses produits",
+            "Incidents on its products",
+        ),
+    );
     let mut t = Table::new(
         tr,
-        fr(tr, "Incidents en cours ou des 90 derniers jours", "Incidents open or of the last 90 days"),
+        fr(
+            tr,
+            "Incidents en cours ou des 90 derniers jours",
+            "Incidents open or of the last 90 days",
+        ),
         &[
             "Incident",
             if en { "Product" } else { "Produit" },
@@ -1403,12 +1611,24 @@ pub async fn institution_sections(
             Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
             Cell::text(x.product_name.clone()),
             Cell::text(fr_date(&x.created_at)),
-            Cell::text(x.resolved_at.as_deref().map(fr_date).unwrap_or_else(|| fr(tr, "en cours", "open"))),
+            Cell::text(
+                x.resolved_at
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
+            ),
         ]);
     }
     s.tables.push(t);
     out.push(s);
-    let mut s = Sect::new("relation", fr(tr, "Relation et satisfaction", "Relationship and satisfaction"));
+    let mut s = Sect::new(
+        "relation",
+        fr(
+            tr,
+            "Relation et satisfaction",
+            "Relationship and satisfaction",
+        ),
+    );
     s.facts = vec![(
         fr(tr, "Indice de santé", "Health indicator"),
         Cell::link(
@@ -1430,8 +1650,15 @@ pub async fn institution_sections(
     )];
     out.push(s);
     // Satisfaction per month.
-    let mut s = Sect::new("satisfaction", fr(tr, "Satisfaction par mois", "Satisfaction per month"));
-    let title = fr(tr, "Satisfaction moyenne par mois (sur 5)", "Mean satisfaction per month (out of 5)");
+    let mut s = Sect::new(
+        "satisfaction",
+        fr(tr, "Satisfaction par mois", "Satisfaction per month"),
+    );
+    let title = fr(
+        tr,
+        "Satisfaction moyenne par mois (sur 5)",
+        "Mean satisfaction per month (out of 5)",
+    );
     let pts: Vec<(String, f64)> = monthly
         .satisfaction
         .iter()
@@ -1441,26 +1668,49 @@ pub async fn institution_sections(
     let mut t = Table::new(
         tr,
         title,
-        &[if en { "Month" } else { "Mois" }, if en { "Mean" } else { "Moyenne" }, if en { "Answers" } else { "Réponses" }],
+        &[
+            if en { "Month" } else { "Mois" },
+            if en { "Mean" } else { "Moyenne" },
+            if en { "Answers" } else { "Réponses" },
+        ],
     );
     for ((m, v), (_, _, n)) in pts.iter().zip(&monthly.satisfaction).rev() {
-        t.rows.push(vec![Cell::text(m.clone()), Cell::text(fr_num(*v)), Cell::text(n.to_string())]);
+        t.rows.push(vec![
+            Cell::text(m.clone()),
+            Cell::text(fr_num(*v)),
+            Cell::text(n.to_string()),
+        ]);
     }
     s.tables.push(t);
     out.push(s);
     // Tickets per month and service-level compliance.
-    let mut s = Sect::new("tickets-mois", fr(tr, "Tickets par mois", "Tickets per month"));
+    let mut s = Sect::new(
+        "tickets-mois",
+        fr(tr, "Tickets par mois", "Tickets per month"),
+    );
     let title = fr(tr, "Tickets déposés par mois", "Tickets filed per month");
-    let pts: Vec<(String, f64)> = monthly.tickets.iter().map(|(m, n, _, _)| (m.clone(), *n as f64)).collect();
+    let pts: Vec<(String, f64)> = monthly
+        .tickets
+        .iter()
+        .map(|(m, n, _, _)| (m.clone(), *n as f64))
+        .collect();
     let max = pts.iter().map(|p| p.1).fold(1.0, f64::max);
     s.chart = Some(bar_chart(&title, &pts, max, None));
     let mut t = Table::new(
         tr,
-        fr(tr, "Tickets et respect des délais de résolution par mois", "Tickets and resolution deadlines met per month"),
+        fr(
+            tr,
+            "Tickets et respect des délais de résolution par mois",
+            "Tickets and resolution deadlines met per month",
+        ),
         &[
             if en { "Month" } else { "Mois" },
             if en { "Filed" } else { "Déposés" },
-            if en { "Deadline measured" } else { "Délai mesuré" },
+            if en {
+                "Deadline measured"
+            } else {
+                "Délai mesuré"
+            },
             if en { "Deadline met" } else { "Délai tenu" },
             if en { "Compliance" } else { "Respect" },
         ],
@@ -1480,8 +1730,19 @@ pub async fn institution_sections(
     }
     s.tables.push(t);
     out.push(s);
-    let mut s = Sect::new("engagements", fr(tr, "Respect des engagements de service", "Service-level compliance"));
-    let title = fr(tr, "Part des tickets résolus dans le délai, par mois (%)", "Share of tickets resolved on time, per month (%)");
+    let mut s = Sect::new(
+        "engagements",
+        fr(
+            tr,
+            "Respect des engagements de service",
+            "Service-level compliance",
+        ),
+    );
+    let title = fr(
+        tr,
+        "Part des tickets résolus dans le délai, par mois (%)",
+        "Share of tickets resolved on time, per month (%)",
+    );
     let pts: Vec<(String, f64)> = monthly
         .tickets
         .iter()
@@ -1496,12 +1757,15 @@ pub async fn institution_sections(
     ));
     out.push(s);
     // Answers and recalls.
-    let mut s = Sect::new("enquetes", fr(tr, "Réponses aux enquêtes", "Survey answers"));
+    let mut s = Sect::new(
+        "enquetes",
+        fr(tr, "Réponses aux enquêtes", "Survey answers"),
+    );
     let mut t = Table::new(
         tr,
         fr(tr, "Dernières réponses", "Latest answers"),
         &[
-            if en { "Date" } else { "Date" },
+            "Date",
             if en { "Survey" } else { "Enquête" },
             if en { "Context" } else { "Contexte" },
             if en { "Score" } else { "Note" },
@@ -1538,7 +1802,11 @@ pub async fn institution_sections(
         timeline.push(relais_app::crm::TimelineEntry {
             date: a.answered_at[..10].to_string(),
             source: "enquete".into(),
-            title: format!("{} : {}", kind_label(tr, &a.kind), score_text(a.score, a.nps)),
+            title: format!(
+                "{} : {}",
+                kind_label(tr, &a.kind),
+                score_text(a.score, a.nps)
+            ),
             detail: a.comment.clone(),
             link: None,
         });
@@ -1547,7 +1815,11 @@ pub async fn institution_sections(
         timeline.push(relais_app::crm::TimelineEntry {
             date: r.created_at[..10].to_string(),
             source: "rappel".into(),
-            title: format!("{} ({})", fr(tr, "Rappel", "Recall"), score_text(r.score, r.nps)),
+            title: format!(
+                "{} ({})",
+                fr(tr, "Rappel", "Recall"),
+                score_text(r.score, r.nps)
+            ),
             detail: r.outcome.clone(),
             link: Some(format!("/relation/rappels/{}", r.id)),
         });
@@ -1573,13 +1845,24 @@ async fn briefing_page(
     let support = relais_app::sla_admin::institution_support_record(&state.app, actor, id)
         .await
         .map_err(pe(tr))?;
-    let health = uc::health_view(&state.app, actor, id).await.map_err(pe(tr))?;
-    let incidents = uc::institution_incidents(&state.app, actor, id).await.map_err(pe(tr))?;
-    let answers = uc::institution_answers(&state.app, actor, id).await.map_err(pe(tr))?;
-    let recalls = uc::institution_recalls(&state.app, actor, id).await.map_err(pe(tr))?;
+    let health = uc::health_view(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let incidents = uc::institution_incidents(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let answers = uc::institution_answers(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let recalls = uc::institution_recalls(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
     let i = &v.institution;
     let mut p = SectionsPage::new(
-        Base::new(&auth, format!("{} — {}", fr(tr, "Fiche de synthèse", "Briefing"), i.name)),
+        Base::new(
+            &auth,
+            format!("{} — {}", fr(tr, "Fiche de synthèse", "Briefing"), i.name),
+        ),
         format!("{} — {}", fr(tr, "Fiche de synthèse", "Briefing"), i.name),
     );
     p.subtitle = format!(
@@ -1589,8 +1872,14 @@ async fn briefing_page(
     );
     let mut s = Sect::new("identite", fr(tr, "L'établissement", "The institution"));
     s.facts = vec![
-        (fr(tr, "Chargé·e de relation", "Key-account manager"), Cell::opt(&i.manager_name)),
-        (fr(tr, "Adhésion", "Membership"), Cell::text(i.membership.clone())),
+        (
+            fr(tr, "Chargé·e de relation", "Key-account manager"),
+            Cell::opt(&i.manager_name),
+        ),
+        (
+            fr(tr, "Adhésion", "Membership"),
+            Cell::text(i.membership.clone()),
+        ),
         (fr(tr, "Ville", "City"), Cell::opt(&i.city)),
         (
             fr(tr, "Indice de santé", "Health indicator"),
@@ -1599,11 +1888,21 @@ async fn briefing_page(
     ];
     let mut t = Table::new(
         tr,
-        fr(tr, "Gouvernance et contacts clés", "Governance and key contacts"),
-        &[if en { "Name" } else { "Nom" }, if en { "Function" } else { "Fonction" }],
+        fr(
+            tr,
+            "Gouvernance et contacts clés",
+            "Governance and key contacts",
+        ),
+        &[
+            if en { "Name" } else { "Nom" },
+            if en { "Function" } else { "Fonction" },
+        ],
     );
     for c in v.contacts.iter().filter(|c| {
-        matches!(c.function.as_str(), "president" | "dgs" | "vp_numerique" | "dsi" | "daf" | "drh")
+        matches!(
+            c.function.as_str(),
+            "president" | "dgs" | "vp_numerique" | "dsi" | "daf" | "drh"
+        )
     }) {
         t.rows.push(vec![
             Cell::text(format!("{} {}", c.first_name, c.last_name)),
@@ -1616,11 +1915,18 @@ async fn briefing_page(
     }
     s.tables.push(t);
     p.sections.push(s);
-    let mut s = Sect::new("produits", fr(tr, "Produits et conventions", "Products and agreements"));
+    let mut s = Sect::new(
+        "produits",
+        fr(tr, "Produits et conventions", "Products and agreements"),
+    );
     let mut t = Table::new(
         tr,
         fr(tr, "Produits déployés", "Products deployed"),
-        &[if en { "Product" } else { "Produit" }, "Version", if en { "Status" } else { "Statut" }],
+        &[
+            if en { "Product" } else { "Produit" },
+            "Version",
+            if en { "Status" } else { "Statut" },
+        ],
     );
     for d in &v.deployments {
         t.rows.push(vec![
@@ -1633,27 +1939,66 @@ async fn briefing_page(
     let mut t = Table::new(
         tr,
         fr(tr, "Conventions", "Agreements"),
-        &[if en { "Title" } else { "Intitulé" }, if en { "End" } else { "Fin" }, if en { "Renewal alert" } else { "Alerte de renouvellement" }],
+        &[
+            if en { "Title" } else { "Intitulé" },
+            if en { "End" } else { "Fin" },
+            if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            },
+        ],
     );
     for c in &v.conventions {
-        t.rows.push(vec![Cell::text(c.title.clone()), Cell::opt(&c.ends_on), Cell::opt(&c.renewal_alert_on)]);
+        t.rows.push(vec![
+            Cell::text(c.title.clone()),
+            Cell::opt(&c.ends_on),
+            Cell::opt(&c.renewal_alert_on),
+        ]);
     }
     s.tables.push(t);
     p.sections.push(s);
-    let mut s = Sect::new("support", fr(tr, "Support (12 mois)", "Support (12 months)"));
+    let mut s = Sect::new(
+        "support",
+        fr(tr, "Support (12 mois)", "Support (12 months)"),
+    );
     s.facts = vec![
-        (fr(tr, "Tickets", "Tickets"), Cell::text(support.totals.tickets.to_string())),
-        (fr(tr, "Tickets ouverts", "Open tickets"), Cell::text(support.open.len().to_string())),
         (
-            fr(tr, "Première réponse dans le délai", "First response on time"),
-            Cell::text(support.first_response_share().map(|p| format!("{p} %")).unwrap_or_else(|| "—".into())),
+            fr(tr, "Tickets", "Tickets"),
+            Cell::text(support.totals.tickets.to_string()),
+        ),
+        (
+            fr(tr, "Tickets ouverts", "Open tickets"),
+            Cell::text(support.open.len().to_string()),
+        ),
+        (
+            fr(
+                tr,
+                "Première réponse dans le délai",
+                "First response on time",
+            ),
+            Cell::text(
+                support
+                    .first_response_share()
+                    .map(|p| format!("{p} %"))
+                    .unwrap_or_else(|| "—".into()),
+            ),
         ),
         (
             fr(tr, "Résolution dans le délai", "Resolution on time"),
-            Cell::text(support.resolution_share().map(|p| format!("{p} %")).unwrap_or_else(|| "—".into())),
+            Cell::text(
+                support
+                    .resolution_share()
+                    .map(|p| format!("{p} %"))
+                    .unwrap_or_else(|| "—".into()),
+            ),
         ),
         (
-            fr(tr, "Incidents sur ses produits (90 jours)", "Incidents on its products (90 days)"),
+            fr(
+                tr,
+                "Incidents sur ses produits (90 jours)",
+                "Incidents on its products (90 days)",
+            ),
             Cell::text(incidents.len().to_string()),
         ),
     ];
@@ -1667,7 +2012,11 @@ async fn briefing_page(
         .map(|f| format!("{} : {} ({} points)", f.label, f.measure, fr_num(f.points)))
         .collect();
     let open: Vec<_> = recalls.iter().filter(|r| r.status == "ouvert").collect();
-    s.items.push(format!("{} : {}", fr(tr, "Rappels ouverts", "Open recalls"), open.len()));
+    s.items.push(format!(
+        "{} : {}",
+        fr(tr, "Rappels ouverts", "Open recalls"),
+        open.len()
+    ));
     if let Some(a) = answers.first() {
         s.items.push(format!(
             "{} : {} ({})",
@@ -1696,10 +2045,16 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     let support = relais_app::sla_admin::institution_support_record(app, &actor, inst)
         .await
         .map_err(pe(tr))?;
-    let incidents = uc::institution_incidents(app, &actor, inst).await.map_err(pe(tr))?;
-    let regs = relais_app::training::my_registrations(app, &actor).await.map_err(pe(tr))?;
+    let incidents = uc::institution_incidents(app, &actor, inst)
+        .await
+        .map_err(pe(tr))?;
+    let regs = relais_app::training::my_registrations(app, &actor)
+        .await
+        .map_err(pe(tr))?;
     let pending = uc::pending_for(app, &actor).await.map_err(pe(tr))?;
-    let interests = relais_app::community::interests(app, &actor).await.map_err(pe(tr))?;
+    let interests = relais_app::community::interests(app, &actor)
+        .await
+        .map_err(pe(tr))?;
     let pubs = relais_app::community::list_publications(
         app,
         &actor,
@@ -1717,36 +2072,56 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         Base::new(&auth, fr(tr, "Mon espace adhérent", "My member space")),
         fr(tr, "Mon espace adhérent", "My member space"),
     );
-    p.subtitle = format!("{} — {}", auth.session.user.display_name, v.institution.name);
+    p.subtitle = format!(
+        "{} — {}",
+        auth.session.user.display_name, v.institution.name
+    );
     p.actions = vec![
-        Link::new(format!("/etablissements/{inst}"), fr(tr, "Mon établissement", "My institution")),
-        Link::new("/espace/donnees", fr(tr, "Mes données personnelles", "My personal data")),
+        Link::new(
+            format!("/etablissements/{inst}"),
+            fr(tr, "Mon établissement", "My institution"),
+        ),
+        Link::new(
+            "/espace/donnees",
+            fr(tr, "Mes données personnelles", "My personal data"),
+        ),
         Link::new("/compte", fr(tr, "Mon compte", "My account")),
     ];
     // Surveys waiting.
-    let mut s = Sect::new("enquetes", fr(tr, "Enquêtes en attente de votre réponse", "Surveys waiting for your answer"));
+    let mut s = Sect::new(
+        "enquetes",
+        fr(
+            tr,
+            "Enquêtes en attente de votre réponse",
+            "Surveys waiting for your answer",
+        ),
+    );
     if pending.is_empty() {
-        s.paras.push(fr(tr, "Aucune enquête en attente.", "No survey waiting."));
+        s.paras
+            .push(fr(tr, "Aucune enquête en attente.", "No survey waiting."));
     }
     for i in &pending {
         s.forms.push(PageForm {
             action: format!("/espace/enquetes/{}", i.id),
             fields: vec![],
-            button: format!(
-                "{} : {}",
-                fr(tr, "Répondre", "Answer"),
-                context_of(tr, i)
-            ),
+            button: format!("{} : {}", fr(tr, "Répondre", "Answer"), context_of(tr, i)),
             danger: false,
         });
     }
     p.sections.push(s);
     // Products and versions.
-    let mut s = Sect::new("produits", fr(tr, "Nos produits et versions", "Our products and versions"));
+    let mut s = Sect::new(
+        "produits",
+        fr(tr, "Nos produits et versions", "Our products and versions"),
+    );
     let mut t = Table::new(
         tr,
         fr(tr, "Produits déployés", "Products deployed"),
-        &[if en { "Product" } else { "Produit" }, "Version", if en { "Status" } else { "Statut" }],
+        &[
+            if en { "Product" } else { "Produit" },
+            "Version",
+            if en { "Status" } else { "Statut" },
+        ],
     );
     for d in &v.deployments {
         t.rows.push(vec![
@@ -1766,17 +2141,27 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     let now = state.app.now_ts();
     let mut t = Table::new(
         tr,
-        format!("{} {}", support.open.len(), fr(tr, "ticket(s) ouvert(s)", "open ticket(s)")),
+        format!(
+            "{} {}",
+            support.open.len(),
+            fr(tr, "ticket(s) ouvert(s)", "open ticket(s)")
+        ),
         &[
             if en { "Reference" } else { "Référence" },
             if en { "Subject" } else { "Objet" },
             if en { "Product" } else { "Produit" },
-            if en { "Resolution due" } else { "Résolution attendue" },
+            if en {
+                "Resolution due"
+            } else {
+                "Résolution attendue"
+            },
         ],
     );
     for tk in &support.open {
         let due = match &tk.resolution_due_at {
-            Some(d) if d.as_str() < now.as_str() => format!("{} ({})", fr_date(d), fr(tr, "dépassé", "missed")),
+            Some(d) if d.as_str() < now.as_str() => {
+                format!("{} ({})", fr_date(d), fr(tr, "dépassé", "missed"))
+            }
             Some(d) => fr_date(d),
             None => "—".into(),
         };
@@ -1788,15 +2173,29 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         ]);
     }
     s.tables.push(t);
-    s.links.push(Link::new("/support", fr(tr, "Tous nos tickets", "All our tickets")));
+    s.links.push(Link::new(
+        "/support",
+        fr(tr, "Tous nos tickets", "All our tickets"),
+    ));
     p.sections.push(s);
     // Incidents.
-    let mut s = Sect::new("incidents", fr(tr, "Incidents sur nos produits", "Incidents on our products"));
+    let mut s = Sect::new(
+        "incidents",
+        fr(
+            tr,
+            "Incidents sur nos produits",
+            "Incidents on our products",
+        ),
+    );
     let mut t = Table::new(
         tr,
-        fr(tr, "Incidents en cours ou des 90 derniers jours", "Incidents open or of the last 90 days"),
+        fr(
+            tr,
+            "Incidents en cours ou des 90 derniers jours",
+            "Incidents open or of the last 90 days",
+        ),
         &[
-            if en { "Incident" } else { "Incident" },
+            "Incident",
             if en { "Product" } else { "Produit" },
             if en { "Opened" } else { "Ouvert le" },
             if en { "Resolved" } else { "Résolu le" },
@@ -1807,7 +2206,12 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
             Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
             Cell::text(x.product_name.clone()),
             Cell::text(fr_date(&x.created_at)),
-            Cell::text(x.resolved_at.as_deref().map(fr_date).unwrap_or_else(|| fr(tr, "en cours", "open"))),
+            Cell::text(
+                x.resolved_at
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
+            ),
         ]);
     }
     s.tables.push(t);
@@ -1819,14 +2223,21 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         fr(tr, "Mes inscriptions", "My registrations"),
         &[
             if en { "Training" } else { "Formation" },
-            if en { "Dates" } else { "Dates" },
+            "Dates",
             if en { "Status" } else { "Statut" },
         ],
     );
     for (r, pos) in regs.iter().take(20) {
         t.rows.push(vec![
-            Cell::link(r.training_title.clone(), format!("/formations/sessions/{}", r.session_id)),
-            Cell::text(format!("{} – {}", fr_date(&r.starts_on), fr_date(&r.ends_on))),
+            Cell::link(
+                r.training_title.clone(),
+                format!("/formations/sessions/{}", r.session_id),
+            ),
+            Cell::text(format!(
+                "{} – {}",
+                fr_date(&r.starts_on),
+                fr_date(&r.ends_on)
+            )),
             Cell::text(match pos {
                 Some(n) => format!("{} ({n})", fr(tr, "liste d'attente", "waiting list")),
                 None => relais_domain::training::RegistrationStatus::from_code(&r.status)
@@ -1836,17 +2247,34 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         ]);
     }
     s.tables.push(t);
-    s.links.push(Link::new("/formations/mes-inscriptions", fr(tr, "Mon espace formation", "My training space")));
-    s.links.push(Link::new("/communautes", fr(tr, "Événements des communautés", "Community events")));
+    s.links.push(Link::new(
+        "/formations/mes-inscriptions",
+        fr(tr, "Mon espace formation", "My training space"),
+    ));
+    s.links.push(Link::new(
+        "/communautes",
+        fr(tr, "Événements des communautés", "Community events"),
+    ));
     if matches!(actor.role, Role::MemberAdmin) {
         s.links.push(Link::new(
             format!("/formations/releves?etablissement={inst}"),
-            fr(tr, "Relevé de formation de l'établissement", "Institution training statement"),
+            fr(
+                tr,
+                "Relevé de formation de l'établissement",
+                "Institution training statement",
+            ),
         ));
     }
     p.sections.push(s);
     // Publications.
-    let mut s = Sect::new("publications", fr(tr, "Publications pour mes domaines", "Publications for my domains"));
+    let mut s = Sect::new(
+        "publications",
+        fr(
+            tr,
+            "Publications pour mes domaines",
+            "Publications for my domains",
+        ),
+    );
     for pb in &pubs {
         s.links.push(Link::new(
             format!("/publications/{}", pb.id),
@@ -1854,24 +2282,39 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         ));
     }
     if pubs.is_empty() {
-        s.paras.push(fr(tr, "Aucune publication.", "No publication."));
+        s.paras
+            .push(fr(tr, "Aucune publication.", "No publication."));
     }
     p.sections.push(s);
     // Interests.
-    let mut s = Sect::new("interets", fr(tr, "Mes domaines d'intérêt et abonnements", "My interests and subscriptions"));
+    let mut s = Sect::new(
+        "interets",
+        fr(
+            tr,
+            "Mes domaines d'intérêt et abonnements",
+            "My interests and subscriptions",
+        ),
+    );
     s.forms.push(PageForm {
         action: "/espace/interets".into(),
         fields: vec![Field::checkboxes(
             tr,
             "domains",
-            fr(tr, "Domaines qui m'intéressent", "Domains I am interested in"),
+            fr(
+                tr,
+                "Domaines qui m'intéressent",
+                "Domains I am interested in",
+            ),
             &interests,
             domains.into_iter().map(|d| (d.code, d.name)),
         )],
         button: fr(tr, "Enregistrer mes domaines", "Save my domains"),
         danger: false,
     });
-    s.links.push(Link::new("/communautes/listes", fr(tr, "Listes de diffusion", "Mailing lists")));
+    s.links.push(Link::new(
+        "/communautes/listes",
+        fr(tr, "Listes de diffusion", "Mailing lists"),
+    ));
     p.sections.push(s);
     Ok(render(&p, tr)?.into_response())
 }
@@ -1881,12 +2324,11 @@ async fn set_interests(
     auth: Auth,
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
-    let domains: Vec<String> = f
-        .0
-        .iter()
-        .filter(|(k, _)| k == "domains")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let domains: Vec<String> =
+        f.0.iter()
+            .filter(|(k, _)| k == "domains")
+            .map(|(_, v)| v.clone())
+            .collect();
     uc::set_my_interests(&state.app, auth.actor(), &domains)
         .await
         .map_err(pe(auth.tr))?;
@@ -1940,7 +2382,10 @@ fn data_sections(tr: Tr, d: &relais_app::privacy::PersonData) -> Vec<Sect> {
 fn json_download(d: &relais_app::privacy::PersonData, name: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -1957,7 +2402,10 @@ async fn my_data_page(State(state): State<AppState>, auth: Auth) -> Result<Respo
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Mes données personnelles", "My personal data")),
+        Base::new(
+            &auth,
+            fr(tr, "Mes données personnelles", "My personal data"),
+        ),
         fr(tr, "Mes données personnelles", "My personal data"),
     );
     p.subtitle = fr(
@@ -1994,22 +2442,42 @@ async fn contact_data_page(
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Données personnelles du contact", "Contact's personal data")),
-        fr(tr, "Données personnelles du contact", "Contact's personal data"),
+        Base::new(
+            &auth,
+            fr(
+                tr,
+                "Données personnelles du contact",
+                "Contact's personal data",
+            ),
+        ),
+        fr(
+            tr,
+            "Données personnelles du contact",
+            "Contact's personal data",
+        ),
     );
     p.actions = vec![
-        Link::new(format!("/contacts/{id}"), fr(tr, "Fiche du contact", "Contact page")),
+        Link::new(
+            format!("/contacts/{id}"),
+            fr(tr, "Fiche du contact", "Contact page"),
+        ),
         Link::new(
             format!("/contacts/{id}/donnees.json"),
             fr(tr, "Télécharger (JSON)", "Download (JSON)"),
         ),
     ];
     p.sections = data_sections(tr, &d);
-    let mut s = Sect::new("lectures", fr(tr, "Qui a consulté cette fiche", "Who read this page"));
+    let mut s = Sect::new(
+        "lectures",
+        fr(tr, "Qui a consulté cette fiche", "Who read this page"),
+    );
     let mut t = Table::new(
         tr,
         fr(tr, "Consultations par l'agence", "Reads by agency staff"),
-        &[if tr.en() { "When" } else { "Quand" }, if tr.en() { "Who" } else { "Qui" }],
+        &[
+            if tr.en() { "When" } else { "Quand" },
+            if tr.en() { "Who" } else { "Qui" },
+        ],
     );
     for r in &reads {
         t.rows.push(vec![
@@ -2019,7 +2487,11 @@ async fn contact_data_page(
     }
     s.tables.push(t);
     p.sections.push(s);
-    let erased = d.sections.first().and_then(|s| s.rows.first()).is_some_and(|r| !r["efface_le"].is_null());
+    let erased = d
+        .sections
+        .first()
+        .and_then(|s| s.rows.first())
+        .is_some_and(|r| !r["efface_le"].is_null());
     if !erased {
         let mut s = Sect::new("effacer", fr(tr, "Effacer sur demande", "Erase on request"));
         s.paras.push(fr(
@@ -2033,7 +2505,11 @@ async fn contact_data_page(
                 tr,
                 "checkbox",
                 "confirm",
-                fr(tr, "Je confirme l'effacement demandé par la personne", "I confirm the erasure requested by the person"),
+                fr(
+                    tr,
+                    "Je confirme l'effacement demandé par la personne",
+                    "I confirm the erasure requested by the person",
+                ),
                 "",
             )],
             button: fr(tr, "Effacer ce contact", "Erase this contact"),
@@ -2104,13 +2580,25 @@ async fn retention_view(
     let mut s = Sect::new("simulation", fr(tr, "Simulation", "Dry run"));
     let mut t = Table::new(
         tr,
-        fr(tr, "Ce qui serait supprimé aujourd'hui", "What would be deleted today"),
+        fr(
+            tr,
+            "Ce qui serait supprimé aujourd'hui",
+            "What would be deleted today",
+        ),
         &[
             if en { "Data" } else { "Donnée" },
-            if en { "Kept (months)" } else { "Conservée (mois)" },
+            if en {
+                "Kept (months)"
+            } else {
+                "Conservée (mois)"
+            },
             if en { "Older than" } else { "Antérieure au" },
             if en { "Would go" } else { "À supprimer" },
-            if en { "Oldest items" } else { "Plus anciens éléments" },
+            if en {
+                "Oldest items"
+            } else {
+                "Plus anciens éléments"
+            },
         ],
     );
     for r in &rules {
@@ -2136,14 +2624,19 @@ async fn retention_view(
         danger: true,
     });
     p.sections.push(s);
-    let mut s = Sect::new("regles", fr(tr, "Durées de conservation", "Retention periods"));
+    let mut s = Sect::new(
+        "regles",
+        fr(tr, "Durées de conservation", "Retention periods"),
+    );
     let mut fields = vec![
         Field::select(
             tr,
             "kind",
             fr(tr, "Donnée", "Data"),
             &failed.map(|f| f.0.get("kind")).unwrap_or_default(),
-            rules.iter().map(|r| (r.kind.to_string(), r.label.to_string())),
+            rules
+                .iter()
+                .map(|r| (r.kind.to_string(), r.label.to_string())),
             None,
         ),
         Field::new(
@@ -2183,7 +2676,8 @@ async fn set_retention(
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
     let months = f.get("months").trim().parse().unwrap_or(0);
-    match relais_app::privacy::set_retention(&state.app, auth.actor(), &f.get("kind"), months).await {
+    match relais_app::privacy::set_retention(&state.app, auth.actor(), &f.get("kind"), months).await
+    {
         Ok(()) => Ok(Redirect::to("/admin/conservation?ok=conservation").into_response()),
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             retention_view(&state, &auth, Some((&f, &e))).await
