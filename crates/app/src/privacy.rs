@@ -137,9 +137,13 @@ pub async fn erase_contact(app: &App, actor: &Actor, contact: Id) -> Result<Eras
         Some(&contact.to_string()),
     )
     .await?;
+    let mut articles = Vec::new();
     for n in &needles {
         tickets.extend(store::tickets_mentioning(&mut tx, n).await?);
+        articles.extend(store::articles_mentioning(&mut tx, n).await?);
     }
+    articles.sort();
+    articles.dedup();
     tickets.sort();
     tickets.dedup();
     let mut rewritten = 0;
@@ -163,6 +167,9 @@ pub async fn erase_contact(app: &App, actor: &Actor, contact: Id) -> Result<Eras
     }
     for t in &tickets {
         crate::search::enqueue(&mut tx, "ticket", t, &now).await?;
+    }
+    for a in &articles {
+        crate::search::enqueue(&mut tx, "article", a, &now).await?;
     }
     relais_store::audit::record(
         &mut tx,

@@ -779,6 +779,13 @@ db_test!(
         )
         .await;
         let t = closed_ticket(&w, &w.a, "Signé Alice Martin, joignable au 01 23 45 67 89").await;
+        // A knowledge article drafted from her ticket quotes her.
+        exec(&w.db, &format!(
+            "INSERT INTO articles (id, product_id, title, body, status, source_ticket_id, created_at, updated_at) \
+             VALUES ('{}', '{}', 'Export bloqué', 'Signalé par Alice Martin (alice.martin@test.fr).', 'brouillon', '{t}', \
+             '2021-03-01T00:00:00.000Z', '2021-03-01T00:00:00.000Z')",
+            Id::new(), w.product
+        )).await;
         // A training seat billed to the institution.
         let (_, session) = builders::training_session(
             &w.app,

@@ -136,6 +136,8 @@ pub const FREE_TEXT: &[(&str, &str)] = &[
     ("mail_quarantine", "subject"),
     ("assistant_events", "query"),
     ("survey_answers", "comment"),
+    ("articles", "title"),
+    ("articles", "body"),
     ("contacts", "search_text"),
 ];
 
@@ -172,6 +174,19 @@ pub async fn tickets_mentioning(c: &mut Conn, needle: &str) -> Result<Vec<String
          OR REPLACE(subject, $1, '') <> subject \
          UNION SELECT ticket_id FROM ticket_messages WHERE REPLACE(body, $1, '') <> body \
          OR REPLACE(author_name, $1, '') <> author_name",
+    )
+    .bind(needle.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(e)?;
+    Ok(r.into_iter().map(|x| x.0).collect())
+}
+
+/// Knowledge articles whose text mentions `needle` (re-indexed after a
+/// scrub).
+pub async fn articles_mentioning(c: &mut Conn, needle: &str) -> Result<Vec<String>> {
+    let r: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM articles WHERE REPLACE(body, $1, '') <> body OR REPLACE(title, $1, '') <> title",
     )
     .bind(needle.to_string())
     .fetch_all(&mut *c)

@@ -341,9 +341,11 @@ async fn get_contact(
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
 ) -> Result<Json<ContactRow>, ApiError> {
-    Ok(Json(
-        uc::get_contact(&st.app, &s.actor, parse_id(&id)?).await?,
-    ))
+    let id = parse_id(&id)?;
+    let c = uc::get_contact(&st.app, &s.actor, id).await?;
+    // Reads by agency staff are logged, as on the contact's page.
+    relais_app::privacy::log_contact_read(&st.app, &s.actor, id).await?;
+    Ok(Json(c))
 }
 
 /// Replaces a contact's fields (its institution is kept).
