@@ -14,6 +14,7 @@ pub mod duplicates;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
+pub mod relations;
 pub mod search;
 pub mod sla_admin;
 pub mod support;

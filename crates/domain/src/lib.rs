@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod community;
 pub mod crm;
+pub mod relations;
 pub mod ical;
 pub mod shared;
 pub mod sla;

@@ -14,6 +14,7 @@ pub mod community;
 pub mod crm;
 pub mod db;
 pub mod jobs;
+pub mod relations;
 pub mod knowledge;
 pub mod search_feed;
 pub mod sla_admin;
