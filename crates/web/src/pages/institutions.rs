@@ -575,6 +575,9 @@ struct InstitutionPage {
     training_facts: Vec<(String, Cell)>,
     training_regs: Table,
     training_events: Table,
+    /// Complaints (issue 6): open count and the last few, with links.
+    complaint_facts: Vec<(String, Cell)>,
+    complaint_table: Table,
     timeline: Vec<TimelineLine>,
 }
 
@@ -837,6 +840,8 @@ async fn show(
         .map_err(pe(tr))?;
     let (training_facts, training_regs, training_events) =
         super::training::institution_section(tr, id, &training);
+    let (complaint_facts, complaint_table) =
+        super::complaints::institution_section(&state, &auth, id).await?;
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
     entries.sort_by(|a, b| b.date.cmp(&a.date));
@@ -887,6 +892,8 @@ async fn show(
         training_facts,
         training_regs,
         training_events,
+        complaint_facts,
+        complaint_table,
         timeline,
     };
     Ok(render(&p, tr)?.into_response())

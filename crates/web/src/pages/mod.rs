@@ -5,6 +5,8 @@ pub mod assistant;
 pub mod attachments;
 pub mod catalogue;
 pub mod community;
+pub mod complaints;
+pub mod relations;
 pub mod contacts;
 pub mod conventions;
 pub mod deployments;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(routing::router())
         .merge(training::router())
         .merge(community::router())
+        .merge(complaints::router())
+        .merge(relations::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
