@@ -11,6 +11,7 @@ pub mod crm;
 pub mod deployments;
 pub mod interactions;
 pub mod knowledge;
+pub mod relations;
 pub mod search;
 pub mod support;
 pub mod training;
@@ -58,6 +59,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(support::router())
         .merge(community::router())
         .merge(training::router())
+        .merge(relations::router())
         .split_for_parts()
 }
 
