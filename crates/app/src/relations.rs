@@ -831,6 +831,7 @@ pub async fn get_campaign(
 
 /// One institution of a campaign with its contacts log and the contacts
 /// of the institution (for the form).
+#[derive(Debug, Clone)]
 pub struct TargetView {
     pub campaign: CampaignRow,
     pub target: TargetRow,
@@ -1140,6 +1141,7 @@ pub async fn update_meeting(app: &App, actor: &Actor, id: Id, i: MeetingInput) -
 // ---------------------------------------------------------------- pickers
 
 /// Choices for the forms: institutions, agency accounts, teams, products.
+#[derive(Debug, Clone)]
 pub struct Pickers {
     pub institutions: Vec<(String, String)>,
     pub agents: Vec<(String, String)>,

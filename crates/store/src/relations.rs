@@ -613,7 +613,7 @@ pub async fn contact_records(c: &mut Conn, target: Id) -> Result<Vec<ContactReco
          LEFT JOIN users u ON u.id = r.recorded_by WHERE r.target_id = ",
     );
     q.bind_text(target.to_string());
-    q.push(" ORDER BY r.contacted_on DESC, r.created_at DESC");
+    q.push(" ORDER BY r.contacted_on DESC, r.created_at DESC, r.id DESC");
     fetch_all(c, &q).await
 }
 
