@@ -21,8 +21,8 @@ use crate::{App, Result};
 use chrono::{DateTime, Duration, Utc};
 use relais_domain::accounts::{Actor, Scope};
 use relais_domain::relations::{
-    median, may_manage_relations, may_treat_complaints, ActionStatus, ComiteRole,
-    ComplaintChannel, ComplaintSeverity, ComplaintStatus, ContactOutcome, Touchpoint,
+    may_manage_relations, may_treat_complaints, median, ActionStatus, ComiteRole, ComplaintChannel,
+    ComplaintSeverity, ComplaintStatus, ContactOutcome, Touchpoint,
 };
 use relais_domain::shared::{optional_text, parse_date, required_text, Violations};
 use relais_domain::{DomainError, Id};
@@ -139,11 +139,7 @@ async fn agency_user(
     if ok {
         Ok(Some(raw))
     } else {
-        v.push(
-            "unknown_user",
-            field,
-            "Choisissez une personne de l'Amue.",
-        );
+        v.push("unknown_user", field, "Choisissez une personne de l'Amue.");
         Ok(None)
     }
 }
@@ -428,7 +424,11 @@ pub async fn qualify(app: &App, actor: &Actor, id: Id, i: QualificationInput) ->
     store::qualify(&mut tx, id, &q, &app.now_ts()).await?;
     let mut changes = serde_json::Map::new();
     let pairs: [(&str, Option<String>, Option<String>); 7] = [
-        ("touchpoint", Some(before.touchpoint), Some(q.touchpoint.clone())),
+        (
+            "touchpoint",
+            Some(before.touchpoint),
+            Some(q.touchpoint.clone()),
+        ),
         ("severity", Some(before.severity), Some(q.severity.clone())),
         ("product_id", before.product_id, q.product_id.clone()),
         ("team_id", before.team_id, q.team_id.clone()),
@@ -441,7 +441,16 @@ pub async fn qualify(app: &App, actor: &Actor, id: Id, i: QualificationInput) ->
             changes.insert(k.into(), json!([a, b]));
         }
     }
-    audit(&mut tx, app, actor, "complaint", id, "qualify", changes.into()).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "complaint",
+        id,
+        "qualify",
+        changes.into(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -537,7 +546,8 @@ pub async fn set_action_status(
     };
     let mut tx = app.db.begin().await?;
     store::get_complaint(&mut tx, Scope::All, id).await?;
-    let done_on = (s == ActionStatus::Faite).then(|| relais_store::date(app.clock.now().date_naive()));
+    let done_on =
+        (s == ActionStatus::Faite).then(|| relais_store::date(app.clock.now().date_naive()));
     if !store::set_action_status(&mut tx, id, action, s.code(), done_on, &app.now_ts()).await? {
         return Err(DomainError::NotFound.into());
     }
@@ -682,14 +692,16 @@ fn rank(
     }
     let mut out: Vec<IrritantStat> = groups
         .into_iter()
-        .map(|(key, (count, recent, previous, open, days))| IrritantStat {
-            key,
-            count,
-            recent,
-            previous,
-            open,
-            median_days_to_close: median(days),
-        })
+        .map(
+            |(key, (count, recent, previous, open, days))| IrritantStat {
+                key,
+                count,
+                recent,
+                previous,
+                open,
+                median_days_to_close: median(days),
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
         b.count
@@ -778,7 +790,11 @@ pub async fn create_campaign(app: &App, actor: &Actor, i: CampaignInput) -> Resu
     let ends_on = date_of(&mut v, "ends_on", &i.ends_on);
     if let (Some(s), Some(e)) = (&starts_on, &ends_on) {
         if e < s {
-            v.push("ends_before_start", "ends_on", "La fin doit suivre le début.");
+            v.push(
+                "ends_before_start",
+                "ends_on",
+                "La fin doit suivre le début.",
+            );
         }
     }
     v.into_result()?;
@@ -911,7 +927,11 @@ pub async fn record_contact(
     };
     let outcome = ContactOutcome::from_code(i.outcome.trim());
     if outcome.is_none() {
-        v.push("invalid_choice", "outcome", "Choisissez le résultat de l'échange.");
+        v.push(
+            "invalid_choice",
+            "outcome",
+            "Choisissez le résultat de l'échange.",
+        );
     }
     let mut contact_id = None;
     if let Some(ct) = blank(&i.contact_id) {
@@ -1046,7 +1066,16 @@ pub async fn remove_comite_member(app: &App, actor: &Actor, id: Id) -> Result<()
     if !store::delete_comite_member(&mut tx, id).await? {
         return Err(DomainError::NotFound.into());
     }
-    audit(&mut tx, app, actor, "comite_member", id, "delete", json!({})).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "comite_member",
+        id,
+        "delete",
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1122,7 +1151,11 @@ pub async fn update_meeting(app: &App, actor: &Actor, id: Id, i: MeetingInput) -
     store::update_meeting(&mut tx, id, &values, &app.now_ts()).await?;
     let mut changes = serde_json::Map::new();
     let pairs: [(&str, Option<String>, Option<String>); 5] = [
-        ("held_on", Some(before.held_on), Some(values.held_on.clone())),
+        (
+            "held_on",
+            Some(before.held_on),
+            Some(values.held_on.clone()),
+        ),
         ("title", Some(before.title), Some(values.title.clone())),
         ("place", before.place, values.place.clone()),
         ("agenda", Some(before.agenda), Some(values.agenda.clone())),
@@ -1133,7 +1166,16 @@ pub async fn update_meeting(app: &App, actor: &Actor, id: Id, i: MeetingInput) -
             changes.insert(k.into(), json!([a, b]));
         }
     }
-    audit(&mut tx, app, actor, "comite_meeting", id, "update", changes.into()).await?;
+    audit(
+        &mut tx,
+        app,
+        actor,
+        "comite_meeting",
+        id,
+        "update",
+        changes.into(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1177,7 +1219,11 @@ pub async fn pickers(app: &App, actor: &Actor) -> Result<Pickers> {
 }
 
 /// Contacts of one institution (agency forms), `(id, label)`.
-pub async fn contacts_of(app: &App, actor: &Actor, institution: &str) -> Result<Vec<(String, String)>> {
+pub async fn contacts_of(
+    app: &App,
+    actor: &Actor,
+    institution: &str,
+) -> Result<Vec<(String, String)>> {
     require(actor.role.is_agency())?;
     let mut c = app.db.read().await?;
     Ok(store::contact_options(&mut c, institution).await?)

@@ -31,14 +31,24 @@ db_test!(
         let an = uc::analysis(&app, &admin, 24).await.expect("analysis");
         assert_eq!(an.total, 70);
         assert!(an.by_touchpoint.len() >= 5);
-        assert!(an.by_touchpoint.iter().any(|t| t.median_days_to_close.is_some()));
+        assert!(an
+            .by_touchpoint
+            .iter()
+            .any(|t| t.median_days_to_close.is_some()));
         assert!(an.by_department.len() >= 3);
-        let all = ComplaintFilter { limit: 500, ..Default::default() };
-        let (rows, total) = uc::list_complaints(&app, &member, &all).await.expect("mine");
+        let all = ComplaintFilter {
+            limit: 500,
+            ..Default::default()
+        };
+        let (rows, total) = uc::list_complaints(&app, &member, &all)
+            .await
+            .expect("mine");
         assert!(total >= 2);
         let own = member.institution_id.expect("inst").to_string();
         assert!(rows.iter().all(|k| k.institution_id == own));
-        assert!(rows.iter().any(|k| k.status == "close" && k.answer.is_some()));
+        assert!(rows
+            .iter()
+            .any(|k| k.status == "close" && k.answer.is_some()));
         assert!(rows.iter().any(|k| k.status != "close"));
         for k in &rows {
             let v = uc::get_complaint(&app, &member, relais_domain::Id::parse(&k.id).expect("id"))

@@ -89,7 +89,10 @@ code_enum!(ComiteRole {
 /// Who treats complaints: key-account managers and administrators
 /// qualify, own and close them; every agency role reads them.
 pub fn may_treat_complaints(a: &Actor) -> bool {
-    matches!(a.role, Role::Admin | Role::Relation | Role::Support | Role::Domain)
+    matches!(
+        a.role,
+        Role::Admin | Role::Relation | Role::Support | Role::Domain
+    )
 }
 
 /// Campaigns and the comité are the agency's own work.
@@ -126,8 +129,14 @@ mod tests {
 
     #[test]
     fn outcomes_move_targets() {
-        assert_eq!(ContactOutcome::Corrige.target_status(), TargetStatus::Contacte);
-        assert_eq!(ContactOutcome::Rappeler.target_status(), TargetStatus::AContacter);
+        assert_eq!(
+            ContactOutcome::Corrige.target_status(),
+            TargetStatus::Contacte
+        );
+        assert_eq!(
+            ContactOutcome::Rappeler.target_status(),
+            TargetStatus::AContacter
+        );
         assert_eq!(percent(2, 5), 40);
         assert_eq!(percent(0, 0), 0);
         assert_eq!(median(vec![5, 1, 3]), Some(3.0));

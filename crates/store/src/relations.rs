@@ -220,7 +220,8 @@ pub async fn close_complaint(c: &mut Conn, id: Id, answer: &str, now: &str) -> R
 
 /// Reopens a closed complaint (the answer is kept for the record).
 pub async fn reopen_complaint(c: &mut Conn, id: Id, now: &str) -> Result<bool> {
-    let mut q = Sql::new("UPDATE complaints SET status = 'en_cours', closed_at = NULL, updated_at = ");
+    let mut q =
+        Sql::new("UPDATE complaints SET status = 'en_cours', closed_at = NULL, updated_at = ");
     q.bind_text(now);
     q.push(" WHERE id = ").bind_text(id.to_string());
     q.push(" AND status = 'close'");
@@ -252,7 +253,9 @@ pub async fn insert_note(
         vec![
             Arg::Text(id.to_string()),
             Arg::Text(complaint.to_string()),
-            author.map(|a| Arg::Text(a.to_string())).unwrap_or(Arg::NullText),
+            author
+                .map(|a| Arg::Text(a.to_string()))
+                .unwrap_or(Arg::NullText),
             Arg::Text(body.into()),
             Arg::Text(now.into()),
         ],
@@ -423,7 +426,8 @@ pub async fn insert_campaign(
             opt(&v.description),
             Arg::Text(v.starts_on.clone()),
             opt(&v.ends_on),
-            by.map(|a| Arg::Text(a.to_string())).unwrap_or(Arg::NullText),
+            by.map(|a| Arg::Text(a.to_string()))
+                .unwrap_or(Arg::NullText),
             Arg::Text(now.into()),
             Arg::Text(now.into()),
         ],
@@ -596,7 +600,8 @@ pub async fn insert_contact_record(
             Arg::Text(v.outcome.clone()),
             opt(&v.corrections),
             opt(&v.notes),
-            by.map(|a| Arg::Text(a.to_string())).unwrap_or(Arg::NullText),
+            by.map(|a| Arg::Text(a.to_string()))
+                .unwrap_or(Arg::NullText),
             Arg::Text(now.into()),
         ],
     );
@@ -755,7 +760,11 @@ pub async fn get_meeting(c: &mut Conn, id: Id) -> Result<MeetingRow> {
 
 /// `(id, name)` of every institution, by name.
 pub async fn institution_options(c: &mut Conn) -> Result<Vec<(String, String)>> {
-    fetch_all(c, &Sql::new("SELECT id, name FROM institutions ORDER BY name, id")).await
+    fetch_all(
+        c,
+        &Sql::new("SELECT id, name FROM institutions ORDER BY name, id"),
+    )
+    .await
 }
 
 /// `(id, name)` of the contacts of one institution.

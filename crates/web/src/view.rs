@@ -80,12 +80,22 @@ impl Base {
         // Member relations (issue 6): complaints for everyone (members see
         // their institution's), campaigns and the comité for the agency.
         items.push((
-            if t.en() { "Complaints" } else { "Réclamations" },
+            if t.en() {
+                "Complaints"
+            } else {
+                "Réclamations"
+            },
             "/reclamations".into(),
         ));
         if a.role.is_agency() {
-            items.push((if t.en() { "Campaigns" } else { "Campagnes" }, "/campagnes".into()));
-            items.push((if t.en() { "Committee" } else { "Comité" }, "/comite".into()));
+            items.push((
+                if t.en() { "Campaigns" } else { "Campagnes" },
+                "/campagnes".into(),
+            ));
+            items.push((
+                if t.en() { "Committee" } else { "Comité" },
+                "/comite".into(),
+            ));
         }
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
@@ -284,7 +294,10 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "campagne" => ("Campagne créée.", "Campaign created."),
         "echange" => ("Échange enregistré.", "Contact saved."),
         "membre_comite" => ("Membre ajouté au comité.", "Member added to the committee."),
-        "membre_retire" => ("Membre retiré du comité.", "Member removed from the committee."),
+        "membre_retire" => (
+            "Membre retiré du comité.",
+            "Member removed from the committee.",
+        ),
         "reunion" => ("Réunion enregistrée.", "Meeting saved."),
         _ => return None,
     };

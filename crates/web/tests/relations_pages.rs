@@ -50,7 +50,10 @@ db_test!(
                     ("title", "Facture RAM incompréhensible"),
                     ("touchpoint", "facturation"),
                     ("severity", "majeure"),
-                    ("description", "La facture 2021 ne détaille pas les produits."),
+                    (
+                        "description",
+                        "La facture 2021 ne détaille pas les produits.",
+                    ),
                 ],
             )
             .await;
@@ -61,11 +64,19 @@ db_test!(
         let r = ma
             .post_form(
                 "/reclamations",
-                &[("title", "x"), ("severity", "mineure"), ("description", "y")],
+                &[
+                    ("title", "x"),
+                    ("severity", "mineure"),
+                    ("description", "y"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("Choisissez l&#39;étape du parcours"), "{}", r.body);
+        assert!(
+            r.body.contains("Choisissez l&#39;étape du parcours"),
+            "{}",
+            r.body
+        );
 
         // An agent registers one for B, treats A's, and closes it.
         let mut agent = login(&db, "relation@t.test").await;
@@ -88,7 +99,10 @@ db_test!(
         let kb = id_from(&r.location(), "/reclamations/");
         agent.get(&format!("/reclamations/{ka}")).await;
         let r = agent
-            .post_form(&format!("/reclamations/{ka}/notes"), &[("body", "NOTE-SECRETE : client agacé")])
+            .post_form(
+                &format!("/reclamations/{ka}/notes"),
+                &[("body", "NOTE-SECRETE : client agacé")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = agent
@@ -105,7 +119,10 @@ db_test!(
         let page = agent.get(&format!("/reclamations/{ka}")).await;
         assert!(page.body.contains("NOTE-SECRETE"));
         assert!(page.body.contains("DETAIL-INTERNE"));
-        assert!(page.body.contains("En cours de traitement"), "an action starts the treatment");
+        assert!(
+            page.body.contains("En cours de traitement"),
+            "an action starts the treatment"
+        );
         // Closing needs an answer.
         agent.get(&format!("/reclamations/{ka}/cloturer")).await;
         let r = agent
@@ -125,8 +142,13 @@ db_test!(
         assert!(list.body.contains("Session de formation annulée"));
         let api = agent.api_get("/api/v1/complaints", None).await;
         assert_eq!(api.json()["total"], 2);
-        let one = agent.api_get(&format!("/api/v1/complaints/{ka}"), None).await;
-        assert_eq!(one.json()["internal_notes"].as_array().map(|a| a.len()), Some(1));
+        let one = agent
+            .api_get(&format!("/api/v1/complaints/{ka}"), None)
+            .await;
+        assert_eq!(
+            one.json()["internal_notes"].as_array().map(|a| a.len()),
+            Some(1)
+        );
 
         // The member of A: own complaint with the answer and the action's
         // title, never the note nor the details; B's is not found.
@@ -135,13 +157,18 @@ db_test!(
         assert!(!list.body.contains("Session de formation annulée"));
         let page = ma.get(&format!("/reclamations/{ka}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("La facture détaillera désormais chaque produit."));
+        assert!(page
+            .body
+            .contains("La facture détaillera désormais chaque produit."));
         assert!(page.body.contains("Détailler la facture par produit"));
         assert!(page.body.contains("Université Alpha"));
         assert!(!page.body.contains("NOTE-SECRETE"));
         assert!(!page.body.contains("DETAIL-INTERNE"));
         assert!(!page.body.contains("Notes internes"));
-        assert_eq!(ma.get(&format!("/reclamations/{kb}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            ma.get(&format!("/reclamations/{kb}")).await.status,
+            StatusCode::NOT_FOUND
+        );
         let api = ma.api_get("/api/v1/complaints", None).await;
         assert_eq!(api.status, StatusCode::OK);
         assert_eq!(api.json()["total"], 1);
@@ -149,7 +176,11 @@ db_test!(
         let api = ma
             .api_get(&format!("/api/v1/complaints?institution_id={}", w.b), None)
             .await;
-        assert_eq!(api.json()["total"], 0, "a member never lists another institution's");
+        assert_eq!(
+            api.json()["total"],
+            0,
+            "a member never lists another institution's"
+        );
         let one = ma.api_get(&format!("/api/v1/complaints/{ka}"), None).await;
         assert_eq!(one.status, StatusCode::OK);
         assert!(!one.body.contains("NOTE-SECRETE"));
@@ -164,11 +195,22 @@ db_test!(
             .post_form(&format!("/reclamations/{ka}/notes"), &[("body", "x")])
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(ma.get(&format!("/reclamations/{ka}/qualifier")).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(ma.get("/reclamations/analyse").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            ma.get(&format!("/reclamations/{ka}/qualifier"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ma.get("/reclamations/analyse").await.status,
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(ma.get("/campagnes").await.status, StatusCode::FORBIDDEN);
         assert_eq!(ma.get("/comite").await.status, StatusCode::FORBIDDEN);
-        assert_eq!(ma.api_get("/api/v1/campaigns", None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            ma.api_get("/api/v1/campaigns", None).await.status,
+            StatusCode::FORBIDDEN
+        );
         // The institution page of A shows its complaints section.
         let inst = ma.get(&format!("/etablissements/{}", w.a)).await;
         assert!(inst.body.contains("Réclamations ouvertes"));
@@ -176,7 +218,10 @@ db_test!(
         assert!(!inst.body.contains("Session de formation annulée"));
         // The member of B sees B's, not A's.
         let mut mb = login(&db, "membre.b@t.test").await;
-        assert_eq!(mb.get(&format!("/reclamations/{ka}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            mb.get(&format!("/reclamations/{ka}")).await.status,
+            StatusCode::NOT_FOUND
+        );
         let page = mb.get(&format!("/reclamations/{kb}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("Facture RAM"));
@@ -216,24 +261,46 @@ db_test!(
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let codes: Vec<String> = r.json()["errors"]
             .as_array()
-            .map(|a| a.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["code"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         assert!(codes.contains(&"invalid_choice".to_string()), "{codes:?}");
         assert!(codes.contains(&"required".to_string()), "{codes:?}");
         // Closing through the API is for the agency.
         let r = ma
-            .json("POST", &format!("/api/v1/complaints/{id}/close"), json!({"answer": "x"}), None, true)
+            .json(
+                "POST",
+                &format!("/api/v1/complaints/{id}/close"),
+                json!({"answer": "x"}),
+                None,
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let mut agent = login(&db, "admin@t.test").await;
         agent.get("/reclamations").await;
         let r = agent
-            .json("POST", &format!("/api/v1/complaints/{id}/close"), json!({"answer": "Traité."}), None, true)
+            .json(
+                "POST",
+                &format!("/api/v1/complaints/{id}/close"),
+                json!({"answer": "Traité."}),
+                None,
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["status"], "close");
         let r = agent
-            .json("POST", &format!("/api/v1/complaints/{id}/close"), json!({"answer": "Encore."}), None, true)
+            .json(
+                "POST",
+                &format!("/api/v1/complaints/{id}/close"),
+                json!({"answer": "Encore."}),
+                None,
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["errors"][0]["code"], "already_closed");
@@ -264,9 +331,16 @@ db_test!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let cid = id_from(&r.location(), "/campagnes/");
         let page = rel.get(&format!("/campagnes/{cid}")).await;
-        assert!(page.body.contains("0 établissements traités sur 2 (0 %)"), "{}", page.body);
+        assert!(
+            page.body.contains("0 établissements traités sur 2 (0 %)"),
+            "{}",
+            page.body
+        );
         let api = rel.api_get(&format!("/api/v1/campaigns/{cid}"), None).await;
-        let targets = api.json()["institutions"].as_array().cloned().unwrap_or_default();
+        let targets = api.json()["institutions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(targets.len(), 2);
         let ta = targets
             .iter()
@@ -276,12 +350,18 @@ db_test!(
             .to_string();
         let tpage = rel.get(&format!("/campagnes/{cid}/cibles/{ta}")).await;
         assert_eq!(tpage.status, StatusCode::OK);
-        assert!(tpage.body.contains("Anne Martin"), "the institution's contacts are offered");
+        assert!(
+            tpage.body.contains("Anne Martin"),
+            "the institution's contacts are offered"
+        );
         // "Data corrected" needs the corrections.
         let r = rel
             .post_form(
                 &format!("/campagnes/{cid}/cibles/{ta}/contacts"),
-                &[("outcome", "corrige"), ("contact_id", &w.contact_a.to_string())],
+                &[
+                    ("outcome", "corrige"),
+                    ("contact_id", &w.contact_a.to_string()),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -290,7 +370,10 @@ db_test!(
         let r = rel
             .post_form(
                 &format!("/campagnes/{cid}/cibles/{ta}/contacts"),
-                &[("outcome", "joint"), ("contact_id", &w.contact_b.to_string())],
+                &[
+                    ("outcome", "joint"),
+                    ("contact_id", &w.contact_b.to_string()),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -339,17 +422,28 @@ db_test!(
         let r = rel
             .post_form(
                 "/comite/membres",
-                &[("contact_id", &w.contact_a.to_string()), ("role", "president")],
+                &[
+                    ("contact_id", &w.contact_a.to_string()),
+                    ("role", "president"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = rel
             .post_form(
                 "/comite/membres",
-                &[("contact_id", &w.contact_a.to_string()), ("user_id", &me.user_id.to_string()), ("role", "membre")],
+                &[
+                    ("contact_id", &w.contact_a.to_string()),
+                    ("user_id", &me.user_id.to_string()),
+                    ("role", "membre"),
+                ],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "one person at a time");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "one person at a time"
+        );
         rel.get("/comite/reunions/nouvelle").await;
         let r = rel
             .post_form(
@@ -358,7 +452,10 @@ db_test!(
                     ("held_on", "2021-03-18"),
                     ("title", "Comité de mars 2021"),
                     ("agenda", "1. Bilan de la campagne\n2. Irritants"),
-                    ("minutes", "Le comité **valide** le plan.<script>alert(1)</script>"),
+                    (
+                        "minutes",
+                        "Le comité **valide** le plan.<script>alert(1)</script>",
+                    ),
                 ],
             )
             .await;
@@ -374,12 +471,21 @@ db_test!(
         assert!(comite.body.contains("Comité de mars 2021"));
         // Members: agency-only.
         let mut ma = login(&db, "membre.a@t.test").await;
-        assert_eq!(ma.get(&format!("/comite/reunions/{mid}")).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(ma.get(&format!("/campagnes/{cid}")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            ma.get(&format!("/comite/reunions/{mid}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ma.get(&format!("/campagnes/{cid}")).await.status,
+            StatusCode::FORBIDDEN
+        );
         // A support agent reads but does not write.
         user(&db, "support@t.test", Role::Support, None).await;
         let mut sup = login(&db, "support@t.test").await;
         assert_eq!(sup.get("/comite").await.status, StatusCode::OK);
-        assert_eq!(sup.get("/campagnes/nouvelle").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            sup.get("/campagnes/nouvelle").await.status,
+            StatusCode::FORBIDDEN
+        );
     }
 );

@@ -4,8 +4,8 @@
 //! seed, and one account per role. Loaded in one transaction.
 
 pub mod community;
-pub mod relations;
 pub mod plan_data;
+pub mod relations;
 pub mod support;
 pub mod training;
 

@@ -106,7 +106,10 @@ pub async fn load(
     if institutions.is_empty() || staff.is_empty() {
         return Ok(s);
     }
-    let insa = institutions.iter().find(|(_, a)| *a == "INSA Lyon").map(|(i, _)| *i);
+    let insa = institutions
+        .iter()
+        .find(|(_, a)| *a == "INSA Lyon")
+        .map(|(i, _)| *i);
 
     // ---- complaints: about 70 over two years.
     for n in 0..70usize {
@@ -241,7 +244,9 @@ pub async fn load(
             .and_then(|i| contacts.get(&i))
             .and_then(|c| c.choose(&mut rng).copied());
         let recorder = manager.as_deref().and_then(Id::parse);
-        let on = |rng: &mut ChaCha8Rng| date((start + Duration::days(rng.gen_range(1..74))).date_naive());
+        let on = |rng: &mut ChaCha8Rng| {
+            date((start + Duration::days(rng.gen_range(1..74))).date_naive())
+        };
         if roll < 0.12 {
             // Tried, to call back: still to contact.
             insert_contact_record(
@@ -260,8 +265,15 @@ pub async fn load(
             )
             .await?;
         } else if roll < 0.52 {
-            let outcome = ["joint", "corrige", "corrige", "injoignable", "refus", "joint", "corrige"]
-                [rng.gen_range(0..7)];
+            let outcome = [
+                "joint",
+                "corrige",
+                "corrige",
+                "injoignable",
+                "refus",
+                "joint",
+                "corrige",
+            ][rng.gen_range(0..7)];
             let corrections = (outcome == "corrige")
                 .then(|| CORRECTIONS[rng.gen_range(0..CORRECTIONS.len())].to_string());
             insert_contact_record(

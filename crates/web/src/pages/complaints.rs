@@ -343,9 +343,11 @@ async fn filing_form(
     // The contacts of the institution, when it is known (the link from
     // the institution's page, or a form sent back with errors).
     let contacts = match f.opt("institution_id") {
-        Some(i) if agency && Id::parse(&i).is_some() => uc::contacts_of(&state.app, auth.actor(), &i)
-            .await
-            .map_err(pe(tr))?,
+        Some(i) if agency && Id::parse(&i).is_some() => {
+            uc::contacts_of(&state.app, auth.actor(), &i)
+                .await
+                .map_err(pe(tr))?
+        }
         _ => vec![],
     };
     let mut fields = complaint_fields(tr, f, agency, &p, &contacts);
@@ -486,7 +488,10 @@ async fn complaint_page(
             Cell::text(a.clone()),
         ));
     }
-    let mut links = vec![Link::new("/reclamations", fr(tr, "Toutes les réclamations", "All complaints"))];
+    let mut links = vec![Link::new(
+        "/reclamations",
+        fr(tr, "Toutes les réclamations", "All complaints"),
+    )];
     let mut buttons = vec![];
     if treat {
         links.push(Link::new(
@@ -514,7 +519,11 @@ async fn complaint_page(
     if v.internal {
         headers.extend([
             if en { "Owner" } else { "Responsable" },
-            if en { "Details (internal)" } else { "Détails (interne)" },
+            if en {
+                "Details (internal)"
+            } else {
+                "Détails (interne)"
+            },
         ]);
     }
     let mut actions_table = ActionTable {
@@ -537,7 +546,9 @@ async fn complaint_page(
             cells.push(Cell::opt(&a.details));
         }
         let next = match ActionStatus::from_code(&a.status) {
-            Some(ActionStatus::AFaire) => Some((ActionStatus::EnCours, fr(tr, "Démarrer", "Start"))),
+            Some(ActionStatus::AFaire) => {
+                Some((ActionStatus::EnCours, fr(tr, "Démarrer", "Start")))
+            }
             Some(ActionStatus::EnCours) => {
                 Some((ActionStatus::Faite, fr(tr, "Marquer faite", "Mark done")))
             }
@@ -839,7 +850,13 @@ async fn qualification_form(
             p.agents,
             Some(if en { "Nobody" } else { "Personne" }),
         ),
-        Field::new(tr, "date", "due_on", fr(tr, "Échéance", "Due"), f.get("due_on")),
+        Field::new(
+            tr,
+            "date",
+            "due_on",
+            fr(tr, "Échéance", "Due"),
+            f.get("due_on"),
+        ),
     ];
     if v.complaint.status != ComplaintStatus::Close.code() {
         fields.push(Field::select(
@@ -854,11 +871,7 @@ async fn qualification_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!(
-        "{} — {}",
-        fr(tr, "Qualifier", "Qualify"),
-        v.complaint.title
-    );
+    let title = format!("{} — {}", fr(tr, "Qualifier", "Qualify"), v.complaint.title);
     let page = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
@@ -951,11 +964,7 @@ async fn closing_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!(
-        "{} — {}",
-        fr(tr, "Clôturer", "Close"),
-        v.complaint.title
-    );
+    let title = format!("{} — {}", fr(tr, "Clôturer", "Close"), v.complaint.title);
     let page = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
@@ -986,7 +995,9 @@ async fn close(
     let tr = auth.tr;
     let id = path_id(&id, tr)?;
     match uc::close(&state.app, auth.actor(), id, &f.get("answer")).await {
-        Ok(()) => Ok(Redirect::to(&format!("/reclamations/{id}?ok=reclamation_close")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/reclamations/{id}?ok=reclamation_close")).into_response())
+        }
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             closing_form(&state, &auth, id, &f, Some(&e)).await
         }
@@ -1010,7 +1021,13 @@ fn trend(tr: Tr, recent: i64, previous: i64) -> String {
     format!("{recent} / {previous} ({word})")
 }
 
-fn stat_table(tr: Tr, caption: String, first: &str, stats: &[uc::IrritantStat], codes: bool) -> ActionTable {
+fn stat_table(
+    tr: Tr,
+    caption: String,
+    first: &str,
+    stats: &[uc::IrritantStat],
+    codes: bool,
+) -> ActionTable {
     let en = tr.en();
     let headers = [
         first,
@@ -1079,7 +1096,11 @@ async fn analysis(
             Cell::text(if tr.en() {
                 format!("the last {} months (since {})", a.months, fr_date(&a.since))
             } else {
-                format!("les {} derniers mois (depuis le {})", a.months, fr_date(&a.since))
+                format!(
+                    "les {} derniers mois (depuis le {})",
+                    a.months,
+                    fr_date(&a.since)
+                )
             }),
         ),
         (
@@ -1098,8 +1119,16 @@ async fn analysis(
     let tables = vec![
         stat_table(
             tr,
-            fr(tr, "Irritants par étape du parcours", "Irritants by touchpoint"),
-            if tr.en() { "Touchpoint" } else { "Étape du parcours" },
+            fr(
+                tr,
+                "Irritants par étape du parcours",
+                "Irritants by touchpoint",
+            ),
+            if tr.en() {
+                "Touchpoint"
+            } else {
+                "Étape du parcours"
+            },
             &a.by_touchpoint,
             true,
         ),
@@ -1125,8 +1154,14 @@ async fn analysis(
         error: None,
         links: vec![
             Link::new("/reclamations", fr(tr, "Réclamations", "Complaints")),
-            Link::new("/reclamations/analyse?mois=12", fr(tr, "12 mois", "12 months")),
-            Link::new("/reclamations/analyse?mois=24", fr(tr, "24 mois", "24 months")),
+            Link::new(
+                "/reclamations/analyse?mois=12",
+                fr(tr, "12 mois", "12 months"),
+            ),
+            Link::new(
+                "/reclamations/analyse?mois=24",
+                fr(tr, "24 mois", "24 months"),
+            ),
         ],
         buttons: vec![],
         facts,

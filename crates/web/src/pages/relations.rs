@@ -27,9 +27,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::relations as uc;
-use relais_app::relations::{
-    CampaignInput, ComiteMemberInput, ContactRecordInput, MeetingInput,
-};
+use relais_app::relations::{CampaignInput, ComiteMemberInput, ContactRecordInput, MeetingInput};
 use relais_app::AppError;
 use relais_domain::relations::{
     may_manage_relations, percent, ComiteRole, ContactOutcome, TargetStatus,
@@ -56,7 +54,10 @@ pub fn router() -> Router<AppState> {
         .route("/comite/membres/{id}/retrait", post(remove_member))
         .route("/comite/reunions", post(create_meeting))
         .route("/comite/reunions/nouvelle", get(new_meeting))
-        .route("/comite/reunions/{id}", get(show_meeting).post(update_meeting))
+        .route(
+            "/comite/reunions/{id}",
+            get(show_meeting).post(update_meeting),
+        )
         .route("/comite/reunions/{id}/modifier", get(edit_meeting))
 }
 
@@ -95,7 +96,11 @@ async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Res
     let rows = uc::list_campaigns(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let title = fr(tr, "Campagnes de contacts qualifiés", "Qualified-contact campaigns");
+    let title = fr(
+        tr,
+        "Campagnes de contacts qualifiés",
+        "Qualified-contact campaigns",
+    );
     let mut table = Table::new(
         tr,
         title.clone(),
@@ -103,7 +108,11 @@ async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Res
             if en { "Campaign" } else { "Campagne" },
             if en { "Starts" } else { "Début" },
             if en { "Ends" } else { "Fin" },
-            if en { "Institutions" } else { "Établissements" },
+            if en {
+                "Institutions"
+            } else {
+                "Établissements"
+            },
             if en { "Progress" } else { "Avancement" },
         ],
     );
@@ -112,7 +121,12 @@ async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Res
         table.rows.push(vec![
             Cell::link(c.title.clone(), format!("/campagnes/{}", c.id)),
             Cell::text(fr_date(&c.starts_on)),
-            Cell::text(c.ends_on.as_deref().map(fr_date).unwrap_or_else(|| "—".into())),
+            Cell::text(
+                c.ends_on
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| "—".into()),
+            ),
             Cell::text(c.targets.to_string()),
             Cell::text(format!(
                 "{} / {} ({} %)",
@@ -153,7 +167,14 @@ async fn campaign_form(
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let mut fields = vec![
-        Field::new(tr, "text", "title", fr(tr, "Titre", "Title"), f.get("title")).required(),
+        Field::new(
+            tr,
+            "text",
+            "title",
+            fr(tr, "Titre", "Title"),
+            f.get("title"),
+        )
+        .required(),
         Field::new(
             tr,
             "date",
@@ -162,7 +183,13 @@ async fn campaign_form(
             f.get("starts_on"),
         )
         .required(),
-        Field::new(tr, "date", "ends_on", fr(tr, "Fin", "Ends"), f.get("ends_on")),
+        Field::new(
+            tr,
+            "date",
+            "ends_on",
+            fr(tr, "Fin", "Ends"),
+            f.get("ends_on"),
+        ),
         Field::new(
             tr,
             "textarea",
@@ -247,7 +274,12 @@ async fn show_campaign(
         (fr(tr, "Début", "Starts"), Cell::text(fr_date(&c.starts_on))),
         (
             fr(tr, "Fin", "Ends"),
-            Cell::text(c.ends_on.as_deref().map(fr_date).unwrap_or_else(|| "—".into())),
+            Cell::text(
+                c.ends_on
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| "—".into()),
+            ),
         ),
         (
             fr(tr, "Avancement", "Progress"),
@@ -526,9 +558,9 @@ async fn after_target<T>(
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     match r {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/campagnes/{id}/cibles/{target}?ok={ok}")).into_response(),
-        ),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/campagnes/{id}/cibles/{target}?ok={ok}")).into_response())
+        }
         Err(AppError::Domain(DomainError::Invalid(errs))) => {
             let p = target_page(state, auth, id, target, Some(invalid_message(&errs))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -633,7 +665,11 @@ async fn comite_page(
                 Field::select(
                     tr,
                     "contact_id",
-                    fr(tr, "Contact d'un établissement", "Contact of an institution"),
+                    fr(
+                        tr,
+                        "Contact d'un établissement",
+                        "Contact of an institution",
+                    ),
                     "",
                     contacts,
                     Some(""),
@@ -841,7 +877,14 @@ async fn meeting_form(
     }
     let mut fields = vec![
         Field::new(tr, "date", "held_on", "Date", f.get("held_on")).required(),
-        Field::new(tr, "text", "title", fr(tr, "Titre", "Title"), f.get("title")).required(),
+        Field::new(
+            tr,
+            "text",
+            "title",
+            fr(tr, "Titre", "Title"),
+            f.get("title"),
+        )
+        .required(),
         Field::new(tr, "text", "place", fr(tr, "Lieu", "Place"), f.get("place")),
         Field::new(
             tr,
@@ -905,7 +948,14 @@ async fn create_meeting(
     match uc::create_meeting(&state.app, auth.actor(), meeting_input(&f)).await {
         Ok(id) => Ok(Redirect::to(&format!("/comite/reunions/{id}?ok=reunion")).into_response()),
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
-            meeting_form(&auth, "/comite/reunions".into(), "/comite".into(), &f, Some(&e)).await
+            meeting_form(
+                &auth,
+                "/comite/reunions".into(),
+                "/comite".into(),
+                &f,
+                Some(&e),
+            )
+            .await
         }
         Err(e) => Err(PageError::new(e, tr)),
     }
