@@ -477,6 +477,21 @@ pub async fn send_notification(
                 None => return Ok(()),
             }
         }
+        ("complaint_closed", _) => {
+            let id = payload["complaint_id"]
+                .as_str()
+                .and_then(Id::parse)
+                .unwrap_or_default();
+            drop(c);
+            match crate::relations::complaint_mail(app, id, &settings.base_url).await? {
+                Some((email, subject, text)) => {
+                    to.push(email);
+                    c = app.db.read().await?;
+                    (subject, text, None)
+                }
+                None => return Ok(()),
+            }
+        }
         _ => return Ok(()),
     };
     drop(c);

@@ -32,7 +32,7 @@ use relais_store::relations::{
     ComplaintRow, ComplaintValues, ContactRecordRow, ContactRecordValues, MeetingRow,
     MeetingValues, NoteRow, Qualification, RefTable, TargetFilter, TargetRow,
 };
-use relais_store::Conn;
+use relais_store::{Conn, StoreError};
 use serde_json::json;
 
 const TITLE_MAX: usize = 200;
@@ -590,6 +590,18 @@ pub async fn close(app: &App, actor: &Actor, id: Id, answer: &str) -> Result<()>
         id,
         "close",
         json!({"status": [null, "close"], "answer": [null, answer]}),
+    )
+    .await?;
+    // The member is told by mail (the `mail.notify` job resolves the
+    // address when it runs).
+    let now = app.now_ts();
+    relais_store::jobs::enqueue(
+        &mut tx,
+        "mail.notify",
+        &json!({"template": "complaint_closed", "complaint_id": id.to_string()}),
+        &now,
+        None,
+        &now,
     )
     .await?;
     tx.commit().await?;
@@ -1234,4 +1246,37 @@ pub async fn all_contacts(app: &App, actor: &Actor) -> Result<Vec<(String, Strin
     require(may_manage_relations(actor))?;
     let mut c = app.db.read().await?;
     Ok(store::all_contact_options(&mut c).await?)
+}
+
+/// The mail telling a member their complaint is closed, with the answer:
+/// `(to, subject, text)`, or `None` when nobody can be written to.
+pub async fn complaint_mail(
+    app: &App,
+    id: Id,
+    base_url: &str,
+) -> Result<Option<(String, String, String)>> {
+    let mut c = app.db.read().await?;
+    let k = match store::get_complaint(&mut c, Scope::All, id).await {
+        Ok(k) => k,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    // Reopened before the job ran: nothing to announce.
+    if k.status != ComplaintStatus::Close.code() {
+        return Ok(None);
+    }
+    let Some(to) = store::complaint_recipient(&mut c, id).await? else {
+        return Ok(None);
+    };
+    let link = format!("{}/reclamations/{}", base_url.trim_end_matches('/'), k.id);
+    Ok(Some((
+        to,
+        format!("[Relais] Réponse à votre réclamation : {}", k.title),
+        format!(
+            "Votre réclamation « {} » est close. La réponse de l'Amue :\n\n{}\n\n{}",
+            k.title,
+            k.answer.unwrap_or_default(),
+            link
+        ),
+    )))
 }

@@ -151,7 +151,8 @@ db_test!(
             code_of(&uc::file_complaint(&app, &agent, i.clone(), ComplaintChannel::Page).await),
             "unknown_contact"
         );
-        i.contact_id = None;
+        let ca = builders::contact(&db, a, "Anne", "Durand").await;
+        i.contact_id = Some(ca.to_string());
         i.channel = Some("telephone".into());
         let ka = uc::file_complaint(&app, &agent, i, ComplaintChannel::Page)
             .await
@@ -274,6 +275,34 @@ db_test!(
             code_of(&uc::close(&app, &agent, ka, "Encore").await),
             "already_closed"
         );
+        // Closing queues one mail, resolved when sent: the contact
+        // concerned here (an agent filed it), with the answer.
+        let jobs: Vec<(String,)> = {
+            let mut c = db.read().await.expect("conn");
+            sqlx::query_as("SELECT payload FROM jobs WHERE kind = 'mail.notify'")
+                .fetch_all(&mut *c)
+                .await
+                .expect("jobs")
+        };
+        assert_eq!(jobs.len(), 1);
+        assert!(jobs[0].0.contains("complaint_closed"));
+        let kb_mail = uc::complaint_mail(&app, kb, "https://relais.test")
+            .await
+            .expect("mail");
+        assert_eq!(kb_mail, None, "kb is open: nothing to announce");
+        let mail = uc::complaint_mail(&app, ka, "https://relais.test/")
+            .await
+            .expect("mail")
+            .expect("a recipient");
+        assert!(
+            mail.0.starts_with("anne"),
+            "the contact concerned: {}",
+            mail.0
+        );
+        assert!(mail.2.contains("Nouvelle maquette envoyée."));
+        assert!(mail
+            .2
+            .contains(&format!("https://relais.test/reclamations/{ka}")));
         uc::reopen(&app, &agent, ka).await.expect("reopen");
         assert_eq!(
             uc::get_complaint(&app, &ma, ka)

@@ -841,3 +841,20 @@ pub async fn start_treatment(c: &mut Conn, id: Id, now: &str) -> Result<()> {
     q.push(" AND status = 'nouvelle'");
     exec(c, &q).await.map(|_| ())
 }
+
+/// Where the answer to a closed complaint is mailed: the member account
+/// that filed it (when it belongs to the complaint's institution), else
+/// the contact concerned. Read at sending time, never stored here.
+pub async fn complaint_recipient(c: &mut Conn, id: Id) -> Result<Option<String>> {
+    let mut q = Sql::new(
+        "SELECT CASE WHEN u.institution_id = k.institution_id THEN u.email ELSE ct.email END \
+         FROM complaints k LEFT JOIN users u ON u.id = k.filed_by AND u.active = 1 \
+         LEFT JOIN contacts ct ON ct.id = k.contact_id WHERE k.id = ",
+    );
+    q.bind_text(id.to_string());
+    let row: Option<(Option<String>,)> = sqlx::query_as_with(&q.sql, q.arguments())
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(crate::StoreError::from_sqlx)?;
+    Ok(row.and_then(|r| r.0).filter(|e| !e.trim().is_empty()))
+}
