@@ -19,6 +19,8 @@ CREATE TABLE complaints (
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     product_id TEXT REFERENCES products(id),
+    -- The ticket (perhaps opened by mail) an agent converted into this complaint.
+    ticket_id TEXT REFERENCES tickets(id),
     team_id TEXT REFERENCES teams(id),
     owner_id TEXT REFERENCES users(id),
     due_on TEXT,

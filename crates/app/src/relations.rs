@@ -161,6 +161,9 @@ pub struct ComplaintInput {
     /// How it reached the agency (agency staff): `agent`, `mail`,
     /// `telephone`. Members file through `page` or `api`.
     pub channel: Option<String>,
+    /// Agency staff: the ticket (perhaps opened by an inbound mail) this
+    /// complaint comes from; its institution is the complaint's.
+    pub ticket_id: Option<String>,
 }
 
 /// Files a complaint. A member files for their own institution only; the
@@ -177,17 +180,58 @@ pub async fn file_complaint(
     }
     let mut tx = app.db.begin().await?;
     let mut v = Violations::default();
+    // A ticket converted into a complaint gives its institution.
+    let mut ticket_id = None;
+    let mut ticket_institution = None;
+    if agency {
+        if let Some(raw) = blank(&input.ticket_id) {
+            let found = match Id::parse(&raw) {
+                Some(t) => match relais_store::support::get_ticket(
+                    &mut tx,
+                    relais_store::support::TicketScope::All,
+                    t,
+                )
+                .await
+                {
+                    Ok(t) => Some(t),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                },
+                None => None,
+            };
+            match found {
+                Some(t) => {
+                    ticket_id = Some(t.id);
+                    ticket_institution = Some(t.institution_id);
+                }
+                None => v.push("unknown_ticket", "ticket_id", "Ticket inconnu."),
+            }
+        }
+    }
+    let institution_input = match (&ticket_institution, blank(&input.institution_id)) {
+        (Some(t), None) => Some(t.clone()),
+        _ => input.institution_id.clone(),
+    };
     let institution = if agency {
         let i = known(
             &mut tx,
             &mut v,
             "institution_id",
-            &input.institution_id,
+            &institution_input,
             RefTable::Institutions,
             "Choisissez l'établissement concerné.",
         )
         .await?;
-        if i.is_none() && blank(&input.institution_id).is_none() {
+        if let (Some(i), Some(t)) = (&i, &ticket_institution) {
+            if i != t {
+                v.push(
+                    "ticket_institution",
+                    "institution_id",
+                    "Le ticket d'origine appartient à un autre établissement.",
+                );
+            }
+        }
+        if i.is_none() && blank(&institution_input).is_none() {
             v.push(
                 "required",
                 "institution_id",
@@ -268,6 +312,7 @@ pub async fn file_complaint(
         title: title.unwrap_or_default(),
         description: description.unwrap_or_default(),
         product_id,
+        ticket_id,
         team_id: None,
         owner_id: None,
         due_on: None,
@@ -284,7 +329,7 @@ pub async fn file_complaint(
         "create",
         json!({"title": [null, values.title], "touchpoint": [null, values.touchpoint],
                "severity": [null, values.severity], "channel": [null, values.channel],
-               "institution_id": [null, values.institution_id]}),
+               "institution_id": [null, values.institution_id], "ticket_id": [null, values.ticket_id]}),
     )
     .await?;
     tx.commit().await?;
@@ -1279,4 +1324,18 @@ pub async fn complaint_mail(
             link
         ),
     )))
+}
+
+/// A ticket an agent converts into a complaint (to prefill the form).
+pub async fn ticket_for_complaint(
+    app: &App,
+    actor: &Actor,
+    ticket: Id,
+) -> Result<relais_store::support::TicketRow> {
+    require(may_treat_complaints(actor))?;
+    let mut c = app.db.read().await?;
+    Ok(
+        relais_store::support::get_ticket(&mut c, relais_store::support::TicketScope::All, ticket)
+            .await?,
+    )
 }

@@ -40,6 +40,9 @@ pub struct ComplaintRow {
     pub description: String,
     pub product_id: Option<String>,
     pub product_name: Option<String>,
+    /// The ticket an agent converted into this complaint.
+    pub ticket_id: Option<String>,
+    pub ticket_reference: Option<String>,
     /// The agency department (team) responsible.
     pub team_id: Option<String>,
     pub team_name: Option<String>,
@@ -59,7 +62,8 @@ pub struct ComplaintRow {
 const COMPLAINT_COLS: &str = "SELECT k.id, k.institution_id, i.name AS institution_name, \
     k.contact_id, ct.first_name || ' ' || ct.last_name AS contact_name, \
     k.filed_by, fu.display_name AS filed_by_name, k.channel, k.touchpoint, k.severity, \
-    k.title, k.description, k.product_id, p.name AS product_name, k.team_id, t.name AS team_name, \
+    k.title, k.description, k.product_id, p.name AS product_name, \
+    k.ticket_id, tk.reference AS ticket_reference, k.team_id, t.name AS team_name, \
     k.owner_id, ou.display_name AS owner_name, k.due_on, k.status, k.answer, k.closed_at, \
     k.created_at, k.updated_at \
     FROM complaints k JOIN institutions i ON i.id = k.institution_id \
@@ -67,6 +71,7 @@ const COMPLAINT_COLS: &str = "SELECT k.id, k.institution_id, i.name AS instituti
     LEFT JOIN users fu ON fu.id = k.filed_by \
     LEFT JOIN products p ON p.id = k.product_id \
     LEFT JOIN teams t ON t.id = k.team_id \
+    LEFT JOIN tickets tk ON tk.id = k.ticket_id \
     LEFT JOIN users ou ON ou.id = k.owner_id";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +85,7 @@ pub struct ComplaintValues {
     pub title: String,
     pub description: String,
     pub product_id: Option<String>,
+    pub ticket_id: Option<String>,
     pub team_id: Option<String>,
     pub owner_id: Option<String>,
     pub due_on: Option<String>,
@@ -94,7 +100,7 @@ pub async fn insert_complaint(
 ) -> Result<()> {
     let mut q = Sql::new(
         "INSERT INTO complaints (id, institution_id, contact_id, filed_by, channel, touchpoint, \
-         severity, title, description, product_id, team_id, owner_id, due_on, status, \
+         severity, title, description, product_id, ticket_id, team_id, owner_id, due_on, status, \
          created_at, updated_at) VALUES (",
     );
     bind_list(
@@ -110,6 +116,7 @@ pub async fn insert_complaint(
             Arg::Text(v.title.clone()),
             Arg::Text(v.description.clone()),
             opt(&v.product_id),
+            opt(&v.ticket_id),
             opt(&v.team_id),
             opt(&v.owner_id),
             opt(&v.due_on),

@@ -489,3 +489,88 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    async fn an_agent_converts_a_ticket_into_a_complaint(db: Db) {
+        let w = world(&db).await;
+        let app = relais_app::App::new(db.clone(), std::sync::Arc::new(relais_domain::SystemClock));
+        relais_app::support::ensure_defaults(&app)
+            .await
+            .expect("defaults");
+        let product = relais_testkit::builders::product(&db, "sifac", "Sifac").await;
+        relais_testkit::builders::deploy(&db, w.a, product).await;
+        user(&db, "agent@t.test", Role::Support, None).await;
+        let member = actor_of(&db, "membre.a@t.test").await;
+        let ticket = relais_app::support::create_ticket(
+            &app,
+            &member,
+            None,
+            relais_domain::support::TicketInput {
+                product_id: product.to_string(),
+                category: "question".into(),
+                severity: "mineur".into(),
+                subject: "Quatrième relance sans réponse".into(),
+                body: "Nous sommes excédés.".into(),
+                ..Default::default()
+            },
+            "mail",
+        )
+        .await
+        .expect("ticket");
+        let mut agent = login(&db, "agent@t.test").await;
+        let page = agent.get(&format!("/support/{ticket}")).await;
+        assert!(page
+            .body
+            .contains(&format!("/reclamations/nouvelle?ticket={ticket}")));
+        let form = agent
+            .get(&format!("/reclamations/nouvelle?ticket={ticket}"))
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("Quatrième relance sans réponse"));
+        assert!(form
+            .body
+            .contains(&format!("name=\"ticket_id\" value=\"{ticket}\"")));
+        // The ticket's institution wins over another one sent.
+        let r = agent
+            .post_form(
+                "/reclamations",
+                &[
+                    ("ticket_id", &ticket.to_string()),
+                    ("institution_id", &w.b.to_string()),
+                    ("title", "Relances sans réponse"),
+                    ("touchpoint", "support"),
+                    ("severity", "majeure"),
+                    ("channel", "mail"),
+                    ("description", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("autre établissement"));
+        let r = agent
+            .post_form(
+                "/reclamations",
+                &[
+                    ("ticket_id", &ticket.to_string()),
+                    ("institution_id", &w.a.to_string()),
+                    ("title", "Relances sans réponse"),
+                    ("touchpoint", "support"),
+                    ("severity", "majeure"),
+                    ("channel", "mail"),
+                    ("description", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let id = id_from(&r.location(), "/reclamations/");
+        let page = agent.get(&format!("/reclamations/{id}")).await;
+        assert!(page.body.contains(&format!("href=\"/support/{ticket}\"")));
+        assert!(page.body.contains("Courriel"));
+        // Members never convert tickets.
+        let mut ma = login(&db, "membre.a@t.test").await;
+        let r = ma
+            .get(&format!("/reclamations/nouvelle?ticket={ticket}"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+);

@@ -155,6 +155,7 @@ pub async fn load(
                 title: title.into(),
                 description: description.into(),
                 product_id: product.and_then(|p| products.get(p)).map(|p| p.to_string()),
+                ticket_id: None,
                 team_id: team.and_then(|t| teams.get(t)).cloned(),
                 owner_id: Some(owner.to_string()),
                 due_on: Some(date((created + Duration::days(30)).date_naive())),

@@ -94,6 +94,8 @@ pub struct ComplaintBody {
     product_id: Option<String>,
     /// Agency staff: `agent`, `telephone`, `mail`.
     channel: Option<String>,
+    /// Agency staff: the ticket this complaint comes from (same institution).
+    ticket_id: Option<String>,
 }
 
 /// Files a complaint (members: for their own institution).
@@ -116,6 +118,7 @@ async fn file_complaint(
             description: b.description,
             product_id: b.product_id,
             channel: b.channel,
+            ticket_id: b.ticket_id,
         },
         ComplaintChannel::Api,
     )

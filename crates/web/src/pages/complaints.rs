@@ -72,6 +72,8 @@ fn opt_date(d: &Option<String>) -> Cell {
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 struct ComplaintQuery {
+    /// A ticket to convert into a complaint (agency).
+    ticket: Option<String>,
     status: Option<String>,
     touchpoint: Option<String>,
     institution: Option<String>,
@@ -212,6 +214,15 @@ fn complaint_fields(
 ) -> Vec<Field> {
     let en = tr.en();
     let mut fields = vec![];
+    if agency && !f.get("ticket_id").is_empty() {
+        fields.push(Field::new(
+            tr,
+            "hidden",
+            "ticket_id",
+            "",
+            f.get("ticket_id"),
+        ));
+    }
     if agency {
         fields.push(
             Field::select(
@@ -323,6 +334,7 @@ fn complaint_input(f: &FormData) -> ComplaintInput {
         description: f.get("description"),
         product_id: f.opt("product_id"),
         channel: f.opt("channel"),
+        ticket_id: f.opt("ticket_id"),
     }
 }
 
@@ -376,9 +388,35 @@ async fn new_form(
     auth: Auth,
     Query(q): Query<ComplaintQuery>,
 ) -> Result<Response, PageError> {
+    let tr = auth.tr;
     let mut f = FormData::default();
     if let Some(i) = nonempty(&q.institution) {
         f.0.push(("institution_id".into(), i));
+    }
+    // Converting a ticket (perhaps opened by an inbound mail): its
+    // institution, product, subject and channel prefill the form.
+    if let Some(t) = nonempty(&q.ticket) {
+        let t = uc::ticket_for_complaint(&state.app, auth.actor(), path_id(&t, tr)?)
+            .await
+            .map_err(pe(tr))?;
+        let channel = if t.channel == "mail" { "mail" } else { "agent" };
+        f = FormData(vec![
+            ("ticket_id".into(), t.id.clone()),
+            ("institution_id".into(), t.institution_id.clone()),
+            ("product_id".into(), t.product_id.clone()),
+            ("channel".into(), channel.into()),
+            ("touchpoint".into(), "support".into()),
+            ("title".into(), t.subject.clone()),
+            (
+                "description".into(),
+                format!(
+                    "{} {} ({}).",
+                    fr(tr, "Réclamation issue du ticket", "Complaint from ticket"),
+                    t.reference,
+                    t.subject
+                ),
+            ),
+        ]);
     }
     filing_form(&state, &auth, &f, None).await
 }
@@ -446,6 +484,13 @@ async fn complaint_page(
             Cell::text(crate::label!(ComplaintSeverity, &k.severity, tr)),
         ),
         (fr(tr, "Produit", "Product"), Cell::opt(&k.product_name)),
+        (
+            fr(tr, "Ticket d'origine", "Original ticket"),
+            match (&k.ticket_id, &k.ticket_reference) {
+                (Some(t), Some(r)) => Cell::link(r.clone(), format!("/support/{t}")),
+                _ => Cell::text("—"),
+            },
+        ),
         (
             fr(tr, "Pôle responsable", "Department"),
             Cell::opt(&k.team_name),
