@@ -332,6 +332,19 @@ pub async fn file_complaint(
                "institution_id": [null, values.institution_id], "ticket_id": [null, values.ticket_id]}),
     )
     .await?;
+    // A member's complaint is announced to their key-account manager.
+    if !agency {
+        let now = app.now_ts();
+        relais_store::jobs::enqueue(
+            &mut tx,
+            "mail.notify",
+            &json!({"template": "complaint_new", "complaint_id": id.to_string()}),
+            &now,
+            None,
+            &now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -1293,11 +1306,14 @@ pub async fn all_contacts(app: &App, actor: &Actor) -> Result<Vec<(String, Strin
     Ok(store::all_contact_options(&mut c).await?)
 }
 
-/// The mail telling a member their complaint is closed, with the answer:
-/// `(to, subject, text)`, or `None` when nobody can be written to.
+/// The mail of a complaint's `template`: `complaint_closed` tells the
+/// member the answer; `complaint_new` tells the key-account manager a
+/// member filed one. `(to, subject, text)`, or `None` when there is nobody
+/// to write to (or nothing to announce any more).
 pub async fn complaint_mail(
     app: &App,
     id: Id,
+    template: &str,
     base_url: &str,
 ) -> Result<Option<(String, String, String)>> {
     let mut c = app.db.read().await?;
@@ -1306,6 +1322,23 @@ pub async fn complaint_mail(
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
+    if template == "complaint_new" {
+        let Some(to) = store::complaint_manager_email(&mut c, id).await? else {
+            return Ok(None);
+        };
+        let link = format!("{}/reclamations/{}", base_url.trim_end_matches('/'), k.id);
+        let touchpoint = Touchpoint::from_code(&k.touchpoint)
+            .map(|t| t.label_fr())
+            .unwrap_or("");
+        return Ok(Some((
+            to,
+            format!("[Relais] Nouvelle réclamation : {}", k.title),
+            format!(
+                "{} a déposé une réclamation ({touchpoint}) : « {} ».\n\n{}",
+                k.institution_name, k.title, link
+            ),
+        )));
+    }
     // Reopened before the job ran: nothing to announce.
     if k.status != ComplaintStatus::Close.code() {
         return Ok(None);

@@ -284,13 +284,42 @@ db_test!(
                 .await
                 .expect("jobs")
         };
-        assert_eq!(jobs.len(), 1);
-        assert!(jobs[0].0.contains("complaint_closed"));
-        let kb_mail = uc::complaint_mail(&app, kb, "https://relais.test")
+        // kb was filed by a member: its manager was told (B has none here:
+        // nobody to write to); ka's closing is announced.
+        assert_eq!(jobs.len(), 2);
+        assert!(jobs
+            .iter()
+            .any(|j| j.0.contains("complaint_new") && j.0.contains(&kb.to_string())));
+        assert!(jobs
+            .iter()
+            .any(|j| j.0.contains("complaint_closed") && j.0.contains(&ka.to_string())));
+        assert_eq!(
+            uc::complaint_mail(&app, kb, "complaint_new", "https://r.test")
+                .await
+                .expect("m"),
+            None
+        );
+        {
+            let mut tx = db.begin().await.expect("tx");
+            sqlx::query("UPDATE institutions SET manager_id = $1 WHERE id = $2")
+                .bind(agent.user_id.to_string())
+                .bind(b.to_string())
+                .execute(&mut *tx)
+                .await
+                .expect("manager");
+            tx.commit().await.expect("commit");
+        }
+        let new_mail = uc::complaint_mail(&app, kb, "complaint_new", "https://r.test")
+            .await
+            .expect("m")
+            .expect("the manager");
+        assert_eq!(new_mail.0, "rel@t.test");
+        assert!(new_mail.2.contains("Université B") && new_mail.2.contains("Support"));
+        let kb_mail = uc::complaint_mail(&app, kb, "complaint_closed", "https://relais.test")
             .await
             .expect("mail");
         assert_eq!(kb_mail, None, "kb is open: nothing to announce");
-        let mail = uc::complaint_mail(&app, ka, "https://relais.test/")
+        let mail = uc::complaint_mail(&app, ka, "complaint_closed", "https://relais.test/")
             .await
             .expect("mail")
             .expect("a recipient");

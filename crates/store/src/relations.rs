@@ -865,3 +865,18 @@ pub async fn complaint_recipient(c: &mut Conn, id: Id) -> Result<Option<String>>
         .map_err(crate::StoreError::from_sqlx)?;
     Ok(row.and_then(|r| r.0).filter(|e| !e.trim().is_empty()))
 }
+
+/// The key-account manager's address for a new complaint of their
+/// institution (read at sending time).
+pub async fn complaint_manager_email(c: &mut Conn, id: Id) -> Result<Option<String>> {
+    let mut q = Sql::new(
+        "SELECT u.email FROM complaints k JOIN institutions i ON i.id = k.institution_id \
+         JOIN users u ON u.id = i.manager_id AND u.active = 1 WHERE k.id = ",
+    );
+    q.bind_text(id.to_string());
+    let row: Option<(String,)> = sqlx::query_as_with(&q.sql, q.arguments())
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(crate::StoreError::from_sqlx)?;
+    Ok(row.map(|r| r.0).filter(|e| !e.trim().is_empty()))
+}

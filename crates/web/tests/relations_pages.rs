@@ -136,6 +136,25 @@ db_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Owned by the agent once qualified.
+        let me = actor_of(&db, "relation@t.test").await;
+        agent.get(&format!("/reclamations/{kb}/qualifier")).await;
+        let r = agent
+            .post_form(
+                &format!("/reclamations/{kb}/qualifier"),
+                &[
+                    ("touchpoint", "formation"),
+                    ("severity", "majeure"),
+                    ("owner_id", &me.user_id.to_string()),
+                    ("due_on", "2099-02-01"),
+                    ("status", "en_cours"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mine = agent.get("/reclamations?responsable=moi").await;
+        assert!(mine.body.contains("Session de formation annulée"));
+        assert!(!mine.body.contains("Facture RAM"));
         // The agent sees both institutions' complaints.
         let list = agent.get("/reclamations").await;
         assert!(list.body.contains("Facture RAM"));

@@ -77,6 +77,8 @@ struct ComplaintQuery {
     status: Option<String>,
     touchpoint: Option<String>,
     institution: Option<String>,
+    /// `moi`: the complaints the reader owns (agency).
+    responsable: Option<String>,
     page: Option<i64>,
 }
 
@@ -95,7 +97,8 @@ async fn list(
         open_only: status.as_deref() == Some("ouvertes"),
         status: status.filter(|s| s != "ouvertes"),
         touchpoint: nonempty(&q.touchpoint),
-        owner_id: None,
+        owner_id: (agency && q.responsable.as_deref() == Some("moi"))
+            .then(|| auth.actor().user_id.to_string()),
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
@@ -175,6 +178,10 @@ async fn list(
     )];
     if agency {
         actions.push(Link::new(
+            "/reclamations?responsable=moi&status=ouvertes",
+            fr(tr, "Mes réclamations ouvertes", "My open complaints"),
+        ));
+        actions.push(Link::new(
             "/reclamations/analyse",
             fr(tr, "Analyse des irritants", "Irritants' analysis"),
         ));
@@ -185,6 +192,7 @@ async fn list(
             ("status", q.status.clone()),
             ("touchpoint", q.touchpoint.clone()),
             ("institution", q.institution.clone()),
+            ("responsable", q.responsable.clone()),
         ],
         page,
         total,
