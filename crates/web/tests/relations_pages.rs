@@ -117,6 +117,19 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = agent.get(&format!("/reclamations/{ka}")).await;
+        // The action's button moves it on: to do → in progress.
+        let marker = format!("/reclamations/{ka}/actions/");
+        let at = page.body.find(&marker).expect("action button");
+        let action_url: String = page.body[at..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+            .replace("&amp;", "&");
+        assert!(action_url.ends_with("?statut=en_cours"), "{action_url}");
+        let r = agent.post_form(&action_url, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = agent.get(&format!("/reclamations/{ka}")).await;
+        assert!(page.body.contains("Marquer faite"));
         assert!(page.body.contains("NOTE-SECRETE"));
         assert!(page.body.contains("DETAIL-INTERNE"));
         assert!(
