@@ -1250,10 +1250,17 @@ pub(crate) async fn institution_section(
         ),
         (
             fr(tr, "Nouvelle réclamation", "New complaint"),
-            Cell::link(
-                fr(tr, "Enregistrer une réclamation", "Register a complaint"),
-                format!("/reclamations/nouvelle?institution={institution}"),
-            ),
+            if auth.actor().role.is_agency() {
+                Cell::link(
+                    fr(tr, "Enregistrer une réclamation", "Register a complaint"),
+                    format!("/reclamations/nouvelle?institution={institution}"),
+                )
+            } else {
+                Cell::link(
+                    fr(tr, "Déposer une réclamation", "File a complaint"),
+                    "/reclamations/nouvelle",
+                )
+            },
         ),
     ];
     let mut table = Table::new(
