@@ -606,3 +606,20 @@ db_test!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );
+
+#[test]
+fn openapi_documents_the_relations_routes() {
+    let doc = serde_json::to_value(relais_web::api::openapi()).expect("json");
+    for p in [
+        "/api/v1/complaints",
+        "/api/v1/complaints/{id}",
+        "/api/v1/complaints/{id}/notes",
+        "/api/v1/complaints/{id}/actions",
+        "/api/v1/complaints/{id}/close",
+        "/api/v1/complaints/analysis",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{id}",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "missing {p}");
+    }
+}
