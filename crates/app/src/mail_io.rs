@@ -483,7 +483,7 @@ pub async fn send_notification(
                 .and_then(Id::parse)
                 .unwrap_or_default();
             drop(c);
-            match crate::relations::complaint_mail(app, id, template, &settings.base_url).await? {
+            match crate::engagement::complaint_mail(app, id, template, &settings.base_url).await? {
                 Some((email, subject, text)) => {
                     to.push(email);
                     c = app.db.read().await?;

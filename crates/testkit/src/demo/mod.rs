@@ -4,8 +4,8 @@
 //! seed, and one account per role. Loaded in one transaction.
 
 pub mod community;
+pub mod engagement;
 pub mod plan_data;
-pub mod relations;
 pub mod support;
 pub mod training;
 
@@ -50,7 +50,7 @@ pub struct DemoSummary {
     pub incidents: usize,
     pub community: community::CommunitySummary,
     pub training: training::TrainingSummary,
-    pub relations: relations::RelationsSummary,
+    pub engagement: engagement::EngagementSummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -579,7 +579,7 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         .map(|(id, acronym)| (*id, contacts_of.get(acronym).cloned().unwrap_or_default()))
         .collect();
     let agent_ids: Vec<Id> = agents.iter().map(|(id, _)| *id).collect();
-    s.relations = relations::load(
+    s.engagement = engagement::load(
         &mut tx,
         seed,
         now,

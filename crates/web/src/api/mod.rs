@@ -9,9 +9,9 @@ pub mod community;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
+pub mod engagement;
 pub mod interactions;
 pub mod knowledge;
-pub mod relations;
 pub mod search;
 pub mod support;
 pub mod training;
@@ -59,7 +59,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(support::router())
         .merge(community::router())
         .merge(training::router())
-        .merge(relations::router())
+        .merge(engagement::router())
         .split_for_parts()
 }
 

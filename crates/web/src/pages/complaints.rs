@@ -23,15 +23,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use relais_app::relations as uc;
-use relais_app::relations::{ActionInput, ComplaintInput, QualificationInput};
+use relais_app::engagement as uc;
+use relais_app::engagement::{ActionInput, ComplaintInput, QualificationInput};
 use relais_app::AppError;
-use relais_domain::relations::{
+use relais_domain::engagement::{
     may_treat_complaints, ActionStatus, ComplaintChannel, ComplaintSeverity, ComplaintStatus,
     Touchpoint,
 };
 use relais_domain::{DomainError, Id};
-use relais_store::relations::ComplaintFilter;
+use relais_store::engagement::ComplaintFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()

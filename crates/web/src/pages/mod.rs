@@ -9,12 +9,12 @@ pub mod complaints;
 pub mod contacts;
 pub mod conventions;
 pub mod deployments;
+pub mod engagement;
 pub mod exports;
 pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
-pub mod relations;
 pub mod risks;
 pub mod routing;
 pub mod search;
@@ -55,7 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(training::router())
         .merge(community::router())
         .merge(complaints::router())
-        .merge(relations::router())
+        .merge(engagement::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {

@@ -12,7 +12,7 @@
 //!   institution, qualify them, write internal notes and corrective
 //!   actions, close them with an answer; the irritants' analysis is theirs;
 //! - campaigns and the comité are agency-only: every agency role reads,
-//!   administrators and key-account managers ([`may_manage_relations`])
+//!   administrators and key-account managers ([`may_manage_engagement`])
 //!   write; members get "forbidden".
 //!
 //! Every change writes an audit row in its transaction.
@@ -20,16 +20,16 @@
 use crate::{App, Result};
 use chrono::{DateTime, Duration, Utc};
 use relais_domain::accounts::{Actor, Scope};
-use relais_domain::relations::{
-    may_manage_relations, may_treat_complaints, median, ActionStatus, ComiteRole, ComplaintChannel,
-    ComplaintSeverity, ComplaintStatus, ContactOutcome, Touchpoint,
+use relais_domain::engagement::{
+    may_manage_engagement, may_treat_complaints, median, ActionStatus, ComiteRole,
+    ComplaintChannel, ComplaintSeverity, ComplaintStatus, ContactOutcome, Touchpoint,
 };
 use relais_domain::shared::{optional_text, parse_date, required_text, Violations};
 use relais_domain::{DomainError, Id};
-use relais_store::relations as store;
-use relais_store::relations::{
-    ActionRow, ActionValues, CampaignRow, CampaignValues, ComiteMemberRow, ComplaintFilter,
-    ComplaintRow, ComplaintValues, ContactRecordRow, ContactRecordValues, MeetingRow,
+use relais_store::engagement as store;
+use relais_store::engagement::{
+    ActionValues, CampaignValues, ComiteMemberRow, ComplaintFilter, ComplaintRow, ComplaintValues,
+    ContactCampaignRow, ContactRecordRow, ContactRecordValues, CorrectiveActionRow, MeetingRow,
     MeetingValues, NoteRow, Qualification, RefTable, TargetFilter, TargetRow,
 };
 use relais_store::{Conn, StoreError};
@@ -365,7 +365,7 @@ pub struct ComplaintView {
     /// Internal notes: agency staff only (empty for members).
     pub notes: Vec<NoteRow>,
     /// Corrective actions; for members without details nor owner.
-    pub actions: Vec<ActionRow>,
+    pub actions: Vec<CorrectiveActionRow>,
     /// The reader is agency staff (internal parts included).
     pub internal: bool,
 }
@@ -849,7 +849,7 @@ pub struct CampaignInput {
 /// Creates a campaign whose targets are every member institution, each
 /// assigned to its key-account manager.
 pub async fn create_campaign(app: &App, actor: &Actor, i: CampaignInput) -> Result<Id> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut v = Violations::default();
     let title = required_text(&mut v, "title", &i.title, TITLE_MAX);
     let description = optional_text(&mut v, "description", i.description.as_deref(), TEXT_MAX);
@@ -896,7 +896,7 @@ pub async fn create_campaign(app: &App, actor: &Actor, i: CampaignInput) -> Resu
     Ok(id)
 }
 
-pub async fn list_campaigns(app: &App, actor: &Actor) -> Result<Vec<CampaignRow>> {
+pub async fn list_campaigns(app: &App, actor: &Actor) -> Result<Vec<ContactCampaignRow>> {
     require(actor.role.is_agency())?;
     let mut c = app.db.read().await?;
     Ok(store::list_campaigns(&mut c).await?)
@@ -907,7 +907,7 @@ pub async fn get_campaign(
     actor: &Actor,
     id: Id,
     f: &TargetFilter,
-) -> Result<(CampaignRow, Vec<TargetRow>)> {
+) -> Result<(ContactCampaignRow, Vec<TargetRow>)> {
     require(actor.role.is_agency())?;
     let mut c = app.db.read().await?;
     let campaign = store::get_campaign(&mut c, id).await?;
@@ -919,7 +919,7 @@ pub async fn get_campaign(
 /// of the institution (for the form).
 #[derive(Debug, Clone)]
 pub struct TargetView {
-    pub campaign: CampaignRow,
+    pub campaign: ContactCampaignRow,
     pub target: TargetRow,
     pub records: Vec<ContactRecordRow>,
     pub contacts: Vec<(String, String)>,
@@ -948,7 +948,7 @@ pub async fn assign_target(
     target: Id,
     manager: Option<String>,
 ) -> Result<()> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut tx = app.db.begin().await?;
     let before = store::get_target(&mut tx, campaign, target).await?;
     let mut v = Violations::default();
@@ -987,7 +987,7 @@ pub async fn record_contact(
     target: Id,
     i: ContactRecordInput,
 ) -> Result<Id> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut tx = app.db.begin().await?;
     let t = store::get_target(&mut tx, campaign, target).await?;
     let mut v = Violations::default();
@@ -1072,7 +1072,7 @@ pub struct ComiteMemberInput {
 }
 
 pub async fn add_comite_member(app: &App, actor: &Actor, i: ComiteMemberInput) -> Result<Id> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut tx = app.db.begin().await?;
     let mut v = Violations::default();
     let contact = known(
@@ -1131,7 +1131,7 @@ pub async fn add_comite_member(app: &App, actor: &Actor, i: ComiteMemberInput) -
 }
 
 pub async fn remove_comite_member(app: &App, actor: &Actor, id: Id) -> Result<()> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut tx = app.db.begin().await?;
     if !store::delete_comite_member(&mut tx, id).await? {
         return Err(DomainError::NotFound.into());
@@ -1194,7 +1194,7 @@ fn validate_meeting(i: &MeetingInput) -> Result<MeetingValues> {
 }
 
 pub async fn create_meeting(app: &App, actor: &Actor, i: MeetingInput) -> Result<Id> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let values = validate_meeting(&i)?;
     let mut tx = app.db.begin().await?;
     let id = Id::new();
@@ -1214,7 +1214,7 @@ pub async fn create_meeting(app: &App, actor: &Actor, i: MeetingInput) -> Result
 }
 
 pub async fn update_meeting(app: &App, actor: &Actor, id: Id, i: MeetingInput) -> Result<()> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let values = validate_meeting(&i)?;
     let mut tx = app.db.begin().await?;
     let before = store::get_meeting(&mut tx, id).await?;
@@ -1301,7 +1301,7 @@ pub async fn contacts_of(
 
 /// Every contact, `(id, "name — institution")` (the comité picker).
 pub async fn all_contacts(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
-    require(may_manage_relations(actor))?;
+    require(may_manage_engagement(actor))?;
     let mut c = app.db.read().await?;
     Ok(store::all_contact_options(&mut c).await?)
 }

@@ -6,16 +6,16 @@
 //! the contacts recorded; every change writes an audit row.
 
 use chrono::{Duration, TimeZone, Utc};
-use relais_app::relations as uc;
-use relais_app::relations::{
+use relais_app::engagement as uc;
+use relais_app::engagement::{
     ActionInput, CampaignInput, ComiteMemberInput, ComplaintInput, ContactRecordInput,
     MeetingInput, QualificationInput,
 };
 use relais_app::{App, AppError};
 use relais_domain::accounts::Role;
-use relais_domain::relations::ComplaintChannel;
+use relais_domain::engagement::ComplaintChannel;
 use relais_domain::{DomainError, Id};
-use relais_store::relations::{ComplaintFilter, TargetFilter};
+use relais_store::engagement::{ComplaintFilter, TargetFilter};
 use relais_store::Db;
 use relais_testkit::{builders, db_test, FakeClock};
 
@@ -477,7 +477,7 @@ db_test!(
             .await
             .expect("g");
         assert_eq!((c.targets, c.done), (5, 2));
-        assert_eq!(relais_domain::relations::percent(c.done, c.targets), 40);
+        assert_eq!(relais_domain::engagement::percent(c.done, c.targets), 40);
         let v = uc::get_target(&app, &rel, camp, t0).await.expect("target");
         assert_eq!(v.target.status, "contacte");
         assert_eq!(v.records.len(), 2);

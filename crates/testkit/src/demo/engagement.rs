@@ -14,12 +14,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relais_domain::Id;
-use relais_store::relations::*;
+use relais_store::engagement::*;
 use relais_store::{date, ts, Conn};
 use std::collections::HashMap;
 
 #[derive(Debug, Default, Clone)]
-pub struct RelationsSummary {
+pub struct EngagementSummary {
     pub complaints: usize,
     pub corrective_actions: usize,
     pub campaign_targets: usize,
@@ -93,9 +93,9 @@ pub async fn load(
     products: &HashMap<&str, Id>,
     managers: &[Id],
     agents: &[Id],
-) -> anyhow::Result<RelationsSummary> {
+) -> anyhow::Result<EngagementSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0E1A_7106);
-    let mut s = RelationsSummary::default();
+    let mut s = EngagementSummary::default();
     let stamp = ts(now);
     let teams: HashMap<String, String> = relais_store::support::list_teams(tx)
         .await?

@@ -26,14 +26,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use relais_app::relations as uc;
-use relais_app::relations::{CampaignInput, ComiteMemberInput, ContactRecordInput, MeetingInput};
+use relais_app::engagement as uc;
+use relais_app::engagement::{CampaignInput, ComiteMemberInput, ContactRecordInput, MeetingInput};
 use relais_app::AppError;
-use relais_domain::relations::{
-    may_manage_relations, percent, ComiteRole, ContactOutcome, TargetStatus,
+use relais_domain::engagement::{
+    may_manage_engagement, percent, ComiteRole, ContactOutcome, TargetStatus,
 };
 use relais_domain::{DomainError, Id};
-use relais_store::relations::{MeetingRow, TargetFilter};
+use relais_store::engagement::{MeetingRow, TargetFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -137,7 +137,7 @@ async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Res
         ]);
     }
     let mut actions = vec![];
-    if may_manage_relations(auth.actor()) {
+    if may_manage_engagement(auth.actor()) {
         actions.push(Link::new(
             "/campagnes/nouvelle",
             fr(tr, "Nouvelle campagne", "New campaign"),
@@ -163,7 +163,7 @@ async fn campaign_form(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    if !may_manage_relations(auth.actor()) {
+    if !may_manage_engagement(auth.actor()) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let mut fields = vec![
@@ -397,7 +397,7 @@ async fn target_page(
     let v = uc::get_target(&state.app, auth.actor(), id, target)
         .await
         .map_err(pe(tr))?;
-    let manage = may_manage_relations(auth.actor());
+    let manage = may_manage_engagement(auth.actor());
     let t = &v.target;
     let facts = vec![
         (
@@ -623,7 +623,7 @@ async fn comite_page(
     let meetings = uc::list_meetings(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let manage = may_manage_relations(auth.actor());
+    let manage = may_manage_engagement(auth.actor());
     let headers: Vec<String> = vec![
         fr(tr, "Nom", "Name"),
         fr(tr, "Établissement", "Institution"),
@@ -831,7 +831,7 @@ async fn show_meeting(
         .await
         .map_err(pe(tr))?;
     let mut links = vec![Link::new("/comite", fr(tr, "Le comité", "The committee"))];
-    if may_manage_relations(auth.actor()) {
+    if may_manage_engagement(auth.actor()) {
         links.push(Link::new(
             format!("/comite/reunions/{id}/modifier"),
             tr.get("edit"),
@@ -872,7 +872,7 @@ async fn meeting_form(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    if !may_manage_relations(auth.actor()) {
+    if !may_manage_engagement(auth.actor()) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let mut fields = vec![

@@ -4,21 +4,21 @@
 //! 40 % done; the comité with members and four meetings. The demo member
 //! (INSA Lyon) sees only INSA Lyon's complaints, without internal notes.
 
-use relais_app::relations as uc;
+use relais_app::engagement as uc;
 use relais_app::App;
-use relais_store::relations::{ComplaintFilter, TargetFilter};
+use relais_store::engagement::{ComplaintFilter, TargetFilter};
 use relais_store::Db;
 use relais_testkit::db_test;
 
 db_test!(
-    async fn the_relations_demo_is_loaded(db: Db) {
+    async fn the_engagement_demo_is_loaded(db: Db) {
         let now = chrono::DateTime::parse_from_rfc3339("2021-11-15T09:00:00Z")
             .expect("t")
             .with_timezone(&chrono::Utc);
         let s = relais_testkit::demo::load(&db, 2021, now)
             .await
             .expect("demo");
-        let r = &s.relations;
+        let r = &s.engagement;
         assert_eq!(r.complaints, 70);
         assert!(r.corrective_actions > 50, "{}", r.corrective_actions);
         let done = r.campaign_done as f64 / r.campaign_targets as f64;

@@ -283,7 +283,7 @@ pub async fn notes(c: &mut Conn, complaint: Id) -> Result<Vec<NoteRow>> {
 
 /// A corrective action. `details` and the owner are internal.
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
-pub struct ActionRow {
+pub struct CorrectiveActionRow {
     pub id: String,
     pub complaint_id: String,
     pub title: String,
@@ -335,7 +335,7 @@ pub async fn insert_action(
     exec(c, &q).await.map(|_| ())
 }
 
-pub async fn actions(c: &mut Conn, complaint: Id) -> Result<Vec<ActionRow>> {
+pub async fn actions(c: &mut Conn, complaint: Id) -> Result<Vec<CorrectiveActionRow>> {
     let mut q = Sql::new(
         "SELECT a.id, a.complaint_id, a.title, a.details, a.owner_id, u.display_name AS owner_name, \
          a.due_on, a.status, a.done_on, a.created_at \
@@ -389,7 +389,7 @@ pub async fn analysis_rows(c: &mut Conn, since: &str) -> Result<Vec<AnalysisRow>
 // ---------------------------------------------------------------- campaigns
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
-pub struct CampaignRow {
+pub struct ContactCampaignRow {
     pub id: String,
     pub title: String,
     pub description: Option<String>,
@@ -443,12 +443,12 @@ pub async fn insert_campaign(
     exec(c, &q).await.map(|_| ())
 }
 
-pub async fn list_campaigns(c: &mut Conn) -> Result<Vec<CampaignRow>> {
+pub async fn list_campaigns(c: &mut Conn) -> Result<Vec<ContactCampaignRow>> {
     let q = Sql::new(&format!("{CAMPAIGN_COLS} ORDER BY c.starts_on DESC, c.id"));
     fetch_all(c, &q).await
 }
 
-pub async fn get_campaign(c: &mut Conn, id: Id) -> Result<CampaignRow> {
+pub async fn get_campaign(c: &mut Conn, id: Id) -> Result<ContactCampaignRow> {
     let mut q = Sql::new(CAMPAIGN_COLS);
     q.push(" WHERE c.id = ").bind_text(id.to_string());
     fetch_one(c, &q).await

@@ -96,7 +96,7 @@ pub fn may_treat_complaints(a: &Actor) -> bool {
 }
 
 /// Campaigns and the comité are the agency's own work.
-pub fn may_manage_relations(a: &Actor) -> bool {
+pub fn may_manage_engagement(a: &Actor) -> bool {
     matches!(a.role, Role::Admin | Role::Relation)
 }
 

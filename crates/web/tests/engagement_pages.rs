@@ -608,7 +608,7 @@ db_test!(
 );
 
 #[test]
-fn openapi_documents_the_relations_routes() {
+fn openapi_documents_the_engagement_routes() {
     let doc = serde_json::to_value(relais_web::api::openapi()).expect("json");
     for p in [
         "/api/v1/complaints",

@@ -11,11 +11,11 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use relais_app::relations as uc;
-use relais_app::relations::{ActionInput, ComplaintInput};
-use relais_domain::relations::ComplaintChannel;
-use relais_store::relations::{
-    CampaignRow, ComplaintFilter, ComplaintRow, NoteRow, TargetFilter, TargetRow,
+use relais_app::engagement as uc;
+use relais_app::engagement::{ActionInput, ComplaintInput};
+use relais_domain::engagement::ComplaintChannel;
+use relais_store::engagement::{
+    ComplaintFilter, ComplaintRow, ContactCampaignRow, NoteRow, TargetFilter, TargetRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -190,25 +190,25 @@ async fn get_complaint(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct NoteBody {
+pub struct ComplaintNoteBody {
     body: String,
 }
 
 /// Adds an internal note (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", request_body = NoteBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", request_body = ComplaintNoteBody,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_note(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
-    Json(b): Json<NoteBody>,
+    Json(b): Json<ComplaintNoteBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let n = uc::add_note(&st.app, &s.actor, parse_id(&id)?, &b.body).await?;
     Ok((StatusCode::CREATED, Json(Created { id: n.to_string() })))
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct ActionBody {
+pub struct CorrectiveActionBody {
     title: String,
     details: Option<String>,
     owner_id: Option<String>,
@@ -217,13 +217,13 @@ pub struct ActionBody {
 }
 
 /// Adds a corrective action (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", request_body = ActionBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", request_body = CorrectiveActionBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_action(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
-    Json(b): Json<ActionBody>,
+    Json(b): Json<CorrectiveActionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let a = uc::add_action(
         &st.app,
@@ -241,19 +241,19 @@ async fn add_action(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct CloseBody {
+pub struct ComplaintCloseBody {
     /// The answer the institution reads.
     answer: String,
 }
 
 /// Closes a complaint with its answer (agency staff); 422 `already_closed`.
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", request_body = CloseBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", request_body = ComplaintCloseBody,
     responses((status = 200, body = Complaint), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn close_complaint(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
-    Json(b): Json<CloseBody>,
+    Json(b): Json<ComplaintCloseBody>,
 ) -> Result<Json<Complaint>, ApiError> {
     let id = parse_id(&id)?;
     uc::close(&st.app, &s.actor, id, &b.answer).await?;
@@ -281,32 +281,32 @@ async fn complaint_analysis(
 
 /// Campaigns of qualified contacts with their progress (agency staff).
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "relation",
-    responses((status = 200, body = Vec<CampaignRow>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ContactCampaignRow>), (status = 403, body = ErrorBody)))]
 async fn list_campaigns(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<CampaignRow>>, ApiError> {
+) -> Result<Json<Vec<ContactCampaignRow>>, ApiError> {
     Ok(Json(uc::list_campaigns(&st.app, &s.actor).await?))
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Campaign {
+pub struct ContactCampaign {
     #[serde(flatten)]
-    pub campaign: CampaignRow,
+    pub campaign: ContactCampaignRow,
     pub institutions: Vec<TargetRow>,
 }
 
 /// One campaign with its institutions, managers and statuses (agency).
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "relation",
-    responses((status = 200, body = Campaign), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ContactCampaign), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_campaign(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     Path(id): Path<String>,
-) -> Result<Json<Campaign>, ApiError> {
+) -> Result<Json<ContactCampaign>, ApiError> {
     let (campaign, institutions) =
         uc::get_campaign(&st.app, &s.actor, parse_id(&id)?, &TargetFilter::default()).await?;
-    Ok(Json(Campaign {
+    Ok(Json(ContactCampaign {
         campaign,
         institutions,
     }))
