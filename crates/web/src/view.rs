@@ -291,7 +291,7 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Complaint closed: the institution can read the answer.",
         ),
         "reclamation_rouverte" => ("Réclamation rouverte.", "Complaint reopened."),
-        "campagne" => ("Campagne créée.", "Campaign created."),
+        "campagne_contacts" => ("Campagne créée.", "Campaign created."),
         "echange" => ("Échange enregistré.", "Contact saved."),
         "membre_comite" => ("Membre ajouté au comité.", "Member added to the committee."),
         "membre_retire" => (
