@@ -235,7 +235,9 @@ async fn create_campaign(
         ends_on: f.opt("ends_on"),
     };
     match uc::create_campaign(&state.app, auth.actor(), input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/campagnes/{id}?ok=campagne_contacts")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/campagnes/{id}?ok=campagne_contacts")).into_response())
+        }
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             campaign_form(&auth, &f, Some(&e)).await
         }
