@@ -11,6 +11,7 @@ pub mod crm;
 pub mod csv_io;
 pub mod desk;
 pub mod duplicates;
+pub mod engagement;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;

@@ -507,6 +507,21 @@ pub async fn send_notification(
                 None => return Ok(()),
             }
         }
+        ("complaint_closed" | "complaint_new", _) => {
+            let id = payload["complaint_id"]
+                .as_str()
+                .and_then(Id::parse)
+                .unwrap_or_default();
+            drop(c);
+            match crate::engagement::complaint_mail(app, id, template, &settings.base_url).await? {
+                Some((email, subject, text)) => {
+                    to.push(email);
+                    c = app.db.read().await?;
+                    (subject, text, None)
+                }
+                None => return Ok(()),
+            }
+        }
         _ => return Ok(()),
     };
     drop(c);

@@ -1024,6 +1024,20 @@ db_test!(
             Id::new(), w.a.user_id, w.inst_a
         )).await;
         assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2);
+        // An open complaint: −8; once closed, nothing.
+        let complaint = Id::new();
+        exec(&w.db, &format!(
+            "INSERT INTO complaints (id, institution_id, channel, touchpoint, severity, title, description, status, created_at, updated_at) \
+             VALUES ('{complaint}', '{}', 'agent', 'support', 'majeure', 'Délais', 'Trop long', 'nouvelle', '2021-03-01T00:00:00.000Z', '2021-03-01T00:00:00.000Z')",
+            w.inst_a
+        )).await;
+        assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2 - 8);
+        exec(
+            &w.db,
+            &format!("UPDATE complaints SET status = 'close' WHERE id = '{complaint}'"),
+        )
+        .await;
+        assert_eq!(score(&w).await, base + 12 - 3 - 4 + 2);
         // A 5/5 answer: +20 (two points above 3).
         closed_ticket(&w, &w.a2, "Merci").await;
         let inv = uc::pending_for(&w.app, &w.a2).await.expect("p")[0]

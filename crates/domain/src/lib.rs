@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod community;
 pub mod crm;
+pub mod engagement;
 pub mod ical;
 pub mod relation;
 pub mod shared;

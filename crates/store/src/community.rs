@@ -15,11 +15,11 @@ use relais_domain::Id;
 use serde::Serialize;
 use sqlx::FromRow;
 
-fn opt(v: &Option<String>) -> Arg {
+pub(crate) fn opt(v: &Option<String>) -> Arg {
     v.clone().map(Arg::Text).unwrap_or(Arg::NullText)
 }
 
-fn bind_list(q: &mut Sql, args: Vec<Arg>) {
+pub(crate) fn bind_list(q: &mut Sql, args: Vec<Arg>) {
     for (i, a) in args.into_iter().enumerate() {
         if i > 0 {
             q.push(", ");
@@ -28,7 +28,7 @@ fn bind_list(q: &mut Sql, args: Vec<Arg>) {
     }
 }
 
-async fn exec(c: &mut Conn, q: &Sql) -> Result<u64> {
+pub(crate) async fn exec(c: &mut Conn, q: &Sql) -> Result<u64> {
     Ok(sqlx::query_with(&q.sql, q.arguments())
         .execute(&mut *c)
         .await
@@ -36,7 +36,7 @@ async fn exec(c: &mut Conn, q: &Sql) -> Result<u64> {
         .rows_affected())
 }
 
-async fn fetch_all<T>(c: &mut Conn, q: &Sql) -> Result<Vec<T>>
+pub(crate) async fn fetch_all<T>(c: &mut Conn, q: &Sql) -> Result<Vec<T>>
 where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -46,7 +46,7 @@ where
         .map_err(StoreError::from_sqlx)
 }
 
-async fn fetch_one<T>(c: &mut Conn, q: &Sql) -> Result<T>
+pub(crate) async fn fetch_one<T>(c: &mut Conn, q: &Sql) -> Result<T>
 where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -57,7 +57,7 @@ where
         .ok_or(StoreError::NotFound)
 }
 
-async fn count(c: &mut Conn, q: &Sql) -> Result<i64> {
+pub(crate) async fn count(c: &mut Conn, q: &Sql) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as_with(&q.sql, q.arguments())
         .fetch_one(&mut *c)
         .await

@@ -87,6 +87,14 @@ pub const SECTIONS: &[(&str, &str, &str)] = &[
       a.comment AS commentaire, a.answered_at AS repondue_le FROM survey_answers a \
       JOIN survey_invitations v ON v.id = a.invitation_id WHERE v.user_id = $1 OR v.contact_id = $2 \
       ORDER BY a.answered_at"),
+    ("reclamations", "Réclamations déposées ou la concernant",
+     "SELECT k.title AS objet, k.touchpoint AS irritant, k.status AS statut, k.description, k.answer AS reponse, \
+      k.created_at AS deposee_le FROM complaints k WHERE k.filed_by = $1 OR k.contact_id = $2 ORDER BY k.created_at"),
+    ("campagne_contacts", "Contacts de la campagne de contacts qualifiés",
+     "SELECT x.contacted_on AS date, x.outcome AS resultat, x.corrections AS corrections FROM campaign_contacts x \
+      WHERE x.contact_id = $2 ORDER BY x.contacted_on"),
+    ("comite", "Comité de la relation établissements",
+     "SELECT m.role, m.since_on AS depuis FROM comite_members m WHERE m.user_id = $1 OR m.contact_id = $2"),
     ("echanges", "Échanges notés par l'agence",
      "SELECT x.occurred_on AS date, x.kind AS type, x.subject AS objet, x.summary AS resume FROM interactions x \
       WHERE x.contact_id = $2 ORDER BY x.occurred_on"),
@@ -138,6 +146,15 @@ pub const FREE_TEXT: &[(&str, &str)] = &[
     ("survey_answers", "comment"),
     ("articles", "title"),
     ("articles", "body"),
+    ("complaints", "title"),
+    ("complaints", "description"),
+    ("complaints", "answer"),
+    ("complaint_notes", "body"),
+    ("corrective_actions", "details"),
+    ("campaign_contacts", "corrections"),
+    ("campaign_contacts", "notes"),
+    ("comite_meetings", "agenda"),
+    ("comite_meetings", "minutes"),
     ("contacts", "search_text"),
 ];
 

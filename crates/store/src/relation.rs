@@ -776,9 +776,16 @@ pub async fn health_inputs(
     })
 }
 
-/// Complaints of the institution not closed yet (0 until complaints exist).
-async fn open_complaints(_c: &mut Conn, _institution: &str) -> Result<i64> {
-    Ok(0)
+/// Complaints of the institution not closed yet.
+async fn open_complaints(c: &mut Conn, institution: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM complaints WHERE institution_id = $1 AND status <> 'close'",
+    )
+    .bind(institution.to_string())
+    .fetch_one(&mut *c)
+    .await
+    .map_err(e)?;
+    Ok(n)
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]

@@ -97,6 +97,26 @@ impl Base {
                 "/espace".into(),
             ));
         }
+        // Member relations (issue 6): complaints for everyone (members see
+        // their institution's), campaigns and the comité for the agency.
+        items.push((
+            if t.en() {
+                "Complaints"
+            } else {
+                "Réclamations"
+            },
+            "/reclamations".into(),
+        ));
+        if a.role.is_agency() {
+            items.push((
+                if t.en() { "Campaigns" } else { "Campagnes" },
+                "/campagnes".into(),
+            ));
+            items.push((
+                if t.en() { "Committee" } else { "Comité" },
+                "/comite".into(),
+            ));
+        }
         if a.can_read_interactions() {
             items.push(("nav.interactions", "/interactions".into()));
             items.push(("nav.tasks", "/taches".into()));
@@ -304,6 +324,27 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Règles de conservation appliquées.",
             "Retention rules applied.",
         ),
+        // Member relations (issue 6).
+        "reclamation" => (
+            "Réclamation enregistrée : l'Amue vous répondra sur cette page.",
+            "Complaint saved: the agency will answer on this page.",
+        ),
+        "qualification" => ("Qualification enregistrée.", "Qualification saved."),
+        "note_reclamation" => ("Note interne ajoutée.", "Internal note added."),
+        "action_corrective" => ("Action corrective enregistrée.", "Corrective action saved."),
+        "reclamation_close" => (
+            "Réclamation close : la réponse est visible par l'établissement.",
+            "Complaint closed: the institution can read the answer.",
+        ),
+        "reclamation_rouverte" => ("Réclamation rouverte.", "Complaint reopened."),
+        "campagne_contacts" => ("Campagne créée.", "Campaign created."),
+        "echange" => ("Échange enregistré.", "Contact saved."),
+        "membre_comite" => ("Membre ajouté au comité.", "Member added to the committee."),
+        "membre_retire" => (
+            "Membre retiré du comité.",
+            "Member removed from the committee.",
+        ),
+        "reunion" => ("Réunion enregistrée.", "Meeting saved."),
         _ => return None,
     };
     Some(if t.en() { en } else { fr }.to_string())

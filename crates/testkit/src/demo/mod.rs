@@ -4,6 +4,7 @@
 //! seed, and one account per role. Loaded in one transaction.
 
 pub mod community;
+pub mod engagement;
 pub mod plan_data;
 pub mod relation;
 pub mod support;
@@ -51,6 +52,7 @@ pub struct DemoSummary {
     pub community: community::CommunitySummary,
     pub training: training::TrainingSummary,
     pub relation: relation::RelationSummary,
+    pub engagement: engagement::EngagementSummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -573,6 +575,24 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
         .map(|i| (inst_ids[i.acronym], i.acronym))
         .collect();
     s.training = training::load(&mut tx, seed, now, &products, &inst_pairs, &hash).await?;
+    // Member relations (issue 6): complaints, the campaign, the comité.
+    let contacts_by_id: HashMap<Id, Vec<Id>> = inst_pairs
+        .iter()
+        .map(|(id, acronym)| (*id, contacts_of.get(acronym).cloned().unwrap_or_default()))
+        .collect();
+    let agent_ids: Vec<Id> = agents.iter().map(|(id, _)| *id).collect();
+    s.engagement = engagement::load(
+        &mut tx,
+        seed,
+        now,
+        &inst_pairs,
+        &contacts_by_id,
+        &products,
+        &managers,
+        &agent_ids,
+    )
+    .await?;
+    // Health last: it reads the complaints and everything else above.
     s.relation = relation::load(&mut tx, seed, now, &inst_pairs).await?;
     tx.commit().await?;
     Ok(s)

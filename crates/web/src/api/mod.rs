@@ -9,6 +9,7 @@ pub mod community;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
+pub mod engagement;
 pub mod interactions;
 pub mod knowledge;
 pub mod relation;
@@ -60,6 +61,7 @@ pub fn openapi_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(community::router())
         .merge(relation::router())
         .merge(training::router())
+        .merge(engagement::router())
         .split_for_parts()
 }
 

@@ -82,7 +82,7 @@ fn fr(tr: Tr, fr: &str, en: &str) -> String {
     if tr.en() { en } else { fr }.to_string()
 }
 
-fn paris(ts: &str) -> String {
+pub(crate) fn paris(ts: &str) -> String {
     relais_store::parse_ts(ts)
         .map(paris_display)
         .unwrap_or_else(|| ts.to_string())
@@ -106,7 +106,7 @@ async fn product_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String
         .collect())
 }
 
-fn history_table(tr: Tr, rows: Vec<relais_store::audit::AuditRow>) -> Table {
+pub(crate) fn history_table(tr: Tr, rows: Vec<relais_store::audit::AuditRow>) -> Table {
     let mut tb = Table::new(
         tr,
         tr.get("history"),

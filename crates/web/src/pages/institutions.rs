@@ -576,6 +576,9 @@ struct InstitutionPage {
     training_regs: Table,
     training_events: Table,
     relation: Vec<super::relation::Sect>,
+    /// Complaints (issue 6): open count and the last few, with links.
+    complaint_facts: Vec<(String, Cell)>,
+    complaint_table: Table,
     timeline: Vec<TimelineLine>,
 }
 
@@ -840,9 +843,12 @@ async fn show(
         super::training::institution_section(tr, id, &training);
     let (relation, relation_timeline) =
         super::relation::institution_sections(&state, &auth, id).await?;
+    let (complaint_facts, complaint_table, complaint_timeline) =
+        super::complaints::institution_section(&state, &auth, id).await?;
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
     entries.extend(relation_timeline);
+    entries.extend(complaint_timeline);
     entries.sort_by(|a, b| b.date.cmp(&a.date));
     let timeline = entries
         .iter()
@@ -860,6 +866,8 @@ async fn show(
                 ("enquete", true) => "Survey",
                 ("rappel", false) => "Rappel",
                 ("rappel", true) => "Recall",
+                ("reclamation", false) => "Réclamation",
+                ("reclamation", true) => "Complaint",
                 (_, false) => "Déploiement",
                 (_, true) => "Deployment",
             }
@@ -896,6 +904,8 @@ async fn show(
         training_regs,
         training_events,
         relation,
+        complaint_facts,
+        complaint_table,
         timeline,
     };
     Ok(render(&p, tr)?.into_response())

@@ -5,9 +5,11 @@ pub mod assistant;
 pub mod attachments;
 pub mod catalogue;
 pub mod community;
+pub mod complaints;
 pub mod contacts;
 pub mod conventions;
 pub mod deployments;
+pub mod engagement;
 pub mod exports;
 pub mod institutions;
 pub mod interactions;
@@ -54,6 +56,8 @@ pub fn router() -> Router<AppState> {
         .merge(training::router())
         .merge(community::router())
         .merge(relation::router())
+        .merge(complaints::router())
+        .merge(engagement::router())
 }
 
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
