@@ -160,7 +160,8 @@ pub struct Health {
     pub factors: Vec<Factor>,
 }
 
-fn fr_num(x: f64) -> String {
+/// A number with at most one decimal, French style (`3,5`).
+pub fn fr_num(x: f64) -> String {
     let s = format!("{x:.1}");
     s.trim_end_matches(".0").replace('.', ",")
 }

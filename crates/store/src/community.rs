@@ -9,61 +9,11 @@
 //! `user_event_registrations` feed the iCalendar feeds.
 
 use crate::crm::scope_filter;
-use crate::sql::{Arg, Sql};
+use crate::sql::{bind_list, count, exec, fetch_all, fetch_one, opt, Arg, Sql};
 use crate::{Conn, Result, Scope, StoreError};
 use relais_domain::Id;
 use serde::Serialize;
 use sqlx::FromRow;
-
-pub(crate) fn opt(v: &Option<String>) -> Arg {
-    v.clone().map(Arg::Text).unwrap_or(Arg::NullText)
-}
-
-pub(crate) fn bind_list(q: &mut Sql, args: Vec<Arg>) {
-    for (i, a) in args.into_iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(a);
-    }
-}
-
-pub(crate) async fn exec(c: &mut Conn, q: &Sql) -> Result<u64> {
-    Ok(sqlx::query_with(&q.sql, q.arguments())
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?
-        .rows_affected())
-}
-
-pub(crate) async fn fetch_all<T>(c: &mut Conn, q: &Sql) -> Result<Vec<T>>
-where
-    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    sqlx::query_as_with::<_, T, _>(&q.sql, q.arguments())
-        .fetch_all(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)
-}
-
-pub(crate) async fn fetch_one<T>(c: &mut Conn, q: &Sql) -> Result<T>
-where
-    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    sqlx::query_as_with::<_, T, _>(&q.sql, q.arguments())
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?
-        .ok_or(StoreError::NotFound)
-}
-
-pub(crate) async fn count(c: &mut Conn, q: &Sql) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as_with(&q.sql, q.arguments())
-        .fetch_one(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
-    Ok(n)
-}
 
 // ---------------------------------------------------------------- events
 

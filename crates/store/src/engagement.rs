@@ -9,8 +9,8 @@
 //! itself was read through the scope. Names of people are joined from
 //! `contacts` and `users`, never stored here.
 
-use crate::community::{bind_list, count, exec, fetch_all, fetch_one, opt};
 use crate::crm::scope_filter;
+use crate::sql::{bind_list, count, exec, fetch_all, fetch_one, opt};
 use crate::sql::{Arg, Sql};
 use crate::{Conn, Result, Scope};
 use relais_domain::Id;

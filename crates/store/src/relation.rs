@@ -6,7 +6,7 @@
 //! address, so erasing a contact needs nothing here. Every query that
 //! returns an institution's data takes the institution as a parameter.
 
-use crate::sql::{Arg, Sql};
+use crate::sql::{count, exec, fetch_all, Arg, Sql};
 use crate::{Conn, Result, StoreError};
 use relais_domain::Id;
 use serde::Serialize;
@@ -18,32 +18,6 @@ fn e(x: sqlx::Error) -> StoreError {
 
 fn opt(v: Option<&str>) -> Arg {
     v.map(|s| Arg::Text(s.to_string())).unwrap_or(Arg::NullText)
-}
-
-async fn exec(c: &mut Conn, q: &Sql) -> Result<u64> {
-    Ok(sqlx::query_with(&q.sql, q.arguments())
-        .execute(&mut *c)
-        .await
-        .map_err(e)?
-        .rows_affected())
-}
-
-async fn fetch_all<T>(c: &mut Conn, q: &Sql) -> Result<Vec<T>>
-where
-    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    sqlx::query_as_with::<_, T, _>(&q.sql, q.arguments())
-        .fetch_all(&mut *c)
-        .await
-        .map_err(e)
-}
-
-async fn count(c: &mut Conn, q: &Sql) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as_with(&q.sql, q.arguments())
-        .fetch_one(&mut *c)
-        .await
-        .map_err(e)?;
-    Ok(n)
 }
 
 // ---------------------------------------------------------------- questions

@@ -6,6 +6,7 @@
 use super::contacts::{DetailPage, Section};
 use super::conventions::history_section;
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, path_id, render, FormData, ListQuery};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -34,10 +35,6 @@ pub fn router() -> Router<AppState> {
             get(new_release).post(create_release),
         )
         .route("/domaines", get(domains))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {

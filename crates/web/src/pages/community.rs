@@ -8,6 +8,7 @@
 
 use super::institutions::{FormPage, ListPage};
 use super::knowledge::{render_markdown, Action, ArticleFormPage};
+use super::{fr, pe};
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -72,14 +73,6 @@ pub fn router() -> Router<AppState> {
             "/publications/{id}/fichiers/{file}",
             get(download_publication_file),
         )
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
-}
-
-fn fr(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
 }
 
 pub(crate) fn paris(ts: &str) -> String {

@@ -12,6 +12,7 @@ use super::community::{
 };
 use super::institutions::{FormPage, ListPage};
 use super::knowledge::{render_markdown, Action};
+use super::{fr, pe};
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -48,14 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/reclamations/{id}/notes", post(add_note))
         .route("/reclamations/{id}/actions", post(add_action))
         .route("/reclamations/{id}/actions/{action}", post(action_status))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
-}
-
-fn fr(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
 }
 
 pub(crate) fn touchpoint_label(code: &str, tr: Tr) -> String {

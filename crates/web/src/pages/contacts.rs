@@ -1,6 +1,7 @@
 //! Contact pages: list with filters, record page, create and edit forms.
 
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -43,10 +44,6 @@ pub struct DetailPage {
 pub struct Section {
     pub title: String,
     pub table: Table,
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {

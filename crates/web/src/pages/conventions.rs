@@ -6,6 +6,7 @@
 use super::contacts::{DetailPage, Section};
 use super::deployments::{institution_options, product_options};
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -32,10 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/conventions/nouveau", get(new_form))
         .route("/conventions/{id}", get(show).post(update))
         .route("/conventions/{id}/modifier", get(edit_form))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 /// The change history of a record as a page section, for agency staff only

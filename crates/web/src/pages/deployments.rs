@@ -7,6 +7,7 @@ use super::catalogue::status_text;
 use super::contacts::DetailPage;
 use super::conventions::history_section;
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -30,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/deploiements/nouveau", get(new_form))
         .route("/deploiements/{id}", get(show).post(update))
         .route("/deploiements/{id}/modifier", get(edit_form))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 /// `(id, name)` of the institutions the actor may see, for selects.

@@ -15,6 +15,7 @@ use super::community::{
 };
 use super::institutions::{FormPage, ListPage};
 use super::knowledge::{render_markdown, Action};
+use super::{fr, pe};
 use super::{nonempty, path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -59,14 +60,6 @@ pub fn router() -> Router<AppState> {
             get(show_meeting).post(update_meeting),
         )
         .route("/comite/reunions/{id}/modifier", get(edit_meeting))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
-}
-
-fn fr(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
 }
 
 fn small_table(tr: Tr, caption: String, headers: &[String], has_actions: bool) -> ActionTable {

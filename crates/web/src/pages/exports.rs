@@ -7,6 +7,7 @@
 //! `X-CSRF-Token` header). A real file upload needs axum's `multipart`
 //! feature, which this build does not enable.
 
+use super::pe;
 use super::{render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -20,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::csv_io::{self, ImportReport, CONTACT_COLUMNS, INSTITUTION_COLUMNS};
-use relais_app::AppError;
 use relais_domain::DomainError;
 
 pub fn router() -> Router<AppState> {
@@ -50,10 +50,6 @@ impl Kind {
             Kind::Contacts => "contacts",
         }
     }
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 /// Exports are for agency staff; to anyone else the address does not exist.

@@ -1,6 +1,7 @@
 //! Institution pages: the filtered list, the create/edit form, the component
 //! form, and the institution page (first version of the 360° view).
 
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -56,10 +57,6 @@ pub struct FormPage {
     pub errors: Vec<(String, String)>,
     pub submit: String,
     pub cancel: String,
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 async fn list(

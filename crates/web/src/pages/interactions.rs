@@ -6,6 +6,7 @@
 use super::contacts::{DetailPage, Section};
 use super::deployments::institution_options;
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, path_id, render, FormData};
 use crate::auth::{safe_next, Auth};
 use crate::error::PageError;
@@ -35,10 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/taches", get(tasks).post(create_task))
         .route("/taches/nouveau", get(new_task))
         .route("/taches/{id}/statut", post(set_status))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 /// Interactions and tasks do not exist for members: 404, not 403, so a

@@ -4,6 +4,7 @@
 //! forms, and the "draft an article" action of a resolved ticket.
 
 use super::institutions::ListPage;
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -73,10 +74,6 @@ pub fn render_markdown(md: &str) -> String {
         b
     });
     cleaner.clean(&raw).to_string()
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 fn status_label(code: &str, tr: Tr) -> String {

@@ -60,6 +60,16 @@ pub fn router() -> Router<AppState> {
         .merge(engagement::router())
 }
 
+/// Maps a use case's error to the error page, in the reader's language.
+pub fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
+    move |e| PageError::new(e, tr)
+}
+
+/// The French or the English text, by the page's language.
+pub fn fr(tr: Tr, fr: &str, en: &str) -> String {
+    if tr.en() { en } else { fr }.to_string()
+}
+
 pub fn render<T: Template>(t: &T, tr: Tr) -> Result<Html<String>, PageError> {
     t.render()
         .map(Html)

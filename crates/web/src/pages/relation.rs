@@ -9,6 +9,7 @@
 //! Most pages are built on one generic template (`sections.html`): titled
 //! sections of paragraphs, facts, an SVG chart, tables and forms.
 
+use super::{fr, pe};
 use super::{path_id, render, FormData};
 use crate::auth::{login_csrf_cookie_name, make_cookie, Auth, RequestCtx};
 use crate::error::PageError;
@@ -25,7 +26,7 @@ use axum_extra::extract::CookieJar;
 use relais_app::relation as uc;
 use relais_app::AppError;
 use relais_domain::accounts::Role;
-use relais_domain::relation::{Scale, SurveyKind};
+use relais_domain::relation::{fr_num, Scale, SurveyKind};
 use relais_domain::{DomainError, Id};
 
 pub fn router() -> Router<AppState> {
@@ -119,14 +120,6 @@ impl SectionsPage {
     }
 }
 
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
-}
-
-fn fr(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
-}
-
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -191,11 +184,6 @@ pub fn bar_chart(
     }
     s.push_str("</svg>");
     s
-}
-
-fn fr_num(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.trim_end_matches(".0").replace('.', ",")
 }
 
 // ---------------------------------------------------------------- the survey link
@@ -1561,6 +1549,39 @@ async fn health_page(
     Ok(render(&p, tr)?.into_response())
 }
 
+/// Incidents touching an institution's products (360° and member space).
+fn incidents_table(tr: Tr, incidents: &[relais_store::relation::IncidentLine]) -> Table {
+    let en = tr.en();
+    let mut t = Table::new(
+        tr,
+        fr(
+            tr,
+            "Incidents en cours ou des 90 derniers jours",
+            "Incidents open or of the last 90 days",
+        ),
+        &[
+            "Incident",
+            if en { "Product" } else { "Produit" },
+            if en { "Opened" } else { "Ouvert le" },
+            if en { "Resolved" } else { "Résolu le" },
+        ],
+    );
+    for x in incidents {
+        t.rows.push(vec![
+            Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
+            Cell::text(x.product_name.clone()),
+            Cell::text(fr_date(&x.created_at)),
+            Cell::text(
+                x.resolved_at
+                    .as_deref()
+                    .map(fr_date)
+                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
+            ),
+        ]);
+    }
+    t
+}
+
 /// The relation part of the 360° page: health, charts (each with its
 /// table), survey answers and recalls.
 pub async fn institution_sections(
@@ -1592,34 +1613,7 @@ pub async fn institution_sections(
             "Incidents on its products",
         ),
     );
-    let mut t = Table::new(
-        tr,
-        fr(
-            tr,
-            "Incidents en cours ou des 90 derniers jours",
-            "Incidents open or of the last 90 days",
-        ),
-        &[
-            "Incident",
-            if en { "Product" } else { "Produit" },
-            if en { "Opened" } else { "Ouvert le" },
-            if en { "Resolved" } else { "Résolu le" },
-        ],
-    );
-    for x in &incidents {
-        t.rows.push(vec![
-            Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
-            Cell::text(x.product_name.clone()),
-            Cell::text(fr_date(&x.created_at)),
-            Cell::text(
-                x.resolved_at
-                    .as_deref()
-                    .map(fr_date)
-                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
-            ),
-        ]);
-    }
-    s.tables.push(t);
+    s.tables.push(incidents_table(tr, &incidents));
     out.push(s);
     let mut s = Sect::new(
         "relation",
@@ -2187,34 +2181,7 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
             "Incidents on our products",
         ),
     );
-    let mut t = Table::new(
-        tr,
-        fr(
-            tr,
-            "Incidents en cours ou des 90 derniers jours",
-            "Incidents open or of the last 90 days",
-        ),
-        &[
-            "Incident",
-            if en { "Product" } else { "Produit" },
-            if en { "Opened" } else { "Ouvert le" },
-            if en { "Resolved" } else { "Résolu le" },
-        ],
-    );
-    for x in &incidents {
-        t.rows.push(vec![
-            Cell::link(x.title.clone(), format!("/support/incidents/{}", x.id)),
-            Cell::text(x.product_name.clone()),
-            Cell::text(fr_date(&x.created_at)),
-            Cell::text(
-                x.resolved_at
-                    .as_deref()
-                    .map(fr_date)
-                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
-            ),
-        ]);
-    }
-    s.tables.push(t);
+    s.tables.push(incidents_table(tr, &incidents));
     p.sections.push(s);
     // Trainings.
     let mut s = Sect::new("formations", fr(tr, "Mes formations", "My training"));

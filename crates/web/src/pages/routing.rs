@@ -4,10 +4,10 @@
 //! `relais_app::triage::route`.
 
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::i18n::Tr;
 use crate::view::{apply_errors, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -28,10 +28,6 @@ pub fn router() -> Router<AppState> {
             "/admin/routage/{id}/supprimer",
             get(confirm_delete).post(delete),
         )
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 fn require_admin(auth: &Auth) -> Result<(), PageError> {

@@ -5,6 +5,7 @@
 //! see the save buttons, and the use cases refuse anyone else's POST.
 
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -39,10 +40,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/contrats", get(contracts).post(create_contract))
         .route("/admin/contrats/nouveau", get(new_contract))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 fn notice(tr: Tr) -> String {

@@ -6,6 +6,7 @@
 //! incidents and the known-issues page of a product.
 
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -48,10 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/support/{id}/nous-aussi", post(me_too))
         .route("/support/{id}/contournement", post(workaround))
         .route("/support/{id}/incident", post(link_incident))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 /// French first, English second.

@@ -9,6 +9,7 @@
 
 use super::contacts::{DetailPage, Section};
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, path_id, render, FormData};
 use crate::auth::{Auth, RequestCtx};
 use crate::error::PageError;
@@ -71,10 +72,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/formation", get(admin_page))
         .route("/admin/formation/parametres", post(save_settings))
         .route("/admin/formation/tarifs", post(save_tariff))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 fn en(tr: Tr, fr: &str, en_: &str) -> String {

@@ -8,6 +8,7 @@ use super::contacts::DetailPage;
 use super::conventions::history_section;
 use super::deployments::institution_options;
 use super::institutions::{FormPage, ListPage};
+use super::pe;
 use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -30,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/comptes/nouveau", get(new_form))
         .route("/comptes/{id}", get(show).post(update))
         .route("/comptes/{id}/modifier", get(edit_form))
-}
-
-fn pe(tr: Tr) -> impl Fn(AppError) -> PageError {
-    move |e| PageError::new(e, tr)
 }
 
 fn yes_no(b: bool, tr: Tr) -> &'static str {
