@@ -439,8 +439,7 @@ async fn survey_submit(
                             let target = page
                                 .questions
                                 .iter_mut()
-                                .find(|q| uc::field_name(&q.code) == err.field)
-                                .or(None);
+                                .find(|q| uc::field_name(&q.code) == err.field);
                             match target {
                                 Some(q) => {
                                     q.error = Some(err.detail.clone());
@@ -1282,16 +1281,6 @@ async fn surveys_admin(State(state): State<AppState>, auth: Auth) -> Result<Resp
     surveys_admin_page(&state, &auth, None).await
 }
 
-fn reply(r: Result<(), AppError>, ok: &str) -> Result<Response, (AppError, Option<DomainError>)> {
-    match r {
-        Ok(()) => Ok(Redirect::to(ok).into_response()),
-        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
-            Err((AppError::Domain(DomainError::NotFound), Some(e)))
-        }
-        Err(e) => Err((e, None)),
-    }
-}
-
 async fn admin_reply(
     state: &AppState,
     auth: &Auth,
@@ -1300,10 +1289,12 @@ async fn admin_reply(
     r: Result<(), AppError>,
     ok: &str,
 ) -> Result<Response, PageError> {
-    match reply(r, ok) {
-        Ok(resp) => Ok(resp),
-        Err((_, Some(e))) => surveys_admin_page(state, auth, Some((which, f, &e))).await,
-        Err((e, None)) => Err(PageError::new(e, auth.tr)),
+    match r {
+        Ok(()) => Ok(Redirect::to(ok).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            surveys_admin_page(state, auth, Some((which, f, &e))).await
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
     }
 }
 
