@@ -1110,15 +1110,13 @@ pub async fn health_view(app: &App, actor: &Actor, institution: Id) -> Result<He
         &relais_store::date(today(app) - Duration::days(730)),
     )
     .await?;
-    // "Previous": the last snapshot with another score, so a drop stays
-    // visible the day it happened.
+    // "Previous": the newest snapshot with another score, or else the
+    // last one before today, so a drop stays visible the day it happened.
     let previous = history
         .iter()
         .rev()
-        .find(|(d, s)| *d < day || *s != health.score)
-        .filter(|(_, s)| *s != health.score)
-        .cloned()
-        .or_else(|| history.iter().rev().find(|(d, _)| *d < day).cloned());
+        .find(|(d, s)| *s != health.score || *d < day)
+        .cloned();
     let flags = store::flags(
         &mut c,
         &relais_store::date(today(app) - Duration::days(365)),

@@ -960,6 +960,16 @@ pub async fn contact_reads(c: &mut Conn, contact: &str, limit: i64) -> Result<Ve
 
 // ---------------------------------------------------------------- people
 
+/// One optional text column of the row with this id.
+async fn text_by_id(c: &mut Conn, sql: &str, id: &str) -> Result<Option<String>> {
+    let r: Option<(Option<String>,)> = sqlx::query_as(sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(e)?;
+    Ok(r.and_then(|x| x.0))
+}
+
 /// A user's address (only an active account's when `active_only`).
 pub async fn user_email(c: &mut Conn, user: &str, active_only: bool) -> Result<Option<String>> {
     let sql = if active_only {
@@ -967,33 +977,26 @@ pub async fn user_email(c: &mut Conn, user: &str, active_only: bool) -> Result<O
     } else {
         "SELECT email FROM users WHERE id = $1"
     };
-    let r: Option<(String,)> = sqlx::query_as(sql)
-        .bind(user.to_string())
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(e)?;
-    Ok(r.map(|x| x.0))
+    text_by_id(c, sql, user).await
 }
 
 /// A contact's address, unless erased.
 pub async fn contact_email(c: &mut Conn, contact: &str) -> Result<Option<String>> {
-    let r: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT email FROM contacts WHERE id = $1 AND erased_at IS NULL")
-            .bind(contact.to_string())
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(e)?;
-    Ok(r.and_then(|x| x.0))
+    text_by_id(
+        c,
+        "SELECT email FROM contacts WHERE id = $1 AND erased_at IS NULL",
+        contact,
+    )
+    .await
 }
 
 pub async fn institution_manager(c: &mut Conn, institution: &str) -> Result<Option<String>> {
-    let r: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT manager_id FROM institutions WHERE id = $1")
-            .bind(institution.to_string())
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(e)?;
-    Ok(r.and_then(|x| x.0))
+    text_by_id(
+        c,
+        "SELECT manager_id FROM institutions WHERE id = $1",
+        institution,
+    )
+    .await
 }
 
 /// Whether `contact` is the contact record of `user` (same address, same

@@ -894,12 +894,7 @@ async fn recall_view_page(
         });
         p.sections.push(s);
     }
-    let status = if form.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, form.is_some(), tr)
 }
 
 async fn recall_page(
@@ -1269,12 +1264,7 @@ async fn surveys_admin_page(
         });
     }
     p.sections.push(s);
-    let status = if failed.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, failed.is_some(), tr)
 }
 
 async fn surveys_admin(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -2616,12 +2606,7 @@ async fn retention_view(
         danger: false,
     });
     p.sections.push(s);
-    let status = if failed.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&p, tr)?).into_response())
+    super::form_reply(&p, failed.is_some(), tr)
 }
 
 async fn retention_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
