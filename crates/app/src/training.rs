@@ -1703,3 +1703,34 @@ pub async fn institution_record(
     }
     Ok(rec)
 }
+
+/// The session a registration belongs to, for the page to return to after
+/// acting on it: the agency's and the registration's institution's, `None`
+/// for anyone else or an unknown registration.
+pub async fn registration_session(app: &App, actor: &Actor, reg: Id) -> Result<Option<Id>> {
+    let mut c = app.db.read().await?;
+    let Some((session, institution, _)) = store::registration(&mut c, reg).await? else {
+        return Ok(None);
+    };
+    let mine = actor.role.is_agency()
+        || actor
+            .institution_id
+            .is_some_and(|i| i.to_string() == institution);
+    Ok(mine.then(|| Id::parse(&session)).flatten())
+}
+
+/// The sessions the actor runs as a trainer, by first day.
+pub async fn sessions_i_run(app: &App, actor: &Actor) -> Result<Vec<SessionRow>> {
+    let mut c = app.db.read().await?;
+    Ok(store::sessions_of_trainer(&mut c, actor.user_id).await?)
+}
+
+/// The active trainers as `(id, name)` choices, for agency staff (session
+/// forms, the trainer statement's filter); anyone else is refused.
+pub async fn trainer_options(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
+    if !actor.role.is_agency() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let mut c = app.db.read().await?;
+    Ok(store::trainers(&mut c).await?)
+}

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod kit;
 pub mod pages;
 pub mod pdf;
 pub mod view;

@@ -6,7 +6,7 @@
 use crate::api::crm::{parse_id, Created, Page};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
-use crate::pages::knowledge::render_markdown;
+use crate::kit::render_markdown;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};

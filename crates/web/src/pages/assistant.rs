@@ -2,10 +2,10 @@
 //! member writes a ticket), the "opened" and "this solved my problem"
 //! records, and the agents' page of figures.
 
-use super::{render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{fr_datetime, render, FormData};
 use crate::view::{Base, Cell, Link, Table};
 use crate::AppState;
 use askama::Template;
@@ -263,7 +263,7 @@ async fn stats(
     );
     for e in &s.recent {
         recent.rows.push(vec![
-            Cell::text(super::support::fr_datetime(&e.created_at)),
+            Cell::text(fr_datetime(&e.created_at)),
             Cell::opt(&e.institution_name),
             Cell::opt(&e.query),
             match (&e.doc_kind, &e.doc_id) {

@@ -3,14 +3,14 @@
 //! The catalogue itself is public to every signed-in person; the deployments
 //! shown on a product page are narrowed to what the reader may see.
 
-use super::contacts::{DetailPage, Section};
 use super::conventions::history_section;
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, path_id, render, FormData, ListQuery};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, ListQuery,
+    Section,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -413,7 +413,7 @@ async fn product_page(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -541,7 +541,7 @@ async fn release_page(
         submit: tr.get("create").into(),
         cancel: format!("/produits/{id}"),
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_release(

@@ -6,16 +6,16 @@
 //! publications (`/publications`: a member's domains of interest first,
 //! Markdown rendered and sanitised).
 
-use super::institutions::{FormPage, ListPage};
-use super::knowledge::{render_markdown, Action, ArticleFormPage};
-use super::{fr, pe};
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, fr, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
+    Action, ActionPage, ActionRow, ActionTable, AttendanceForm, AttendanceRow, FormData, FormPage,
+    IntroFormPage, ListPage, SmallForm, PAGE_SIZE,
+};
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
-use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,7 +26,7 @@ use relais_app::community::{EventInput, ListInput, PublicationInput, When};
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::community::{
-    paris_display, paris_input, resource_lines, Attendance, EventFormat, EventKind, PublicationKind,
+    paris_input, resource_lines, Attendance, EventFormat, EventKind, PublicationKind,
 };
 use relais_domain::{DomainError, Id};
 use relais_store::community::{EventRow, PublicationFilter, PublicationRow};
@@ -75,12 +75,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-pub(crate) fn paris(ts: &str) -> String {
-    relais_store::parse_ts(ts)
-        .map(paris_display)
-        .unwrap_or_else(|| ts.to_string())
-}
-
 async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
     Ok(relais_app::crm::list_domains(&state.app)
         .await
@@ -97,100 +91,6 @@ async fn product_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect())
-}
-
-pub(crate) fn history_table(tr: Tr, rows: Vec<relais_store::audit::AuditRow>) -> Table {
-    let mut tb = Table::new(
-        tr,
-        tr.get("history"),
-        &[
-            "Date",
-            if tr.en() { "By" } else { "Par" },
-            "Action",
-            if tr.en() { "Changes" } else { "Modifications" },
-        ],
-    );
-    for h in rows {
-        tb.rows.push(vec![
-            Cell::text(paris(&h.at)),
-            Cell::opt(&h.actor_name),
-            Cell::text(h.action),
-            Cell::text(h.changes),
-        ]);
-    }
-    tb
-}
-
-/// A row of a table with an optional POST button (unsubscribe…).
-pub struct ActionRow {
-    pub cells: Vec<Cell>,
-    pub action: Option<Action>,
-}
-
-/// A small form under a table (subscribe a contact, add a moderator).
-pub struct SmallForm {
-    pub action: String,
-    pub fields: Vec<Field>,
-    pub submit: String,
-}
-
-pub struct ActionTable {
-    pub caption: String,
-    pub headers: Vec<String>,
-    pub has_actions: bool,
-    pub colspan: usize,
-    pub rows: Vec<ActionRow>,
-    pub empty: String,
-    pub form: Option<SmallForm>,
-}
-
-impl ActionTable {
-    fn new(tr: Tr, caption: impl Into<String>, headers: &[&str], has_actions: bool) -> Self {
-        ActionTable {
-            caption: caption.into(),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            has_actions,
-            colspan: headers.len() + usize::from(has_actions),
-            rows: vec![],
-            empty: tr.get("none").to_string(),
-            form: None,
-        }
-    }
-}
-
-pub struct AttendanceRow {
-    pub id: String,
-    pub name: String,
-    pub institution: String,
-    pub value: String,
-}
-
-pub struct AttendanceForm {
-    pub title: String,
-    pub action: String,
-    pub headers: Vec<String>,
-    pub options: Vec<(String, String)>,
-    pub rows: Vec<AttendanceRow>,
-    pub submit: String,
-}
-
-#[derive(Template)]
-#[template(path = "community.html")]
-pub struct CommunityPage {
-    pub base: Base,
-    pub h1: String,
-    pub subtitle: Option<String>,
-    pub error: Option<String>,
-    pub links: Vec<Link>,
-    pub buttons: Vec<Action>,
-    pub facts: Vec<(String, Cell)>,
-    pub body_html: Option<String>,
-    pub resources: Vec<Link>,
-    pub attendance: Option<AttendanceForm>,
-    pub tables: Vec<ActionTable>,
-    pub history: Option<Table>,
-    /// The action of a file upload form (multipart), for those who may add.
-    pub upload: Option<String>,
 }
 
 // ---------------------------------------------------------------- events
@@ -334,7 +234,7 @@ async fn event_page(
     auth: &Auth,
     id: Id,
     error: Option<String>,
-) -> Result<CommunityPage, PageError> {
+) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let v = uc::get_event(&state.app, auth.actor(), id)
@@ -477,7 +377,7 @@ async fn event_page(
     } else {
         None
     };
-    Ok(CommunityPage {
+    Ok(ActionPage {
         base: Base::new(auth, e.title.clone()),
         h1: e.title.clone(),
         subtitle: Some(format!(
@@ -792,7 +692,7 @@ async fn event_form(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_event(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -971,7 +871,7 @@ async fn list_page(
     auth: &Auth,
     id: Id,
     error: Option<String>,
-) -> Result<CommunityPage, PageError> {
+) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let actor = auth.actor();
@@ -1142,7 +1042,7 @@ async fn list_page(
     } else {
         None
     };
-    Ok(CommunityPage {
+    Ok(ActionPage {
         base: Base::new(auth, l.address.clone()),
         h1: l.name.clone(),
         subtitle: Some(l.address.clone()),
@@ -1411,7 +1311,7 @@ async fn list_form(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_list(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1736,7 +1636,7 @@ async fn show_publication(
             urlencoding::encode(&auth.session.csrf.clone().unwrap_or_default())
         )
     });
-    let page = CommunityPage {
+    let page = ActionPage {
         base: Base::new(&auth, p.title.clone()),
         h1: p.title.clone(),
         subtitle: Some(crate::label!(PublicationKind, &p.kind, tr)),
@@ -1823,7 +1723,7 @@ async fn publication_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let p = ArticleFormPage {
+    let p = IntroFormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         intro: None,
@@ -1833,7 +1733,7 @@ async fn publication_form(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_publication(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

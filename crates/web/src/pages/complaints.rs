@@ -7,16 +7,14 @@
 //! details and owners, the forms and the history), qualification and
 //! closing forms, and the irritants' analysis (`/reclamations/analyse`).
 
-use super::community::{
-    history_table, paris, ActionRow as RowWithAction, ActionTable, CommunityPage, SmallForm,
-};
-use super::institutions::{FormPage, ListPage};
-use super::knowledge::{render_markdown, Action};
-use super::{fr, pe};
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, fr, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
+    Action, ActionPage, ActionRow as RowWithAction, ActionTable, FormData, FormPage, ListPage,
+    SmallForm, PAGE_SIZE,
+};
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -381,7 +379,7 @@ async fn filing_form(
         submit: fr(tr, "Envoyer", "Send"),
         cancel: "/reclamations".into(),
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(
@@ -451,7 +449,7 @@ async fn complaint_page(
     auth: &Auth,
     id: Id,
     error: Option<String>,
-) -> Result<CommunityPage, PageError> {
+) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let v = uc::get_complaint(&state.app, auth.actor(), id)
@@ -699,7 +697,7 @@ async fn complaint_page(
     } else {
         None
     };
-    Ok(CommunityPage {
+    Ok(ActionPage {
         base: Base::new(auth, k.title.clone()),
         h1: k.title.clone(),
         subtitle: Some(format!(
@@ -927,7 +925,7 @@ async fn qualification_form(
         submit: tr.get("save").into(),
         cancel: format!("/reclamations/{id}"),
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn qualify_form(
@@ -1020,7 +1018,7 @@ async fn closing_form(
         submit: fr(tr, "Clôturer et répondre", "Close and answer"),
         cancel: format!("/reclamations/{id}"),
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn close_form(
@@ -1193,7 +1191,7 @@ async fn analysis(
             false,
         ),
     ];
-    let p = CommunityPage {
+    let p = ActionPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
         subtitle: None,

@@ -1,15 +1,15 @@
 //! Contact pages: list with filters, record page, create and edit forms.
 
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, ListQuery,
+    Section, PAGE_SIZE,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
-use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,23 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/nouveau", get(new_form))
         .route("/contacts/{id}", get(show).post(update))
         .route("/contacts/{id}/modifier", get(edit_form))
-}
-
-/// The record page shared by simple entities.
-#[derive(Template)]
-#[template(path = "detail.html")]
-pub struct DetailPage {
-    pub base: Base,
-    pub h1: String,
-    pub subtitle: Option<String>,
-    pub actions: Vec<Link>,
-    pub facts: Vec<(String, Cell)>,
-    pub sections: Vec<Section>,
-}
-
-pub struct Section {
-    pub title: String,
-    pub table: Table,
 }
 
 async fn domain_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {

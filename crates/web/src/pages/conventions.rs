@@ -3,14 +3,14 @@
 //! their dates and renewal alert. The list filters the ones to renew soon;
 //! the record page shows the change history to agency staff.
 
-use super::contacts::{DetailPage, Section};
 use super::deployments::{institution_options, product_options};
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
+    Section, PAGE_SIZE,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -485,7 +485,7 @@ async fn convention_page(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 #[derive(serde::Deserialize)]

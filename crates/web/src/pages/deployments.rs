@@ -4,14 +4,14 @@
 //! institution's deployments; key-account managers and admins edit them.
 
 use super::catalogue::status_text;
-use super::contacts::DetailPage;
 use super::conventions::history_section;
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
+    ListQuery, PAGE_SIZE,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -469,7 +469,7 @@ async fn deployment_page(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 #[derive(serde::Deserialize)]

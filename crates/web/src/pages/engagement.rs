@@ -10,16 +10,13 @@
 //! institutions and agency staff, joined for display) and its meetings;
 //! a meeting shows its agenda and minutes (Markdown, sanitised).
 
-use super::community::{
-    history_table, ActionRow as RowWithAction, ActionTable, CommunityPage, SmallForm,
-};
-use super::institutions::{FormPage, ListPage};
-use super::knowledge::{render_markdown, Action};
-use super::{fr, pe};
-use super::{nonempty, path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, fr, history_table, nonempty, path_id, pe, render, render_markdown, Action,
+    ActionPage, ActionRow as RowWithAction, ActionTable, FormData, FormPage, ListPage, SmallForm,
+};
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -208,7 +205,7 @@ async fn campaign_form(
         ),
         cancel: "/campagnes".into(),
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_campaign(auth: Auth) -> Result<Response, PageError> {
@@ -358,7 +355,7 @@ async fn show_campaign(
             .await
             .map_err(pe(tr))?,
     ));
-    let p = CommunityPage {
+    let p = ActionPage {
         base: Base::new(&auth, c.title.clone()),
         h1: c.title.clone(),
         subtitle: Some(fr(
@@ -386,7 +383,7 @@ async fn target_page(
     id: Id,
     target: Id,
     error: Option<String>,
-) -> Result<CommunityPage, PageError> {
+) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let v = uc::get_target(&state.app, auth.actor(), id, target)
@@ -511,7 +508,7 @@ async fn target_page(
             .await
             .map_err(pe(tr))?,
     ));
-    Ok(CommunityPage {
+    Ok(ActionPage {
         base: Base::new(auth, t.institution_name.clone()),
         h1: t.institution_name.clone(),
         subtitle: Some(v.campaign.title.clone()),
@@ -609,7 +606,7 @@ async fn comite_page(
     state: &AppState,
     auth: &Auth,
     error: Option<String>,
-) -> Result<CommunityPage, PageError> {
+) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
     let en = tr.en();
     let members = uc::comite_members(&state.app, auth.actor())
@@ -724,7 +721,7 @@ async fn comite_page(
         "Comité de la relation établissements",
         "Institutions relations committee",
     );
-    Ok(CommunityPage {
+    Ok(ActionPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         subtitle: Some(if en {
@@ -838,7 +835,7 @@ async fn show_meeting(
             .await
             .map_err(pe(tr))?,
     ));
-    let p = CommunityPage {
+    let p = ActionPage {
         base: Base::new(&auth, m.title.clone()),
         h1: m.title.clone(),
         subtitle: Some(fr_date(&m.held_on)),
@@ -910,7 +907,7 @@ async fn meeting_form(
         submit: tr.get("save").into(),
         cancel,
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 fn meeting_input(f: &FormData) -> MeetingInput {

@@ -7,11 +7,10 @@
 //! `X-CSRF-Token` header). A real file upload needs axum's `multipart`
 //! feature, which this build does not enable.
 
-use super::pe;
-use super::{render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{pe, render, FormData};
 use crate::view::{Base, Cell, Link, Table};
 use crate::AppState;
 use askama::Template;

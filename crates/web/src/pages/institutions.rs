@@ -1,11 +1,13 @@
 //! Institution pages: the filtered list, the create/edit form, the component
 //! form, and the institution page (first version of the 360° view).
 
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, ListQuery, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, pager, path_id, pe, render, FormData, FormPage, ListPage, ListQuery,
+    PAGE_SIZE,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -31,32 +33,6 @@ pub fn router() -> Router<AppState> {
             "/etablissements/{id}/composantes",
             get(new_component).post(create_component),
         )
-}
-
-#[derive(Template)]
-#[template(path = "list.html")]
-pub struct ListPage {
-    pub base: Base,
-    pub h1: String,
-    pub path: String,
-    pub actions: Vec<Link>,
-    pub filters: Vec<Field>,
-    pub total: i64,
-    pub table: Table,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "form.html")]
-pub struct FormPage {
-    pub base: Base,
-    pub h1: String,
-    pub action: String,
-    pub fields: Vec<Field>,
-    pub errors: Vec<(String, String)>,
-    pub submit: String,
-    pub cancel: String,
 }
 
 async fn list(
@@ -572,7 +548,7 @@ struct InstitutionPage {
     training_facts: Vec<(String, Cell)>,
     training_regs: Table,
     training_events: Table,
-    relation: Vec<super::relation::Sect>,
+    relation: Vec<crate::kit::Sect>,
     /// Complaints (issue 6): open count and the last few, with links.
     complaint_facts: Vec<(String, Cell)>,
     complaint_table: Table,
@@ -1013,7 +989,7 @@ async fn component_page(
         submit: tr.get("create").into(),
         cancel: format!("/etablissements/{id}"),
     };
-    super::form_reply(&p, err.is_some(), tr)
+    form_reply(&p, err.is_some(), tr)
 }
 
 async fn new_component(

@@ -3,14 +3,13 @@
 //! These are agency notes: for anyone else every page here answers 404, the
 //! same as a record that does not exist.
 
-use super::contacts::{DetailPage, Section};
 use super::deployments::institution_options;
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, path_id, render, FormData};
 use crate::auth::{safe_next, Auth};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, Section,
+};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -413,7 +412,7 @@ async fn interaction_page(
         submit: tr.get("save").into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 #[derive(serde::Deserialize)]
@@ -709,7 +708,7 @@ async fn task_page(
         submit: tr.get("create").into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_task(

@@ -3,12 +3,13 @@
 //! rendered Markdown and the agents' workflow buttons, the create and edit
 //! forms, and the "draft an article" action of a resolved ticket.
 
-use super::institutions::ListPage;
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    nonempty, pager, path_id, pe, render, render_markdown, Action, FormData, IntroFormPage,
+    ListPage, PAGE_SIZE,
+};
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
@@ -35,45 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/connaissances/{id}/archiver", post(archive))
         .route("/connaissances/{id}/relu", post(reviewed))
         .route("/support/{id}/article", post(draft_from_ticket))
-}
-
-/// Markdown to HTML for an article body: CommonMark with tables and
-/// strikethrough, a `#` title demoted under the page's own `<h1>`, then
-/// sanitised by ammonia, which drops `<script>`/`<style>` with their
-/// content, event-handler attributes and any link or image whose scheme is
-/// not http(s)/mailto (so `javascript:` links lose their target).
-pub fn render_markdown(md: &str) -> String {
-    use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    let events = Parser::new_ext(md, opts).map(|e| match e {
-        Event::Start(Tag::Heading {
-            level: HeadingLevel::H1,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: HeadingLevel::H2,
-            id,
-            classes,
-            attrs,
-        }),
-        Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-            Event::End(TagEnd::Heading(HeadingLevel::H2))
-        }
-        e => e,
-    });
-    let mut raw = String::with_capacity(md.len() * 3 / 2);
-    html::push_html(&mut raw, events);
-    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
-    let cleaner = CLEANER.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer nofollow"));
-        b
-    });
-    cleaner.clean(&raw).to_string()
 }
 
 fn status_label(code: &str, tr: Tr) -> String {
@@ -291,12 +253,6 @@ async fn list(
         next,
     };
     Ok(render(&p, tr)?.into_response())
-}
-
-/// A workflow button: a small POST form carrying the CSRF token.
-pub struct Action {
-    pub action: String,
-    pub label: String,
 }
 
 #[derive(Template)]
@@ -523,19 +479,6 @@ async fn show(
     Ok(render(&p, tr)?.into_response())
 }
 
-#[derive(Template)]
-#[template(path = "article_form.html")]
-pub struct ArticleFormPage {
-    pub base: Base,
-    pub h1: String,
-    pub intro: Option<String>,
-    pub action: String,
-    pub fields: Vec<Field>,
-    pub errors: Vec<(String, String)>,
-    pub submit: String,
-    pub cancel: String,
-}
-
 fn article_fields(tr: Tr, f: &FormData, products: &[(String, String)]) -> Vec<Field> {
     let en = tr.en();
     vec![
@@ -597,7 +540,7 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
     } else {
         "Nouvel article"
     };
-    let p = ArticleFormPage {
+    let p = IntroFormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         intro: None,
@@ -627,7 +570,7 @@ async fn create(
             } else {
                 "Nouvel article"
             };
-            let p = ArticleFormPage {
+            let p = IntroFormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
                 intro: None,
@@ -675,7 +618,7 @@ async fn edit_form(
     }
     let products = product_options(&state, tr).await?;
     let title = format!("{} — {}", tr.get("edit"), v.article.title);
-    let p = ArticleFormPage {
+    let p = IntroFormPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
         intro: draft_intro(&v.article, &v.source_reference, tr),
@@ -702,7 +645,7 @@ async fn update(
             let products = product_options(&state, tr).await?;
             let mut fields = article_fields(tr, &f, &products);
             let errors = apply_errors(&mut fields, &e);
-            let p = ArticleFormPage {
+            let p = IntroFormPage {
                 base: Base::new(&auth, tr.get("edit")),
                 h1: tr.get("edit").into(),
                 intro: None,

@@ -1,9 +1,9 @@
 //! The mail quarantine: messages that could not become a ticket or a reply,
 //! reviewed and replayed by agents.
 
-use super::{path_id, render};
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::kit::{path_id, render};
 use crate::view::Base;
 use crate::AppState;
 use askama::Template;

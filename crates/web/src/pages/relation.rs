@@ -9,11 +9,13 @@
 //! Most pages are built on one generic template (`sections.html`): titled
 //! sections of paragraphs, facts, an SVG chart, tables and forms.
 
-use super::{fr, pe};
-use super::{path_id, render, FormData};
 use crate::auth::{login_csrf_cookie_name, make_cookie, Auth, RequestCtx};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    bar_chart, form_reply, fr, nonempty, path_id, pe, render, FormData, PageForm, Sect,
+    SectionsPage,
+};
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
@@ -60,130 +62,6 @@ pub fn router() -> Router<AppState> {
             get(retention_page).post(set_retention),
         )
         .route("/admin/conservation/appliquer", post(apply_retention))
-}
-
-// ---------------------------------------------------------------- generic page
-
-#[derive(Debug, Clone, Default)]
-pub struct Sect {
-    pub id: String,
-    pub title: String,
-    pub paras: Vec<String>,
-    pub facts: Vec<(String, Cell)>,
-    pub items: Vec<String>,
-    /// An SVG built here from numbers only (never from user text).
-    pub chart: Option<String>,
-    pub tables: Vec<Table>,
-    pub links: Vec<Link>,
-    pub forms: Vec<PageForm>,
-}
-
-impl Sect {
-    pub fn new(id: &str, title: impl Into<String>) -> Sect {
-        Sect {
-            id: id.into(),
-            title: title.into(),
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct PageForm {
-    pub action: String,
-    pub fields: Vec<Field>,
-    pub button: String,
-    pub danger: bool,
-}
-
-#[derive(Template)]
-#[template(path = "sections.html")]
-pub struct SectionsPage {
-    pub base: Base,
-    pub h1: String,
-    pub subtitle: String,
-    pub actions: Vec<Link>,
-    pub errors: Vec<(String, String)>,
-    pub sections: Vec<Sect>,
-}
-
-impl SectionsPage {
-    pub fn new(base: Base, h1: impl Into<String>) -> SectionsPage {
-        SectionsPage {
-            base,
-            h1: h1.into(),
-            subtitle: String::new(),
-            actions: vec![],
-            errors: vec![],
-            sections: vec![],
-        }
-    }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A bar chart as accessible SVG: `points` are `(label, value)`, values
-/// between 0 and `max`; the caller shows the same data as a table.
-pub fn bar_chart(
-    title: &str,
-    points: &[(String, f64)],
-    max: f64,
-    threshold: Option<f64>,
-) -> String {
-    let w = 640.0;
-    let h = 200.0;
-    let left = 30.0;
-    let bottom = 30.0;
-    let n = points.len().max(1) as f64;
-    let step = (w - left) / n;
-    let bw = (step * 0.7).max(2.0);
-    let mut s = format!(
-        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
-        t = esc(title)
-    );
-    s.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{y}\" x2=\"{w}\" y2=\"{y}\" stroke=\"#555\"/>",
-        y = h - bottom
-    ));
-    s.push_str(&format!(
-        "<text x=\"0\" y=\"12\">{}</text><text x=\"0\" y=\"{}\">0</text>",
-        max,
-        h - bottom
-    ));
-    for (i, (label, v)) in points.iter().enumerate() {
-        let bh = if max > 0.0 {
-            (v / max).clamp(0.0, 1.0) * (h - bottom - 10.0)
-        } else {
-            0.0
-        };
-        let x = left + i as f64 * step + (step - bw) / 2.0;
-        s.push_str(&format!(
-            "<rect class=\"bar\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\"><title>{}: {}</title></rect>",
-            h - bottom - bh,
-            esc(label),
-            (v * 10.0).round() / 10.0
-        ));
-        if points.len() <= 12 || i % 3 == 0 {
-            s.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{:.1}\">{}</text>",
-                h - 10.0,
-                esc(label.get(2..).unwrap_or(label))
-            ));
-        }
-    }
-    if let Some(t) = threshold.filter(|_| max > 0.0) {
-        let y = h - bottom - (t / max).clamp(0.0, 1.0) * (h - bottom - 10.0);
-        s.push_str(&format!(
-            "<line class=\"threshold\" x1=\"{left}\" y1=\"{y:.1}\" x2=\"{w}\" y2=\"{y:.1}\"/>"
-        ));
-    }
-    s.push_str("</svg>");
-    s
 }
 
 // ---------------------------------------------------------------- the survey link
@@ -894,7 +772,7 @@ async fn recall_view_page(
         });
         p.sections.push(s);
     }
-    super::form_reply(&p, form.is_some(), tr)
+    form_reply(&p, form.is_some(), tr)
 }
 
 async fn recall_page(
@@ -1264,7 +1142,7 @@ async fn surveys_admin_page(
         });
     }
     p.sections.push(s);
-    super::form_reply(&p, failed.is_some(), tr)
+    form_reply(&p, failed.is_some(), tr)
 }
 
 async fn surveys_admin(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1332,10 +1210,10 @@ async fn create_campaign(
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
     let seg = relais_store::relation::Segment {
-        membership: super::nonempty(&f.opt("membership")),
-        kind: super::nonempty(&f.opt("institution_kind")),
-        region: super::nonempty(&f.opt("region")),
-        tag: super::nonempty(&f.opt("tag")),
+        membership: nonempty(&f.opt("membership")),
+        kind: nonempty(&f.opt("institution_kind")),
+        region: nonempty(&f.opt("region")),
+        tag: nonempty(&f.opt("tag")),
         functions: f
             .0
             .iter()
@@ -2606,7 +2484,7 @@ async fn retention_view(
         danger: false,
     });
     p.sections.push(s);
-    super::form_reply(&p, failed.is_some(), tr)
+    form_reply(&p, failed.is_some(), tr)
 }
 
 async fn retention_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

@@ -1,10 +1,10 @@
 //! The SLA watchdog's page: what is at risk or late now, with the reason,
 //! the warnings and breaches it raised, and (admins) the warning share.
 
-use super::{render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{fr_datetime, render, FormData};
 use crate::view::{Base, Cell, Table};
 use crate::AppState;
 use askama::Template;
@@ -69,7 +69,7 @@ async fn build(
                 ),
                 Cell::text(r.ticket.institution_name.clone()),
                 Cell::opt(&r.ticket.assignee_name),
-                Cell::text(super::support::fr_datetime(&c.due_at)),
+                Cell::text(fr_datetime(&c.due_at)),
                 Cell::text(c.label.clone()),
                 Cell::text(c.reason.clone()),
             ]);
@@ -96,7 +96,7 @@ async fn build(
     {
         let to: Vec<String> = serde_json::from_str(&a.recipients).unwrap_or_default();
         alerts.rows.push(vec![
-            Cell::text(super::support::fr_datetime(&a.created_at)),
+            Cell::text(fr_datetime(&a.created_at)),
             Cell::link(
                 format!("{} — {}", a.reference, a.subject),
                 format!("/support/{}", a.ticket_id),

@@ -3,11 +3,9 @@
 //! list and form templates; the rules themselves are applied by
 //! `relais_app::triage::route`.
 
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::kit::{form_reply, path_id, pe, render, FormData, FormPage, ListPage};
 use crate::view::{apply_errors, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -192,7 +190,7 @@ async fn rule_page(
         submit: tr.get("create").into(),
         cancel: "/admin/routage".into(),
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

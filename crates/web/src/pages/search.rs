@@ -3,10 +3,10 @@
 //! the reader's too). Agents get facets by type, product, status and
 //! institution.
 
-use super::{nonempty, path_id, render};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{nonempty, path_id, render};
 use crate::view::{Base, Field, Link};
 use crate::AppState;
 use askama::Template;

@@ -1,13 +1,13 @@
 //! Login, logout, language switch, static assets, the dashboard and the
 //! account page (API tokens).
 
-use super::{render, FormData};
 use crate::auth::{
     login_csrf_cookie_name, make_cookie, safe_next, session_cookie_name, Auth, RequestCtx,
     LANG_COOKIE,
 };
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{path_id, render, FormData};
 use crate::view::{Base, Cell, Table};
 use crate::AppState;
 use askama::Template;
@@ -397,7 +397,7 @@ async fn revoke_token(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = super::path_id(&id, auth.tr)?;
+    let id = path_id(&id, auth.tr)?;
     relais_app::accounts::revoke_api_token(&state.app, auth.actor(), id)
         .await
         .map_err(|e| PageError::new(e, auth.tr))?;

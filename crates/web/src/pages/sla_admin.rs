@@ -4,12 +4,10 @@
 //! contract of each institution. Agency staff read these pages; only admins
 //! see the save buttons, and the use cases refuse anyone else's POST.
 
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{nonempty, path_id, pe, render, FormData, FormPage, ListPage};
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;

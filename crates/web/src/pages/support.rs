@@ -5,12 +5,12 @@
 //! ticket, the ticket page with its SLA clocks and every workflow action,
 //! incidents and the known-issues page of a product.
 
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    fr_datetime, nonempty, pager, path_id, pe, render, FormData, FormPage, ListPage, PAGE_SIZE,
+};
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Opt, Table};
 use crate::AppState;
 use askama::Template;
@@ -54,14 +54,6 @@ pub fn router() -> Router<AppState> {
 /// French first, English second.
 fn w(tr: Tr, fr: &str, en: &str) -> String {
     if tr.en() { en } else { fr }.to_string()
-}
-
-/// A stored UTC timestamp shown in Paris time, `28/11/2026 14:05`.
-pub fn fr_datetime(s: &str) -> String {
-    match relais_store::parse_ts(s) {
-        Some(t) => t.with_timezone(&Paris).format("%d/%m/%Y %H:%M").to_string(),
-        None => s.to_string(),
-    }
 }
 
 fn opt_dt(s: &Option<String>) -> String {

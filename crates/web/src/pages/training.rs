@@ -7,13 +7,12 @@
 //! (page, CSV, PDF), the admin's tariffs and sanitary factor, the executive
 //! cycles, and the iCalendar feeds.
 
-use super::contacts::{DetailPage, Section};
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, path_id, render, FormData};
 use crate::auth::{Auth, RequestCtx};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, Section,
+};
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use askama::Template;
@@ -704,13 +703,9 @@ async fn request_seat(
     Ok(Redirect::to(&format!("/formations/sessions/{id}?ok=demande")).into_response())
 }
 
-async fn back_to(state: &AppState, reg: Id, fallback: &str) -> String {
-    let mut c = match state.app.db.read().await {
-        Ok(c) => c,
-        Err(_) => return fallback.to_string(),
-    };
-    match relais_store::training::registration(&mut c, reg).await {
-        Ok(Some((session, _, _))) => format!("/formations/sessions/{session}"),
+async fn back_to(state: &AppState, auth: &Auth, reg: Id, fallback: &str) -> String {
+    match uc::registration_session(&state.app, auth.actor(), reg).await {
+        Ok(Some(session)) => format!("/formations/sessions/{session}"),
         _ => fallback.to_string(),
     }
 }
@@ -740,7 +735,7 @@ async fn approve(
         .map_err(pe(tr))?;
     let to = match referer_path(&headers) {
         Some(p) => p,
-        None => back_to(&state, id, "/formations/demandes").await,
+        None => back_to(&state, &auth, id, "/formations/demandes").await,
     };
     let code = match d {
         Decision::Confirmed => "validee",
@@ -762,7 +757,7 @@ async fn refuse(
         .map_err(pe(tr))?;
     let to = match referer_path(&headers) {
         Some(p) => p,
-        None => back_to(&state, id, "/formations/demandes").await,
+        None => back_to(&state, &auth, id, "/formations/demandes").await,
     };
     Ok(Redirect::to(&format!("{to}?ok=refusee")).into_response())
 }
@@ -780,7 +775,7 @@ async fn cancel(
         .map_err(pe(tr))?;
     let to = match referer_path(&headers) {
         Some(p) => p,
-        None => back_to(&state, id, "/formations/mes-inscriptions").await,
+        None => back_to(&state, &auth, id, "/formations/mes-inscriptions").await,
     };
     let code = if out.late {
         "annulee_tardive"
@@ -877,11 +872,7 @@ async fn mine_page(
             if tr.en() { "Status" } else { "Statut" },
         ],
     );
-    let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
-    let sessions = relais_store::training::sessions_of_trainer(&mut c, a.user_id)
-        .await
-        .map_err(|e| pe(tr)(e.into()))?;
-    drop(c);
+    let sessions = uc::sessions_i_run(&state.app, a).await.map_err(pe(tr))?;
     for s in sessions {
         teaching.rows.push(vec![
             Cell::link(
@@ -1182,14 +1173,15 @@ fn period(q: &StatementQuery, state: &AppState) -> (String, String) {
 
 /// The institution a statement is about: the referent's own; for the
 /// agency, the one chosen.
-fn statement_institution(auth: &Auth, q: &StatementQuery) -> Option<Id> {
+fn statement_institution(auth: &Auth, q: &StatementQuery) -> Result<Option<Id>, PageError> {
     if auth.actor().role.is_agency() {
-        nonempty(&q.etablissement).and_then(|s| Id::parse(&s))
+        Ok(nonempty(&q.etablissement).and_then(|s| Id::parse(&s)))
     } else {
         match nonempty(&q.etablissement) {
-            // Asking for another institution by its id gets a 404 from the use case.
-            Some(s) => Some(Id::parse(&s).unwrap_or_default()),
-            None => auth.actor().institution_id,
+            // Asking for another institution by its id gets a 404 from the
+            // use case; a malformed id gets the same 404 here.
+            Some(s) => path_id(&s, auth.tr).map(Some),
+            None => Ok(auth.actor().institution_id),
         }
     }
 }
@@ -1201,7 +1193,7 @@ async fn statement_page(
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     let (from, to) = period(&q, &state);
-    let inst = statement_institution(&auth, &q);
+    let inst = statement_institution(&auth, &q)?;
     let mut filters = vec![];
     if auth.actor().role.is_agency() {
         let opts = super::deployments::institution_options(&state, &auth).await?;
@@ -1339,7 +1331,7 @@ async fn load_statement(
     let tr = auth.tr;
     let (from, to) = period(q, state);
     let inst =
-        statement_institution(auth, q).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+        statement_institution(auth, q)?.ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
     uc::statement(&state.app, auth.actor(), inst, &from, &to)
         .await
         .map_err(pe(tr))
@@ -1465,7 +1457,7 @@ async fn trainer_data(
         }
     } else {
         match nonempty(&q.formateur) {
-            Some(s) => Id::parse(&s).unwrap_or_default(),
+            Some(s) => path_id(&s, tr)?,
             None => auth.actor().user_id,
         }
     };
@@ -1485,10 +1477,9 @@ async fn trainer_page(
     let st = trainer_data(&state, &auth, &q).await?;
     let mut filters = vec![];
     if auth.actor().role.is_agency() {
-        let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
-        let opts = relais_store::training::trainers(&mut c)
+        let opts = uc::trainer_options(&state.app, auth.actor())
             .await
-            .map_err(|e| pe(tr)(e.into()))?;
+            .map_err(pe(tr))?;
         filters.push(Field::select(
             tr,
             "formateur",
@@ -1769,7 +1760,7 @@ async fn training_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_training(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
@@ -1907,12 +1898,9 @@ async fn session_form(
     if !uc::can_manage(auth.actor()) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
-    let trainers = {
-        let mut c = state.app.db.read().await.map_err(|e| pe(tr)(e.into()))?;
-        relais_store::training::trainers(&mut c)
-            .await
-            .map_err(|e| pe(tr)(e.into()))?
-    };
+    let trainers = uc::trainer_options(&state.app, auth.actor())
+        .await
+        .map_err(pe(tr))?;
     let insts = super::deployments::institution_options(state, auth).await?;
     let (percent, _) = uc::settings(&state.app).await.map_err(pe(tr))?;
     let selected: Vec<String> = i.trainers.iter().map(|t| t.to_string()).collect();
@@ -1950,7 +1938,7 @@ async fn session_form(
         submit: tr.get("save").to_string(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_session(
@@ -2234,7 +2222,7 @@ async fn admin_render(
         tariffs,
         tariff_form,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn admin_page(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

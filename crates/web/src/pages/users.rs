@@ -4,15 +4,15 @@
 //! `Actor::grantable_roles`, and the use case enforces it again whatever the
 //! form sends.
 
-use super::contacts::DetailPage;
 use super::conventions::history_section;
 use super::deployments::institution_options;
-use super::institutions::{FormPage, ListPage};
-use super::pe;
-use super::{nonempty, pager, path_id, render, FormData, PAGE_SIZE};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
+    PAGE_SIZE,
+};
 use crate::view::{apply_errors, role_label, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -439,7 +439,7 @@ async fn user_page(
         submit: submit.into(),
         cancel,
     };
-    super::form_reply(&page, err.is_some(), tr)
+    form_reply(&page, err.is_some(), tr)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
