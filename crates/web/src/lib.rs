@@ -56,7 +56,7 @@ pub fn router(state: AppState) -> Router {
                 .app
                 .settings
                 .max_attachment_bytes
-                .saturating_add(2 * pages::attachments::UPLOAD_MARGIN),
+                .saturating_add(2 * kit::files::UPLOAD_MARGIN),
         )
         .unwrap_or(usize::MAX),
     );

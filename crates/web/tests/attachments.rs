@@ -189,7 +189,7 @@ db_test!(
         let path = format!("/support/{}/pieces", d.ticket);
         // The helper the ticket page uses builds the same action.
         assert_eq!(
-            relais_web::pages::attachments::upload_form_action(&d.ticket.to_string(), &a.csrf),
+            relais_web::kit::files::upload_form_action(&d.ticket.to_string(), &a.csrf),
             format!("{path}?_csrf={}", urlencoding::encode(&a.csrf))
         );
         let html = b"<html><body><script>alert(document.cookie)</script></body></html>";

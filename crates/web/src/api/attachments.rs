@@ -6,7 +6,7 @@
 use crate::api::crm::{parse_id, Created};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
-use crate::pages::attachments::{download_href, download_response, read_upload};
+use crate::kit::files::{download_href, download_response, read_upload};
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::StatusCode;

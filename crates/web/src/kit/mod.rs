@@ -15,6 +15,8 @@
 //! | a page of titled sections with a chart | [`SectionsPage`], [`Sect`], [`bar_chart`] |
 //! | a user's Markdown                      | [`render_markdown`]                 |
 //! | a change history                       | [`history_table`]                   |
+//! | an upload, a download               | [`files`]                           |
+//! | select choices (institutions, products) | [`institution_options`], [`product_options`] |
 //! | dates in Paris time                    | [`fr_datetime`], [`paris`]          |
 //!
 //! The layout (`Base`), tables (`Table`, `Cell`), fields and flash messages
@@ -23,11 +25,14 @@
 pub mod actions;
 pub mod chart;
 pub mod detail;
+pub mod files;
 pub mod form;
 pub mod history;
 pub mod lang;
 pub mod list;
 pub mod markdown;
+pub mod options;
+pub mod relation;
 pub mod reply;
 pub mod request;
 pub mod sections;
@@ -39,10 +44,11 @@ pub use actions::{
 pub use chart::bar_chart;
 pub use detail::{DetailPage, Section};
 pub use form::{FormPage, IntroFormPage};
-pub use history::history_table;
-pub use lang::fr;
+pub use history::{history_section, history_table};
+pub use lang::{fr, search_kind_label};
 pub use list::{pager, ListPage, ListQuery, PAGE_SIZE};
 pub use markdown::render_markdown;
+pub use options::{institution_options, product_options};
 pub use reply::{form_reply, pe, render};
 pub use request::{nonempty, path_id, FormData};
 pub use sections::{PageForm, Sect, SectionsPage};

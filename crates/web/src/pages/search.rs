@@ -6,7 +6,7 @@
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::kit::{nonempty, path_id, render};
+use crate::kit::{nonempty, path_id, render, search_kind_label};
 use crate::view::{Base, Field, Link};
 use crate::AppState;
 use askama::Template;
@@ -65,16 +65,6 @@ pub struct SearchPage {
     pub prev: Option<String>,
     pub next: Option<String>,
     pub searched: bool,
-}
-
-pub fn kind_label(kind: &str, tr: Tr) -> String {
-    match kind {
-        "ticket" => w(tr, "Ticket", "Ticket"),
-        "article" => w(tr, "Article", "Article"),
-        "incident" => w(tr, "Incident", "Incident"),
-        "training" => w(tr, "Formation", "Training"),
-        other => other.to_string(),
-    }
 }
 
 pub fn href_of(kind: &str, id: &str) -> String {
@@ -198,7 +188,7 @@ async fn page(
             }
         }
         for h in r.hits {
-            let mut meta = vec![kind_label(&h.kind, tr)];
+            let mut meta = vec![search_kind_label(&h.kind, tr)];
             if let Some(pid) = &h.product_id {
                 meta.push(products.get(pid).cloned().unwrap_or_default());
             }
@@ -210,7 +200,7 @@ async fn page(
             }
             hits.push(HitView {
                 href: href_of(&h.kind, &h.id),
-                kind: kind_label(&h.kind, tr),
+                kind: search_kind_label(&h.kind, tr),
                 title: h.title,
                 meta: meta
                     .into_iter()
@@ -248,7 +238,7 @@ async fn page(
                     .iter()
                     .map(|(value, n)| {
                         let label = match name {
-                            "kind" => kind_label(value, tr),
+                            "kind" => search_kind_label(value, tr),
                             "product" => products
                                 .get(value)
                                 .cloned()

@@ -1196,7 +1196,7 @@ async fn statement_page(
     let inst = statement_institution(&auth, &q)?;
     let mut filters = vec![];
     if auth.actor().role.is_agency() {
-        let opts = super::deployments::institution_options(&state, &auth).await?;
+        let opts = crate::kit::institution_options(&state, &auth).await?;
         filters.push(Field::select(
             tr,
             "etablissement",
@@ -1901,7 +1901,7 @@ async fn session_form(
     let trainers = uc::trainer_options(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let insts = super::deployments::institution_options(state, auth).await?;
+    let insts = crate::kit::institution_options(state, auth).await?;
     let (percent, _) = uc::settings(&state.app).await.map_err(pe(tr))?;
     let selected: Vec<String> = i.trainers.iter().map(|t| t.to_string()).collect();
     let statuses = ["prevue", "ouverte", "confirmee", "annulee", "realisee"]

@@ -813,11 +813,12 @@ async fn show(
         .await
         .map_err(pe(tr))?;
     let (training_facts, training_regs, training_events) =
-        super::training::institution_section(tr, id, &training);
+        crate::pages::training::institution_section(tr, id, &training);
     let (relation, relation_timeline) =
-        super::relation::institution_sections(&state, &auth, id).await?;
+        crate::pages::relations::health::institution_sections(&state, &auth, id).await?;
     let (complaint_facts, complaint_table, complaint_timeline) =
-        super::complaints::institution_section(&state, &auth, id).await?;
+        crate::pages::relations::complaints::analysis::institution_section(&state, &auth, id)
+            .await?;
     let mut entries = v.timeline.clone();
     entries.extend(record.timeline());
     entries.extend(relation_timeline);

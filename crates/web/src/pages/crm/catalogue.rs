@@ -3,10 +3,11 @@
 //! The catalogue itself is public to every signed-in person; the deployments
 //! shown on a product page are narrowed to what the reader may see.
 
-use super::conventions::history_section;
+use super::status_text;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::history_section;
 use crate::kit::{
     form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, ListQuery,
     Section,
@@ -271,15 +272,6 @@ async fn show(
         sections,
     };
     Ok(render(&page, tr)?.into_response())
-}
-
-/// "Vague 3", "Pilote P1"…: the status label with its wave number.
-pub fn status_text(code: &str, wave: Option<i64>, tr: Tr) -> String {
-    let s = label!(DeploymentStatus, code, tr);
-    match wave {
-        Some(w) => format!("{s} {w}"),
-        None => s,
-    }
 }
 
 fn product_fields(

@@ -4,8 +4,6 @@
 //! `Actor::grantable_roles`, and the use case enforces it again whatever the
 //! form sends.
 
-use super::conventions::history_section;
-use super::deployments::institution_options;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -13,6 +11,7 @@ use crate::kit::{
     form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
     PAGE_SIZE,
 };
+use crate::kit::{history_section, institution_options};
 use crate::view::{apply_errors, role_label, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};

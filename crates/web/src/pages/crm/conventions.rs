@@ -3,14 +3,15 @@
 //! their dates and renewal alert. The list filters the ones to renew soon;
 //! the record page shows the change history to agency staff.
 
-use super::deployments::{institution_options, product_options};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::history_section;
 use crate::kit::{
     form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
-    Section, PAGE_SIZE,
+    PAGE_SIZE,
 };
+use crate::kit::{institution_options, product_options};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -33,46 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/conventions/nouveau", get(new_form))
         .route("/conventions/{id}", get(show).post(update))
         .route("/conventions/{id}/modifier", get(edit_form))
-}
-
-/// The change history of a record as a page section, for agency staff only
-/// (members read the records, not who changed them).
-pub(super) async fn history_section(
-    state: &AppState,
-    auth: &Auth,
-    entity: &str,
-    id: Id,
-) -> Result<Option<Section>, PageError> {
-    let tr = auth.tr;
-    let en = tr.en();
-    if !auth.actor().role.is_agency() {
-        return Ok(None);
-    }
-    let hist = uc::history(&state.app, auth.actor(), entity, id)
-        .await
-        .map_err(pe(tr))?;
-    let mut tb = Table::new(
-        tr,
-        tr.get("history"),
-        &[
-            "Date",
-            if en { "By" } else { "Par" },
-            "Action",
-            if en { "Changes" } else { "Modifications" },
-        ],
-    );
-    for h in hist {
-        tb.rows.push(vec![
-            Cell::text(h.at.chars().take(16).collect::<String>().replace('T', " ")),
-            Cell::opt(&h.actor_name),
-            Cell::text(h.action),
-            Cell::text(h.changes),
-        ]);
-    }
-    Ok(Some(Section {
-        title: tr.get("history").into(),
-        table: tb,
-    }))
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -1,45 +1,26 @@
-//! Ticket attachments through the pages: the upload form's target
-//! (`POST /support/{id}/pieces`, multipart with the file in `fichier` and
-//! an optional `interne` checkbox; the CSRF token travels in the action's
-//! query string, checked by the middleware) and the download
-//! (`GET /support/{id}/pieces/{att}`).
+//! Files through the pages and the API: reading a multipart upload while
+//! counting its bytes, and answering a stored file as a download that no
+//! browser renders inline (`application/octet-stream`, `attachment`,
+//! `nosniff`, a sandboxing CSP).
 //!
-//! A download is always `application/octet-stream` with
-//! `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, so no
-//! uploaded file (an HTML page, an SVG with a script…) is ever rendered by
-//! the browser in Relais's origin. The ticket page itself lives elsewhere;
-//! it builds its form with [`upload_form_action`] and its links with
-//! [`download_href`].
+//! ```ignore
+//! let up = read_upload(&state, req).await.map_err(pe(tr))?;   // multipart, field `fichier`
+//! Ok(file_response(&row.file_name, bytes))                     // the download
+//! ```
 
-use crate::auth::Auth;
-use crate::error::PageError;
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::response::Response;
 use relais_app::attachments as uc;
 use relais_app::AppError;
-use relais_domain::{DomainError, Id};
+use relais_domain::DomainError;
 use relais_store::attachments::AttachmentRow;
 
 /// What the multipart envelope around the file may add to the announced
 /// length before an upload is refused without being read.
 pub const UPLOAD_MARGIN: u64 = 64 * 1024;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        // The size is counted while the file streams in (see
-        // `read_upload`), against the configured limit rather than axum's
-        // fixed default.
-        .route(
-            "/support/{id}/pieces",
-            post(upload).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/support/{id}/pieces/{att}", get(download))
-}
 
 /// The `action` of the ticket page's upload form
 /// (`enctype="multipart/form-data"`, file field `fichier`, checkbox
@@ -201,52 +182,6 @@ pub fn file_response(file_name: &str, bytes: Vec<u8>) -> Response {
         HeaderValue::from_static("private, no-store"),
     );
     res
-}
-
-fn ids(id: &str, att: Option<&str>, auth: &Auth) -> Result<(Id, Option<Id>), PageError> {
-    let nf = || PageError::new(DomainError::NotFound, auth.tr);
-    let id = Id::parse(id).ok_or_else(nf)?;
-    let att = match att {
-        Some(a) => Some(Id::parse(a).ok_or_else(nf)?),
-        None => None,
-    };
-    Ok((id, att))
-}
-
-async fn upload(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    req: Request,
-) -> Result<Response, PageError> {
-    let (ticket, _) = ids(&id, None, &auth)?;
-    let pe = |e| PageError::new(e, auth.tr);
-    let up = read_upload(&state, req).await.map_err(pe)?;
-    uc::add_attachment(
-        &state.app,
-        auth.actor(),
-        ticket,
-        &up.file_name,
-        &up.content_type,
-        &up.bytes,
-        up.internal,
-    )
-    .await
-    .map_err(pe)?;
-    Ok(Redirect::to(&format!("/support/{ticket}?ok=piece")).into_response())
-}
-
-async fn download(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((id, att)): Path<(String, String)>,
-) -> Result<Response, PageError> {
-    let (ticket, att) = ids(&id, Some(&att), &auth)?;
-    let att = att.ok_or_else(|| PageError::new(DomainError::NotFound, auth.tr))?;
-    let (row, bytes) = uc::open_attachment(&state.app, auth.actor(), ticket, att)
-        .await
-        .map_err(|e| PageError::new(e, auth.tr))?;
-    Ok(download_response(&row, bytes))
 }
 
 #[cfg(test)]

@@ -29,75 +29,12 @@ fn w(tr: Tr, fr: &str, en: &str) -> String {
     if tr.en() { en } else { fr }.to_string()
 }
 
-pub struct SuggestionView {
-    pub kind: String,
-    pub kind_label: String,
-    pub id: String,
-    pub title: String,
-    pub snippet_html: String,
-    pub open_href: String,
-}
-
-#[derive(Template)]
-#[template(path = "suggestions.html")]
-pub struct SuggestionsFragment {
-    pub en: bool,
-    pub csrf: String,
-    pub query: String,
-    pub product: String,
-    pub searched: bool,
-    pub items: Vec<SuggestionView>,
-}
-
-/// The suggestions for a description, rendered as the fragment the new
-/// ticket page shows (also used without JavaScript).
-pub async fn fragment(
-    state: &AppState,
-    auth: &Auth,
-    product: &str,
-    subject: &str,
-    body: &str,
-) -> Result<String, PageError> {
-    let tr = auth.tr;
-    let text = format!("{subject}\n{body}");
-    let pid = Id::parse(product);
-    let items = uc::suggest(&state.app, auth.actor(), pid, &text, 5)
-        .await
-        .map_err(|e| PageError::new(e, tr))?;
-    let query: String = text.trim().chars().take(300).collect();
-    let f = SuggestionsFragment {
-        en: tr.en(),
-        csrf: auth.session.csrf.clone().unwrap_or_default(),
-        searched: text.trim().chars().count() >= uc::MIN_CHARS,
-        items: items
-            .into_iter()
-            .map(|s| SuggestionView {
-                kind_label: super::search::kind_label(&s.kind, tr),
-                open_href: format!(
-                    "/assistant/ouvrir?type={}&id={}&q={}",
-                    s.kind,
-                    s.id,
-                    urlencoding::encode(&query)
-                ),
-                kind: s.kind,
-                id: s.id,
-                title: s.title,
-                snippet_html: s.snippet_html,
-            })
-            .collect(),
-        query,
-        product: product.to_string(),
-    };
-    f.render()
-        .map_err(|e| PageError::new(AppError::Internal(format!("template: {e}")), tr))
-}
-
 async fn suggestions(
     State(state): State<AppState>,
     auth: Auth,
     Form(form): Form<FormData>,
 ) -> Result<Response, PageError> {
-    let html = fragment(
+    let html = super::suggestions_fragment(
         &state,
         &auth,
         &form.get("product_id"),

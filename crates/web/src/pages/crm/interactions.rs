@@ -3,10 +3,10 @@
 //! These are agency notes: for anyone else every page here answers 404, the
 //! same as a record that does not exist.
 
-use super::deployments::institution_options;
 use crate::auth::{safe_next, Auth};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::institution_options;
 use crate::kit::{
     form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, Section,
 };

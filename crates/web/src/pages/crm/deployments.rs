@@ -3,15 +3,16 @@
 //! the create/edit forms. Reads are scoped: a member sees only their own
 //! institution's deployments; key-account managers and admins edit them.
 
-use super::catalogue::status_text;
-use super::conventions::history_section;
+use super::status_text;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::kit::history_section;
 use crate::kit::{
     form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
     ListQuery, PAGE_SIZE,
 };
+use crate::kit::{institution_options, product_options};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -23,7 +24,7 @@ use relais_app::crm as uc;
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{DeploymentFilter, DeploymentRow, InstitutionFilter};
+use relais_store::crm::{DeploymentFilter, DeploymentRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,37 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/deploiements/nouveau", get(new_form))
         .route("/deploiements/{id}", get(show).post(update))
         .route("/deploiements/{id}/modifier", get(edit_form))
-}
-
-/// `(id, name)` of the institutions the actor may see, for selects.
-pub(super) async fn institution_options(
-    state: &AppState,
-    auth: &Auth,
-) -> Result<Vec<(String, String)>, PageError> {
-    let (rows, _) = uc::list_institutions(
-        &state.app,
-        auth.actor(),
-        &InstitutionFilter {
-            limit: 1000,
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(pe(auth.tr))?;
-    Ok(rows.into_iter().map(|i| (i.id, i.name)).collect())
-}
-
-/// `(id, name)` of every product, for selects.
-pub(super) async fn product_options(
-    state: &AppState,
-    tr: Tr,
-) -> Result<Vec<(String, String)>, PageError> {
-    Ok(uc::list_products(&state.app, None)
-        .await
-        .map_err(pe(tr))?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
 }
 
 async fn list(

@@ -1,0 +1,214 @@
+//! Complaint pages (`/reclamations`, issue 6): the list (a member sees their
+//! own institution's, agency staff all, filtered by status and irritant),
+//! filing (a member for their own institution; an agent for any, with the
+//! contact and the channel), the complaint page (the member reads the
+//! qualification, the corrective actions' titles and statuses and the
+//! answer once closed; agency staff also the internal notes, the actions'
+//! details and owners, the forms and the history), qualification and
+//! closing forms, and the irritants' analysis (`/reclamations/analyse`).
+
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::kit::{
+    form_reply, fr, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
+    Action, ActionPage, ActionRow as RowWithAction, ActionTable, FormData, FormPage, ListPage,
+    SmallForm, PAGE_SIZE,
+};
+use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use relais_app::engagement as uc;
+use relais_app::engagement::{ActionInput, ComplaintInput, QualificationInput};
+use relais_app::AppError;
+use relais_domain::engagement::{
+    may_treat_complaints, ActionStatus, ComplaintChannel, ComplaintSeverity, ComplaintStatus,
+    Touchpoint,
+};
+use relais_domain::{DomainError, Id};
+use relais_store::engagement::ComplaintFilter;
+
+pub(crate) mod analysis;
+mod filing;
+mod handling;
+mod page;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reclamations", get(list).post(filing::create))
+        .route("/reclamations/nouvelle", get(filing::new_form))
+        .route("/reclamations/analyse", get(analysis::analysis))
+        .route("/reclamations/{id}", get(page::show))
+        .route(
+            "/reclamations/{id}/qualifier",
+            get(handling::qualify_form).post(handling::qualify),
+        )
+        .route(
+            "/reclamations/{id}/cloturer",
+            get(handling::close_form).post(handling::close),
+        )
+        .route("/reclamations/{id}/rouvrir", post(page::reopen))
+        .route("/reclamations/{id}/notes", post(page::add_note))
+        .route("/reclamations/{id}/actions", post(page::add_action))
+        .route(
+            "/reclamations/{id}/actions/{action}",
+            post(page::action_status),
+        )
+}
+
+pub(crate) fn touchpoint_label(code: &str, tr: Tr) -> String {
+    crate::label!(Touchpoint, code, tr)
+}
+
+pub(crate) fn status_label(code: &str, tr: Tr) -> String {
+    crate::label!(ComplaintStatus, code, tr)
+}
+
+fn opt_date(d: &Option<String>) -> Cell {
+    Cell::text(d.as_deref().map(fr_date).unwrap_or_else(|| "—".into()))
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct ComplaintQuery {
+    /// A ticket to convert into a complaint (agency).
+    ticket: Option<String>,
+    status: Option<String>,
+    touchpoint: Option<String>,
+    institution: Option<String>,
+    /// `moi`: the complaints the reader owns (agency).
+    responsable: Option<String>,
+    page: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ComplaintQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let agency = auth.actor().role.is_agency();
+    let page = q.page.unwrap_or(1).max(1);
+    let status = nonempty(&q.status);
+    let f = ComplaintFilter {
+        institution_id: nonempty(&q.institution),
+        open_only: status.as_deref() == Some("ouvertes"),
+        status: status.filter(|s| s != "ouvertes"),
+        touchpoint: nonempty(&q.touchpoint),
+        owner_id: (agency && q.responsable.as_deref() == Some("moi"))
+            .then(|| auth.actor().user_id.to_string()),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let (rows, total) = uc::list_complaints(&state.app, auth.actor(), &f)
+        .await
+        .map_err(pe(tr))?;
+    let title = fr(tr, "Réclamations", "Complaints");
+    let mut headers = vec![
+        if en { "Complaint" } else { "Réclamation" },
+        if en { "Filed" } else { "Déposée le" },
+    ];
+    if agency {
+        headers.push(if en { "Institution" } else { "Établissement" });
+    }
+    headers.extend([
+        if en {
+            "Touchpoint"
+        } else {
+            "Irritant (étape du parcours)"
+        },
+        if en { "Severity" } else { "Gravité" },
+        if en { "Status" } else { "Statut" },
+        if en { "Due" } else { "Échéance" },
+    ]);
+    let mut table = Table::new(tr, title.clone(), &headers);
+    for k in rows {
+        let mut row = vec![
+            Cell::link(k.title.clone(), format!("/reclamations/{}", k.id)),
+            Cell::text(fr_date(&k.created_at)),
+        ];
+        if agency {
+            row.push(Cell::link(
+                k.institution_name.clone(),
+                format!("/etablissements/{}", k.institution_id),
+            ));
+        }
+        row.extend([
+            Cell::text(touchpoint_label(&k.touchpoint, tr)),
+            Cell::text(crate::label!(ComplaintSeverity, &k.severity, tr)),
+            Cell::text(status_label(&k.status, tr)),
+            opt_date(&k.due_on),
+        ]);
+        table.rows.push(row);
+    }
+    let mut status_opts = vec![("ouvertes".to_string(), fr(tr, "Ouvertes", "Open"))];
+    status_opts.extend(enum_options(
+        ComplaintStatus::ALL,
+        ComplaintStatus::code,
+        ComplaintStatus::label,
+        tr,
+    ));
+    let filters = vec![
+        Field::select(
+            tr,
+            "status",
+            fr(tr, "Statut", "Status"),
+            q.status.as_deref().unwrap_or(""),
+            status_opts,
+            Some(tr.get("all")),
+        ),
+        Field::select(
+            tr,
+            "touchpoint",
+            fr(tr, "Irritant", "Touchpoint"),
+            q.touchpoint.as_deref().unwrap_or(""),
+            enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
+            Some(tr.get("all")),
+        ),
+    ];
+    let mut actions = vec![Link::new(
+        "/reclamations/nouvelle",
+        if agency {
+            fr(tr, "Enregistrer une réclamation", "Register a complaint")
+        } else {
+            fr(tr, "Déposer une réclamation", "File a complaint")
+        },
+    )];
+    if agency {
+        actions.push(Link::new(
+            "/reclamations?responsable=moi&status=ouvertes",
+            fr(tr, "Mes réclamations ouvertes", "My open complaints"),
+        ));
+        actions.push(Link::new(
+            "/reclamations/analyse",
+            fr(tr, "Analyse des irritants", "Irritants' analysis"),
+        ));
+    }
+    let (prev, next) = pager(
+        "/reclamations",
+        &[
+            ("status", q.status.clone()),
+            ("touchpoint", q.touchpoint.clone()),
+            ("institution", q.institution.clone()),
+            ("responsable", q.responsable.clone()),
+        ],
+        page,
+        total,
+    );
+    let p = ListPage {
+        base: Base::new(&auth, title.clone()),
+        h1: title,
+        path: "/reclamations".into(),
+        actions,
+        filters,
+        total,
+        table,
+        prev,
+        next,
+    };
+    Ok(render(&p, tr)?.into_response())
+}

@@ -1,0 +1,199 @@
+//! Member relations pages: the survey link (`/enquete/{token}`, no login),
+//! the relation hub and recalls (`/relation…`), survey questions,
+//! thresholds and campaigns (`/relation/enquetes`), an institution's health
+//! (`/etablissements/{id}/sante`) and printable briefing
+//! (`/etablissements/{id}/fiche`), the member space (`/espace`), personal
+//! data pages (`/espace/donnees`, `/contacts/{id}/donnees`, erasure) and the
+//! retention rules (`/admin/conservation`).
+//!
+//! Most pages are built on one generic template (`sections.html`): titled
+//! sections of paragraphs, facts, an SVG chart, tables and forms.
+
+use crate::auth::{login_csrf_cookie_name, make_cookie, Auth, RequestCtx};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::kit::relation::{context_of, incidents_table};
+use crate::kit::ActionTable;
+use crate::kit::{
+    bar_chart, form_reply, fr, nonempty, path_id, pe, render, FormData, PageForm, Sect,
+    SectionsPage,
+};
+use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use relais_app::relation as uc;
+use relais_app::AppError;
+use relais_domain::accounts::Role;
+use relais_domain::relation::{fr_num, Scale, SurveyKind};
+use relais_domain::{DomainError, Id};
+
+mod campaigns;
+mod comite;
+pub(crate) mod complaints;
+pub(crate) mod health;
+mod recalls;
+mod survey;
+mod surveys;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/enquete/{token}",
+            get(survey::survey_page).post(survey::survey_submit),
+        )
+        .route("/relation", get(recalls::hub))
+        .route("/relation/rappels", get(recalls::recalls_page))
+        .route("/relation/rappels/{id}", get(recalls::recall_page))
+        .route("/relation/rappels/{id}/appel", post(recalls::recall_call))
+        .route("/relation/rappels/{id}/clore", post(recalls::recall_close))
+        .route("/relation/enquetes", get(surveys::surveys_admin))
+        .route("/relation/enquetes/questions", post(surveys::add_question))
+        .route(
+            "/relation/enquetes/questions/{id}/etat",
+            post(surveys::toggle_question),
+        )
+        .route(
+            "/relation/enquetes/campagnes",
+            post(surveys::create_campaign),
+        )
+        .route("/relation/enquetes/seuils", post(surveys::set_thresholds))
+        .route("/etablissements/{id}/sante", get(health::health_page))
+        .route("/etablissements/{id}/fiche", get(health::briefing_page))
+        .merge(campaigns::router())
+        .merge(comite::router())
+        .merge(complaints::router())
+}
+
+/// An empty action table (campaigns, the comité).
+fn small_table(tr: Tr, caption: String, headers: &[String], has_actions: bool) -> ActionTable {
+    ActionTable {
+        caption,
+        headers: headers.to_vec(),
+        has_actions,
+        colspan: headers.len() + usize::from(has_actions),
+        rows: vec![],
+        empty: tr.get("none").to_string(),
+        form: None,
+    }
+}
+
+/// The details of a refused form, as one line.
+fn invalid_message(errs: &[relais_domain::FieldError]) -> String {
+    errs.iter()
+        .map(|e| e.detail.clone())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn score_text(score: Option<i64>, nps: Option<i64>) -> String {
+    match (score, nps) {
+        (Some(s), Some(n)) => format!("{s}/5 · {n}/10"),
+        (Some(s), None) => format!("{s}/5"),
+        (None, Some(n)) => format!("{n}/10"),
+        _ => "—".into(),
+    }
+}
+
+fn kind_label(tr: Tr, kind: &str) -> String {
+    SurveyKind::from_code(kind)
+        .map(|k| k.label(tr.en()).to_string())
+        .unwrap_or_else(|| kind.to_string())
+}
+
+fn recalls_table(
+    tr: Tr,
+    caption: String,
+    rows: &[relais_store::relation::RecallRow],
+    today: &str,
+) -> Table {
+    let en = tr.en();
+    let mut t = Table::new(
+        tr,
+        caption,
+        &[
+            if en { "Institution" } else { "Établissement" },
+            if en { "Answer" } else { "Réponse" },
+            if en { "Survey" } else { "Enquête" },
+            if en { "Due" } else { "Échéance" },
+            if en {
+                "Manager"
+            } else {
+                "Chargé·e de relation"
+            },
+            if en { "Calls" } else { "Appels" },
+            if en { "Status" } else { "Statut" },
+        ],
+    );
+    for r in rows {
+        let late = r.status == "ouvert" && r.due_on.as_str() < today;
+        t.rows.push(vec![
+            Cell::link(
+                r.institution_name.clone(),
+                format!("/relation/rappels/{}", r.id),
+            ),
+            Cell::text(score_text(r.score, r.nps)),
+            Cell::text(kind_label(tr, &r.kind)),
+            Cell::text(format!(
+                "{}{}",
+                fr_date(&r.due_on),
+                if late {
+                    fr(tr, " (en retard)", " (late)")
+                } else {
+                    String::new()
+                }
+            )),
+            Cell::text(r.manager_name.clone().unwrap_or_else(|| "—".into())),
+            Cell::text(r.calls.to_string()),
+            Cell::text(
+                relais_domain::relation::RecallStatus::from_code(&r.status)
+                    .map(|s| s.label(en).to_string())
+                    .unwrap_or_default(),
+            ),
+        ]);
+    }
+    t
+}
+
+fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow]) -> Table {
+    let en = tr.en();
+    let mut t = Table::new(
+        tr,
+        caption,
+        &[
+            if en { "Institution" } else { "Établissement" },
+            if en { "Day" } else { "Jour" },
+            if en { "Health" } else { "Santé" },
+            if en { "Reasons" } else { "Raisons" },
+        ],
+    );
+    for f in flags {
+        let reasons: Vec<String> = serde_json::from_str(&f.reasons).unwrap_or_default();
+        t.rows.push(vec![
+            Cell::link(
+                f.institution_name.clone(),
+                format!("/etablissements/{}/sante", f.institution_id),
+            ),
+            Cell::text(fr_date(&f.flagged_on)),
+            Cell::text(match f.previous {
+                Some(p) => format!("{} → {}", p, f.score),
+                None => f.score.to_string(),
+            }),
+            Cell::text(if reasons.is_empty() {
+                "—".into()
+            } else {
+                reasons.join(" ; ")
+            }),
+        ]);
+    }
+    t
+}
+
+fn today_s(state: &AppState) -> String {
+    relais_store::date(relais_app::training::today(&state.app))
+}

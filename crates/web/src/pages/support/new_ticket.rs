@@ -1,0 +1,229 @@
+//! The new ticket form, with the assistant's suggestions as the member writes.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct NewQuery {
+    etablissement: Option<String>,
+    produit: Option<String>,
+}
+
+async fn ticket_fields(
+    state: &AppState,
+    auth: &Auth,
+    input: &TicketInput,
+    institution: Option<String>,
+) -> Result<Vec<Field>, PageError> {
+    let tr = auth.tr;
+    let actor = auth.actor();
+    let mut fields = vec![];
+    if actor.role.is_agency() {
+        let insts = crate::kit::institution_options(state, auth).await?;
+        fields.push(
+            Field::select(
+                tr,
+                "institution_id",
+                w(tr, "Établissement demandeur", "Requesting institution"),
+                institution.as_deref().unwrap_or(""),
+                insts,
+                Some(""),
+            )
+            .required(),
+        );
+    }
+    let inst = institution.as_deref().and_then(Id::parse);
+    let products = desk::fileable_products(&state.app, actor, inst)
+        .await
+        .map_err(pe(tr))?;
+    fields.push(
+        Field::select(
+            tr,
+            "product_id",
+            w(tr, "Produit", "Product"),
+            &input.product_id,
+            products,
+            Some(""),
+        )
+        .required()
+        .hint(w(
+            tr,
+            "Les produits déployés dans votre établissement et couverts par le support.",
+            "Products deployed in your institution and covered by support.",
+        )),
+    );
+    fields.push(
+        Field::new(
+            tr,
+            "text",
+            "module",
+            w(tr, "Module", "Module"),
+            input.module.clone().unwrap_or_default(),
+        )
+        .hint(w(
+            tr,
+            "Par exemple : paie, inscriptions, gestion financière",
+            "For example: payroll, enrolment, accounting",
+        )),
+    );
+    fields.push(
+        Field::select(
+            tr,
+            "category",
+            w(tr, "Catégorie", "Category"),
+            &input.category,
+            enum_options(Category::ALL, Category::code, Category::label, tr),
+            Some(""),
+        )
+        .required(),
+    );
+    fields.push(
+        Field::select(
+            tr,
+            "severity",
+            w(tr, "Sévérité", "Severity"),
+            &input.severity,
+            enum_options(Severity::ALL, Severity::code, Severity::label, tr),
+            Some(""),
+        )
+        .required()
+        .hint(w(
+            tr,
+            "Bloquant : le service est arrêté ; majeur : une fonction importante est gênée ; mineur : le reste.",
+            "Blocking: the service is down; major: an important function is impaired; minor: the rest.",
+        )),
+    );
+    fields.push(
+        Field::new(
+            tr,
+            "text",
+            "subject",
+            w(tr, "Objet", "Subject"),
+            input.subject.clone(),
+        )
+        .required(),
+    );
+    fields.push(
+        Field::new(
+            tr,
+            "textarea",
+            "body",
+            w(tr, "Description", "Description"),
+            input.body.clone(),
+        )
+        .required()
+        .hint(w(
+            tr,
+            "Ce qui se passe, ce que vous attendiez, les étapes pour le reproduire.",
+            "What happens, what you expected, the steps to reproduce it.",
+        )),
+    );
+    fields.push(
+        Field::new(
+            tr,
+            "checkbox",
+            "shared",
+            w(
+                tr,
+                "Partager ce ticket avec les établissements qui utilisent le même produit (votre nom n'est pas partagé)",
+                "Share this ticket with the institutions using the same product (your name is not shared)",
+            ),
+            if input.shared { "1" } else { "" },
+        ),
+    );
+    Ok(fields)
+}
+
+#[derive(Template)]
+#[template(path = "ticket_new.html")]
+pub struct NewTicketPage {
+    pub base: Base,
+    pub h1: String,
+    pub fields: Vec<Field>,
+    pub errors: Vec<(String, String)>,
+    pub submit: String,
+    /// Members get the assistant beside the form.
+    pub assistant: bool,
+    pub suggestions_html: String,
+}
+
+fn new_ticket_page(
+    auth: &Auth,
+    fields: Vec<Field>,
+    errors: Vec<(String, String)>,
+    suggestions_html: String,
+) -> NewTicketPage {
+    let tr = auth.tr;
+    let title = w(tr, "Nouveau ticket", "New ticket");
+    NewTicketPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        fields,
+        errors,
+        submit: w(tr, "Envoyer le ticket", "Send the ticket"),
+        assistant: !auth.actor().role.is_agency(),
+        suggestions_html,
+    }
+}
+
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    if auth.actor().role.is_agency() && !uc::is_agent(auth.actor()) {
+        return Err(PageError::new(AppError::from(DomainError::Forbidden), tr));
+    }
+    let input = TicketInput {
+        product_id: q.produit.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    let fields = ticket_fields(&state, &auth, &input, nonempty(&q.etablissement)).await?;
+    let p = new_ticket_page(&auth, fields, vec![], String::new());
+    Ok(render(&p, tr)?.into_response())
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(form): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let input = TicketInput {
+        product_id: form.get("product_id"),
+        module: form.opt("module"),
+        category: form.get("category"),
+        severity: form.get("severity"),
+        subject: form.get("subject"),
+        body: form.get("body"),
+        shared: form.checked("shared"),
+    };
+    let institution = form.opt("institution_id");
+    if form.get("action") == "suggerer" {
+        // Without JavaScript: the same page, with the assistant's answers.
+        let html = suggestions_fragment(
+            &state,
+            &auth,
+            &input.product_id,
+            &input.subject,
+            &input.body,
+        )
+        .await?;
+        let fields = ticket_fields(&state, &auth, &input, institution).await?;
+        let p = new_ticket_page(&auth, fields, vec![], html);
+        return Ok(render(&p, tr)?.into_response());
+    }
+    let behalf = institution.as_deref().and_then(Id::parse);
+    match uc::create_ticket(&state.app, auth.actor(), behalf, input.clone(), "web").await {
+        Ok(id) => Ok(Redirect::to(&format!("/support/{id}?ok=ticket")).into_response()),
+        Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
+            let mut fields = ticket_fields(&state, &auth, &input, institution).await?;
+            let errors = apply_errors(&mut fields, &e);
+            let p = new_ticket_page(&auth, fields, errors, String::new());
+            let mut res = render(&p, tr)?.into_response();
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}
