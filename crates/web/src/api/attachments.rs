@@ -3,12 +3,13 @@
 //! caller who may not see a ticket or an attachment gets 404, as if it did
 //! not exist.
 
-use crate::api::crm::{parse_id, Created};
+use crate::api::common::{parse_id, Created};
+use crate::api::extract::ApiPath;
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::attachments::{download_href, download_response, read_upload};
 use crate::AppState;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -90,7 +91,7 @@ struct UploadBody {
 async fn list_attachments(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<Attachment>>, ApiError> {
     let rows = uc::list_attachments(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(Json(rows.into_iter().map(Attachment::from).collect()))
@@ -107,7 +108,7 @@ async fn list_attachments(
 async fn upload_attachment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: Request,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let ticket = parse_id(&id)?;
@@ -133,7 +134,7 @@ async fn upload_attachment(
 async fn download_attachment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path((id, att)): Path<(String, String)>,
+    ApiPath((id, att)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (row, bytes) =
         uc::open_attachment(&st.app, &s.actor, parse_id(&id)?, parse_id(&att)?).await?;

@@ -2,12 +2,13 @@
 //! product, agents write and move them through the workflow) and drafting
 //! an article from a resolved ticket.
 
-use crate::api::crm::{parse_id, Created, Page};
+use crate::api::common::{parse_id, Created, Page};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::knowledge::render_markdown;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::knowledge as uc;
@@ -83,6 +84,7 @@ impl Article {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ArticleQuery {
     product_id: Option<String>,
     version: Option<String>,
@@ -107,7 +109,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 async fn list_articles(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ArticleQuery>,
+    ApiQuery(q): ApiQuery<ArticleQuery>,
 ) -> Result<Json<Page<Article>>, ApiError> {
     let agency = s.actor.role.is_agency();
     let f = ArticleFilter {
@@ -161,7 +163,7 @@ impl From<ArticleBody> for ArticleInput {
 async fn create_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ArticleBody>,
+    ApiJson(b): ApiJson<ArticleBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_article(&st.app, &s.actor, b.into()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
@@ -180,7 +182,7 @@ async fn one(st: &AppState, actor: &Actor, id: Id) -> Result<Json<Article>, ApiE
 async fn get_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     one(&st, &s.actor, parse_id(&id)?).await
 }
@@ -191,8 +193,8 @@ async fn get_article(
 async fn update_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ArticleBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ArticleBody>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_article(&st.app, &s.actor, id, b.into()).await?;
@@ -205,7 +207,7 @@ async fn update_article(
 async fn submit_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::submit_for_review(&st.app, &s.actor, id).await?;
@@ -219,7 +221,7 @@ async fn submit_article(
 async fn publish_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::publish(&st.app, &s.actor, id).await?;
@@ -232,7 +234,7 @@ async fn publish_article(
 async fn archive_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::archive(&st.app, &s.actor, id).await?;
@@ -247,7 +249,7 @@ async fn archive_article(
 async fn draft_from_ticket(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::draft_from_ticket(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))

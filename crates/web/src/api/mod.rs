@@ -5,10 +5,13 @@
 
 pub mod attachments;
 pub mod catalogue;
+pub mod common;
 pub mod community;
 pub mod conventions;
 pub mod crm;
 pub mod deployments;
+pub mod dto;
+pub mod extract;
 pub mod engagement;
 pub mod interactions;
 pub mod knowledge;
@@ -19,7 +22,7 @@ pub mod training;
 pub mod users;
 
 use crate::AppState;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -69,10 +72,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi_router().1
 }
 
+/// The API: its routes, the document, and for anything else under `/api`
+/// the JSON envelope (`route_inconnue`, `methode_non_autorisee`, and any
+/// error body an extractor or layer left in plain text).
 pub fn router() -> Router<AppState> {
     let (router, doc) = openapi_router();
-    router.route(
-        "/api/openapi.json",
-        get(move || async move { Json(doc.clone()) }),
-    )
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.clone()) }),
+        )
+        .route("/api", any(extract::unknown_route))
+        .route("/api/{*rest}", any(extract::unknown_route))
+        .method_not_allowed_fallback(extract::wrong_method)
+        .layer(axum::middleware::map_response(extract::envelope_errors))
 }
