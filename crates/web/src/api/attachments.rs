@@ -86,7 +86,7 @@ struct UploadBody {
 /// The attachments of a ticket that the caller may see: agency staff see
 /// all, the ticket's institution its public ones, another institution the
 /// public ones of a ticket shared with its attachments (else an empty list).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<Attachment>), (status = 404, body = ErrorBody)))]
 async fn list_attachments(
     State(st): State<AppState>,
@@ -101,7 +101,7 @@ async fn list_attachments(
 /// 413 `attachment_too_large` over the configured limit, 422
 /// `attachment_empty` for an empty file; 403 when the caller may read the
 /// ticket but not write on it.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "support",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     request_body(content = UploadBody, content_type = "multipart/form-data"),
     responses((status = 201, body = Created), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -128,7 +128,7 @@ async fn upload_attachment(
 
 /// Downloads one attachment: `application/octet-stream`,
 /// `Content-Disposition: attachment`, `nosniff`, a sandbox CSP.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{att}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{att}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)"), ("att" = String, Path, description = "Identifiant (UUID) : att")),
     responses((status = 200, description = "Le contenu du fichier", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, body = ErrorBody)))]
 async fn download_attachment(

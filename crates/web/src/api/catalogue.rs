@@ -2,8 +2,8 @@
 //! the catalogue (`GET /api/v1/products…`) lives in `api::crm`.
 
 use crate::api::common::{parse_id, Created};
-use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::dto::Product;
+use crate::api::extract::{ApiJson, ApiPath};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -63,7 +63,7 @@ async fn create_product(
 }
 
 /// Remplace les champs d'un produit, son code excepté (administration).
-#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "référentiel", request_body = ProductBody,
+#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ProductBody,
     responses((status = 200, body = Product), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_product(
     State(st): State<AppState>,
@@ -87,7 +87,7 @@ pub struct ReleaseBody {
 }
 
 /// Ajoute une version à un produit (administration).
-#[utoipa::path(post, path = "/api/v1/products/{id}/releases", tag = "référentiel", request_body = ReleaseBody,
+#[utoipa::path(post, path = "/api/v1/products/{id}/releases", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ReleaseBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_release(
     State(st): State<AppState>,

@@ -4,8 +4,11 @@
 //! contacts; the Sympa export for agency staff), and publications.
 
 use crate::api::common::{body_id, parse_id, Created, Page};
+use crate::api::dto::{
+    list, CommunityEventFields, EventRegistration, MailingListFields, Moderator, PublicationFields,
+    Subscriber,
+};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::dto::{CommunityEventFields, EventRegistration, MailingListFields, Moderator, PublicationFields, Subscriber, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::pages::knowledge::render_markdown;
@@ -189,7 +192,7 @@ async fn one_event(
 }
 
 /// One event; the visio link only for those registered and the agency.
-#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Event), (status = 404, body = ErrorBody)))]
 async fn get_event(
     State(st): State<AppState>,
@@ -201,7 +204,7 @@ async fn get_event(
 
 /// Replaces an event's fields; the capacity may not fall below the seats
 /// already taken (422 `capacity_below_registrations`).
-#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "communautes", request_body = EventBody,
+#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = EventBody,
     responses((status = 200, body = Event), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_event(
     State(st): State<AppState>,
@@ -216,7 +219,7 @@ async fn update_event(
 
 /// Registers the caller. 422 `event_full` when no seat is left,
 /// `already_registered`, `event_started`.
-#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "communautes",
+#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn register(
     State(st): State<AppState>,
@@ -228,7 +231,7 @@ async fn register(
 }
 
 /// Withdraws the caller's registration before the event.
-#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "communautes",
+#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 204), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn unregister(
     State(st): State<AppState>,
@@ -247,7 +250,7 @@ pub struct AttendanceMark {
 }
 
 /// Marks who came (administrators, chargés de domaine).
-#[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "communautes", request_body = Vec<AttendanceMark>,
+#[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = Vec<AttendanceMark>,
     responses((status = 200, body = Event), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn mark_attendance(
     State(st): State<AppState>,
@@ -258,7 +261,10 @@ async fn mark_attendance(
     let id = parse_id(&id)?;
     let mut marks = vec![];
     for m in b {
-        marks.push((body_id(&m.registration_id, "registration_id")?, m.attendance));
+        marks.push((
+            body_id(&m.registration_id, "registration_id")?,
+            m.attendance,
+        ));
     }
     uc::mark_attendance(&st.app, &s.actor, id, &marks).await?;
     one_event(&st, &s.actor, id).await
@@ -291,7 +297,9 @@ async fn list_lists(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<MailingListFields>>, ApiError> {
     let d = nonempty(q.domain);
-    Ok(Json(list(uc::list_lists(&st.app, &s.actor, d.as_deref()).await?)))
+    Ok(Json(list(
+        uc::list_lists(&st.app, &s.actor, d.as_deref()).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -339,7 +347,7 @@ async fn one_list(
 }
 
 /// One list; subscribers narrowed to the caller's institution for members.
-#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = MailingList), (status = 404, body = ErrorBody)))]
 async fn get_list(
     State(st): State<AppState>,
@@ -350,7 +358,7 @@ async fn get_list(
 }
 
 /// Replaces a list's fields.
-#[utoipa::path(put, path = "/api/v1/mailing-lists/{id}", tag = "communautes", request_body = ListBody,
+#[utoipa::path(put, path = "/api/v1/mailing-lists/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ListBody,
     responses((status = 200, body = MailingList), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_list(
     State(st): State<AppState>,
@@ -370,7 +378,7 @@ pub struct SubscribeBody {
 
 /// Subscribes a contact: community managers any contact, a referent their
 /// own institution's (another institution's contact: 404).
-#[utoipa::path(post, path = "/api/v1/mailing-lists/{id}/subscribers", tag = "communautes", request_body = SubscribeBody,
+#[utoipa::path(post, path = "/api/v1/mailing-lists/{id}/subscribers", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = SubscribeBody,
     responses((status = 204), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn subscribe(
     State(st): State<AppState>,
@@ -383,7 +391,7 @@ async fn subscribe(
 }
 
 /// Unsubscribes a contact, under the same rule as subscribing.
-#[utoipa::path(delete, path = "/api/v1/mailing-lists/{id}/subscribers/{contact_id}", tag = "communautes",
+#[utoipa::path(delete, path = "/api/v1/mailing-lists/{id}/subscribers/{contact_id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)"), ("contact_id" = String, Path, description = "Identifiant (UUID) : contact_id")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn unsubscribe(
     State(st): State<AppState>,
@@ -396,7 +404,7 @@ async fn unsubscribe(
 
 /// The subscribers in Sympa's bulk "add" format (`adresse Prénom Nom`, one
 /// a line), agency staff only.
-#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}/export-sympa", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}/export-sympa", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, description = "Une ligne `adresse Prénom Nom` par abonné·e", content_type = "text/plain", body = String),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_sympa(
@@ -528,7 +536,7 @@ async fn one_publication(
 }
 
 /// One publication with its body rendered to sanitised HTML.
-#[utoipa::path(get, path = "/api/v1/publications/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/publications/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Publication), (status = 404, body = ErrorBody)))]
 async fn get_publication(
     State(st): State<AppState>,
@@ -539,7 +547,7 @@ async fn get_publication(
 }
 
 /// Replaces a publication's fields.
-#[utoipa::path(put, path = "/api/v1/publications/{id}", tag = "communautes", request_body = PublicationBody,
+#[utoipa::path(put, path = "/api/v1/publications/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = PublicationBody,
     responses((status = 200, body = Publication), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_publication(
     State(st): State<AppState>,

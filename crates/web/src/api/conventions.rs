@@ -3,8 +3,8 @@
 //! writes are for admins and key-account managers.
 
 use crate::api::common::{parse_id, Created, Page};
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::dto::{list, Convention};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -109,7 +109,7 @@ async fn create_convention(
 }
 
 /// Une convention.
-#[utoipa::path(get, path = "/api/v1/conventions/{id}", tag = "crm",
+#[utoipa::path(get, path = "/api/v1/conventions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Convention), (status = 404, body = ErrorBody)))]
 async fn get_convention(
     State(st): State<AppState>,
@@ -117,12 +117,14 @@ async fn get_convention(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Convention>, ApiError> {
     Ok(Json(
-        uc::get_convention(&st.app, &s.actor, parse_id(&id)?).await?.into(),
+        uc::get_convention(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Remplace les champs d'une convention (son établissement est conservé).
-#[utoipa::path(put, path = "/api/v1/conventions/{id}", tag = "crm", request_body = ConventionBody,
+#[utoipa::path(put, path = "/api/v1/conventions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ConventionBody,
     responses((status = 200, body = Convention), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_convention(
     State(st): State<AppState>,
@@ -132,5 +134,7 @@ async fn update_convention(
 ) -> Result<Json<Convention>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_convention(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_convention(&st.app, &s.actor, id).await?.into()))
+    Ok(Json(
+        uc::get_convention(&st.app, &s.actor, id).await?.into(),
+    ))
 }

@@ -1,9 +1,9 @@
 //! API of the référentiel and CRM: institutions, components, contacts,
 //! domains, products, and the caller's own account.
 
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::common::{body_id, parse_id, Created, Page};
-use crate::api::dto::{Component, Contact, Domain, Institution, Product, Release, list};
+use crate::api::dto::{list, Component, Contact, Domain, Institution, Product, Release};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -151,7 +151,7 @@ async fn create_institution(
 }
 
 /// One institution.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}", tag = "référentiel",
+#[utoipa::path(get, path = "/api/v1/institutions/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Institution), (status = 404, body = ErrorBody)))]
 async fn get_institution(
     State(st): State<AppState>,
@@ -159,12 +159,14 @@ async fn get_institution(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Institution>, ApiError> {
     Ok(Json(
-        uc::get_institution(&st.app, &s.actor, parse_id(&id)?).await?.into(),
+        uc::get_institution(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Replaces an institution's fields.
-#[utoipa::path(put, path = "/api/v1/institutions/{id}", tag = "référentiel", request_body = InstitutionBody,
+#[utoipa::path(put, path = "/api/v1/institutions/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = InstitutionBody,
     responses((status = 200, body = Institution), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_institution(
     State(st): State<AppState>,
@@ -175,11 +177,13 @@ async fn update_institution(
     let id = parse_id(&id)?;
     let (input, manager) = b.input();
     uc::update_institution(&st.app, &s.actor, id, input, manager).await?;
-    Ok(Json(uc::get_institution(&st.app, &s.actor, id).await?.into()))
+    Ok(Json(
+        uc::get_institution(&st.app, &s.actor, id).await?.into(),
+    ))
 }
 
 /// Components (faculties, institutes, research units) of an institution.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/components", tag = "référentiel",
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/components", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = [Component]), (status = 404, body = ErrorBody)))]
 async fn list_components(
     State(st): State<AppState>,
@@ -188,7 +192,9 @@ async fn list_components(
 ) -> Result<Json<Vec<Component>>, ApiError> {
     let id = parse_id(&id)?;
     uc::get_institution(&st.app, &s.actor, id).await?;
-    Ok(Json(list(uc::list_components(&st.app, &s.actor, id).await?)))
+    Ok(Json(list(
+        uc::list_components(&st.app, &s.actor, id).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -202,7 +208,7 @@ pub struct ComponentBody {
 }
 
 /// Adds a component to an institution's tree.
-#[utoipa::path(post, path = "/api/v1/institutions/{id}/components", tag = "référentiel", request_body = ComponentBody,
+#[utoipa::path(post, path = "/api/v1/institutions/{id}/components", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComponentBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
 async fn create_component(
     State(st): State<AppState>,
@@ -321,7 +327,7 @@ async fn create_contact(
 }
 
 /// One contact.
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "référentiel",
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
 async fn get_contact(
     State(st): State<AppState>,
@@ -336,7 +342,7 @@ async fn get_contact(
 }
 
 /// Replaces a contact's fields (its institution is kept).
-#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "référentiel", request_body = ContactBody,
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ContactBody,
     responses((status = 200, body = Contact), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_contact(
     State(st): State<AppState>,
@@ -371,7 +377,9 @@ async fn list_products(
     ApiAuth(_s): ApiAuth,
     ApiQuery(q): ApiQuery<ProductQuery>,
 ) -> Result<Json<Vec<Product>>, ApiError> {
-    Ok(Json(list(uc::list_products(&st.app, q.domain.as_deref()).await?)))
+    Ok(Json(list(
+        uc::list_products(&st.app, q.domain.as_deref()).await?,
+    )))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -381,7 +389,7 @@ pub struct ProductDetail {
 }
 
 /// A product and its releases.
-#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "référentiel",
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = ProductDetail), (status = 404, body = ErrorBody)))]
 async fn get_product(
     State(st): State<AppState>,
@@ -389,5 +397,8 @@ async fn get_product(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProductDetail>, ApiError> {
     let (product, releases) = uc::get_product(&st.app, parse_id(&id)?).await?;
-    Ok(Json(ProductDetail { product: product.into(), releases: list(releases) }))
+    Ok(Json(ProductDetail {
+        product: product.into(),
+        releases: list(releases),
+    }))
 }

@@ -3,8 +3,8 @@
 //! institution only); writes are for admins and key-account managers.
 
 use crate::api::common::{parse_id, Created, Page};
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::dto::{list, Deployment};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -111,7 +111,7 @@ async fn create_deployment(
 }
 
 /// Un déploiement.
-#[utoipa::path(get, path = "/api/v1/deployments/{id}", tag = "crm",
+#[utoipa::path(get, path = "/api/v1/deployments/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Deployment), (status = 404, body = ErrorBody)))]
 async fn get_deployment(
     State(st): State<AppState>,
@@ -119,12 +119,14 @@ async fn get_deployment(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
-        uc::get_deployment(&st.app, &s.actor, parse_id(&id)?).await?.into(),
+        uc::get_deployment(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Remplace les champs d'un déploiement (établissement et produit conservés).
-#[utoipa::path(put, path = "/api/v1/deployments/{id}", tag = "crm", request_body = DeploymentBody,
+#[utoipa::path(put, path = "/api/v1/deployments/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = DeploymentBody,
     responses((status = 200, body = Deployment), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_deployment(
     State(st): State<AppState>,
@@ -134,5 +136,7 @@ async fn update_deployment(
 ) -> Result<Json<Deployment>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_deployment(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_deployment(&st.app, &s.actor, id).await?.into()))
+    Ok(Json(
+        uc::get_deployment(&st.app, &s.actor, id).await?.into(),
+    ))
 }

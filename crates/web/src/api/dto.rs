@@ -13,7 +13,6 @@ pub fn list<A: Into<B>, B>(rows: Vec<A>) -> Vec<B> {
     rows.into_iter().map(Into::into).collect()
 }
 
-
 // ---------------------------------------------------------------- crm::InstitutionRow
 
 /// An institution of the référentiel.
@@ -1215,6 +1214,24 @@ impl From<relais_store::engagement::TargetRow> for CampaignTarget {
             status: r.status,
             last_contact_on: r.last_contact_on,
             contacts: r.contacts,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- watchdog
+
+/// A ticket whose contractual clocks are at risk or late now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AtRiskTicket {
+    pub ticket: Ticket,
+    pub clocks: Vec<relais_app::watchdog::Clock>,
+}
+
+impl From<relais_app::watchdog::AtRisk> for AtRiskTicket {
+    fn from(r: relais_app::watchdog::AtRisk) -> Self {
+        AtRiskTicket {
+            ticket: r.ticket.into(),
+            clocks: r.clocks,
         }
     }
 }

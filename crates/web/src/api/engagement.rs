@@ -5,8 +5,10 @@
 //! closing answer), the irritants' analysis, and campaigns (agency only).
 
 use crate::api::common::{parse_id, Created, Page};
+use crate::api::dto::{
+    list, CampaignTarget, ComplaintFields, ComplaintNote, ContactCampaignFields,
+};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::dto::{CampaignTarget, ComplaintFields, ComplaintNote, ContactCampaignFields, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -180,7 +182,7 @@ async fn one(
 }
 
 /// One complaint (404 outside the caller's institution).
-#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "reclamations",
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Complaint), (status = 404, body = ErrorBody)))]
 async fn get_complaint(
     State(st): State<AppState>,
@@ -196,7 +198,7 @@ pub struct ComplaintNoteBody {
 }
 
 /// Adds an internal note (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", request_body = ComplaintNoteBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComplaintNoteBody,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_note(
     State(st): State<AppState>,
@@ -218,7 +220,7 @@ pub struct CorrectiveActionBody {
 }
 
 /// Adds a corrective action (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", request_body = CorrectiveActionBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CorrectiveActionBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_action(
     State(st): State<AppState>,
@@ -248,7 +250,7 @@ pub struct ComplaintCloseBody {
 }
 
 /// Closes a complaint with its answer (agency staff); 422 `already_closed`.
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", request_body = ComplaintCloseBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComplaintCloseBody,
     responses((status = 200, body = Complaint), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn close_complaint(
     State(st): State<AppState>,
@@ -299,7 +301,7 @@ pub struct ContactCampaign {
 }
 
 /// One campaign with its institutions, managers and statuses (agency).
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = ContactCampaign), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_campaign(
     State(st): State<AppState>,

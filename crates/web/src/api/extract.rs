@@ -139,7 +139,12 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -356,7 +361,10 @@ mod tests {
     #[test]
     fn json_refusals_name_the_field() {
         let e = parse_json::<Body>(br#"{"capacity": 3}"#).unwrap_err();
-        assert_eq!((e.status, e.code), (StatusCode::UNPROCESSABLE_ENTITY, "champ_manquant"));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "champ_manquant")
+        );
         assert_eq!(e.field.as_deref(), Some("name"));
         let e = parse_json::<Body>(br#"{"name": "x", "capacity": "trois"}"#).unwrap_err();
         assert_eq!(e.code, "valeur_invalide");
@@ -364,7 +372,10 @@ mod tests {
         let e = parse_json::<Body>(br#"{"name": "x", "capacity": 1, "tags": [1]}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tags[0]"));
         let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
-        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "json_invalide"));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::BAD_REQUEST, "json_invalide")
+        );
         let e = parse_json::<Body>(br#"{"name": "x", "capacity": 1} trailing"#).unwrap_err();
         assert_eq!(e.code, "json_invalide");
         assert!(parse_json::<Body>(br#"{"name": "x", "capacity": 1}"#).is_ok());
@@ -380,7 +391,10 @@ mod tests {
     #[test]
     fn query_refusals_name_the_parameter() {
         let e = parse_query::<Q>("limit=dix").unwrap_err();
-        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "parametre_invalide"));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::BAD_REQUEST, "parametre_invalide")
+        );
         assert_eq!(e.field.as_deref(), Some("limit"));
         let e = parse_query::<Q>("open=peut-etre").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("open"));

@@ -2,8 +2,8 @@
 //! members. For anyone else these routes answer 404, like the pages.
 
 use crate::api::common::{param_id, parse_id, Created};
+use crate::api::dto::{list, Interaction, Task};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::dto::{Interaction, Task, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -58,9 +58,9 @@ async fn list_interactions(
         None => None,
     };
     let limit = q.limit.unwrap_or(200).clamp(1, 10_000);
-    Ok(Json(
-        list(uc::list_interactions(&st.app, &s.actor, inst, limit).await?),
-    ))
+    Ok(Json(list(
+        uc::list_interactions(&st.app, &s.actor, inst, limit).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -108,7 +108,7 @@ async fn create_interaction(
 }
 
 /// Une interaction (agence seulement).
-#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "crm",
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Interaction), (status = 404, body = ErrorBody)))]
 async fn get_interaction(
     State(st): State<AppState>,
@@ -117,7 +117,9 @@ async fn get_interaction(
 ) -> Result<Json<Interaction>, ApiError> {
     agency_only(&s.actor)?;
     Ok(Json(
-        uc::get_interaction(&st.app, &s.actor, parse_id(&id)?).await?.into(),
+        uc::get_interaction(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -197,7 +199,7 @@ pub struct TaskStatusBody {
 }
 
 /// Change le statut d'une tâche (par exemple `faite`) et renvoie la tâche.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/status", tag = "crm", request_body = TaskStatusBody,
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/status", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = TaskStatusBody,
     responses((status = 200, body = Task), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn set_task_status(
     State(st): State<AppState>,

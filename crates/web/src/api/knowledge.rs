@@ -177,7 +177,7 @@ async fn one(st: &AppState, actor: &Actor, id: Id) -> Result<Json<Article>, ApiE
 
 /// One article, with its body rendered to sanitised HTML. A member asking
 /// for an unpublished article gets 404.
-#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "connaissances",
+#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 404, body = ErrorBody)))]
 async fn get_article(
     State(st): State<AppState>,
@@ -188,7 +188,7 @@ async fn get_article(
 }
 
 /// Replaces an article's fields; a published article stays published.
-#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "connaissances", request_body = ArticleBody,
+#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ArticleBody,
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_article(
     State(st): State<AppState>,
@@ -202,7 +202,7 @@ async fn update_article(
 }
 
 /// Sends a draft to review.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/submit", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/submit", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn submit_article(
     State(st): State<AppState>,
@@ -216,7 +216,7 @@ async fn submit_article(
 
 /// Publishes an article: every member institution reads it from now on.
 /// The review date defaults to twelve months after publication.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/publish", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/publish", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn publish_article(
     State(st): State<AppState>,
@@ -229,7 +229,7 @@ async fn publish_article(
 }
 
 /// Archives an article: members no longer see it.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn archive_article(
     State(st): State<AppState>,
@@ -244,7 +244,7 @@ async fn archive_article(
 /// Drafts an article from a resolved or closed ticket (public messages
 /// only, requester and institution masked). 422 `ticket_not_resolved` on
 /// an open ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/article", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/article", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn draft_from_ticket(
     State(st): State<AppState>,

@@ -4,8 +4,8 @@
 //! for key-account managers and admins).
 
 use crate::api::common::{internal, parse_id};
+use crate::api::dto::{list, Recall, SurveyAnswer, SurveyInvitation};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::dto::{Recall, SurveyAnswer, SurveyInvitation, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -42,7 +42,7 @@ async fn pending_surveys(
 }
 
 /// Survey answers of an institution (its own staff, or the agency).
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/survey-answers", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/survey-answers", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<SurveyAnswer>), (status = 404, body = ErrorBody)))]
 async fn survey_answers(
     State(st): State<AppState>,
@@ -50,12 +50,14 @@ async fn survey_answers(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<SurveyAnswer>>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Json(list(uc::institution_answers(&st.app, &s.actor, id).await?)))
+    Ok(Json(list(
+        uc::institution_answers(&st.app, &s.actor, id).await?,
+    )))
 }
 
 /// The health indicator of an institution: score, each factor's
 /// contribution, history and flags.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn health(
     State(st): State<AppState>,
@@ -99,7 +101,7 @@ pub struct CallBody {
 }
 
 /// Records a call made for a recall (an interaction on the institution).
-#[utoipa::path(post, path = "/api/v1/recalls/{id}/calls", tag = "relation", request_body = CallBody,
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/calls", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CallBody,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_call(
     State(st): State<AppState>,
@@ -118,7 +120,7 @@ pub struct CloseBody {
 }
 
 /// Closes a recall with its outcome.
-#[utoipa::path(post, path = "/api/v1/recalls/{id}/close", tag = "relation", request_body = CloseBody,
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/close", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CloseBody,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn close_recall(
     State(st): State<AppState>,
@@ -143,7 +145,7 @@ async fn my_data(
 }
 
 /// Everything Relais holds about a contact (key-account managers, admins).
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn contact_data(
     State(st): State<AppState>,
@@ -156,7 +158,7 @@ async fn contact_data(
 }
 
 /// Erases a contact on request: pseudonymised everywhere, rows kept.
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation",
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn erase_contact(
     State(st): State<AppState>,

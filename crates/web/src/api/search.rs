@@ -1,6 +1,7 @@
 //! Search, assistant and SLA watchdog in the API: the same use cases as
 //! the pages, filtered by the caller's grants.
 
+use crate::api::dto::{list, AtRiskTicket};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
@@ -8,7 +9,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use relais_app::assistant::Suggestion;
-use relais_app::watchdog::AtRisk;
 use relais_search::SearchQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -135,12 +135,12 @@ async fn suggestions(
 /// The SLA watchdog: open tickets at risk or late now, with the reason
 /// (agency staff).
 #[utoipa::path(get, path = "/api/v1/sla/at-risk", tag = "support",
-    responses((status = 200, body = [AtRisk]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [AtRiskTicket]), (status = 403, body = ErrorBody)))]
 async fn at_risk(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<AtRisk>>, ApiError> {
-    Ok(Json(
+) -> Result<Json<Vec<AtRiskTicket>>, ApiError> {
+    Ok(Json(list(
         relais_app::watchdog::at_risk(&st.app, &s.actor).await?,
-    ))
+    )))
 }

@@ -5,8 +5,8 @@
 //! institution's private ticket gets 404, exactly like a missing one.
 
 use crate::api::common::{body_id, parse_id, Created};
+use crate::api::dto::{list, Incident, Ticket, TicketEvent, TicketMessage, Workaround};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::dto::{Incident, Ticket, TicketEvent, TicketMessage, Workaround, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -301,7 +301,7 @@ async fn detail(st: &AppState, actor: &Actor, id: Id) -> Result<Json<TicketDetai
 
 /// One ticket with its messages, history, workarounds and SLA states. 404
 /// for a ticket the caller may not read.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = TicketDetail), (status = 404, body = ErrorBody)))]
 async fn get_ticket(
     State(st): State<AppState>,
@@ -320,7 +320,7 @@ pub struct MessageBody {
 }
 
 /// A public reply or an internal note.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "support", request_body = MessageBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = MessageBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_message(
     State(st): State<AppState>,
@@ -345,7 +345,7 @@ pub struct StatusBody {
 
 /// Moves the ticket through the workflow; 422 `transition_refused` for a
 /// move the caller may not make.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/status", tag = "support", request_body = StatusBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/status", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = StatusBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_status(
     State(st): State<AppState>,
@@ -365,7 +365,7 @@ pub struct AssignBody {
 }
 
 /// Assigns a team and an agent (agents only); `null` clears.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "support", request_body = AssignBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = AssignBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_assign(
     State(st): State<AppState>,
@@ -390,7 +390,7 @@ pub struct EstimateBody {
 }
 
 /// Sets the agent's estimate (agents only).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/estimate", tag = "support", request_body = EstimateBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/estimate", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = EstimateBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_estimate(
     State(st): State<AppState>,
@@ -430,7 +430,7 @@ pub struct ShareBody {
 
 /// Shares the ticket with the institutions using the same product (the
 /// ticket's institution or agents).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/share", tag = "support", request_body = ShareBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/share", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ShareBody,
     responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_share(
     State(st): State<AppState>,
@@ -459,7 +459,7 @@ pub struct FollowBody {
 }
 
 /// Another institution follows a shared ticket, or says it is affected too.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow", tag = "support", request_body = FollowBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = FollowBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_follow(
     State(st): State<AppState>,
@@ -478,7 +478,7 @@ pub struct WorkaroundBody {
 }
 
 /// A workaround, visible to every institution that sees the ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/workarounds", tag = "support", request_body = WorkaroundBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/workarounds", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = WorkaroundBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_workaround(
     State(st): State<AppState>,
@@ -529,12 +529,15 @@ pub struct IncidentDetail {
 
 async fn incident(st: &AppState, actor: &Actor, id: Id) -> Result<Json<IncidentDetail>, ApiError> {
     let (incident, tickets) = uc::get_incident(&st.app, actor, id).await?;
-    Ok(Json(IncidentDetail { incident: incident.into(), tickets: list(tickets) }))
+    Ok(Json(IncidentDetail {
+        incident: incident.into(),
+        tickets: list(tickets),
+    }))
 }
 
 /// One incident; 404 for a member whose institution uses none of its
 /// products.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)))]
 async fn get_incident(
     State(st): State<AppState>,
@@ -605,7 +608,7 @@ pub struct IncidentTicketBody {
 }
 
 /// Adds a ticket of the same product to an incident (agents only).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/tickets", tag = "support", request_body = IncidentTicketBody,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/tickets", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = IncidentTicketBody,
     responses((status = 200, body = IncidentDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_incident_ticket(
     State(st): State<AppState>,
@@ -627,7 +630,7 @@ pub struct ResolveBody {
 
 /// Resolves an incident and its open tickets; every affected institution
 /// is notified once (agents only).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "support", request_body = ResolveBody,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ResolveBody,
     responses((status = 200, body = IncidentDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn resolve_incident(
     State(st): State<AppState>,
@@ -642,7 +645,7 @@ async fn resolve_incident(
 
 /// The known issues of a product: its open incidents (members: only for a
 /// product deployed in their institution, otherwise an empty list).
-#[utoipa::path(get, path = "/api/v1/products/{id}/known-issues", tag = "support",
+#[utoipa::path(get, path = "/api/v1/products/{id}/known-issues", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<Incident>), (status = 404, body = ErrorBody)))]
 async fn known_issues(
     State(st): State<AppState>,
@@ -650,7 +653,7 @@ async fn known_issues(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<Incident>>, ApiError> {
     let product = parse_id(&id)?;
-    Ok(Json(
-        list(uc::list_incidents(&st.app, &s.actor, Some(product), true).await?),
-    ))
+    Ok(Json(list(
+        uc::list_incidents(&st.app, &s.actor, Some(product), true).await?,
+    )))
 }

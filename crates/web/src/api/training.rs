@@ -4,8 +4,8 @@
 //! same rules: another institution's registration or statement is 404.
 
 use crate::api::common::{param_id, parse_id, Created};
+use crate::api::dto::{list, Training, TrainingRegistration};
 use crate::api::extract::{ApiPath, ApiQuery};
-use crate::api::dto::{Training, TrainingRegistration, list};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -101,7 +101,7 @@ pub struct TrainingDetail {
 
 /// A training and the sessions the caller may see (a tailored session
 /// only to its institution and the agency).
-#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "formation",
+#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = TrainingDetail), (status = 404, body = ErrorBody)))]
 async fn get_training(
     State(st): State<AppState>,
@@ -135,7 +135,7 @@ async fn get_training(
 }
 
 /// Asks for a seat for oneself; the institution's referent decides.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/registrations", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/registrations", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn request_seat(
     State(st): State<AppState>,
@@ -157,7 +157,7 @@ pub struct Registration {
 /// The registrations of a session the caller may see: all for the agency
 /// and the session's trainers, the institution's for a referent, one's own
 /// for a member.
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/registrations", tag = "formation",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/registrations", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<Registration>), (status = 404, body = ErrorBody)))]
 async fn session_registrations(
     State(st): State<AppState>,
@@ -185,7 +185,7 @@ pub struct DecisionBody {
 
 /// The referent (or the agency) approves: confirmed while a seat is left,
 /// else the waiting list.
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/approve", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/approve", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = DecisionBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn approve(
     State(st): State<AppState>,
@@ -203,7 +203,7 @@ async fn approve(
 }
 
 /// The referent (or the agency) refuses a request.
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/refuse", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/refuse", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn refuse(
     State(st): State<AppState>,
@@ -223,7 +223,7 @@ pub struct CancelBody {
 }
 
 /// Cancels a registration (its person, their referent, the agency).
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/cancel", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/cancel", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = CancelBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cancel(
     State(st): State<AppState>,
@@ -296,7 +296,7 @@ pub struct PeriodQuery {
 }
 
 /// A trainer's pay for sessions in the period (the trainer, the agency).
-#[utoipa::path(get, path = "/api/v1/trainers/{id}/statement", tag = "formation", params(PeriodQuery),
+#[utoipa::path(get, path = "/api/v1/trainers/{id}/statement", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)"), PeriodQuery),
     responses((status = 200, body = uc::TrainerStatement), (status = 404, body = ErrorBody)))]
 async fn trainer_statement(
     State(st): State<AppState>,

@@ -3,8 +3,8 @@
 //! institution a referent's accounts land in are enforced by the use case.
 
 use crate::api::common::{parse_id, Created};
-use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::dto::{list, User};
+use crate::api::extract::{ApiJson, ApiPath};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -80,18 +80,22 @@ async fn create_user(
 }
 
 /// Un compte.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "comptes",
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "comptes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_user(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<User>, ApiError> {
-    Ok(Json(uc::get_user(&st.app, &s.actor, parse_id(&id)?).await?.into()))
+    Ok(Json(
+        uc::get_user(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Remplace les champs d'un compte ; le mot de passe seulement s'il est fourni.
-#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", request_body = UserBody,
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = UserBody,
     responses((status = 200, body = User), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_user(
     State(st): State<AppState>,
