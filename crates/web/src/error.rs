@@ -100,7 +100,7 @@ pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
     }
 }
 
-/// The code of a malformed id in an API address or query string (400).
+/// The code of a malformed id in an API address or query string (404).
 pub const PARAM_ID_CODE: &str = "identifiant_invalide";
 
 /// An error from an API handler: JSON envelope.
@@ -119,12 +119,13 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %msg, "internal error");
         }
         let status = match &self.0 {
-            // A malformed id in the address or query is a bad request, not
-            // a missing record (a body field stays 422).
+            // A malformed id in the address or query finds nothing, like an
+            // id out of reach (a body field stays 422); its own code says
+            // why.
             AppError::Domain(DomainError::Invalid(errs))
                 if errs.iter().any(|f| f.code == PARAM_ID_CODE) =>
             {
-                StatusCode::BAD_REQUEST
+                StatusCode::NOT_FOUND
             }
             _ => status_of(&self.0),
         };

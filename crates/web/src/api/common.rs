@@ -7,14 +7,15 @@ use relais_domain::{DomainError, Id};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// An id from the address: a malformed one is 400 `identifiant_invalide`
-/// (never the nil id, never a query with a bad key).
+/// An id from the address: a malformed one is 404 `identifiant_invalide`
+/// (never the nil id, never a query with a bad key; 404 like any id out of
+/// the caller's reach, with a code that says the id itself is malformed).
 pub fn parse_id(raw: &str) -> Result<Id, ApiError> {
     param_id(raw, "id")
 }
 
 /// An id from the address or the query string, named `name`: a malformed
-/// one is 400 `identifiant_invalide` for that parameter (the status is set
+/// one is 404 `identifiant_invalide` for that parameter (the status is set
 /// by `ApiError` for this code).
 pub fn param_id(raw: &str, name: &'static str) -> Result<Id, ApiError> {
     Id::parse(raw.trim()).ok_or_else(|| {

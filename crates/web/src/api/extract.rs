@@ -5,8 +5,8 @@
 //! that wraps any remaining non-JSON error body live here too.
 //!
 //! Codes: `json_invalide` (400), `corps_illisible` (400),
-//! `parametre_invalide` (400), `identifiant_invalide` (400),
-//! `route_inconnue` (404), `methode_non_autorisee` (405),
+//! `parametre_invalide` (400), `identifiant_invalide` (404, ids in the
+//! address), `route_inconnue` (404), `methode_non_autorisee` (405),
 //! `corps_trop_volumineux` (413), `type_contenu_invalide` (415),
 //! `champ_manquant` (422), `valeur_invalide` (422).
 

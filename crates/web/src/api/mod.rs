@@ -107,5 +107,5 @@ pub fn router() -> Router<AppState> {
         .route("/api", any(extract::unknown_route))
         .route("/api/{*rest}", any(extract::unknown_route))
         .method_not_allowed_fallback(extract::wrong_method)
-        .layer(axum::middleware::map_response(extract::envelope_errors))
+        .route_layer(axum::middleware::map_response(extract::envelope_errors))
 }
