@@ -498,3 +498,78 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    async fn every_operation_answers_its_errors_in_json(db: Db) {
+        // Each operation, three wrong ways: no credentials, a malformed id
+        // with a body that is not JSON, and a body of the wrong type. Every
+        // error answer is the envelope; none is a 5xx.
+        world(&db).await;
+        let admin = token(&db, "admin@t.test").await;
+        let mut c = Client::new(db.clone());
+        let d = doc();
+        let mut errors = 0;
+        for (m, path, _) in operations(&d) {
+            let mut url = path.clone();
+            for n in path_names(&path) {
+                url = url.replace(&format!("{{{n}}}"), "pas-un-id");
+            }
+            let method = m.to_uppercase();
+            let anonymous = Request::builder()
+                .method(method.as_str())
+                .uri(&url)
+                .header(header::HOST, "localhost")
+                .body(Body::empty())
+                .expect("request");
+            let tries = [
+                c.send(anonymous).await,
+                raw(
+                    &mut c,
+                    &method,
+                    &url,
+                    Some("application/json"),
+                    b"{oups".to_vec(),
+                    &admin,
+                )
+                .await,
+                raw(
+                    &mut c,
+                    &method,
+                    &url,
+                    Some("text/plain"),
+                    b"oups".to_vec(),
+                    &admin,
+                )
+                .await,
+            ];
+            for r in tries {
+                assert!(
+                    !r.status.is_server_error(),
+                    "{method} {url}: {} {}",
+                    r.status,
+                    r.body
+                );
+                if r.status.is_client_error() {
+                    let ct = r
+                        .headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    assert!(
+                        ct.starts_with("application/json"),
+                        "{method} {url}: {ct} {}",
+                        r.body
+                    );
+                    assert!(
+                        r.json()["errors"][0]["code"].is_string(),
+                        "{method} {url}: {}",
+                        r.body
+                    );
+                    errors += 1;
+                }
+            }
+        }
+        eprintln!("{errors} error answers checked, all in the envelope");
+        assert!(errors > 250, "{errors}");
+    }
+);

@@ -401,4 +401,29 @@ mod tests {
         let q = parse_query::<Q>("limit=5&open=true&other=1").unwrap();
         assert_eq!((q.limit, q.open), (Some(5), Some(true)));
     }
+
+    #[tokio::test]
+    async fn the_safety_net_wraps_plain_text_errors_and_keeps_headers() {
+        let plain = (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET")],
+            "Method Not Allowed",
+        )
+            .into_response();
+        let res = envelope_errors(plain).await;
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(res.headers()[header::ALLOW], "GET");
+        assert!(res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["errors"][0]["code"], "methode_non_autorisee");
+        // Success and JSON errors pass untouched.
+        let ok = envelope_errors("fine".into_response()).await;
+        assert_eq!(ok.status(), StatusCode::OK);
+    }
 }
