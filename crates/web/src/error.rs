@@ -100,6 +100,9 @@ pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
     }
 }
 
+/// The code of a malformed id in an API address or query string (404).
+pub const PARAM_ID_CODE: &str = "identifiant_invalide";
+
 /// An error from an API handler: JSON envelope.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -115,7 +118,17 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(msg) = &self.0 {
             tracing::error!(error = %msg, "internal error");
         }
-        let status = status_of(&self.0);
+        let status = match &self.0 {
+            // A malformed id in the address or query finds nothing, like an
+            // id out of reach (a body field stays 422); its own code says
+            // why.
+            AppError::Domain(DomainError::Invalid(errs))
+                if errs.iter().any(|f| f.code == PARAM_ID_CODE) =>
+            {
+                StatusCode::NOT_FOUND
+            }
+            _ => status_of(&self.0),
+        };
         let mut items = items_of(&self.0);
         if let (AppError::Internal(_), Ok(id)) = (&self.0, REQUEST_ID.try_with(|s| s.clone())) {
             for i in &mut items {

@@ -3,12 +3,13 @@
 //! caller who may not see a ticket or an attachment gets 404, as if it did
 //! not exist.
 
-use crate::api::crm::{parse_id, Created};
+use crate::api::common::{parse_id, Created};
+use crate::api::extract::ApiPath;
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::files::{download_href, download_response, read_upload};
 use crate::AppState;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -85,12 +86,12 @@ struct UploadBody {
 /// The attachments of a ticket that the caller may see: agency staff see
 /// all, the ticket's institution its public ones, another institution the
 /// public ones of a ticket shared with its attachments (else an empty list).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<Attachment>), (status = 404, body = ErrorBody)))]
 async fn list_attachments(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<Attachment>>, ApiError> {
     let rows = uc::list_attachments(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(Json(rows.into_iter().map(Attachment::from).collect()))
@@ -100,14 +101,14 @@ async fn list_attachments(
 /// 413 `attachment_too_large` over the configured limit, 422
 /// `attachment_empty` for an empty file; 403 when the caller may read the
 /// ticket but not write on it.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "support",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     request_body(content = UploadBody, content_type = "multipart/form-data"),
     responses((status = 201, body = Created), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_attachment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     req: Request,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let ticket = parse_id(&id)?;
@@ -127,13 +128,13 @@ async fn upload_attachment(
 
 /// Downloads one attachment: `application/octet-stream`,
 /// `Content-Disposition: attachment`, `nosniff`, a sandbox CSP.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{att}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{att}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)"), ("att" = String, Path, description = "Identifiant (UUID) : att")),
     responses((status = 200, description = "Le contenu du fichier", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, body = ErrorBody)))]
 async fn download_attachment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path((id, att)): Path<(String, String)>,
+    ApiPath((id, att)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (row, bytes) =
         uc::open_attachment(&st.app, &s.actor, parse_id(&id)?, parse_id(&att)?).await?;

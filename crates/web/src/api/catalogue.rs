@@ -1,15 +1,16 @@
 //! API of catalogue changes (admins): products and their releases. Reading
 //! the catalogue (`GET /api/v1/products…`) lives in `api::crm`.
 
-use super::crm::{parse_id, Created};
+use crate::api::common::{parse_id, Created};
+use crate::api::dto::Product;
+use crate::api::extract::{ApiJson, ApiPath};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::crm as uc;
-use relais_store::crm::ProductRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -54,7 +55,7 @@ impl ProductBody {
 async fn create_product(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(mut b): Json<ProductBody>,
+    ApiJson(mut b): ApiJson<ProductBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let code = b.code.take().unwrap_or_default();
     let id = uc::create_product(&st.app, &s.actor, b.input(code)).await?;
@@ -62,18 +63,18 @@ async fn create_product(
 }
 
 /// Remplace les champs d'un produit, son code excepté (administration).
-#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "référentiel", request_body = ProductBody,
-    responses((status = 200, body = ProductRow), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ProductBody,
+    responses((status = 200, body = Product), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_product(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ProductBody>,
-) -> Result<Json<ProductRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ProductBody>,
+) -> Result<Json<Product>, ApiError> {
     let id = parse_id(&id)?;
     let (before, _) = uc::get_product(&st.app, id).await?;
     uc::update_product(&st.app, &s.actor, id, b.input(before.code)).await?;
-    Ok(Json(uc::get_product(&st.app, id).await?.0))
+    Ok(Json(uc::get_product(&st.app, id).await?.0.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -86,13 +87,13 @@ pub struct ReleaseBody {
 }
 
 /// Ajoute une version à un produit (administration).
-#[utoipa::path(post, path = "/api/v1/products/{id}/releases", tag = "référentiel", request_body = ReleaseBody,
+#[utoipa::path(post, path = "/api/v1/products/{id}/releases", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ReleaseBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_release(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ReleaseBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ReleaseBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::add_release(
         &st.app,

@@ -3,12 +3,17 @@
 //! the caller's scope: a member only ever receives their own institution's
 //! contacts; the Sympa export for agency staff), and publications.
 
-use crate::api::crm::{parse_id, Created, Page};
+use crate::api::common::{body_id, parse_id, Created, Page};
+use crate::api::dto::{
+    list, CommunityEventFields, EventRegistration, MailingListFields, Moderator, PublicationFields,
+    Subscriber,
+};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::render_markdown;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,10 +21,7 @@ use relais_app::community as uc;
 use relais_app::community::{EventInput, ListInput, PublicationInput, When};
 use relais_domain::community::Resource;
 use relais_domain::Id;
-use relais_store::community::{
-    EventRow, MailingListRow, ModeratorRow, PublicationFilter, PublicationRow, RegistrationRow,
-    SubscriberRow,
-};
+use relais_store::community::PublicationFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -50,7 +52,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 #[derive(Serialize, ToSchema)]
 pub struct Event {
     #[serde(flatten)]
-    pub event: EventRow,
+    pub event: CommunityEventFields,
     /// The resources, decoded.
     pub resource_links: Vec<Resource>,
     /// The caller is registered (single event only).
@@ -61,10 +63,11 @@ pub struct Event {
     pub description_html: Option<String>,
     /// Registrants and attendance (agency staff, single event only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub registrants: Option<Vec<RegistrationRow>>,
+    pub registrants: Option<Vec<EventRegistration>>,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// `labu`, `cafe`, `webinaire`, `clubu`, `forum`, `conference`.
     kind: Option<String>,
@@ -82,7 +85,7 @@ pub struct EventQuery {
 async fn list_events(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<EventQuery>,
+    ApiQuery(q): ApiQuery<EventQuery>,
 ) -> Result<Json<Page<Event>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
@@ -102,7 +105,7 @@ async fn list_events(
             .into_iter()
             .map(|e| Event {
                 resource_links: uc::resources_of(&e),
-                event: e,
+                event: e.into(),
                 registered: None,
                 description_html: None,
                 registrants: None,
@@ -161,7 +164,7 @@ impl From<EventBody> for EventInput {
 async fn create_event(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<EventBody>,
+    ApiJson(b): ApiJson<EventBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_event(&st.app, &s.actor, b.into()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
@@ -182,32 +185,32 @@ async fn one_event(
     Ok(Json(Event {
         description_html: event.description.as_deref().map(render_markdown),
         resource_links: v.resources,
-        event,
+        event: event.into(),
         registered: Some(v.registered),
-        registrants: agency.then_some(v.registrants),
+        registrants: agency.then_some(list(v.registrants)),
     }))
 }
 
 /// One event; the visio link only for those registered and the agency.
-#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Event), (status = 404, body = ErrorBody)))]
 async fn get_event(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Event>, ApiError> {
     one_event(&st, &s.actor, parse_id(&id)?).await
 }
 
 /// Replaces an event's fields; the capacity may not fall below the seats
 /// already taken (422 `capacity_below_registrations`).
-#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "communautes", request_body = EventBody,
+#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = EventBody,
     responses((status = 200, body = Event), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_event(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<EventBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<EventBody>,
 ) -> Result<Json<Event>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_event(&st.app, &s.actor, id, b.into()).await?;
@@ -216,24 +219,24 @@ async fn update_event(
 
 /// Registers the caller. 422 `event_full` when no seat is left,
 /// `already_registered`, `event_started`.
-#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "communautes",
+#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn register(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let r = uc::register(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(Created { id: r.to_string() })))
 }
 
 /// Withdraws the caller's registration before the event.
-#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "communautes",
+#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 204), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn unregister(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     uc::unregister(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -247,18 +250,21 @@ pub struct AttendanceMark {
 }
 
 /// Marks who came (administrators, chargés de domaine).
-#[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "communautes", request_body = Vec<AttendanceMark>,
+#[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = Vec<AttendanceMark>,
     responses((status = 200, body = Event), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn mark_attendance(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<Vec<AttendanceMark>>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<Vec<AttendanceMark>>,
 ) -> Result<Json<Event>, ApiError> {
     let id = parse_id(&id)?;
     let mut marks = vec![];
     for m in b {
-        marks.push((parse_id(&m.registration_id)?, m.attendance));
+        marks.push((
+            body_id(&m.registration_id, "registration_id")?,
+            m.attendance,
+        ));
     }
     uc::mark_attendance(&st.app, &s.actor, id, &marks).await?;
     one_event(&st, &s.actor, id).await
@@ -270,27 +276,30 @@ async fn mark_attendance(
 #[derive(Serialize, ToSchema)]
 pub struct MailingList {
     #[serde(flatten)]
-    pub list: MailingListRow,
-    pub moderators: Vec<ModeratorRow>,
+    pub list: MailingListFields,
+    pub moderators: Vec<Moderator>,
     /// A member receives their own institution's subscribers only.
-    pub subscribers: Vec<SubscriberRow>,
+    pub subscribers: Vec<Subscriber>,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     domain: Option<String>,
 }
 
 /// The domains' mailing lists. `subscribers` counts the caller's scope.
 #[utoipa::path(get, path = "/api/v1/mailing-lists", tag = "communautes", params(ListQuery),
-    responses((status = 200, body = Vec<MailingListRow>)))]
+    responses((status = 200, body = Vec<MailingListFields>)))]
 async fn list_lists(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<MailingListRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<MailingListFields>>, ApiError> {
     let d = nonempty(q.domain);
-    Ok(Json(uc::list_lists(&st.app, &s.actor, d.as_deref()).await?))
+    Ok(Json(list(
+        uc::list_lists(&st.app, &s.actor, d.as_deref()).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -318,7 +327,7 @@ impl From<ListBody> for ListInput {
 async fn create_list(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ListBody>,
+    ApiJson(b): ApiJson<ListBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_list(&st.app, &s.actor, b.into()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
@@ -331,31 +340,31 @@ async fn one_list(
 ) -> Result<Json<MailingList>, ApiError> {
     let v = uc::get_list(&st.app, actor, id).await?;
     Ok(Json(MailingList {
-        list: v.list,
-        moderators: v.moderators,
-        subscribers: v.subscribers,
+        list: v.list.into(),
+        moderators: list(v.moderators),
+        subscribers: list(v.subscribers),
     }))
 }
 
 /// One list; subscribers narrowed to the caller's institution for members.
-#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = MailingList), (status = 404, body = ErrorBody)))]
 async fn get_list(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MailingList>, ApiError> {
     one_list(&st, &s.actor, parse_id(&id)?).await
 }
 
 /// Replaces a list's fields.
-#[utoipa::path(put, path = "/api/v1/mailing-lists/{id}", tag = "communautes", request_body = ListBody,
+#[utoipa::path(put, path = "/api/v1/mailing-lists/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ListBody,
     responses((status = 200, body = MailingList), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_list(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ListBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ListBody>,
 ) -> Result<Json<MailingList>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_list(&st.app, &s.actor, id, b.into()).await?;
@@ -369,25 +378,25 @@ pub struct SubscribeBody {
 
 /// Subscribes a contact: community managers any contact, a referent their
 /// own institution's (another institution's contact: 404).
-#[utoipa::path(post, path = "/api/v1/mailing-lists/{id}/subscribers", tag = "communautes", request_body = SubscribeBody,
+#[utoipa::path(post, path = "/api/v1/mailing-lists/{id}/subscribers", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = SubscribeBody,
     responses((status = 204), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn subscribe(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<SubscribeBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<SubscribeBody>,
 ) -> Result<StatusCode, ApiError> {
     uc::subscribe(&st.app, &s.actor, parse_id(&id)?, parse_id(&b.contact_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Unsubscribes a contact, under the same rule as subscribing.
-#[utoipa::path(delete, path = "/api/v1/mailing-lists/{id}/subscribers/{contact_id}", tag = "communautes",
+#[utoipa::path(delete, path = "/api/v1/mailing-lists/{id}/subscribers/{contact_id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)"), ("contact_id" = String, Path, description = "Identifiant (UUID) : contact_id")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn unsubscribe(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path((id, contact)): Path<(String, String)>,
+    ApiPath((id, contact)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     uc::unsubscribe(&st.app, &s.actor, parse_id(&id)?, parse_id(&contact)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -395,13 +404,13 @@ async fn unsubscribe(
 
 /// The subscribers in Sympa's bulk "add" format (`adresse Prénom Nom`, one
 /// a line), agency staff only.
-#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}/export-sympa", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/mailing-lists/{id}/export-sympa", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, description = "Une ligne `adresse Prénom Nom` par abonné·e", content_type = "text/plain", body = String),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_sympa(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (_, text) = uc::sympa_export(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
@@ -413,7 +422,7 @@ async fn export_sympa(
 #[derive(Serialize, ToSchema)]
 pub struct Publication {
     #[serde(flatten)]
-    pub publication: PublicationRow,
+    pub publication: PublicationFields,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_html: Option<String>,
     /// `(id, name)` of the products (single publication only).
@@ -422,6 +431,7 @@ pub struct Publication {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicationQuery {
     /// `fil_actualite`, `tour_du_web`, `fiche_zoom`, `guide`.
     kind: Option<String>,
@@ -442,7 +452,7 @@ pub struct PublicationQuery {
 async fn list_publications(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<PublicationQuery>,
+    ApiQuery(q): ApiQuery<PublicationQuery>,
 ) -> Result<Json<Page<Publication>>, ApiError> {
     let domains = match nonempty(q.domain) {
         Some(d) => vec![d],
@@ -462,7 +472,7 @@ async fn list_publications(
         items: rows
             .into_iter()
             .map(|p| Publication {
-                publication: p,
+                publication: p.into(),
                 body_html: None,
                 products: None,
             })
@@ -506,7 +516,7 @@ impl From<PublicationBody> for PublicationInput {
 async fn create_publication(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<PublicationBody>,
+    ApiJson(b): ApiJson<PublicationBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_publication(&st.app, &s.actor, b.into()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
@@ -520,30 +530,30 @@ async fn one_publication(
     let (p, products) = uc::get_publication(&st.app, actor, id).await?;
     Ok(Json(Publication {
         body_html: Some(render_markdown(&p.body)),
-        publication: p,
+        publication: p.into(),
         products: Some(products),
     }))
 }
 
 /// One publication with its body rendered to sanitised HTML.
-#[utoipa::path(get, path = "/api/v1/publications/{id}", tag = "communautes",
+#[utoipa::path(get, path = "/api/v1/publications/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Publication), (status = 404, body = ErrorBody)))]
 async fn get_publication(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Publication>, ApiError> {
     one_publication(&st, &s.actor, parse_id(&id)?).await
 }
 
 /// Replaces a publication's fields.
-#[utoipa::path(put, path = "/api/v1/publications/{id}", tag = "communautes", request_body = PublicationBody,
+#[utoipa::path(put, path = "/api/v1/publications/{id}", tag = "communautes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = PublicationBody,
     responses((status = 200, body = Publication), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_publication(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<PublicationBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<PublicationBody>,
 ) -> Result<Json<Publication>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_publication(&st.app, &s.actor, id, b.into()).await?;

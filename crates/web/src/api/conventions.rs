@@ -2,15 +2,17 @@
 //! with their dates and renewal alert. Reads are scoped like the pages;
 //! writes are for admins and key-account managers.
 
-use super::crm::{parse_id, Created, Page};
+use crate::api::common::{parse_id, Created, Page};
+use crate::api::dto::{list, Convention};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::crm as uc;
-use relais_store::crm::{ConventionFilter, ConventionRow};
+use relais_store::crm::ConventionFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConventionQuery {
     institution_id: Option<String>,
     /// `deploiement`, `exploitation`, `prefinancement`, `coconstruction`, `partenariat`.
@@ -36,12 +39,12 @@ pub struct ConventionQuery {
 
 /// Conventions visibles par l'appelant, par date d'alerte de renouvellement.
 #[utoipa::path(get, path = "/api/v1/conventions", tag = "crm", params(ConventionQuery),
-    responses((status = 200, body = Page<ConventionRow>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Convention>), (status = 401, body = ErrorBody)))]
 async fn list_conventions(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ConventionQuery>,
-) -> Result<Json<Page<ConventionRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<ConventionQuery>,
+) -> Result<Json<Page<Convention>>, ApiError> {
     let f = ConventionFilter {
         institution_id: q.institution_id,
         kind: q.kind,
@@ -51,7 +54,7 @@ async fn list_conventions(
     };
     let (items, total) = uc::list_conventions(&st.app, &s.actor, &f).await?;
     Ok(Json(Page {
-        items,
+        items: list(items),
         total,
         limit: f.limit,
         offset: f.offset,
@@ -99,35 +102,39 @@ impl ConventionBody {
 async fn create_convention(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ConventionBody>,
+    ApiJson(b): ApiJson<ConventionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_convention(&st.app, &s.actor, b.input()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 
 /// Une convention.
-#[utoipa::path(get, path = "/api/v1/conventions/{id}", tag = "crm",
-    responses((status = 200, body = ConventionRow), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/conventions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Convention), (status = 404, body = ErrorBody)))]
 async fn get_convention(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<ConventionRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Convention>, ApiError> {
     Ok(Json(
-        uc::get_convention(&st.app, &s.actor, parse_id(&id)?).await?,
+        uc::get_convention(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Remplace les champs d'une convention (son établissement est conservé).
-#[utoipa::path(put, path = "/api/v1/conventions/{id}", tag = "crm", request_body = ConventionBody,
-    responses((status = 200, body = ConventionRow), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/conventions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ConventionBody,
+    responses((status = 200, body = Convention), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_convention(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ConventionBody>,
-) -> Result<Json<ConventionRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ConventionBody>,
+) -> Result<Json<Convention>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_convention(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_convention(&st.app, &s.actor, id).await?))
+    Ok(Json(
+        uc::get_convention(&st.app, &s.actor, id).await?.into(),
+    ))
 }

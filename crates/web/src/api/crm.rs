@@ -1,16 +1,19 @@
 //! API of the référentiel and CRM: institutions, components, contacts,
 //! domains, products, and the caller's own account.
 
+use crate::api::common::{body_id, parse_id, Created, Page};
+use crate::api::dto::{list, Component, Contact, Domain, Institution, Product, Release};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::crm as uc;
 use relais_domain::crm::{ContactInput, InstitutionInput};
-use relais_domain::{DomainError, Id};
-use relais_store::crm::*;
+use relais_domain::DomainError;
+use relais_store::crm::{ContactFilter, InstitutionFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -27,24 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_domains))
         .routes(routes!(list_products))
         .routes(routes!(get_product))
-}
-
-pub fn parse_id(raw: &str) -> Result<Id, ApiError> {
-    Id::parse(raw).ok_or(ApiError(DomainError::NotFound.into()))
-}
-
-/// A page of results with the total count.
-#[derive(Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,6 +55,7 @@ async fn me(ApiAuth(s): ApiAuth) -> Json<Me> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InstitutionQuery {
     /// Free text (accents ignored) on name, acronym, city, UAI.
     q: Option<String>,
@@ -83,12 +69,12 @@ pub struct InstitutionQuery {
 
 /// Institutions visible to the caller (a member sees only their own).
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "référentiel", params(InstitutionQuery),
-    responses((status = 200, body = Page<InstitutionRow>)))]
+    responses((status = 200, body = Page<Institution>)))]
 async fn list_institutions(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<InstitutionQuery>,
-) -> Result<Json<Page<InstitutionRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<InstitutionQuery>,
+) -> Result<Json<Page<Institution>>, ApiError> {
     let f = InstitutionFilter {
         q: q.q,
         kind: q.kind,
@@ -100,7 +86,7 @@ async fn list_institutions(
     };
     let (items, total) = uc::list_institutions(&st.app, &s.actor, &f).await?;
     Ok(Json(Page {
-        items,
+        items: list(items),
         total,
         limit: f.limit,
         offset: f.offset,
@@ -157,7 +143,7 @@ impl InstitutionBody {
 async fn create_institution(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<InstitutionBody>,
+    ApiJson(b): ApiJson<InstitutionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let (input, manager) = b.input();
     let id = uc::create_institution(&st.app, &s.actor, input, manager).await?;
@@ -165,44 +151,50 @@ async fn create_institution(
 }
 
 /// One institution.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}", tag = "référentiel",
-    responses((status = 200, body = InstitutionRow), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/institutions/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Institution), (status = 404, body = ErrorBody)))]
 async fn get_institution(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<InstitutionRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Institution>, ApiError> {
     Ok(Json(
-        uc::get_institution(&st.app, &s.actor, parse_id(&id)?).await?,
+        uc::get_institution(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Replaces an institution's fields.
-#[utoipa::path(put, path = "/api/v1/institutions/{id}", tag = "référentiel", request_body = InstitutionBody,
-    responses((status = 200, body = InstitutionRow), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/institutions/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = InstitutionBody,
+    responses((status = 200, body = Institution), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_institution(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<InstitutionBody>,
-) -> Result<Json<InstitutionRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<InstitutionBody>,
+) -> Result<Json<Institution>, ApiError> {
     let id = parse_id(&id)?;
     let (input, manager) = b.input();
     uc::update_institution(&st.app, &s.actor, id, input, manager).await?;
-    Ok(Json(uc::get_institution(&st.app, &s.actor, id).await?))
+    Ok(Json(
+        uc::get_institution(&st.app, &s.actor, id).await?.into(),
+    ))
 }
 
 /// Components (faculties, institutes, research units) of an institution.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/components", tag = "référentiel",
-    responses((status = 200, body = [ComponentRow]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/components", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = [Component]), (status = 404, body = ErrorBody)))]
 async fn list_components(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<ComponentRow>>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Component>>, ApiError> {
     let id = parse_id(&id)?;
     uc::get_institution(&st.app, &s.actor, id).await?;
-    Ok(Json(uc::list_components(&st.app, &s.actor, id).await?))
+    Ok(Json(list(
+        uc::list_components(&st.app, &s.actor, id).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -216,13 +208,13 @@ pub struct ComponentBody {
 }
 
 /// Adds a component to an institution's tree.
-#[utoipa::path(post, path = "/api/v1/institutions/{id}/components", tag = "référentiel", request_body = ComponentBody,
+#[utoipa::path(post, path = "/api/v1/institutions/{id}/components", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComponentBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
 async fn create_component(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ComponentBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ComponentBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_component(
         &st.app,
@@ -241,6 +233,7 @@ async fn create_component(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContactQuery {
     q: Option<String>,
     institution_id: Option<String>,
@@ -252,12 +245,12 @@ pub struct ContactQuery {
 
 /// Contacts visible to the caller.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "référentiel", params(ContactQuery),
-    responses((status = 200, body = Page<ContactRow>)))]
+    responses((status = 200, body = Page<Contact>)))]
 async fn list_contacts(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ContactQuery>,
-) -> Result<Json<Page<ContactRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<ContactQuery>,
+) -> Result<Json<Page<Contact>>, ApiError> {
     let f = ContactFilter {
         q: q.q,
         institution_id: q.institution_id,
@@ -268,7 +261,7 @@ async fn list_contacts(
     };
     let (items, total) = uc::list_contacts(&st.app, &s.actor, &f).await?;
     Ok(Json(Page {
-        items,
+        items: list(items),
         total,
         limit: f.limit,
         offset: f.offset,
@@ -313,10 +306,10 @@ impl ContactBody {
 async fn create_contact(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ContactBody>,
+    ApiJson(b): ApiJson<ContactBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let inst = match (&b.institution_id, s.actor.institution_id) {
-        (Some(i), _) => parse_id(i)?,
+        (Some(i), _) => body_id(i, "institution_id")?,
         (None, Some(own)) => own,
         (None, None) => {
             return Err(ApiError(
@@ -334,72 +327,78 @@ async fn create_contact(
 }
 
 /// One contact.
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "référentiel",
-    responses((status = 200, body = ContactRow), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
 async fn get_contact(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<ContactRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Contact>, ApiError> {
     let id = parse_id(&id)?;
     let c = uc::get_contact(&st.app, &s.actor, id).await?;
     // Reads by agency staff are logged, as on the contact's page.
     relais_app::privacy::log_contact_read(&st.app, &s.actor, id).await?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
 
 /// Replaces a contact's fields (its institution is kept).
-#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "référentiel", request_body = ContactBody,
-    responses((status = 200, body = ContactRow), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ContactBody,
+    responses((status = 200, body = Contact), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_contact(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ContactBody>,
-) -> Result<Json<ContactRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ContactBody>,
+) -> Result<Json<Contact>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_contact(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_contact(&st.app, &s.actor, id).await?))
+    Ok(Json(uc::get_contact(&st.app, &s.actor, id).await?.into()))
 }
 
 /// The eight business domains.
-#[utoipa::path(get, path = "/api/v1/domains", tag = "référentiel", responses((status = 200, body = [DomainRow])))]
+#[utoipa::path(get, path = "/api/v1/domains", tag = "référentiel", responses((status = 200, body = [Domain])))]
 async fn list_domains(
     State(st): State<AppState>,
     ApiAuth(_s): ApiAuth,
-) -> Result<Json<Vec<DomainRow>>, ApiError> {
-    Ok(Json(uc::list_domains(&st.app).await?))
+) -> Result<Json<Vec<Domain>>, ApiError> {
+    Ok(Json(list(uc::list_domains(&st.app).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     domain: Option<String>,
 }
 
 /// The agency's products.
-#[utoipa::path(get, path = "/api/v1/products", tag = "référentiel", params(ProductQuery), responses((status = 200, body = [ProductRow])))]
+#[utoipa::path(get, path = "/api/v1/products", tag = "référentiel", params(ProductQuery), responses((status = 200, body = [Product])))]
 async fn list_products(
     State(st): State<AppState>,
     ApiAuth(_s): ApiAuth,
-    Query(q): Query<ProductQuery>,
-) -> Result<Json<Vec<ProductRow>>, ApiError> {
-    Ok(Json(uc::list_products(&st.app, q.domain.as_deref()).await?))
+    ApiQuery(q): ApiQuery<ProductQuery>,
+) -> Result<Json<Vec<Product>>, ApiError> {
+    Ok(Json(list(
+        uc::list_products(&st.app, q.domain.as_deref()).await?,
+    )))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ProductDetail {
-    product: ProductRow,
-    releases: Vec<ReleaseRow>,
+    product: Product,
+    releases: Vec<Release>,
 }
 
 /// A product and its releases.
-#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "référentiel",
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "référentiel", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = ProductDetail), (status = 404, body = ErrorBody)))]
 async fn get_product(
     State(st): State<AppState>,
     ApiAuth(_s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProductDetail>, ApiError> {
     let (product, releases) = uc::get_product(&st.app, parse_id(&id)?).await?;
-    Ok(Json(ProductDetail { product, releases }))
+    Ok(Json(ProductDetail {
+        product: product.into(),
+        releases: list(releases),
+    }))
 }

@@ -2,15 +2,17 @@
 //! stage. Reads are scoped like the pages (a member sees their own
 //! institution only); writes are for admins and key-account managers.
 
-use super::crm::{parse_id, Created, Page};
+use crate::api::common::{parse_id, Created, Page};
+use crate::api::dto::{list, Deployment};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::crm as uc;
-use relais_store::crm::{DeploymentFilter, DeploymentRow};
+use relais_store::crm::DeploymentFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeploymentQuery {
     institution_id: Option<String>,
     product_id: Option<String>,
@@ -34,12 +37,12 @@ pub struct DeploymentQuery {
 
 /// Déploiements visibles par l'appelant (un adhérent ne voit que ceux de son établissement).
 #[utoipa::path(get, path = "/api/v1/deployments", tag = "crm", params(DeploymentQuery),
-    responses((status = 200, body = Page<DeploymentRow>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Deployment>), (status = 401, body = ErrorBody)))]
 async fn list_deployments(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<DeploymentQuery>,
-) -> Result<Json<Page<DeploymentRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<DeploymentQuery>,
+) -> Result<Json<Page<Deployment>>, ApiError> {
     let f = DeploymentFilter {
         institution_id: q.institution_id,
         product_id: q.product_id,
@@ -49,7 +52,7 @@ async fn list_deployments(
     };
     let (items, total) = uc::list_deployments(&st.app, &s.actor, &f).await?;
     Ok(Json(Page {
-        items,
+        items: list(items),
         total,
         limit: f.limit,
         offset: f.offset,
@@ -101,35 +104,39 @@ impl DeploymentBody {
 async fn create_deployment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<DeploymentBody>,
+    ApiJson(b): ApiJson<DeploymentBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_deployment(&st.app, &s.actor, b.input()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 
 /// Un déploiement.
-#[utoipa::path(get, path = "/api/v1/deployments/{id}", tag = "crm",
-    responses((status = 200, body = DeploymentRow), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/deployments/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Deployment), (status = 404, body = ErrorBody)))]
 async fn get_deployment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<DeploymentRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
-        uc::get_deployment(&st.app, &s.actor, parse_id(&id)?).await?,
+        uc::get_deployment(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 /// Remplace les champs d'un déploiement (établissement et produit conservés).
-#[utoipa::path(put, path = "/api/v1/deployments/{id}", tag = "crm", request_body = DeploymentBody,
-    responses((status = 200, body = DeploymentRow), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/deployments/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = DeploymentBody,
+    responses((status = 200, body = Deployment), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_deployment(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<DeploymentBody>,
-) -> Result<Json<DeploymentRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<DeploymentBody>,
+) -> Result<Json<Deployment>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_deployment(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_deployment(&st.app, &s.actor, id).await?))
+    Ok(Json(
+        uc::get_deployment(&st.app, &s.actor, id).await?.into(),
+    ))
 }

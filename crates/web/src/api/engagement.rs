@@ -4,19 +4,21 @@
 //! their treatment by the agency (internal notes, corrective actions,
 //! closing answer), the irritants' analysis, and campaigns (agency only).
 
-use crate::api::crm::{parse_id, Created, Page};
+use crate::api::common::{parse_id, Created, Page};
+use crate::api::dto::{
+    list, CampaignTarget, ComplaintFields, ComplaintNote, ContactCampaignFields,
+};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::engagement as uc;
 use relais_app::engagement::{ActionInput, ComplaintInput};
 use relais_domain::engagement::ComplaintChannel;
-use relais_store::engagement::{
-    ComplaintFilter, ComplaintRow, ContactCampaignRow, NoteRow, TargetFilter, TargetRow,
-};
+use relais_store::engagement::{ComplaintFilter, TargetFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -39,6 +41,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplaintQuery {
     /// `nouvelle`, `en_cours`, `close`.
     status: Option<String>,
@@ -52,12 +55,12 @@ pub struct ComplaintQuery {
 
 /// Complaints: a member's institution's only; every one for the agency.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "reclamations", params(ComplaintQuery),
-    responses((status = 200, body = Page<ComplaintRow>)))]
+    responses((status = 200, body = Page<ComplaintFields>)))]
 async fn list_complaints(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ComplaintQuery>,
-) -> Result<Json<Page<ComplaintRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<ComplaintQuery>,
+) -> Result<Json<Page<ComplaintFields>>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let f = ComplaintFilter {
@@ -71,7 +74,7 @@ async fn list_complaints(
     };
     let (items, total) = uc::list_complaints(&st.app, &s.actor, &f).await?;
     Ok(Json(Page {
-        items,
+        items: list(items),
         total,
         limit,
         offset,
@@ -104,7 +107,7 @@ pub struct ComplaintBody {
 async fn file_complaint(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ComplaintBody>,
+    ApiJson(b): ApiJson<ComplaintBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::file_complaint(
         &st.app,
@@ -146,10 +149,10 @@ pub struct CorrectiveAction {
 #[derive(Serialize, ToSchema)]
 pub struct Complaint {
     #[serde(flatten)]
-    pub complaint: ComplaintRow,
+    pub complaint: ComplaintFields,
     pub actions: Vec<CorrectiveAction>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub internal_notes: Option<Vec<NoteRow>>,
+    pub internal_notes: Option<Vec<ComplaintNote>>,
 }
 
 async fn one(
@@ -160,7 +163,7 @@ async fn one(
     let v = uc::get_complaint(&st.app, actor, id).await?;
     let internal = v.internal;
     Ok(Json(Complaint {
-        complaint: v.complaint,
+        complaint: v.complaint.into(),
         actions: v
             .actions
             .into_iter()
@@ -174,17 +177,17 @@ async fn one(
                 owner_name: a.owner_name.filter(|_| internal),
             })
             .collect(),
-        internal_notes: internal.then_some(v.notes),
+        internal_notes: internal.then_some(list(v.notes)),
     }))
 }
 
 /// One complaint (404 outside the caller's institution).
-#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "reclamations",
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Complaint), (status = 404, body = ErrorBody)))]
 async fn get_complaint(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Complaint>, ApiError> {
     one(&st, &s.actor, parse_id(&id)?).await
 }
@@ -195,13 +198,13 @@ pub struct ComplaintNoteBody {
 }
 
 /// Adds an internal note (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", request_body = ComplaintNoteBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/notes", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComplaintNoteBody,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_note(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ComplaintNoteBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ComplaintNoteBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let n = uc::add_note(&st.app, &s.actor, parse_id(&id)?, &b.body).await?;
     Ok((StatusCode::CREATED, Json(Created { id: n.to_string() })))
@@ -217,13 +220,13 @@ pub struct CorrectiveActionBody {
 }
 
 /// Adds a corrective action (agency staff).
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", request_body = CorrectiveActionBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/actions", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CorrectiveActionBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_action(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<CorrectiveActionBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<CorrectiveActionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let a = uc::add_action(
         &st.app,
@@ -247,13 +250,13 @@ pub struct ComplaintCloseBody {
 }
 
 /// Closes a complaint with its answer (agency staff); 422 `already_closed`.
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", request_body = ComplaintCloseBody,
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/close", tag = "reclamations", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ComplaintCloseBody,
     responses((status = 200, body = Complaint), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn close_complaint(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ComplaintCloseBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ComplaintCloseBody>,
 ) -> Result<Json<Complaint>, ApiError> {
     let id = parse_id(&id)?;
     uc::close(&st.app, &s.actor, id, &b.answer).await?;
@@ -261,6 +264,7 @@ async fn close_complaint(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnalysisQuery {
     /// The period in months (default 24).
     months: Option<i64>,
@@ -272,7 +276,7 @@ pub struct AnalysisQuery {
 async fn complaint_analysis(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<AnalysisQuery>,
+    ApiQuery(q): ApiQuery<AnalysisQuery>,
 ) -> Result<Json<uc::Analysis>, ApiError> {
     Ok(Json(
         uc::analysis(&st.app, &s.actor, q.months.unwrap_or(24)).await?,
@@ -281,33 +285,33 @@ async fn complaint_analysis(
 
 /// Campaigns of qualified contacts with their progress (agency staff).
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "relation",
-    responses((status = 200, body = Vec<ContactCampaignRow>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ContactCampaignFields>), (status = 403, body = ErrorBody)))]
 async fn list_campaigns(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<ContactCampaignRow>>, ApiError> {
-    Ok(Json(uc::list_campaigns(&st.app, &s.actor).await?))
+) -> Result<Json<Vec<ContactCampaignFields>>, ApiError> {
+    Ok(Json(list(uc::list_campaigns(&st.app, &s.actor).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ContactCampaign {
     #[serde(flatten)]
-    pub campaign: ContactCampaignRow,
-    pub institutions: Vec<TargetRow>,
+    pub campaign: ContactCampaignFields,
+    pub institutions: Vec<CampaignTarget>,
 }
 
 /// One campaign with its institutions, managers and statuses (agency).
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = ContactCampaign), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_campaign(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ContactCampaign>, ApiError> {
     let (campaign, institutions) =
         uc::get_campaign(&st.app, &s.actor, parse_id(&id)?, &TargetFilter::default()).await?;
     Ok(Json(ContactCampaign {
-        campaign,
-        institutions,
+        campaign: campaign.into(),
+        institutions: list(institutions),
     }))
 }

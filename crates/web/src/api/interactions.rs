@@ -1,17 +1,19 @@
 //! API of interactions and follow-up tasks: the agency's own notes about its
 //! members. For anyone else these routes answer 404, like the pages.
 
-use super::crm::{parse_id, Created};
+use crate::api::common::{param_id, parse_id, Created};
+use crate::api::dto::{list, Interaction, Task};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::crm as uc;
 use relais_domain::accounts::Actor;
 use relais_domain::DomainError;
-use relais_store::crm::{InteractionRow, TaskFilter, TaskRow};
+use relais_store::crm::TaskFilter;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -35,6 +37,7 @@ fn agency_only(actor: &Actor) -> Result<(), ApiError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InteractionQuery {
     institution_id: Option<String>,
     /// 200 par défaut, 10 000 au plus.
@@ -43,21 +46,21 @@ pub struct InteractionQuery {
 
 /// Interactions avec les adhérents, des plus récentes aux plus anciennes (agence seulement).
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "crm", params(InteractionQuery),
-    responses((status = 200, body = [InteractionRow]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [Interaction]), (status = 404, body = ErrorBody)))]
 async fn list_interactions(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<InteractionQuery>,
-) -> Result<Json<Vec<InteractionRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<InteractionQuery>,
+) -> Result<Json<Vec<Interaction>>, ApiError> {
     agency_only(&s.actor)?;
     let inst = match q.institution_id.as_deref().filter(|i| !i.is_empty()) {
-        Some(i) => Some(parse_id(i)?),
+        Some(i) => Some(param_id(i, "institution_id")?),
         None => None,
     };
     let limit = q.limit.unwrap_or(200).clamp(1, 10_000);
-    Ok(Json(
+    Ok(Json(list(
         uc::list_interactions(&st.app, &s.actor, inst, limit).await?,
-    ))
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -83,7 +86,7 @@ pub struct InteractionBody {
 async fn create_interaction(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<InteractionBody>,
+    ApiJson(b): ApiJson<InteractionBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     agency_only(&s.actor)?;
     let id = uc::create_interaction(
@@ -105,20 +108,23 @@ async fn create_interaction(
 }
 
 /// Une interaction (agence seulement).
-#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "crm",
-    responses((status = 200, body = InteractionRow), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Interaction), (status = 404, body = ErrorBody)))]
 async fn get_interaction(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<InteractionRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Interaction>, ApiError> {
     agency_only(&s.actor)?;
     Ok(Json(
-        uc::get_interaction(&st.app, &s.actor, parse_id(&id)?).await?,
+        uc::get_interaction(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     institution_id: Option<String>,
     assignee_id: Option<String>,
@@ -133,12 +139,12 @@ pub struct TaskQuery {
 
 /// Tâches de suivi, les ouvertes d'abord puis par échéance (agence seulement).
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "crm", params(TaskQuery),
-    responses((status = 200, body = [TaskRow]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [Task]), (status = 404, body = ErrorBody)))]
 async fn list_tasks(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<TaskQuery>,
-) -> Result<Json<Vec<TaskRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> Result<Json<Vec<Task>>, ApiError> {
     agency_only(&s.actor)?;
     let f = TaskFilter {
         institution_id: q.institution_id,
@@ -150,7 +156,7 @@ async fn list_tasks(
         status: q.status,
         limit: q.limit.unwrap_or(200).clamp(1, 10_000),
     };
-    Ok(Json(uc::list_tasks(&st.app, &s.actor, &f).await?))
+    Ok(Json(list(uc::list_tasks(&st.app, &s.actor, &f).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -169,7 +175,7 @@ pub struct TaskBody {
 async fn create_task(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<TaskBody>,
+    ApiJson(b): ApiJson<TaskBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     agency_only(&s.actor)?;
     let id = uc::create_task(
@@ -193,16 +199,16 @@ pub struct TaskStatusBody {
 }
 
 /// Change le statut d'une tâche (par exemple `faite`) et renvoie la tâche.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/status", tag = "crm", request_body = TaskStatusBody,
-    responses((status = 200, body = TaskRow), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/status", tag = "crm", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = TaskStatusBody,
+    responses((status = 200, body = Task), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn set_task_status(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<TaskStatusBody>,
-) -> Result<Json<TaskRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<TaskStatusBody>,
+) -> Result<Json<Task>, ApiError> {
     agency_only(&s.actor)?;
     let id = parse_id(&id)?;
     uc::set_task_status(&st.app, &s.actor, id, &b.status).await?;
-    Ok(Json(uc::get_task(&st.app, &s.actor, id).await?))
+    Ok(Json(uc::get_task(&st.app, &s.actor, id).await?.into()))
 }

@@ -2,12 +2,13 @@
 //! product, agents write and move them through the workflow) and drafting
 //! an article from a resolved ticket.
 
-use crate::api::crm::{parse_id, Created, Page};
+use crate::api::common::{parse_id, Created, Page};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::render_markdown;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::knowledge as uc;
@@ -83,6 +84,7 @@ impl Article {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ArticleQuery {
     product_id: Option<String>,
     version: Option<String>,
@@ -107,7 +109,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 async fn list_articles(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<ArticleQuery>,
+    ApiQuery(q): ApiQuery<ArticleQuery>,
 ) -> Result<Json<Page<Article>>, ApiError> {
     let agency = s.actor.role.is_agency();
     let f = ArticleFilter {
@@ -161,7 +163,7 @@ impl From<ArticleBody> for ArticleInput {
 async fn create_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<ArticleBody>,
+    ApiJson(b): ApiJson<ArticleBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_article(&st.app, &s.actor, b.into()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
@@ -175,24 +177,24 @@ async fn one(st: &AppState, actor: &Actor, id: Id) -> Result<Json<Article>, ApiE
 
 /// One article, with its body rendered to sanitised HTML. A member asking
 /// for an unpublished article gets 404.
-#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "connaissances",
+#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 404, body = ErrorBody)))]
 async fn get_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     one(&st, &s.actor, parse_id(&id)?).await
 }
 
 /// Replaces an article's fields; a published article stays published.
-#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "connaissances", request_body = ArticleBody,
+#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ArticleBody,
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ArticleBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ArticleBody>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_article(&st.app, &s.actor, id, b.into()).await?;
@@ -200,12 +202,12 @@ async fn update_article(
 }
 
 /// Sends a draft to review.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/submit", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/submit", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn submit_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::submit_for_review(&st.app, &s.actor, id).await?;
@@ -214,12 +216,12 @@ async fn submit_article(
 
 /// Publishes an article: every member institution reads it from now on.
 /// The review date defaults to twelve months after publication.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/publish", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/publish", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn publish_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::publish(&st.app, &s.actor, id).await?;
@@ -227,12 +229,12 @@ async fn publish_article(
 }
 
 /// Archives an article: members no longer see it.
-#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Article), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn archive_article(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Article>, ApiError> {
     let id = parse_id(&id)?;
     uc::archive(&st.app, &s.actor, id).await?;
@@ -242,12 +244,12 @@ async fn archive_article(
 /// Drafts an article from a resolved or closed ticket (public messages
 /// only, requester and institution masked). 422 `ticket_not_resolved` on
 /// an open ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/article", tag = "connaissances",
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/article", tag = "connaissances", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn draft_from_ticket(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::draft_from_ticket(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))

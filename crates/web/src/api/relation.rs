@@ -3,15 +3,16 @@
 //! and data protection (a person's own data; a contact's data and erasure
 //! for key-account managers and admins).
 
-use crate::api::crm::parse_id;
+use crate::api::common::{internal, parse_id};
+use crate::api::dto::{list, Recall, SurveyAnswer, SurveyInvitation};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::relation as uc;
-use relais_store::relation::{AnswerRow, InvitationRow, RecallRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -32,41 +33,44 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Surveys waiting for the caller's answer.
 #[utoipa::path(get, path = "/api/v1/surveys/pending", tag = "relation",
-    responses((status = 200, body = Vec<InvitationRow>)))]
+    responses((status = 200, body = Vec<SurveyInvitation>)))]
 async fn pending_surveys(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<InvitationRow>>, ApiError> {
-    Ok(Json(uc::pending_for(&st.app, &s.actor).await?))
+) -> Result<Json<Vec<SurveyInvitation>>, ApiError> {
+    Ok(Json(list(uc::pending_for(&st.app, &s.actor).await?)))
 }
 
 /// Survey answers of an institution (its own staff, or the agency).
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/survey-answers", tag = "relation",
-    responses((status = 200, body = Vec<AnswerRow>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/survey-answers", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Vec<SurveyAnswer>), (status = 404, body = ErrorBody)))]
 async fn survey_answers(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<AnswerRow>>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<SurveyAnswer>>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Json(uc::institution_answers(&st.app, &s.actor, id).await?))
+    Ok(Json(list(
+        uc::institution_answers(&st.app, &s.actor, id).await?,
+    )))
 }
 
 /// The health indicator of an institution: score, each factor's
 /// contribution, history and flags.
-#[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn health(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = parse_id(&id)?;
     let v = uc::health_view(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(v).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(v).map_err(internal)?))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecallQuery {
     /// `ouvert` (default), `clos` or `tous`.
     status: Option<String>,
@@ -76,19 +80,19 @@ pub struct RecallQuery {
 
 /// Recall tasks (agency staff).
 #[utoipa::path(get, path = "/api/v1/recalls", tag = "relation", params(RecallQuery),
-    responses((status = 200, body = Vec<RecallRow>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Recall>), (status = 403, body = ErrorBody)))]
 async fn list_recalls(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<RecallQuery>,
-) -> Result<Json<Vec<RecallRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<RecallQuery>,
+) -> Result<Json<Vec<Recall>>, ApiError> {
     let status = match q.status.as_deref() {
         Some("clos") => Some("clos"),
         Some("tous") => None,
         _ => Some("ouvert"),
     };
     let (rows, _) = uc::recalls(&st.app, &s.actor, q.mine.unwrap_or(false), status).await?;
-    Ok(Json(rows))
+    Ok(Json(list(rows)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -97,13 +101,13 @@ pub struct CallBody {
 }
 
 /// Records a call made for a recall (an interaction on the institution).
-#[utoipa::path(post, path = "/api/v1/recalls/{id}/calls", tag = "relation", request_body = CallBody,
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/calls", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CallBody,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_call(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<CallBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<CallBody>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     uc::record_call(&st.app, &s.actor, id, &b.note).await?;
@@ -116,13 +120,13 @@ pub struct CloseBody {
 }
 
 /// Closes a recall with its outcome.
-#[utoipa::path(post, path = "/api/v1/recalls/{id}/close", tag = "relation", request_body = CloseBody,
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/close", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = CloseBody,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn close_recall(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<CloseBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<CloseBody>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     uc::close_recall(&st.app, &s.actor, id, &b.outcome).await?;
@@ -137,31 +141,31 @@ async fn my_data(
     ApiAuth(s): ApiAuth,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let d = relais_app::privacy::my_data(&st.app, &s.actor).await?;
-    Ok(Json(serde_json::to_value(d).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(d).map_err(internal)?))
 }
 
 /// Everything Relais holds about a contact (key-account managers, admins).
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation",
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn contact_data(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = parse_id(&id)?;
     let d = relais_app::privacy::contact_data(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(d).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(d).map_err(internal)?))
 }
 
 /// Erases a contact on request: pseudonymised everywhere, rows kept.
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation",
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn erase_contact(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = parse_id(&id)?;
     let e = relais_app::privacy::erase_contact(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(e).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(e).map_err(internal)?))
 }

@@ -1,13 +1,14 @@
 //! Search, assistant and SLA watchdog in the API: the same use cases as
 //! the pages, filtered by the caller's grants.
 
+use crate::api::dto::{list, AtRiskTicket};
+use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use relais_app::assistant::Suggestion;
-use relais_app::watchdog::AtRisk;
 use relais_search::SearchQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words; accents, case and plurals are ignored, typos of five letters
     /// or more tolerated.
@@ -67,7 +69,7 @@ pub struct SearchPage {
 async fn search(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(p): Query<SearchParams>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchPage>, ApiError> {
     let agency = s.actor.role.is_agency();
     let per_page = p.per_page.unwrap_or(20).clamp(1, 100);
@@ -122,7 +124,7 @@ pub struct SuggestBody {
 async fn suggestions(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<SuggestBody>,
+    ApiJson(b): ApiJson<SuggestBody>,
 ) -> Result<Json<Vec<Suggestion>>, ApiError> {
     let product = b.product_id.as_deref().and_then(relais_domain::Id::parse);
     Ok(Json(
@@ -133,12 +135,12 @@ async fn suggestions(
 /// The SLA watchdog: open tickets at risk or late now, with the reason
 /// (agency staff).
 #[utoipa::path(get, path = "/api/v1/sla/at-risk", tag = "support",
-    responses((status = 200, body = [AtRisk]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [AtRiskTicket]), (status = 403, body = ErrorBody)))]
 async fn at_risk(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<AtRisk>>, ApiError> {
-    Ok(Json(
+) -> Result<Json<Vec<AtRiskTicket>>, ApiError> {
+    Ok(Json(list(
         relais_app::watchdog::at_risk(&st.app, &s.actor).await?,
-    ))
+    )))
 }

@@ -4,11 +4,13 @@
 //! narrowed by the app's `ticket_scope`: a member asking for another
 //! institution's private ticket gets 404, exactly like a missing one.
 
-use crate::api::crm::{parse_id, Created};
+use crate::api::common::{body_id, parse_id, Created};
+use crate::api::dto::{list, Incident, Ticket, TicketEvent, TicketMessage, Workaround};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::Json;
 use relais_app::support as uc;
@@ -16,9 +18,7 @@ use relais_domain::accounts::Actor;
 use relais_domain::sla::SlaState;
 use relais_domain::support::TicketInput;
 use relais_domain::{DomainError, Id};
-use relais_store::support::{
-    EventRow, IncidentRow, MessageRow, TicketFilter, TicketRow, WorkaroundRow,
-};
+use relais_store::support::TicketFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -63,6 +63,7 @@ fn id_filter(raw: Option<String>, field: &'static str) -> Result<Option<String>,
 // ---------------------------------------------------------------- list
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// `nouveau`, `en_cours`, `attente_etablissement`, `attente_editeur`,
     /// `resolu`, `clos`.
@@ -99,7 +100,7 @@ pub struct TicketQuery {
 /// A page of tickets.
 #[derive(Serialize, ToSchema)]
 pub struct TicketPage {
-    pub items: Vec<TicketRow>,
+    pub items: Vec<Ticket>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
@@ -113,7 +114,7 @@ pub struct TicketPage {
 async fn list_tickets(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<TicketQuery>,
+    ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<TicketPage>, ApiError> {
     let agency = s.actor.role.is_agency();
     let institution = id_filter(q.institution, "institution")?;
@@ -165,7 +166,7 @@ async fn list_tickets(
     };
     let (items, total) = uc::list_tickets(&st.app, &s.actor, &f).await?;
     Ok(Json(TicketPage {
-        items,
+        items: list(items),
         total,
         page,
         per_page,
@@ -200,7 +201,7 @@ pub struct TicketBody {
 async fn create_ticket(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<TicketBody>,
+    ApiJson(b): ApiJson<TicketBody>,
 ) -> Result<
     (
         StatusCode,
@@ -270,16 +271,16 @@ impl SlaBody {
 /// A ticket as the caller may see it.
 #[derive(Serialize, ToSchema)]
 pub struct TicketDetail {
-    pub ticket: TicketRow,
+    pub ticket: Ticket,
     /// Members never get internal notes.
-    pub messages: Vec<MessageRow>,
+    pub messages: Vec<TicketMessage>,
     /// History (agency staff and the ticket's own institution only).
-    pub events: Vec<EventRow>,
+    pub events: Vec<TicketEvent>,
     /// Institutions following the ticket.
     pub followers_count: i64,
     /// The caller's institution said "nous aussi".
     pub affected_by_me: bool,
-    pub workarounds: Vec<WorkaroundRow>,
+    pub workarounds: Vec<Workaround>,
     pub first_response: Option<SlaBody>,
     pub resolution: Option<SlaBody>,
 }
@@ -289,10 +290,10 @@ async fn detail(st: &AppState, actor: &Actor, id: Id) -> Result<Json<TicketDetai
     Ok(Json(TicketDetail {
         followers_count: v.followers.len() as i64,
         affected_by_me: v.affected_by_me,
-        ticket: v.ticket,
-        messages: v.messages,
-        events: v.events,
-        workarounds: v.workarounds,
+        ticket: v.ticket.into(),
+        messages: list(v.messages),
+        events: list(v.events),
+        workarounds: list(v.workarounds),
         first_response: v.first_response.map(SlaBody::of),
         resolution: v.resolution.map(SlaBody::of),
     }))
@@ -300,12 +301,12 @@ async fn detail(st: &AppState, actor: &Actor, id: Id) -> Result<Json<TicketDetai
 
 /// One ticket with its messages, history, workarounds and SLA states. 404
 /// for a ticket the caller may not read.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = TicketDetail), (status = 404, body = ErrorBody)))]
 async fn get_ticket(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     detail(&st, &s.actor, parse_id(&id)?).await
 }
@@ -319,13 +320,13 @@ pub struct MessageBody {
 }
 
 /// A public reply or an internal note.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "support", request_body = MessageBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = MessageBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_message(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<MessageBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<MessageBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = parse_id(&id)?;
     let mid = uc::reply(&st.app, &s.actor, id, &b.body, b.internal, "api", None).await?;
@@ -344,13 +345,13 @@ pub struct StatusBody {
 
 /// Moves the ticket through the workflow; 422 `transition_refused` for a
 /// move the caller may not make.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/status", tag = "support", request_body = StatusBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/status", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = StatusBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_status(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<StatusBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<StatusBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let id = parse_id(&id)?;
     uc::change_status(&st.app, &s.actor, id, &b.status).await?;
@@ -364,13 +365,13 @@ pub struct AssignBody {
 }
 
 /// Assigns a team and an agent (agents only); `null` clears.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "support", request_body = AssignBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = AssignBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_assign(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<AssignBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<AssignBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let id = parse_id(&id)?;
     // Members learn nothing, not even whether the ticket exists.
@@ -389,13 +390,13 @@ pub struct EstimateBody {
 }
 
 /// Sets the agent's estimate (agents only).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/estimate", tag = "support", request_body = EstimateBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/estimate", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = EstimateBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_estimate(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<EstimateBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<EstimateBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let id = parse_id(&id)?;
     uc::get_ticket(&st.app, &s.actor, id).await?;
@@ -429,13 +430,13 @@ pub struct ShareBody {
 
 /// Shares the ticket with the institutions using the same product (the
 /// ticket's institution or agents).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/share", tag = "support", request_body = ShareBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/share", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ShareBody,
     responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_share(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ShareBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ShareBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let id = parse_id(&id)?;
     uc::share(
@@ -458,13 +459,13 @@ pub struct FollowBody {
 }
 
 /// Another institution follows a shared ticket, or says it is affected too.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow", tag = "support", request_body = FollowBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/follow", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = FollowBody,
     responses((status = 200, body = TicketDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_follow(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<FollowBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<FollowBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let id = parse_id(&id)?;
     uc::follow(&st.app, &s.actor, id, b.affected).await?;
@@ -477,13 +478,13 @@ pub struct WorkaroundBody {
 }
 
 /// A workaround, visible to every institution that sees the ticket.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/workarounds", tag = "support", request_body = WorkaroundBody,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/workarounds", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = WorkaroundBody,
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn post_workaround(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<WorkaroundBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<WorkaroundBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = parse_id(&id)?;
     let wid = uc::add_workaround(&st.app, &s.actor, id, &b.body).await?;
@@ -498,6 +499,7 @@ async fn post_workaround(
 // ---------------------------------------------------------------- incidents
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IncidentQuery {
     product: Option<String>,
     /// Only open incidents.
@@ -507,37 +509,40 @@ pub struct IncidentQuery {
 /// Incidents the caller may see (members: those of products deployed in
 /// their institution).
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "support", params(IncidentQuery),
-    responses((status = 200, body = Vec<IncidentRow>), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Incident>), (status = 422, body = ErrorBody)))]
 async fn list_incidents(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<IncidentQuery>,
-) -> Result<Json<Vec<IncidentRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<IncidentQuery>,
+) -> Result<Json<Vec<Incident>>, ApiError> {
     let product = id_filter(q.product, "product")?.and_then(|p| Id::parse(&p));
     let rows = uc::list_incidents(&st.app, &s.actor, product, q.open.unwrap_or(false)).await?;
-    Ok(Json(rows))
+    Ok(Json(list(rows)))
 }
 
 /// An incident and the tickets it groups that the caller may read.
 #[derive(Serialize, ToSchema)]
 pub struct IncidentDetail {
-    pub incident: IncidentRow,
-    pub tickets: Vec<TicketRow>,
+    pub incident: Incident,
+    pub tickets: Vec<Ticket>,
 }
 
 async fn incident(st: &AppState, actor: &Actor, id: Id) -> Result<Json<IncidentDetail>, ApiError> {
     let (incident, tickets) = uc::get_incident(&st.app, actor, id).await?;
-    Ok(Json(IncidentDetail { incident, tickets }))
+    Ok(Json(IncidentDetail {
+        incident: incident.into(),
+        tickets: list(tickets),
+    }))
 }
 
 /// One incident; 404 for a member whose institution uses none of its
 /// products.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "support",
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = IncidentDetail), (status = 404, body = ErrorBody)))]
 async fn get_incident(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IncidentDetail>, ApiError> {
     incident(&st, &s.actor, parse_id(&id)?).await
 }
@@ -559,7 +564,7 @@ pub struct IncidentBody {
 async fn create_incident(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<IncidentBody>,
+    ApiJson(b): ApiJson<IncidentBody>,
 ) -> Result<
     (
         StatusCode,
@@ -603,16 +608,16 @@ pub struct IncidentTicketBody {
 }
 
 /// Adds a ticket of the same product to an incident (agents only).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/tickets", tag = "support", request_body = IncidentTicketBody,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/tickets", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = IncidentTicketBody,
     responses((status = 200, body = IncidentDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn add_incident_ticket(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<IncidentTicketBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<IncidentTicketBody>,
 ) -> Result<Json<IncidentDetail>, ApiError> {
     let id = parse_id(&id)?;
-    let ticket = parse_id(b.ticket_id.trim())?;
+    let ticket = body_id(&b.ticket_id, "ticket_id")?;
     uc::add_to_incident(&st.app, &s.actor, id, ticket).await?;
     incident(&st, &s.actor, id).await
 }
@@ -625,13 +630,13 @@ pub struct ResolveBody {
 
 /// Resolves an incident and its open tickets; every affected institution
 /// is notified once (agents only).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "support", request_body = ResolveBody,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = ResolveBody,
     responses((status = 200, body = IncidentDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn resolve_incident(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<ResolveBody>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ResolveBody>,
 ) -> Result<Json<IncidentDetail>, ApiError> {
     let id = parse_id(&id)?;
     uc::resolve_incident(&st.app, &s.actor, id, &b.resolution).await?;
@@ -640,15 +645,15 @@ async fn resolve_incident(
 
 /// The known issues of a product: its open incidents (members: only for a
 /// product deployed in their institution, otherwise an empty list).
-#[utoipa::path(get, path = "/api/v1/products/{id}/known-issues", tag = "support",
-    responses((status = 200, body = Vec<IncidentRow>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/products/{id}/known-issues", tag = "support", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = Vec<Incident>), (status = 404, body = ErrorBody)))]
 async fn known_issues(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<IncidentRow>>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Incident>>, ApiError> {
     let product = parse_id(&id)?;
-    Ok(Json(
+    Ok(Json(list(
         uc::list_incidents(&st.app, &s.actor, Some(product), true).await?,
-    ))
+    )))
 }

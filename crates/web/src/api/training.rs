@@ -3,16 +3,18 @@
 //! institution and per trainer. The same use cases as the pages, so the
 //! same rules: another institution's registration or statement is 404.
 
-use crate::api::crm::{parse_id, Created};
+use crate::api::common::{param_id, parse_id, Created};
+use crate::api::dto::{list, Training, TrainingRegistration};
+use crate::api::extract::{ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::training as uc;
 use relais_domain::DomainError;
-use relais_store::training::{RegistrationRow, TrainingFilter, TrainingRow};
+use relais_store::training::TrainingFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -36,6 +38,7 @@ fn nonempty(s: Option<String>) -> Option<String> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
     /// Words of the title, objectives or audience (accents ignored).
     q: Option<String>,
@@ -53,12 +56,12 @@ pub struct CatalogueQuery {
 
 /// The catalogue the caller may see.
 #[utoipa::path(get, path = "/api/v1/trainings", tag = "formation", params(CatalogueQuery),
-    responses((status = 200, body = Vec<TrainingRow>)))]
+    responses((status = 200, body = Vec<Training>)))]
 async fn list_trainings(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<CatalogueQuery>,
-) -> Result<Json<Vec<TrainingRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<CatalogueQuery>,
+) -> Result<Json<Vec<Training>>, ApiError> {
     let f = TrainingFilter {
         q: nonempty(q.q),
         domain: nonempty(q.domain),
@@ -69,7 +72,7 @@ async fn list_trainings(
         to: nonempty(q.to),
         ..Default::default()
     };
-    Ok(Json(uc::catalogue(&st.app, Some(&s.actor), f).await?))
+    Ok(Json(list(uc::catalogue(&st.app, Some(&s.actor), f).await?)))
 }
 
 /// A session as the API shows it.
@@ -92,22 +95,22 @@ pub struct Session {
 
 #[derive(Serialize, ToSchema)]
 pub struct TrainingDetail {
-    pub training: TrainingRow,
+    pub training: Training,
     pub sessions: Vec<Session>,
 }
 
 /// A training and the sessions the caller may see (a tailored session
 /// only to its institution and the agency).
-#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "formation",
+#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = TrainingDetail), (status = 404, body = ErrorBody)))]
 async fn get_training(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TrainingDetail>, ApiError> {
     let (training, sessions) = uc::training(&st.app, Some(&s.actor), parse_id(&id)?).await?;
     Ok(Json(TrainingDetail {
-        training,
+        training: training.into(),
         sessions: sessions
             .into_iter()
             .map(|v| Session {
@@ -132,12 +135,12 @@ async fn get_training(
 }
 
 /// Asks for a seat for oneself; the institution's referent decides.
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/registrations", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/registrations", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn request_seat(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let r = uc::request_seat(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(Created { id: r.to_string() })))
@@ -147,19 +150,19 @@ async fn request_seat(
 #[derive(Serialize, ToSchema)]
 pub struct Registration {
     #[serde(flatten)]
-    pub row: RegistrationRow,
+    pub row: TrainingRegistration,
     pub waiting_position: Option<i64>,
 }
 
 /// The registrations of a session the caller may see: all for the agency
 /// and the session's trainers, the institution's for a referent, one's own
 /// for a member.
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/registrations", tag = "formation",
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/registrations", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = Vec<Registration>), (status = 404, body = ErrorBody)))]
 async fn session_registrations(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<Registration>>, ApiError> {
     let id = parse_id(&id)?;
     uc::session(&st.app, Some(&s.actor), id).await?;
@@ -167,7 +170,7 @@ async fn session_registrations(
     Ok(Json(
         rows.into_iter()
             .map(|(row, waiting_position)| Registration {
-                row,
+                row: row.into(),
                 waiting_position,
             })
             .collect(),
@@ -182,12 +185,12 @@ pub struct DecisionBody {
 
 /// The referent (or the agency) approves: confirmed while a seat is left,
 /// else the waiting list.
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/approve", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/approve", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = DecisionBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn approve(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DecisionBody>, ApiError> {
     let d = uc::approve(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(Json(DecisionBody {
@@ -200,12 +203,12 @@ async fn approve(
 }
 
 /// The referent (or the agency) refuses a request.
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/refuse", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/refuse", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn refuse(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     uc::refuse(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -220,12 +223,12 @@ pub struct CancelBody {
 }
 
 /// Cancels a registration (its person, their referent, the agency).
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/cancel", tag = "formation",
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/cancel", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)")),
     responses((status = 200, body = CancelBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cancel(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CancelBody>, ApiError> {
     let c = uc::cancel(&st.app, &s.actor, parse_id(&id)?).await?;
     Ok(Json(CancelBody {
@@ -246,7 +249,7 @@ async fn my_registrations(
             .await?
             .into_iter()
             .map(|(row, waiting_position)| Registration {
-                row,
+                row: row.into(),
                 waiting_position,
             })
             .collect(),
@@ -254,6 +257,7 @@ async fn my_registrations(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// The institution (the referent's own by default).
     institution_id: Option<String>,
@@ -270,10 +274,10 @@ pub struct StatementQuery {
 async fn statement(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Query(q): Query<StatementQuery>,
+    ApiQuery(q): ApiQuery<StatementQuery>,
 ) -> Result<Json<uc::Statement>, ApiError> {
     let inst = match nonempty(q.institution_id) {
-        Some(i) => parse_id(&i)?,
+        Some(i) => param_id(&i, "institution_id")?,
         None => s
             .actor
             .institution_id
@@ -285,19 +289,20 @@ async fn statement(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     from: String,
     to: String,
 }
 
 /// A trainer's pay for sessions in the period (the trainer, the agency).
-#[utoipa::path(get, path = "/api/v1/trainers/{id}/statement", tag = "formation", params(PeriodQuery),
+#[utoipa::path(get, path = "/api/v1/trainers/{id}/statement", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)"), PeriodQuery),
     responses((status = 200, body = uc::TrainerStatement), (status = 404, body = ErrorBody)))]
 async fn trainer_statement(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Query(q): Query<PeriodQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<uc::TrainerStatement>, ApiError> {
     Ok(Json(
         uc::trainer_statement(&st.app, &s.actor, parse_id(&id)?, &q.from, &q.to).await?,

@@ -2,15 +2,16 @@
 //! institution's member accounts. The roles one may grant and the
 //! institution a referent's accounts land in are enforced by the use case.
 
-use super::crm::{parse_id, Created};
+use crate::api::common::{parse_id, Created};
+use crate::api::dto::{list, User};
+use crate::api::extract::{ApiJson, ApiPath};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use relais_app::accounts as uc;
-use relais_store::accounts::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,12 +26,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Comptes que l'appelant gère : tous pour l'administration, ceux de son
 /// établissement pour un·e référent·e.
 #[utoipa::path(get, path = "/api/v1/users", tag = "comptes",
-    responses((status = 200, body = [UserRow]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [User]), (status = 403, body = ErrorBody)))]
 async fn list_users(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<Vec<UserRow>>, ApiError> {
-    Ok(Json(uc::list_users(&st.app, &s.actor).await?))
+) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(list(uc::list_users(&st.app, &s.actor).await?)))
 }
 
 fn default_active() -> bool {
@@ -72,33 +73,37 @@ impl UserBody {
 async fn create_user(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Json(b): Json<UserBody>,
+    ApiJson(b): ApiJson<UserBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = uc::create_user(&st.app, &s.actor, b.input()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 
 /// Un compte.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "comptes",
-    responses((status = 200, body = UserRow), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "comptes", params(("id" = String, Path, description = "Identifiant (UUID)")),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_user(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-) -> Result<Json<UserRow>, ApiError> {
-    Ok(Json(uc::get_user(&st.app, &s.actor, parse_id(&id)?).await?))
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(
+        uc::get_user(&st.app, &s.actor, parse_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Remplace les champs d'un compte ; le mot de passe seulement s'il est fourni.
-#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", request_body = UserBody,
-    responses((status = 200, body = UserRow), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", params(("id" = String, Path, description = "Identifiant (UUID)")), request_body = UserBody,
+    responses((status = 200, body = User), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_user(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-    Path(id): Path<String>,
-    Json(b): Json<UserBody>,
-) -> Result<Json<UserRow>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<UserBody>,
+) -> Result<Json<User>, ApiError> {
     let id = parse_id(&id)?;
     uc::update_user(&st.app, &s.actor, id, b.input()).await?;
-    Ok(Json(uc::get_user(&st.app, &s.actor, id).await?))
+    Ok(Json(uc::get_user(&st.app, &s.actor, id).await?.into()))
 }
