@@ -149,9 +149,8 @@ pub async fn change_status(
     comment: &str,
 ) -> Result<DeliverableView> {
     require_reader(actor)?;
-    let to = DeliverableStatus::parse(to).ok_or_else(|| {
-        DomainError::invalid("invalid_status", "statut", "Statut inconnu.")
-    })?;
+    let to = DeliverableStatus::parse(to)
+        .ok_or_else(|| DomainError::invalid("invalid_status", "statut", "Statut inconnu."))?;
     if let Some(p) = progress {
         if !(0..=100).contains(&p) {
             return Err(DomainError::invalid(
@@ -225,12 +224,9 @@ pub async fn comment(app: &App, actor: &Actor, id: Id, body: &str) -> Result<()>
     require_reader(actor)?;
     let body = body.trim();
     if body.is_empty() {
-        return Err(DomainError::invalid(
-            "required",
-            "commentaire",
-            "Ce champ est obligatoire.",
-        )
-        .into());
+        return Err(
+            DomainError::invalid("required", "commentaire", "Ce champ est obligatoire.").into(),
+        );
     }
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
@@ -308,7 +304,10 @@ pub async fn link(
 
 // ---------------------------------------------------------------- export
 
-fn export_rows(rows: &[DeliverableView], year_of: &dyn Fn(&DeliverableView) -> String) -> Vec<Vec<String>> {
+fn export_rows(
+    rows: &[DeliverableView],
+    year_of: &dyn Fn(&DeliverableView) -> String,
+) -> Vec<Vec<String>> {
     rows.iter()
         .map(|v| {
             let r = &v.row;
@@ -580,7 +579,8 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
     };
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
-    let products: HashMap<String, String> = store::product_ids(&mut tx).await?.into_iter().collect();
+    let products: HashMap<String, String> =
+        store::product_ids(&mut tx).await?.into_iter().collect();
     let users: HashMap<String, String> = store::agency_users(&mut tx)
         .await?
         .into_iter()
@@ -593,8 +593,11 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
     let mut seen: HashSet<String> = HashSet::new();
     let mut errors = Vec::new();
     // (line, existing row, values, objective to create: (unit id, title))
-    let mut planned: Vec<(Option<DeliverableRow>, DeliverableValues, Option<(Id, String)>)> =
-        Vec::new();
+    let mut planned: Vec<(
+        Option<DeliverableRow>,
+        DeliverableValues,
+        Option<(Id, String)>,
+    )> = Vec::new();
     let get = |m: &HashMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_default();
     for (line, m) in &lines {
         let line = *line;
@@ -627,7 +630,11 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
         let year = match year_s.parse::<i64>() {
             Ok(y) if (2000..=2100).contains(&y) => Some(y),
             _ => {
-                err("annee", "invalid_year", format!("Année invalide « {year_s} »."));
+                err(
+                    "annee",
+                    "invalid_year",
+                    format!("Année invalide « {year_s} »."),
+                );
                 None
             }
         };
@@ -692,13 +699,20 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
                     }
                     for o in store::objectives(&mut tx, p).await? {
                         if let Some(oid) = Id::parse(&o.id) {
-                            objectives.insert((format!("{y}/{}", fold(&o.unit_code)), fold(&o.title)), oid);
+                            objectives.insert(
+                                (format!("{y}/{}", fold(&o.unit_code)), fold(&o.title)),
+                                oid,
+                            );
                         }
                     }
                 }
             }
             if plans.get(&y).copied().flatten().is_none() {
-                err("annee", "unknown_plan", format!("Aucun plan d'action pour {y}."));
+                err(
+                    "annee",
+                    "unknown_plan",
+                    format!("Aucun plan d'action pour {y}."),
+                );
             } else if unit_code.is_empty() {
                 err("unite", "required", "Ce champ est obligatoire.".into());
             } else if let Some(u) = units.get(&(y, fold(&unit_code))) {
@@ -828,7 +842,11 @@ fn diff(a: &DeliverableValues, b: &DeliverableValues) -> serde_json::Value {
             m.insert(k.into(), json!([x, y]));
         }
     };
-    put("objective_id", json!(a.objective_id.to_string()), json!(b.objective_id.to_string()));
+    put(
+        "objective_id",
+        json!(a.objective_id.to_string()),
+        json!(b.objective_id.to_string()),
+    );
     put("title", json!(a.title), json!(b.title));
     put("owner_id", json!(a.owner_id), json!(b.owner_id));
     put("product_id", json!(a.product_id), json!(b.product_id));

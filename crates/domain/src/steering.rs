@@ -20,13 +20,19 @@ code_enum!(
 impl DeliverableStatus {
     /// Still expected: not delivered and not abandoned.
     pub fn is_open(self) -> bool {
-        !matches!(self, DeliverableStatus::Livre | DeliverableStatus::Abandonne)
+        !matches!(
+            self,
+            DeliverableStatus::Livre | DeliverableStatus::Abandonne
+        )
     }
 
     /// A status that needs a comment saying why (a postponement or an
     /// abandonment is a decision someone must be able to read later).
     pub fn needs_comment(self) -> bool {
-        matches!(self, DeliverableStatus::Reporte | DeliverableStatus::Abandonne)
+        matches!(
+            self,
+            DeliverableStatus::Reporte | DeliverableStatus::Abandonne
+        )
     }
 
     /// Finds a status by its code or its French label, ignoring case and
@@ -126,14 +132,7 @@ pub struct DeliverableFields {
     pub weight: i64,
 }
 
-fn int_in(
-    v: &mut Violations,
-    field: &'static str,
-    s: &str,
-    default: i64,
-    lo: i64,
-    hi: i64,
-) -> i64 {
+fn int_in(v: &mut Violations, field: &'static str, s: &str, default: i64, lo: i64, hi: i64) -> i64 {
     let t = s.trim().trim_end_matches('%').trim();
     if t.is_empty() {
         return default;

@@ -68,7 +68,10 @@ pub async fn insert_unit(
     q.bind_text(id.to_string()).push(", ");
     q.bind_text(plan.to_string()).push(", ");
     q.bind_text(code).push(", ").bind_text(name).push(", ");
-    q.bind_text(kind).push(", ").bind(opt(domain_code)).push(", ");
+    q.bind_text(kind)
+        .push(", ")
+        .bind(opt(domain_code))
+        .push(", ");
     q.bind_int(position).push(")");
     exec(c, &q).await?;
     Ok(())
@@ -78,7 +81,8 @@ pub async fn units(c: &mut Conn, plan: Id) -> Result<Vec<UnitRow>> {
     let mut q = Sql::new(
         "SELECT id, code, name, kind, domain_code, position FROM steering_units WHERE plan_id = ",
     );
-    q.bind_text(plan.to_string()).push(" ORDER BY position, code");
+    q.bind_text(plan.to_string())
+        .push(" ORDER BY position, code");
     fetch_all(c, &q).await
 }
 
@@ -157,7 +161,10 @@ pub async fn insert_deliverable(
     q.bind(opt(v.starts_on.as_deref())).push(", ");
     q.bind_text(v.due_on.clone()).push(", ");
     q.bind_text(v.status.clone()).push(", ");
-    q.bind_int(v.progress).push(", ").bind_int(v.weight).push(", ");
+    q.bind_int(v.progress)
+        .push(", ")
+        .bind_int(v.weight)
+        .push(", ");
     q.bind(opt(v.delivered_on.as_deref())).push(", ");
     q.bind_text(now).push(", ").bind_text(now).push(")");
     exec(c, &q).await?;
@@ -348,8 +355,12 @@ pub async fn insert_comment(
     );
     q.bind_text(id.to_string()).push(", ");
     q.bind_text(deliverable.to_string()).push(", ");
-    q.bind(author.map(|a| Arg::Text(a.to_string())).unwrap_or(Arg::NullText))
-        .push(", ");
+    q.bind(
+        author
+            .map(|a| Arg::Text(a.to_string()))
+            .unwrap_or(Arg::NullText),
+    )
+    .push(", ");
     q.bind_text(body).push(", ").bind_text(now).push(")");
     exec(c, &q).await?;
     Ok(())
@@ -393,8 +404,11 @@ pub async fn insert_link(
     q.bind_text(deliverable.to_string()).push(", ");
     q.bind_text(kind).push(", ").bind_text(target).push(", ");
     q.bind_text(label).push(", ");
-    q.bind(by.map(|a| Arg::Text(a.to_string())).unwrap_or(Arg::NullText))
-        .push(", ");
+    q.bind(
+        by.map(|a| Arg::Text(a.to_string()))
+            .unwrap_or(Arg::NullText),
+    )
+    .push(", ");
     q.bind_text(now).push(")");
     exec(c, &q).await?;
     Ok(())
