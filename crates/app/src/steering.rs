@@ -401,6 +401,14 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &DeliverableFilter) -
 
 // ---------------------------------------------------------------- import
 
+/// A checked line of an import: the row it updates (if any), its values,
+/// and the objective to create first (unit, title) when it is new.
+type Planned = (
+    Option<DeliverableRow>,
+    DeliverableValues,
+    Option<(Id, String)>,
+);
+
 /// A file's data lines as (line number, canonical column → cell).
 type Lines = Vec<(usize, HashMap<String, String>)>;
 
@@ -592,12 +600,7 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
     let mut objectives: HashMap<(String, String), Id> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut errors = Vec::new();
-    // (line, existing row, values, objective to create: (unit id, title))
-    let mut planned: Vec<(
-        Option<DeliverableRow>,
-        DeliverableValues,
-        Option<(Id, String)>,
-    )> = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
     let get = |m: &HashMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_default();
     for (line, m) in &lines {
         let line = *line;
@@ -688,9 +691,9 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportRepo
         let unit_code = get(m, "unite");
         let mut unit = None;
         if let Some(y) = year {
-            if !plans.contains_key(&y) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = plans.entry(y) {
                 let p = store::plan_id(&mut tx, y).await?;
-                plans.insert(y, p);
+                slot.insert(p);
                 if let Some(p) = p {
                     for u in store::units(&mut tx, p).await? {
                         if let Some(uid) = Id::parse(&u.id) {
