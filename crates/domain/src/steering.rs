@@ -231,6 +231,66 @@ pub fn check_status_change(
     Ok(())
 }
 
+/// How an indicator turns its summed daily figures into one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formula {
+    /// numerator / denominator, as a percentage.
+    Percent,
+    /// numerator / denominator, as a mean (minutes, score…).
+    Mean,
+    /// The numerator of the last day of the period (a stock: backlog, open
+    /// complaints, late deliverables).
+    LastDay,
+    /// The sum of numerators (a flow: revenue in cents, participations).
+    Sum,
+}
+
+/// An indicator, defined once: its code (the API's and the exports'), its
+/// name, its written definition and formula (shown on its page), and the
+/// daily aggregate input it is computed from (`indicator_daily.input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indicator {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub definition: &'static str,
+    pub formula_text: &'static str,
+    pub input: &'static str,
+    pub formula: Formula,
+}
+
+/// The indicators of the director's dashboard.
+pub const INDICATORS: &[Indicator] = &[
+    Indicator { code: "sla_missed", name: "Niveaux de service manqués", definition: "Part des tickets dont l'échéance de résolution est passée sans résolution, parmi les tickets arrivés à échéance sur la période.", formula_text: "tickets hors délai / tickets arrivés à échéance × 100", input: "sla_due", formula: Formula::Percent },
+    Indicator { code: "backlog", name: "Tickets en attente", definition: "Tickets ouverts (ni résolus ni clos) le dernier jour de la période.", formula_text: "nombre de tickets ouverts au dernier jour", input: "backlog", formula: Formula::LastDay },
+    Indicator { code: "first_response", name: "Délai de première réponse", definition: "Temps moyen, en minutes ouvrées, entre le dépôt d'un ticket et la première réponse de l'agence, pour les tickets ayant reçu leur première réponse sur la période.", formula_text: "somme des délais de première réponse / tickets ayant reçu une première réponse", input: "first_response", formula: Formula::Mean },
+    Indicator { code: "satisfaction", name: "Satisfaction", definition: "Part des réponses d'enquête notées 4 ou 5 sur 5, parmi les réponses de la période.", formula_text: "réponses à 4 ou 5 / réponses × 100", input: "satisfaction", formula: Formula::Percent },
+    Indicator { code: "recommendation", name: "Recommandation (NPS)", definition: "Promoteurs (9-10) moins détracteurs (0-6), en points de pourcentage des réponses de recommandation de la période ; le numérateur stocké est promoteurs − détracteurs.", formula_text: "(promoteurs − détracteurs) / réponses × 100", input: "recommendation", formula: Formula::Percent },
+    Indicator { code: "complaints_open", name: "Réclamations ouvertes", definition: "Réclamations non closes le dernier jour de la période.", formula_text: "nombre de réclamations ouvertes au dernier jour", input: "complaints_open", formula: Formula::LastDay },
+    Indicator { code: "training_fill", name: "Remplissage des formations", definition: "Places occupées parmi les places offertes des sessions ayant eu lieu sur la période.", formula_text: "inscrits confirmés / places offertes × 100", input: "training_seats", formula: Formula::Percent },
+    Indicator { code: "training_revenue", name: "Chiffre d'affaires des formations", definition: "Montant dû (en centimes) des inscriptions aux sessions ayant eu lieu sur la période.", formula_text: "somme des montants dus", input: "training_revenue", formula: Formula::Sum },
+    Indicator { code: "community_participation", name: "Participation aux communautés", definition: "Participations aux événements des communautés (Lab'U, cafés, webinaires) sur la période.", formula_text: "somme des participations", input: "community_participation", formula: Formula::Sum },
+    Indicator { code: "deliverables_late", name: "Livrables en retard", definition: "Livrables du plan d'action non livrés ni abandonnés dont l'échéance est passée, le dernier jour de la période.", formula_text: "nombre de livrables ouverts dont l'échéance est dépassée", input: "deliverables_late", formula: Formula::LastDay },
+];
+
+/// The indicator of a code.
+pub fn indicator(code: &str) -> Option<&'static Indicator> {
+    INDICATORS.iter().find(|i| i.code == code)
+}
+
+/// An indicator's value from its daily figures over a period, each as
+/// (day, numerator, denominator) in day order; None when there is nothing
+/// to divide by or no day.
+pub fn compute(formula: Formula, days: &[(String, i64, i64)]) -> Option<f64> {
+    let num: i64 = days.iter().map(|d| d.1).sum();
+    let den: i64 = days.iter().map(|d| d.2).sum();
+    match formula {
+        Formula::Percent => (den > 0).then(|| num as f64 * 100.0 / den as f64),
+        Formula::Mean => (den > 0).then(|| num as f64 / den as f64),
+        Formula::LastDay => days.last().map(|d| d.1 as f64),
+        Formula::Sum => (!days.is_empty()).then_some(num as f64),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +370,45 @@ mod tests {
         assert!(check_status_change(EnCours, Reporte, "budget").is_ok());
         assert!(check_status_change(EnCours, EnCours, "x").is_err());
         assert!(check_status_change(EnCours, Livre, "").is_ok());
+    }
+
+    fn day(d: &str, n: i64, k: i64) -> (String, i64, i64) {
+        (d.to_string(), n, k)
+    }
+
+    #[test]
+    fn indicators_on_hand_computed_data() {
+        // 3 missed of 40 due, then 1 of 10: 4 / 50 = 8 %.
+        let sla = [day("2021-03-01", 3, 40), day("2021-03-02", 1, 10)];
+        assert_eq!(compute(Formula::Percent, &sla), Some(8.0));
+        // First responses of 30, 90 and 60 minutes (sum 180 over 3) = 60.
+        let fr = [day("2021-03-01", 120, 2), day("2021-03-02", 60, 1)];
+        assert_eq!(compute(Formula::Mean, &fr), Some(60.0));
+        // Backlog: 12 then 9 open tickets: the stock of the last day.
+        let backlog = [day("2021-03-01", 12, 0), day("2021-03-02", 9, 0)];
+        assert_eq!(compute(Formula::LastDay, &backlog), Some(9.0));
+        // NPS: 5 promoters, 2 detractors, 10 answers → (5 − 2) / 10 = 30.
+        assert_eq!(
+            compute(Formula::Percent, &[day("2021-03-01", 3, 10)]),
+            Some(30.0)
+        );
+        // Revenue: 1 200,00 € + 350,50 € = 155 050 cents.
+        let rev = [day("2021-03-01", 120_000, 0), day("2021-03-05", 35_050, 0)];
+        assert_eq!(compute(Formula::Sum, &rev), Some(155_050.0));
+        // Nothing to divide by, no day.
+        assert_eq!(compute(Formula::Percent, &[day("2021-03-01", 0, 0)]), None);
+        assert_eq!(compute(Formula::LastDay, &[]), None);
+        // Defined once: codes unique, every indicator has its texts.
+        let mut codes: Vec<&str> = INDICATORS.iter().map(|i| i.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), INDICATORS.len());
+        assert!(INDICATORS
+            .iter()
+            .all(|i| !i.definition.is_empty() && !i.formula_text.is_empty()));
+        assert_eq!(
+            indicator("backlog").map(|i| i.formula),
+            Some(Formula::LastDay)
+        );
     }
 }
