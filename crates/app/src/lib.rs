@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod relation;
 pub mod search;
 pub mod sla_admin;
+pub mod steering;
 pub mod support;
 pub mod training;
 pub mod triage;

@@ -10,6 +10,7 @@ pub mod ical;
 pub mod relation;
 pub mod shared;
 pub mod sla;
+pub mod steering;
 pub mod support;
 pub mod training;
 

@@ -21,6 +21,7 @@ pub mod relation;
 pub mod search_feed;
 pub mod sla_admin;
 pub mod sql;
+pub mod steering;
 pub mod support;
 pub mod training;
 pub mod triage;

@@ -1,4 +1,5 @@
-//! `relais import`: CSV import of institutions or contacts, acting as a
+//! `relais import`: CSV import of institutions or contacts, or CSV/XLSX
+//! import of the action plan's deliverables (`livrables`), acting as a
 //! named account (`--as`) or the first administrator. All or nothing: every
 //! bad line is printed with its number and the command exits with status 1
 //! having changed nothing.
@@ -10,9 +11,10 @@ use relais_app::csv_io;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// What the file holds: `etablissements` or `contacts`.
+    /// What the file holds: `etablissements`, `contacts` or `livrables`.
     pub kind: String,
-    /// The CSV file (UTF-8, `;` or `,` separated).
+    /// The CSV file (UTF-8, `;` or `,` separated), or for `livrables` an
+    /// XLSX workbook (its first sheet).
     pub file: std::path::PathBuf,
     /// Act as this account (e-mail); default: the first administrator.
     #[arg(long = "as", value_name = "EMAIL")]
@@ -24,6 +26,8 @@ pub struct Args {
 pub enum Kind {
     Institutions,
     Contacts,
+    /// The action plan's deliverables (CSV or XLSX).
+    Deliverables,
 }
 
 impl Kind {
@@ -31,8 +35,9 @@ impl Kind {
         match relais_domain::fold(raw.trim()).as_str() {
             "etablissements" | "etablissement" => Ok(Kind::Institutions),
             "contacts" | "contact" => Ok(Kind::Contacts),
+            "livrables" | "livrable" => Ok(Kind::Deliverables),
             _ => anyhow::bail!(
-                "type de fichier inconnu : « {raw} » (attendu : etablissements ou contacts)"
+                "type de fichier inconnu : « {raw} » (attendu : etablissements, contacts ou livrables)"
             ),
         }
     }
@@ -95,6 +100,7 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     let report = match kind {
         Kind::Institutions => csv_io::import_institutions(&app, &actor, &data, &progress).await,
         Kind::Contacts => csv_io::import_contacts(&app, &actor, &data, &progress).await,
+        Kind::Deliverables => relais_app::steering::import(&app, &actor, &data).await,
     };
     bar.finish_and_clear();
     let report = report.map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -116,7 +122,7 @@ fn describe(e: &relais_app::AppError) -> String {
     use relais_domain::DomainError;
     match e {
         relais_app::AppError::Domain(DomainError::Forbidden) => {
-            "ce compte ne peut pas importer : il faut un rôle administrateur ou chargé·e de relation"
+            "ce compte ne peut pas importer : il faut un rôle administrateur ou chargé·e de relation (livrables : administrateur ou chargé·e de domaine)"
                 .into()
         }
         relais_app::AppError::Domain(DomainError::Invalid(errs)) => errs

@@ -7,6 +7,7 @@ pub mod community;
 pub mod engagement;
 pub mod plan_data;
 pub mod relation;
+pub mod steering;
 pub mod support;
 pub mod training;
 
@@ -53,6 +54,7 @@ pub struct DemoSummary {
     pub training: training::TrainingSummary,
     pub relation: relation::RelationSummary,
     pub engagement: engagement::EngagementSummary,
+    pub steering: steering::SteeringSummary,
 }
 
 /// Lower-case ASCII, for e-mail addresses.
@@ -594,6 +596,20 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     .await?;
     // Health last: it reads the complaints and everything else above.
     s.relation = relation::load(&mut tx, seed, now, &inst_pairs).await?;
+    // The 2021 action plan's deliverables (issue 18), owned by agency staff.
+    let owners: Vec<Id> = [
+        "domaine@relais.test",
+        "admin@relais.test",
+        "relation@relais.test",
+        "support@relais.test",
+        "sophie.lambert@amue.test",
+        "thierry.garnier@amue.test",
+        "claire.fontaine@amue.test",
+    ]
+    .iter()
+    .filter_map(|e| user_ids.get(e).copied())
+    .collect();
+    s.steering = steering::load(&mut tx, seed, now, &products, &owners).await?;
     tx.commit().await?;
     Ok(s)
 }
