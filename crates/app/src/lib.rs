@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
+pub mod mail_read;
 pub mod privacy;
 pub mod relation;
 pub mod search;

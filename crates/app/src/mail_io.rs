@@ -9,7 +9,7 @@ use base64::Engine as _;
 use relais_domain::accounts::{Actor, Scope};
 use relais_domain::support::TicketInput;
 use relais_domain::{DomainError, Id};
-use relais_mail::{AutoKind, ParsedMail, RefSource, ReplyAddress, SmtpConfig};
+use relais_mail::{ParsedMail, RefSource, ReplyAddress, SmtpConfig};
 use relais_store::support as sstore;
 
 /// Mail settings from the configuration.
@@ -146,13 +146,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         Err(e) => return quarantine(app, raw, &format!("illisible : {e}"), None).await,
     };
     if let Some(kind) = mail.auto {
-        let k = match kind {
-            AutoKind::AutoSubmitted => "auto_submitted",
-            AutoKind::AutoReply => "auto_reply",
-            AutoKind::Bulk => "bulk",
-            AutoKind::OwnNotification => "own_notification",
-            AutoKind::Bounce => "bounce",
-        };
+        let k = kind.code();
         tracing::info!(kind = k, "automatic mail ignored");
         return Ok(IngestOutcome::Ignored(k.into()));
     }
