@@ -316,17 +316,14 @@ async fn check_reply(
     let author = match row.author_id.as_deref().and_then(Id::parse) {
         Some(a) => Some(
             relais_store::accounts::get_user(&mut c, relais_domain::accounts::Scope::All, a)
-            .await
-            .map_err(AppError::from)?
-            .email,
+                .await
+                .map_err(AppError::from)?
+                .email,
         ),
         None => None,
     };
     if author.as_deref() != m.from_address.as_deref() {
-        wrong.push(format!(
-            "auteur {author:?} au lieu de {:?}",
-            m.from_address
-        ));
+        wrong.push(format!("auteur {author:?} au lieu de {:?}", m.from_address));
     }
     Ok((!wrong.is_empty()).then(|| wrong.join(" ; ")))
 }

@@ -61,7 +61,19 @@ impl Config {
     /// Mail settings; the reply-address secret is created on first use and
     /// kept in the data folder (mode 0600) so signed addresses survive restarts.
     pub fn mail(&self) -> anyhow::Result<relais_app::mail_io::MailSettings> {
-        let secret = if self.reply_secret.is_empty() {
+        self.mail_with_secret("")
+    }
+
+    /// Mail settings with a given reply-address secret (`""`: the
+    /// configured or generated one), for runs that must not create files in
+    /// the data folder.
+    pub fn mail_with_secret(
+        &self,
+        given: &str,
+    ) -> anyhow::Result<relais_app::mail_io::MailSettings> {
+        let secret = if !given.is_empty() {
+            given.to_string()
+        } else if self.reply_secret.is_empty() {
             let path = self.data_dir.join("reply-secret");
             match std::fs::read_to_string(&path) {
                 Ok(s) if s.trim().len() >= 32 => s.trim().to_string(),

@@ -68,10 +68,8 @@ pub(crate) fn detect(
     let is_report = root_content_type.is_some_and(|(t, s)| {
         t.eq_ignore_ascii_case("multipart") && s.eq_ignore_ascii_case("report")
     });
-    let disposition = report_type.is_some_and(|r| {
-        r.trim()
-            .eq_ignore_ascii_case("disposition-notification")
-    });
+    let disposition =
+        report_type.is_some_and(|r| r.trim().eq_ignore_ascii_case("disposition-notification"));
     if is_report && disposition {
         return Some(AutoKind::Receipt);
     }

@@ -75,9 +75,7 @@ pub(crate) fn extension_for(content_type: &str) -> Option<&'static str> {
         "application/vnd.ms-excel" => Some("xls"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Some("docx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Some("xlsx"),
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
-            Some("pptx")
-        }
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => Some("pptx"),
         "application/vnd.oasis.opendocument.text" => Some("odt"),
         "application/vnd.oasis.opendocument.spreadsheet" => Some("ods"),
         "application/ms-tnef" | "application/vnd.ms-tnef" => Some("dat"),
@@ -97,9 +95,8 @@ pub(crate) fn extension_for(content_type: &str) -> Option<&'static str> {
         "application/octet-stream" => Some("bin"),
         _ => None,
     };
-    known.or_else(|| {
-        mime_guess::get_mime_extensions_str(&ct).and_then(|exts| exts.first().copied())
-    })
+    known
+        .or_else(|| mime_guess::get_mime_extensions_str(&ct).and_then(|exts| exts.first().copied()))
 }
 
 /// `piece-jointe-N` plus the extension of its type when the sender gave no
@@ -120,7 +117,8 @@ mod tests {
 
     #[test]
     fn latin1_header_lines_become_utf8() {
-        let raw = b"From: Ren\xe9 <rene@ua.fr>\r\nSubject: R\xe9c\xe9piss\xe9 \x80\r\n\r\ncorps \xe9\r\n";
+        let raw =
+            b"From: Ren\xe9 <rene@ua.fr>\r\nSubject: R\xe9c\xe9piss\xe9 \x80\r\n\r\ncorps \xe9\r\n";
         let out = eight_bit_headers(raw);
         let s = String::from_utf8_lossy(&out);
         assert!(s.contains("From: René <rene@ua.fr>\r\n"), "{s}");
