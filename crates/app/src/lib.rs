@@ -58,6 +58,9 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: u64,
+    /// A mail answering a ticket closed less than this many days ago
+    /// reopens it; later, it opens a new ticket linked to the closed one.
+    pub mail_reopen_days: i64,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             mail: None,
             attachments_dir: PathBuf::from("./data/attachments"),
             max_attachment_bytes: 10 * 1024 * 1024,
+            mail_reopen_days: 30,
         }
     }
 }

@@ -147,6 +147,9 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     };
     if let Some(kind) = mail.auto {
         let k = kind.code();
+        if kind == relais_mail::AutoKind::Bounce {
+            crate::mail_read::record_bounce(app, &mail).await?;
+        }
         tracing::info!(kind = k, "automatic mail ignored");
         return Ok(IngestOutcome::Ignored(k.into()));
     }
@@ -205,6 +208,13 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             )
             .await;
         }
+        if let crate::mail_read::ClosedTicket::NewTicket(new) =
+            crate::mail_read::closed_ticket(app, &actor, &t, &mail, &body).await?
+        {
+            keep_attachments(app, &actor, new, None, &mail).await;
+            crate::mail_read::keep_parts(app, new, None, &mail).await;
+            return Ok(IngestOutcome::NewTicket(new));
+        }
         return match crate::support::reply(
             app,
             &actor,
@@ -218,6 +228,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         {
             Ok(message) => {
                 keep_attachments(app, &actor, id, Some(message), &mail).await;
+                crate::mail_read::keep_parts(app, id, Some(message), &mail).await;
                 Ok(IngestOutcome::Reply {
                     ticket: id,
                     message,
@@ -263,6 +274,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 tx.commit().await?;
             }
             keep_attachments(app, &actor, id, None, &mail).await;
+            crate::mail_read::keep_parts(app, id, None, &mail).await;
             Ok(IngestOutcome::NewTicket(id))
         }
         Err(AppError::Domain(e)) => {
@@ -537,6 +549,13 @@ pub async fn send_notification(
     relais_mail::send(&settings.smtp, &msg)
         .await
         .map_err(|e| AppError::Internal(format!("smtp: {e}")))?;
+    // Sent: a failure to record it must not send it again.
+    let ticket_id = ticket.as_ref().and_then(|t| Id::parse(&t.id));
+    if let Err(e) =
+        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, template, &msg.to).await
+    {
+        tracing::error!(error = %e, "sent notification not recorded");
+    }
     Ok(())
 }
 

@@ -347,3 +347,309 @@ pub fn read_corpus_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, Ve
         })
         .collect()
 }
+
+// ---------------------------------------------------------------------------
+// Reading mail as people write it: quoted history and HTML kept, closed
+// tickets reopened or followed up, bounces recorded.
+
+/// Keeps the quoted history and the sanitised HTML of a message that came
+/// by mail (its text is the message body). `message` is `None` for a new
+/// ticket: its first message. The ticket is already committed, so a failure
+/// here is logged, never turned into a redelivery.
+pub(crate) async fn keep_parts(
+    app: &App,
+    ticket: Id,
+    message: Option<Id>,
+    mail: &relais_mail::ParsedMail,
+) {
+    if mail.quoted.is_none() && mail.html_sanitized.is_none() {
+        return;
+    }
+    let result: Result<()> = async {
+        let message = match message {
+            Some(m) => m,
+            None => {
+                let mut c = app.db.read().await?;
+                let first = sstore::list_messages(&mut c, ticket, false)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .and_then(|m| Id::parse(&m.id));
+                match first {
+                    Some(m) => m,
+                    None => return Ok(()),
+                }
+            }
+        };
+        let mut tx = app.db.begin().await?;
+        relais_store::mail_read::insert_message_parts(
+            &mut tx,
+            message,
+            ticket,
+            mail.quoted.as_deref(),
+            mail.html_sanitized.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, ticket = %ticket, "quoted history and HTML of a mail not kept");
+    }
+}
+
+/// What to do with a message for a ticket that may be closed.
+pub(crate) enum ClosedTicket {
+    /// The ticket is open (or was just reopened): append the reply.
+    Continue,
+    /// Closed for longer than `mail_reopen_days`: a new ticket was opened,
+    /// linked to the closed one in both histories.
+    NewTicket(Id),
+}
+
+/// A reply to a closed ticket reopens it when it was closed less than
+/// `settings.mail_reopen_days` days ago; otherwise it opens a new ticket on
+/// the same product, linked to the closed one (an event on each).
+pub(crate) async fn closed_ticket(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    t: &sstore::TicketRow,
+    mail: &relais_mail::ParsedMail,
+    body: &str,
+) -> Result<ClosedTicket> {
+    if t.status != "clos" {
+        return Ok(ClosedTicket::Continue);
+    }
+    let id = Id::parse(&t.id).ok_or_else(|| AppError::Internal("id".into()))?;
+    let now = app.clock.now();
+    let now_s = app.now_ts();
+    let closed_at = t
+        .closed_at
+        .as_deref()
+        .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+        .map(|c| c.with_timezone(&chrono::Utc));
+    let recent = closed_at
+        .is_some_and(|c| now - c < chrono::Duration::days(app.settings.mail_reopen_days));
+    if recent {
+        let mut tx = app.db.begin().await?;
+        for (field, value) in [
+            ("status", Some("en_cours".to_string())),
+            ("last_status_at", Some(now_s.clone())),
+            ("closed_at", None),
+            ("resolved_at", None),
+        ] {
+            sstore::set_ticket_field(&mut tx, id, field, value, &now_s).await?;
+        }
+        sstore::insert_event(
+            &mut tx,
+            id,
+            Some(actor.user_id),
+            &actor.display_name,
+            "status",
+            Some("clos"),
+            Some("en_cours"),
+            &now_s,
+        )
+        .await?;
+        crate::search::enqueue(&mut tx, "ticket", &t.id, &now_s).await?;
+        tx.commit().await?;
+        tracing::info!(ticket = %id, "closed ticket reopened by mail");
+        return Ok(ClosedTicket::Continue);
+    }
+    let input = relais_domain::support::TicketInput {
+        product_id: t.product_id.clone(),
+        category: t.category.clone(),
+        severity: "mineur".into(),
+        subject: if mail.subject.trim().is_empty() {
+            format!("Suite du ticket {}", t.reference)
+        } else {
+            mail.subject.chars().take(200).collect()
+        },
+        body: body.to_string(),
+        ..Default::default()
+    };
+    let on_behalf = Id::parse(&t.institution_id);
+    let new_id = crate::support::create_ticket(
+        app,
+        actor,
+        if actor.role.is_agency() {
+            on_behalf
+        } else {
+            None
+        },
+        input,
+        "mail",
+    )
+    .await?;
+    let new_ref = {
+        let mut c = app.db.read().await?;
+        sstore::get_ticket(&mut c, sstore::TicketScope::All, new_id)
+            .await?
+            .reference
+    };
+    let mut tx = app.db.begin().await?;
+    if let Some(mid) = &mail.message_id {
+        sstore::set_mail_message_id(&mut tx, new_id, mid).await?;
+    }
+    sstore::insert_event(
+        &mut tx,
+        new_id,
+        Some(actor.user_id),
+        &actor.display_name,
+        "suite_de",
+        None,
+        Some(&t.reference),
+        &now_s,
+    )
+    .await?;
+    sstore::insert_event(
+        &mut tx,
+        id,
+        Some(actor.user_id),
+        &actor.display_name,
+        "suivi_par",
+        None,
+        Some(&new_ref),
+        &now_s,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ClosedTicket::NewTicket(new_id))
+}
+
+/// Records a notification sent, so that its bounce finds it.
+pub(crate) async fn record_sent(
+    app: &App,
+    message_id: &str,
+    ticket: Option<Id>,
+    template: &str,
+    to: &[String],
+) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    relais_store::mail_read::insert_sent(
+        &mut tx,
+        message_id,
+        ticket,
+        template,
+        &to.join(", "),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records what a bounce reports: each failed recipient, on its address,
+/// with the notification (and ticket) that bounced when we sent it. Returns
+/// how many addresses were recorded.
+pub(crate) async fn record_bounce(app: &App, mail: &relais_mail::ParsedMail) -> Result<usize> {
+    let Some(report) = &mail.bounce else {
+        return Ok(0);
+    };
+    let (ticket, template) = {
+        let mut c = app.db.read().await?;
+        let sent = match &report.original_message_id {
+            Some(mid) => relais_store::mail_read::find_sent(&mut c, mid).await?,
+            None => None,
+        };
+        match sent {
+            Some((ticket, template)) => (ticket.as_deref().and_then(Id::parse), Some(template)),
+            None => {
+                // A bounce without the original Message-ID: the reference in
+                // the returned subject, if any.
+                let by_subject = match report
+                    .original_subject
+                    .as_deref()
+                    .and_then(relais_mail::ticket_ref_in_subject)
+                {
+                    Some(r) => match sstore::find_ticket_by_reference(&mut c, &r).await {
+                        Ok(t) => Id::parse(&t.id),
+                        Err(relais_store::StoreError::NotFound) => None,
+                        Err(e) => return Err(e.into()),
+                    },
+                    None => None,
+                };
+                (by_subject, None)
+            }
+        }
+    };
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    let mut n = 0;
+    for r in report.recipients.iter().filter(|r| r.action != "delivered") {
+        relais_store::mail_read::insert_bounce(
+            &mut tx,
+            Id::new(),
+            &relais_store::mail_read::NewBounce {
+                address: &r.address,
+                action: &r.action,
+                status: r.status.as_deref(),
+                diagnostic: r.diagnostic.as_deref(),
+                original_message_id: report.original_message_id.as_deref(),
+                template: template.as_deref(),
+                ticket,
+            },
+            &now,
+        )
+        .await?;
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// What the ticket page shows of mail beyond the thread's text.
+#[derive(Debug, Clone, Default)]
+pub struct TicketMail {
+    /// Quoted history and sanitised HTML, by message id, for the messages
+    /// the actor may read.
+    pub parts: Vec<relais_store::mail_read::MessagePartsRow>,
+    /// Notifications of this ticket that bounced (agents only).
+    pub bounces: Vec<relais_store::mail_read::BounceRow>,
+}
+
+pub async fn ticket_mail(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    id: Id,
+) -> Result<TicketMail> {
+    let mut c = app.db.read().await?;
+    let t = sstore::get_ticket(&mut c, crate::support::ticket_scope(actor), id).await?;
+    let agency = actor.role.is_agency();
+    let own = actor.institution_id.map(|i| i.to_string()) == Some(t.institution_id.clone());
+    if !agency && !own {
+        // Another institution sees a shared ticket's thread, never the
+        // quoted mails of its requester.
+        return Ok(TicketMail::default());
+    }
+    let visible: Vec<String> = sstore::list_messages(&mut c, id, !agency)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let parts = relais_store::mail_read::list_message_parts(&mut c, id)
+        .await?
+        .into_iter()
+        .filter(|p| visible.contains(&p.message_id))
+        .collect();
+    let bounces = if agency {
+        relais_store::mail_read::bounces_of_ticket(&mut c, id).await?
+    } else {
+        vec![]
+    };
+    Ok(TicketMail { parts, bounces })
+}
+
+/// Bounces recorded for an address (the contact page), agency staff only.
+pub async fn bounces_of_address(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    address: &str,
+) -> Result<Vec<relais_store::mail_read::BounceRow>> {
+    if !actor.role.is_agency() {
+        return Ok(vec![]);
+    }
+    let mut c = app.db.read().await?;
+    Ok(relais_store::mail_read::bounces_of_address(&mut c, address).await?)
+}

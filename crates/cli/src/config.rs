@@ -34,6 +34,9 @@ pub struct Config {
     pub reply_address: String,
     /// Secret signing reply addresses; empty: generated once into the data folder.
     pub reply_secret: String,
+    /// A mail answering a ticket closed less than this many days ago
+    /// reopens it; later, it opens a new ticket linked to the closed one.
+    pub mail_reopen_days: i64,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             mail_from: "Relais <support@relais.test>".into(),
             reply_address: "support@relais.test".into(),
             reply_secret: String::new(),
+            mail_reopen_days: 30,
         }
     }
 }
