@@ -429,8 +429,8 @@ pub(crate) async fn closed_ticket(
         .as_deref()
         .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
         .map(|c| c.with_timezone(&chrono::Utc));
-    let recent = closed_at
-        .is_some_and(|c| now - c < chrono::Duration::days(app.settings.mail_reopen_days));
+    let recent =
+        closed_at.is_some_and(|c| now - c < chrono::Duration::days(app.settings.mail_reopen_days));
     if recent {
         let mut tx = app.db.begin().await?;
         for (field, value) in [

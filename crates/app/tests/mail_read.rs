@@ -109,7 +109,10 @@ db_test!(
         assert!(quoted.contains("Le mandat 42 est rejeté"), "{quoted}");
         let html = m.parts[0].html.as_deref().expect("html kept");
         assert!(html.contains("<b>toujours</b>") && html.contains("https://ua.fr/doc"));
-        assert!(!html.contains("script") && !html.contains("alert"), "{html}");
+        assert!(
+            !html.contains("script") && !html.contains("alert"),
+            "{html}"
+        );
         // The agents see it too; another institution never does.
         assert_eq!(
             mail_read::ticket_mail(&w.app, &w.agent, t)
@@ -137,9 +140,17 @@ db_test!(
             ("Risposta automatica: Export Sifac", "", "auto_reply"),
             ("Fuera de la oficina", "", "auto_reply"),
             ("Gelesen: Export Sifac", "", "receipt"),
-            ("Re: Export Sifac", "Auto-Submitted: auto-replied\r\n", "auto_submitted"),
+            (
+                "Re: Export Sifac",
+                "Auto-Submitted: auto-replied\r\n",
+                "auto_submitted",
+            ),
             ("Re: Export Sifac", "X-Autoreply: yes\r\n", "auto_reply"),
-            ("Re: Export Sifac", "Precedence: auto_reply\r\n", "auto_reply"),
+            (
+                "Re: Export Sifac",
+                "Precedence: auto_reply\r\n",
+                "auto_reply",
+            ),
         ];
         for (subject, extra, kind) in cases {
             let raw = plain("anne@ua.fr", &signed, subject, extra, "Je suis absente.");
@@ -158,9 +169,17 @@ db_test!(
         );
         assert_eq!(count_messages(&w, t).await, 1, "nothing appended");
         // A person's reply still lands.
-        let real = plain("anne@ua.fr", &signed, "Re: Export Sifac", "", "Voici le journal.");
+        let real = plain(
+            "anne@ua.fr",
+            &signed,
+            "Re: Export Sifac",
+            "",
+            "Voici le journal.",
+        );
         assert!(matches!(
-            mail_io::ingest(&w.app, &settings(), &real).await.expect("ingest"),
+            mail_io::ingest(&w.app, &settings(), &real)
+                .await
+                .expect("ingest"),
             IngestOutcome::Reply { .. }
         ));
         assert_eq!(count_messages(&w, t).await, 2);
@@ -209,7 +228,9 @@ db_test!(
         .expect("ingest");
         assert_eq!(out, IngestOutcome::Ignored("bounce".into()));
         assert_eq!(count_messages(&w, t).await, 1, "a bounce is never appended");
-        let m = mail_read::ticket_mail(&w.app, &w.agent, t).await.expect("mail");
+        let m = mail_read::ticket_mail(&w.app, &w.agent, t)
+            .await
+            .expect("mail");
         assert_eq!(m.bounces.len(), 2);
         assert_eq!(m.bounces[0].address, "anne@ua.fr");
         assert_eq!(m.bounces[0].status.as_deref(), Some("5.2.2"));
@@ -248,18 +269,33 @@ db_test!(
         let signed = settings().reply.for_ticket(&reference);
         close(&w, t).await;
         // Within the delay (30 days by default): reopened, reply appended.
-        let again = plain("anne@ua.fr", &signed, "Re: Export Sifac", "", "Le problème revient.");
+        let again = plain(
+            "anne@ua.fr",
+            &signed,
+            "Re: Export Sifac",
+            "",
+            "Le problème revient.",
+        );
         let out = mail_io::ingest(&w.app, &settings(), &again)
             .await
             .expect("ingest");
-        assert!(matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t), "{out:?}");
+        assert!(
+            matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t),
+            "{out:?}"
+        );
         let tk = uc::get_ticket(&w.app, &w.agent, t).await.expect("ticket");
         assert_eq!(tk.status, "en_cours");
         assert_eq!(tk.closed_at, None);
         // Past the delay (0: never reopen): a new ticket, linked both ways.
         close(&w, t).await;
         w.app.settings.mail_reopen_days = 0;
-        let later = plain("anne@ua.fr", &signed, "Re: Export Sifac", "", "Encore une fois.");
+        let later = plain(
+            "anne@ua.fr",
+            &signed,
+            "Re: Export Sifac",
+            "",
+            "Encore une fois.",
+        );
         let IngestOutcome::NewTicket(n) = mail_io::ingest(&w.app, &settings(), &later)
             .await
             .expect("ingest")
@@ -269,22 +305,28 @@ db_test!(
         assert_ne!(n, t);
         let old = uc::ticket_view(&w.app, &w.agent, t).await.expect("old");
         assert_eq!(old.ticket.status, "clos");
-        assert_eq!(old.messages.len(), 2, "nothing appended to the closed ticket");
+        assert_eq!(
+            old.messages.len(),
+            2,
+            "nothing appended to the closed ticket"
+        );
         let new = uc::ticket_view(&w.app, &w.agent, n).await.expect("new");
         assert_eq!(new.messages[0].body, "Encore une fois.");
         assert_eq!(new.ticket.requester_email.as_deref(), Some("anne@ua.fr"));
-        assert!(new
-            .events
-            .iter()
-            .any(|e| e.field == "suite_de" && e.after_value.as_deref() == Some(reference.as_str())));
-        assert!(old
-            .events
-            .iter()
-            .any(|e| e.field == "suivi_par" && e.after_value.as_deref() == Some(new.ticket.reference.as_str())));
+        assert!(
+            new.events
+                .iter()
+                .any(|e| e.field == "suite_de"
+                    && e.after_value.as_deref() == Some(reference.as_str()))
+        );
+        assert!(old.events.iter().any(|e| e.field == "suivi_par"
+            && e.after_value.as_deref() == Some(new.ticket.reference.as_str())));
         // Another institution writing to the closed ticket is still held.
         let forged = plain("bruno@ub.fr", &signed, "Re: Export Sifac", "", "Moi aussi.");
         assert!(matches!(
-            mail_io::ingest(&w.app, &settings(), &forged).await.expect("ingest"),
+            mail_io::ingest(&w.app, &settings(), &forged)
+                .await
+                .expect("ingest"),
             IngestOutcome::Quarantined { .. }
         ));
         let _ = &w.b;
