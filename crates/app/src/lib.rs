@@ -61,6 +61,10 @@ pub struct Settings {
     /// A mail answering a ticket closed less than this many days ago
     /// reopens it; later, it opens a new ticket linked to the closed one.
     pub mail_reopen_days: i64,
+    /// Longest mail text kept (whole, across several messages when over
+    /// the 50 000 characters of one); above it the mail is held in
+    /// quarantine and the sender told why.
+    pub mail_max_body_chars: usize,
 }
 
 impl Default for Settings {
@@ -73,6 +77,7 @@ impl Default for Settings {
             attachments_dir: PathBuf::from("./data/attachments"),
             max_attachment_bytes: 10 * 1024 * 1024,
             mail_reopen_days: 30,
+            mail_max_body_chars: 500_000,
         }
     }
 }

@@ -164,6 +164,16 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     } else {
         mail.text.clone()
     };
+    // Long bodies: whole up to the configured limit (continued in the
+    // following messages), held and refused above it.
+    let chars = body.chars().count();
+    if chars > app.settings.mail_max_body_chars {
+        let out = quarantine(app, raw, "message trop long", Some(&mail)).await?;
+        crate::mail_read::refuse_too_long(app, &from, &mail.subject, chars).await;
+        return Ok(out);
+    }
+    let mut pieces = crate::mail_read::split_body(&body, crate::mail_read::MESSAGE_CHARS);
+    let body = pieces.remove(0);
     // A reply: find its ticket, and only append when the sender may write
     // on it (own institution, or an agent). A forged reference to another
     // institution's ticket is quarantined, never appended.
@@ -211,6 +221,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         if let crate::mail_read::ClosedTicket::NewTicket(new) =
             crate::mail_read::closed_ticket(app, &actor, &t, &mail, &body).await?
         {
+            crate::mail_read::append_continuations(app, &actor, new, &pieces).await;
             keep_attachments(app, &actor, new, None, &mail).await;
             crate::mail_read::keep_parts(app, new, None, &mail).await;
             return Ok(IngestOutcome::NewTicket(new));
@@ -227,6 +238,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         .await
         {
             Ok(message) => {
+                crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
                 keep_attachments(app, &actor, id, Some(message), &mail).await;
                 crate::mail_read::keep_parts(app, id, Some(message), &mail).await;
                 Ok(IngestOutcome::Reply {
@@ -273,6 +285,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 sstore::set_mail_message_id(&mut tx, id, mid).await?;
                 tx.commit().await?;
             }
+            crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
             keep_attachments(app, &actor, id, None, &mail).await;
             crate::mail_read::keep_parts(app, id, None, &mail).await;
             Ok(IngestOutcome::NewTicket(id))
@@ -466,6 +479,11 @@ pub async fn send_notification(
                 link(t),
                 None,
             )
+        }
+        ("mail_refused", _) => {
+            to.extend(payload["to"].as_str().map(str::to_string));
+            let (subject, text) = crate::mail_read::refusal_mail(payload);
+            (subject, text, None)
         }
         ("registration", _) => {
             let id = payload["registration_id"]

@@ -653,3 +653,147 @@ pub async fn bounces_of_address(
     let mut c = app.db.read().await?;
     Ok(relais_store::mail_read::bounces_of_address(&mut c, address).await?)
 }
+
+// ---------------------------------------------------------------------------
+// Long bodies: kept whole up to `mail_max_body_chars`, refused above.
+
+/// The longest text one ticket message holds (the web form's limit); a
+/// longer mail body continues in the messages that follow it.
+pub(crate) const MESSAGE_CHARS: usize = 50_000;
+
+/// Cuts a text into pieces of at most `max` characters, at a paragraph
+/// break, else a line break, else a space, in the second half of each
+/// piece when there is one; nothing is lost or added (joining the pieces
+/// gives the text back).
+pub fn split_body(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > max {
+        let end = rest
+            .char_indices()
+            .nth(max)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        let window = &rest[..end];
+        let half = window
+            .char_indices()
+            .nth(max / 2)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        let cut = ["\n\n", "\n", " "]
+            .iter()
+            .find_map(|sep| {
+                window
+                    .rfind(sep)
+                    .filter(|i| *i >= half)
+                    .map(|i| i + sep.len())
+            })
+            .unwrap_or(end);
+        out.push(rest[..cut].to_string());
+        rest = &rest[cut..];
+    }
+    out.push(rest.to_string());
+    out
+}
+
+/// The pieces of a long mail after the first, appended to its ticket right
+/// after it, by the same author, in order.
+pub(crate) async fn append_continuations(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    ticket: Id,
+    pieces: &[String],
+) {
+    if pieces.is_empty() {
+        return;
+    }
+    let result: Result<()> = async {
+        let mut tx = app.db.begin().await?;
+        let base = app.clock.now();
+        for (i, piece) in pieces.iter().enumerate() {
+            // One millisecond apart, so that the thread keeps their order.
+            let at = relais_store::ts(base + chrono::Duration::milliseconds(i as i64 + 1));
+            sstore::insert_message(
+                &mut tx,
+                Id::new(),
+                ticket,
+                Some(actor.user_id),
+                &actor.display_name,
+                "public",
+                piece,
+                "mail",
+                None,
+                &at,
+            )
+            .await?;
+        }
+        crate::search::enqueue(&mut tx, "ticket", &ticket.to_string(), &app.now_ts()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, ticket = %ticket, "continuation of a long mail not kept");
+    }
+}
+
+/// Tells the sender that their message was not handled because it is over
+/// the limit (a notification job, sent when SMTP is configured). The
+/// message itself is already held in quarantine.
+pub(crate) async fn refuse_too_long(app: &App, to: &str, subject: &str, chars: usize) {
+    let payload = serde_json::json!({
+        "template": "mail_refused",
+        "to": to,
+        "subject": subject,
+        "chars": chars,
+        "limit": app.settings.mail_max_body_chars,
+    });
+    let result: Result<()> = async {
+        let now = app.now_ts();
+        let mut tx = app.db.begin().await?;
+        relais_store::jobs::enqueue(&mut tx, "mail.notify", &payload, &now, None, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "refusal mail not queued");
+    }
+}
+
+/// The subject and text of the refusal mail.
+pub(crate) fn refusal_mail(payload: &serde_json::Value) -> (String, String) {
+    let subject = payload["subject"].as_str().unwrap_or("");
+    (
+        format!("Message non traité : {subject}"),
+        format!(
+            "Bonjour,\n\nVotre message « {subject} » n'a pas été enregistré : son texte compte {} caractères, \
+             au-delà de la limite de {} caractères du support. Il est conservé pour un agent, qui pourra le reprendre.\n\
+             Raccourcissez-le, ou joignez le texte long en pièce jointe, puis renvoyez-le.\n\n\
+             ---\n\nYour message \"{subject}\" was not recorded: its text is {} characters long, over the \
+             support's limit of {} characters. Shorten it or attach the long text as a file, then send it again.",
+            payload["chars"], payload["limit"], payload["chars"], payload["limit"]
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_body;
+
+    #[test]
+    fn split_keeps_everything_in_order() {
+        let para = "Ligne de journal répétée avec des accents é à ü.\n".repeat(40);
+        let text = format!("{para}\n{para}\n{para}");
+        for max in [1, 7, 100, 500, 5000] {
+            let pieces = split_body(&text, max);
+            assert_eq!(pieces.concat(), text, "max {max}");
+            assert!(pieces.iter().all(|p| p.chars().count() <= max));
+        }
+        assert_eq!(split_body("court", 50_000), vec!["court".to_string()]);
+        // Cut at a line break when there is one in the second half.
+        let pieces = split_body(&text, 500);
+        assert!(pieces[0].ends_with('\n'));
+    }
+}

@@ -332,3 +332,78 @@ db_test!(
         let _ = &w.b;
     }
 );
+
+db_test!(
+    async fn long_bodies_are_kept_whole_up_to_the_limit_and_refused_above(db: Db) {
+        let mut w = world(&db).await;
+        let line = "Trace de la pile Sifac, ligne répétée pour un long journal.\n";
+        let long = line.repeat(2000); // about 120 000 characters
+        let raw = plain(
+            "anne@ua.fr",
+            "support@relais.test",
+            "Journal Sifac complet",
+            "",
+            &long,
+        );
+        let IngestOutcome::NewTicket(t) = mail_io::ingest(&w.app, &settings(), &raw)
+            .await
+            .expect("ingest")
+        else {
+            panic!("a ticket")
+        };
+        let msgs = uc::ticket_view(&w.app, &w.agent, t)
+            .await
+            .expect("view")
+            .messages;
+        assert_eq!(msgs.len(), 3, "continued over three messages");
+        let joined: String = msgs
+            .iter()
+            .map(|m| m.body.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(
+            joined.matches("ligne répétée").count(),
+            2000,
+            "every line kept"
+        );
+        assert!(msgs.iter().all(|m| m.body.chars().count() <= 50_000));
+        // Above the configured limit: held, and the sender is told why.
+        w.app.settings.mail_max_body_chars = 100_000;
+        let raw = plain(
+            "anne@ua.fr",
+            "support@relais.test",
+            "Journal Sifac trop long",
+            "",
+            &long,
+        );
+        let out = mail_io::ingest(&w.app, &settings(), &raw)
+            .await
+            .expect("ingest");
+        assert!(
+            matches!(&out, IngestOutcome::Quarantined { reason, .. } if reason == "message trop long"),
+            "{out:?}"
+        );
+        let mut c = db.read().await.expect("read");
+        let payloads: Vec<(String,)> =
+            sqlx::query_as("SELECT payload FROM jobs WHERE kind = 'mail.notify'")
+                .fetch_all(&mut *c)
+                .await
+                .expect("jobs");
+        let refusal = payloads
+            .iter()
+            .map(|(p,)| serde_json::from_str::<serde_json::Value>(p).expect("json"))
+            .find(|p| p["template"] == "mail_refused")
+            .expect("a refusal mail queued");
+        assert_eq!(refusal["to"], "anne@ua.fr");
+        assert_eq!(refusal["limit"], 100_000);
+        let (subject, text) = (
+            format!(
+                "Message non traité : {}",
+                refusal["subject"].as_str().unwrap_or("")
+            ),
+            refusal["chars"].to_string(),
+        );
+        assert_eq!(subject, "Message non traité : Journal Sifac trop long");
+        assert!(text.parse::<usize>().expect("chars") > 100_000);
+    }
+);

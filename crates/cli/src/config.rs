@@ -37,6 +37,9 @@ pub struct Config {
     /// A mail answering a ticket closed less than this many days ago
     /// reopens it; later, it opens a new ticket linked to the closed one.
     pub mail_reopen_days: i64,
+    /// Longest mail text kept whole, in characters; above it the mail is
+    /// held in quarantine and the sender told why.
+    pub mail_max_body_chars: usize,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             reply_address: "support@relais.test".into(),
             reply_secret: String::new(),
             mail_reopen_days: 30,
+            mail_max_body_chars: 500_000,
         }
     }
 }
