@@ -63,6 +63,17 @@ db_test!(
         relais_app::mail_io::ingest(&app, &settings, dsn.as_bytes())
             .await
             .expect("bounce");
+        // A bounce for a CRM contact's address, about no ticket.
+        let dsn_contact = dsn
+            .replace("membre.a@t.test", "anne@x.fr")
+            .replace("Status: 5.1.1", "Status: 5.2.2")
+            .replace(
+                "Message-ID: <n9@relais.test>",
+                "Message-ID: <inconnu@relais.test>",
+            );
+        relais_app::mail_io::ingest(&app, &settings, dsn_contact.as_bytes())
+            .await
+            .expect("bounce");
         let router = relais_web::router(relais_web::AppState {
             app,
             web: relais_web::WebConfig {
@@ -85,12 +96,20 @@ db_test!(
         assert!(r.body.contains("Courriel non distribué"));
         assert!(r.body.contains("5.1.1"));
 
+        // The contact's page shows the bounce of their address.
+        let contact_page = format!("/contacts/{}", w.contact_a);
+        let r = agent.get(&contact_page).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Courriel non distribué") && r.body.contains("5.2.2"));
+
         let mut member = Client::new(db.clone());
         member.router = router.clone();
         member.login("membre.a@t.test", PASSWORD).await;
         let r = member.get(&page).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("Historique confidentiel du mandat."));
+        assert!(!r.body.contains("Courriel non distribué"), "agents only");
+        let r = member.get(&contact_page).await;
         assert!(!r.body.contains("Courriel non distribué"), "agents only");
 
         let mut other = Client::new(db.clone());
