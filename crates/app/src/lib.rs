@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod eval;
 pub mod knowledge;
 pub mod mail_io;
+pub mod mail_read;
 pub mod privacy;
 pub mod relation;
 pub mod search;
@@ -58,6 +59,13 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: u64,
+    /// A mail answering a ticket closed less than this many days ago
+    /// reopens it; later, it opens a new ticket linked to the closed one.
+    pub mail_reopen_days: i64,
+    /// Longest mail text kept (whole, across several messages when over
+    /// the 50 000 characters of one); above it the mail is held in
+    /// quarantine and the sender told why.
+    pub mail_max_body_chars: usize,
 }
 
 impl Default for Settings {
@@ -69,6 +77,8 @@ impl Default for Settings {
             mail: None,
             attachments_dir: PathBuf::from("./data/attachments"),
             max_attachment_bytes: 10 * 1024 * 1024,
+            mail_reopen_days: 30,
+            mail_max_body_chars: 500_000,
         }
     }
 }

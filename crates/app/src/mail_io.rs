@@ -9,7 +9,7 @@ use base64::Engine as _;
 use relais_domain::accounts::{Actor, Scope};
 use relais_domain::support::TicketInput;
 use relais_domain::{DomainError, Id};
-use relais_mail::{AutoKind, ParsedMail, RefSource, ReplyAddress, SmtpConfig};
+use relais_mail::{ParsedMail, RefSource, ReplyAddress, SmtpConfig};
 use relais_store::support as sstore;
 
 /// Mail settings from the configuration.
@@ -146,13 +146,10 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         Err(e) => return quarantine(app, raw, &format!("illisible : {e}"), None).await,
     };
     if let Some(kind) = mail.auto {
-        let k = match kind {
-            AutoKind::AutoSubmitted => "auto_submitted",
-            AutoKind::AutoReply => "auto_reply",
-            AutoKind::Bulk => "bulk",
-            AutoKind::OwnNotification => "own_notification",
-            AutoKind::Bounce => "bounce",
-        };
+        let k = kind.code();
+        if kind == relais_mail::AutoKind::Bounce {
+            crate::mail_read::record_bounce(app, &mail).await?;
+        }
         tracing::info!(kind = k, "automatic mail ignored");
         return Ok(IngestOutcome::Ignored(k.into()));
     }
@@ -167,6 +164,16 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     } else {
         mail.text.clone()
     };
+    // Long bodies: whole up to the configured limit (continued in the
+    // following messages), held and refused above it.
+    let chars = body.chars().count();
+    if chars > app.settings.mail_max_body_chars {
+        let out = quarantine(app, raw, "message trop long", Some(&mail)).await?;
+        crate::mail_read::refuse_too_long(app, &from, &mail.subject, chars).await;
+        return Ok(out);
+    }
+    let mut pieces = crate::mail_read::split_body(&body, crate::mail_read::MESSAGE_CHARS);
+    let body = pieces.remove(0);
     // A reply: find its ticket, and only append when the sender may write
     // on it (own institution, or an agent). A forged reference to another
     // institution's ticket is quarantined, never appended.
@@ -211,6 +218,14 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             )
             .await;
         }
+        if let crate::mail_read::ClosedTicket::NewTicket(new) =
+            crate::mail_read::closed_ticket(app, &actor, &t, &mail, &body).await?
+        {
+            crate::mail_read::append_continuations(app, &actor, new, &pieces).await;
+            keep_attachments(app, &actor, new, None, &mail).await;
+            crate::mail_read::keep_parts(app, new, None, &mail).await;
+            return Ok(IngestOutcome::NewTicket(new));
+        }
         return match crate::support::reply(
             app,
             &actor,
@@ -223,7 +238,9 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         .await
         {
             Ok(message) => {
+                crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
                 keep_attachments(app, &actor, id, Some(message), &mail).await;
+                crate::mail_read::keep_parts(app, id, Some(message), &mail).await;
                 Ok(IngestOutcome::Reply {
                     ticket: id,
                     message,
@@ -268,7 +285,9 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 sstore::set_mail_message_id(&mut tx, id, mid).await?;
                 tx.commit().await?;
             }
+            crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
             keep_attachments(app, &actor, id, None, &mail).await;
+            crate::mail_read::keep_parts(app, id, None, &mail).await;
             Ok(IngestOutcome::NewTicket(id))
         }
         Err(AppError::Domain(e)) => {
@@ -461,6 +480,11 @@ pub async fn send_notification(
                 None,
             )
         }
+        ("mail_refused", _) => {
+            to.extend(payload["to"].as_str().map(str::to_string));
+            let (subject, text) = crate::mail_read::refusal_mail(payload);
+            (subject, text, None)
+        }
         ("registration", _) => {
             let id = payload["registration_id"]
                 .as_str()
@@ -543,6 +567,13 @@ pub async fn send_notification(
     relais_mail::send(&settings.smtp, &msg)
         .await
         .map_err(|e| AppError::Internal(format!("smtp: {e}")))?;
+    // Sent: a failure to record it must not send it again.
+    let ticket_id = ticket.as_ref().and_then(|t| Id::parse(&t.id));
+    if let Err(e) =
+        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, template, &msg.to).await
+    {
+        tracing::error!(error = %e, "sent notification not recorded");
+    }
     Ok(())
 }
 

@@ -34,6 +34,12 @@ pub struct Config {
     pub reply_address: String,
     /// Secret signing reply addresses; empty: generated once into the data folder.
     pub reply_secret: String,
+    /// A mail answering a ticket closed less than this many days ago
+    /// reopens it; later, it opens a new ticket linked to the closed one.
+    pub mail_reopen_days: i64,
+    /// Longest mail text kept whole, in characters; above it the mail is
+    /// held in quarantine and the sender told why.
+    pub mail_max_body_chars: usize,
 }
 
 impl Default for Config {
@@ -53,6 +59,8 @@ impl Default for Config {
             mail_from: "Relais <support@relais.test>".into(),
             reply_address: "support@relais.test".into(),
             reply_secret: String::new(),
+            mail_reopen_days: 30,
+            mail_max_body_chars: 500_000,
         }
     }
 }
@@ -61,7 +69,19 @@ impl Config {
     /// Mail settings; the reply-address secret is created on first use and
     /// kept in the data folder (mode 0600) so signed addresses survive restarts.
     pub fn mail(&self) -> anyhow::Result<relais_app::mail_io::MailSettings> {
-        let secret = if self.reply_secret.is_empty() {
+        self.mail_with_secret("")
+    }
+
+    /// Mail settings with a given reply-address secret (`""`: the
+    /// configured or generated one), for runs that must not create files in
+    /// the data folder.
+    pub fn mail_with_secret(
+        &self,
+        given: &str,
+    ) -> anyhow::Result<relais_app::mail_io::MailSettings> {
+        let secret = if !given.is_empty() {
+            given.to_string()
+        } else if self.reply_secret.is_empty() {
             let path = self.data_dir.join("reply-secret");
             match std::fs::read_to_string(&path) {
                 Ok(s) if s.trim().len() >= 32 => s.trim().to_string(),

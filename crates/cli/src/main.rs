@@ -39,6 +39,9 @@ enum Command {
     Export(commands::export::Args),
     /// Read one mail on standard input (MTA pipe) into the support desk.
     MailIngest,
+    /// Deliver a folder of .eml messages into a throw-away database and
+    /// print what became of them (tickets, replies, ignored, quarantined).
+    MailCorpus(commands::mail_corpus::Args),
     /// Generate a large support history and print server-time figures.
     Bench(commands::bench::Args),
     /// Rebuild the search index from the database (handed to the running
@@ -67,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(a) => commands::import::run(cfg, a).await,
         Command::Export(a) => commands::export::run(cfg, a).await,
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
+        Command::MailCorpus(a) => commands::mail_corpus::run(cfg, a).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
         Command::Reindex => commands::reindex::run(cfg).await,
         Command::Eval(a) => commands::eval::run(cfg, a).await,

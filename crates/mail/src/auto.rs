@@ -22,6 +22,25 @@ pub enum AutoKind {
     /// A delivery report: `multipart/report`, or From `MAILER-DAEMON` /
     /// `postmaster`.
     Bounce,
+    /// A delivery or read receipt: a message disposition notification
+    /// (`multipart/report; report-type=disposition-notification`) or a
+    /// subject such as « Accusé de réception », "Read:", "Gelesen:",
+    /// "Leído:", "Letto:".
+    Receipt,
+}
+
+impl AutoKind {
+    /// A stable code, for logs and counts.
+    pub fn code(self) -> &'static str {
+        match self {
+            AutoKind::AutoSubmitted => "auto_submitted",
+            AutoKind::AutoReply => "auto_reply",
+            AutoKind::Bulk => "bulk",
+            AutoKind::OwnNotification => "own_notification",
+            AutoKind::Bounce => "bounce",
+            AutoKind::Receipt => "receipt",
+        }
+    }
 }
 
 /// Classifies a message. The order matters only when several signs are
@@ -32,6 +51,7 @@ pub(crate) fn detect(
     from_address: Option<&str>,
     subject: &str,
     root_content_type: Option<(&str, &str)>,
+    report_type: Option<&str>,
     own_sender: &str,
 ) -> Option<AutoKind> {
     let own = crate::bare_address(own_sender);
@@ -48,6 +68,11 @@ pub(crate) fn detect(
     let is_report = root_content_type.is_some_and(|(t, s)| {
         t.eq_ignore_ascii_case("multipart") && s.eq_ignore_ascii_case("report")
     });
+    let disposition =
+        report_type.is_some_and(|r| r.trim().eq_ignore_ascii_case("disposition-notification"));
+    if is_report && disposition {
+        return Some(AutoKind::Receipt);
+    }
     if is_report || from_local == "mailer-daemon" || from_local == "postmaster" {
         return Some(AutoKind::Bounce);
     }
@@ -69,6 +94,9 @@ pub(crate) fn detect(
         || is_auto_reply_subject(subject)
     {
         return Some(AutoKind::AutoReply);
+    }
+    if crate::autoreply::is_receipt_subject(subject) {
+        return Some(AutoKind::Receipt);
     }
 
     if matches!(precedence.as_str(), "bulk" | "list" | "junk")
@@ -99,6 +127,9 @@ pub(crate) fn is_auto_reply_subject(subject: &str) -> bool {
         "auto-reply",
     ];
     if PREFIXES.iter().any(|p| s.starts_with(p)) || s.starts_with("autoreply") {
+        return true;
+    }
+    if crate::autoreply::is_out_of_office_subject(subject) {
         return true;
     }
     // "Absence : Re: …", "Absence: …", "Absent(e) : …"

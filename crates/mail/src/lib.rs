@@ -16,6 +16,9 @@
 //! ones and [`send`] adds the brackets on the wire.
 
 mod auto;
+mod autoreply;
+mod bounce;
+mod decode;
 mod headers;
 mod parse;
 mod reference;
@@ -23,6 +26,7 @@ mod send;
 mod text;
 
 pub use auto::AutoKind;
+pub use bounce::{BounceReport, BouncedRecipient};
 pub use parse::{parse, MailAttachment, ParsedMail, MAX_MESSAGE_BYTES};
 pub use reference::{
     candidate_message_ids, find_ticket_ref, ticket_ref_in_subject, RefSource, ReplyAddress,

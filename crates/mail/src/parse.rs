@@ -49,6 +49,9 @@ pub struct ParsedMail {
     /// Set when a machine wrote this message: it must not open or answer a
     /// ticket.
     pub auto: Option<AutoKind>,
+    /// For a bounce: the recipients that failed and the message that
+    /// bounced (RFC 3464), as far as the report says.
+    pub bounce: Option<crate::bounce::BounceReport>,
 }
 
 /// A file attached to, or embedded in, a message.
@@ -94,8 +97,9 @@ pub fn parse(raw: &[u8], own_sender: &str) -> Result<ParsedMail, MailError> {
     if raw.len() > MAX_MESSAGE_BYTES {
         return Err(MailError::TooLarge);
     }
+    let raw = crate::decode::eight_bit_headers(raw);
     let msg = MessageParser::default()
-        .parse(raw)
+        .parse(raw.as_ref())
         .ok_or_else(|| MailError::Unparseable("no header block".into()))?;
     let headers = RawHeaders::from_message(&msg);
     if !looks_like_mail(&headers) {
@@ -110,13 +114,19 @@ pub fn parse(raw: &[u8], own_sender: &str) -> Result<ParsedMail, MailError> {
         .root_part()
         .content_type()
         .map(|ct| (ct.ctype(), ct.subtype().unwrap_or("")));
+    let report_type = msg
+        .root_part()
+        .content_type()
+        .and_then(|ct| ct.attribute("report-type"));
     let auto = auto::detect(
         &headers,
         from_address.as_deref(),
         &subject,
         root_type,
+        report_type,
         own_sender,
     );
+    let bounce = (auto == Some(AutoKind::Bounce)).then(|| crate::bounce::read(&msg));
     if from_address.is_none() && auto.is_none() {
         return Err(MailError::NoSender);
     }
@@ -146,6 +156,7 @@ pub fn parse(raw: &[u8], own_sender: &str) -> Result<ParsedMail, MailError> {
         html_sanitized,
         attachments: attachments(&msg),
         auto,
+        bounce,
     })
 }
 
@@ -356,8 +367,10 @@ fn attachments(msg: &Message<'_>) -> Vec<MailAttachment> {
             Some(d) => d.is_inline(),
             None => content_id.is_some(),
         };
+        let filename = sanitize_filename(part.attachment_name().unwrap_or(""), index);
+        let given = filename != format!("piece-jointe-{index}");
         out.push(MailAttachment {
-            filename: sanitize_filename(part.attachment_name().unwrap_or(""), index),
+            filename: crate::decode::name_with_extension(filename, given, &content_type),
             content_type,
             content_id,
             inline,

@@ -321,7 +321,8 @@ fn attachment_names_are_sanitised() {
     assert_eq!(names[0], "passwd");
     assert_eq!(names[1], "_script_.html");
     assert_eq!(names[2], "facturefdp.exe");
-    assert_eq!(names[3], "piece-jointe-4");
+    // No name given: one from its index, with the extension of its type.
+    assert_eq!(names[3], "piece-jointe-4.bin");
     assert!(names[4].starts_with("compte-rendu-très-long-") && names[4].ends_with(".docx"));
     assert_eq!(names[4].chars().count(), 200);
     assert_eq!(names[5], "journal.log");

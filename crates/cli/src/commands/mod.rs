@@ -3,6 +3,7 @@ pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod import;
+pub mod mail_corpus;
 pub mod mail_ingest;
 pub mod migrate;
 pub mod reindex;
@@ -22,6 +23,8 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     db.migrate().await?;
     let mut app = App::new(db, Arc::new(relais_domain::SystemClock));
     app.settings.mail = Some(cfg.mail()?);
+    app.settings.mail_reopen_days = cfg.mail_reopen_days.max(0);
+    app.settings.mail_max_body_chars = cfg.mail_max_body_chars.max(1);
     // Attachments beside the database, outside anything served as static
     // files; the folders are created on the first upload.
     app.settings.attachments_dir = cfg.data_dir.join("attachments");

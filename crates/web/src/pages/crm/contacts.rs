@@ -199,7 +199,7 @@ async fn show(
         .filter(|(k, _)| domains.contains(k))
         .map(|(_, v)| v)
         .collect();
-    let facts = vec![
+    let mut facts = vec![
         (
             (if en { "Institution" } else { "Établissement" }).to_string(),
             Cell::link(
@@ -256,6 +256,31 @@ async fn show(
             }),
         ),
     ];
+    // Mail to this address that bounced (agency staff only).
+    if let Some(email) = &c.email {
+        let bounces = relais_app::mail_read::bounces_of_address(&state.app, auth.actor(), email)
+            .await
+            .map_err(pe(tr))?;
+        for b in bounces.iter().take(5) {
+            facts.push((
+                (if en {
+                    "Undelivered e-mail"
+                } else {
+                    "Courriel non distribué"
+                })
+                .into(),
+                Cell::text(format!(
+                    "{} — {}{}",
+                    b.received_at.get(..10).unwrap_or(&b.received_at),
+                    b.status.as_deref().unwrap_or(&b.action),
+                    b.diagnostic
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                )),
+            ));
+        }
+    }
     let mut sections = vec![];
     if auth.actor().role.is_agency() {
         let hist = uc::history(&state.app, auth.actor(), "contact", id)

@@ -8,6 +8,10 @@ pub struct MessageView {
     pub internal: bool,
     pub body: String,
     pub channel: String,
+    /// The quoted history of a mail, folded away in the page.
+    pub quoted: Option<String>,
+    /// The mail's HTML, sanitised by ammonia when it was read.
+    pub html: Option<String>,
 }
 
 pub struct SlaBox {
@@ -336,10 +340,31 @@ async fn ticket_page(
             opt_dt(&t.agent_estimate_at),
         ));
     }
+    let mail = relais_app::mail_read::ticket_mail(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    for b in &mail.bounces {
+        facts.push((
+            w(tr, "Courriel non distribué", "Undelivered e-mail"),
+            Cell::text(format!(
+                "{} — {}{} — {}",
+                b.address,
+                b.status.as_deref().unwrap_or(&b.action),
+                b.diagnostic
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default(),
+                fr_datetime(&b.received_at)
+            )),
+        ));
+    }
+    let part = |id: &str| mail.parts.iter().find(|p| p.message_id == id);
     let messages = v
         .messages
         .iter()
         .map(|m| MessageView {
+            quoted: part(&m.id).and_then(|p| p.quoted.clone()),
+            html: part(&m.id).and_then(|p| p.html.clone()),
             author: m.author_name.clone(),
             at: fr_datetime(&m.created_at),
             internal: m.visibility == "internal",
