@@ -10,6 +10,7 @@
 //! nothing.
 
 use crate::accounts::hash_token;
+use crate::jobs::MailJob;
 use crate::training::today;
 use crate::{App, AppError, Result};
 use chrono::Duration;
@@ -121,16 +122,8 @@ pub async fn set_settings(app: &App, actor: &Actor, s: &RelationSettings) -> Res
 
 // ---------------------------------------------------------------- invitations
 
-async fn enqueue_mail(
-    tx: &mut Conn,
-    template: &str,
-    payload: serde_json::Value,
-    now: &str,
-) -> Result<()> {
-    let mut p = payload;
-    p["template"] = json!(template);
-    relais_store::jobs::enqueue(tx, "mail.notify", &p, now, None, now).await?;
-    Ok(())
+async fn enqueue_mail(tx: &mut Conn, mail: MailJob, now: &str) -> Result<()> {
+    crate::jobs::enqueue(tx, &mail, now).await
 }
 
 /// Creates an invitation (once per context) and queues its mail.
@@ -141,8 +134,10 @@ async fn invite(tx: &mut Conn, n: &store::NewInvitation<'_>, now: &str) -> Resul
     }
     enqueue_mail(
         tx,
-        "survey",
-        json!({"invitation_id": id.to_string(), "event": "invitation"}),
+        MailJob::Survey {
+            invitation_id: id,
+            event: "invitation".into(),
+        },
         now,
     )
     .await?;
@@ -235,8 +230,10 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
         if store::mark_reminded(&mut tx, &id, &now).await? {
             enqueue_mail(
                 &mut tx,
-                "survey",
-                json!({"invitation_id": id, "event": "rappel"}),
+                MailJob::Survey {
+                    invitation_id: Id::parse_stored(&id)?,
+                    event: "rappel".into(),
+                },
                 &now,
             )
             .await?;
@@ -686,13 +683,7 @@ pub async fn answer(
         )
         .await?;
         if manager.is_some() {
-            enqueue_mail(
-                &mut tx,
-                "recall",
-                json!({"recall_id": id.to_string()}),
-                &now,
-            )
-            .await?;
+            enqueue_mail(&mut tx, MailJob::Recall { recall_id: id }, &now).await?;
         }
         recall_id = Some(id);
     }
@@ -1184,8 +1175,9 @@ pub async fn send_digests(app: &App) -> Result<usize> {
         relais_store::watchdog::set_setting(&mut tx, &key, &relais_store::date(day), &now).await?;
         enqueue_mail(
             &mut tx,
-            "relation_digest",
-            json!({"manager_id": manager}),
+            MailJob::RelationDigest {
+                manager_id: Id::parse_stored(&manager)?,
+            },
             &now,
         )
         .await?;

@@ -628,15 +628,11 @@ pub async fn update_session(app: &App, actor: &Actor, id: Id, i: &SessionInput) 
 }
 
 async fn notify(tx: &mut Conn, registration: &str, event: &str, now: &str) -> Result<()> {
-    relais_store::jobs::enqueue(
-        tx,
-        "mail.notify",
-        &json!({"template": "registration", "registration_id": registration, "event": event}),
-        now,
-        None,
-        now,
-    )
-    .await?;
+    let mail = crate::jobs::MailJob::Registration {
+        registration_id: Id::parse_stored(registration)?,
+        event: event.into(),
+    };
+    crate::jobs::enqueue(tx, &mail, now).await?;
     Ok(())
 }
 

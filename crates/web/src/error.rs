@@ -62,6 +62,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         // records look like absence.
         AppError::Domain(DomainError::Forbidden) => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
+        // An id read from our own data that does not parse: corrupt data.
+        AppError::Domain(DomainError::BadId(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
