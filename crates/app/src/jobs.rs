@@ -10,6 +10,7 @@ use crate::mail_io::MailSettings;
 use crate::App;
 use relais_domain::Id;
 use relais_jobs::{Job, Runner};
+use relais_store::jobs::{JobListRow, JobState};
 use serde::{Deserialize, Serialize};
 
 /// Brings one document of the search index in line with the database.
@@ -216,4 +217,47 @@ pub fn handle_mail(runner: &mut Runner, app: &App, settings: &MailSettings) {
                 .map_err(job_error)
         }
     });
+}
+
+/// The jobs that wait for a person: failed ones (with their reasons) and
+/// pending ones, oldest first. Administrators only.
+pub async fn waiting(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    limit: i64,
+) -> crate::Result<(Vec<JobListRow>, Vec<JobListRow>)> {
+    require_admin(actor)?;
+    let mut c = app.db.read().await?;
+    let failed = relais_store::jobs::list(&mut c, JobState::Failed, limit).await?;
+    let pending = relais_store::jobs::list(&mut c, JobState::Pending, limit).await?;
+    Ok((failed, pending))
+}
+
+/// Puts a job that is not done back in the queue. Administrators only.
+pub async fn retry(app: &App, actor: &relais_domain::accounts::Actor, id: Id) -> crate::Result<()> {
+    require_admin(actor)?;
+    let mut tx = app.db.begin().await?;
+    if !relais_store::jobs::retry(&mut tx, &id.to_string(), &app.now_ts()).await? {
+        return Err(relais_domain::DomainError::NotFound.into());
+    }
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "job",
+        id,
+        "retry",
+        &serde_json::json!({}),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn require_admin(actor: &relais_domain::accounts::Actor) -> crate::Result<()> {
+    if actor.role == relais_domain::accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(relais_domain::DomainError::Forbidden.into())
+    }
 }

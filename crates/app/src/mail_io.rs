@@ -189,7 +189,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                         sstore::get_ticket(
                             &mut c,
                             sstore::TicketScope::All,
-                            Id::parse(&tid).unwrap_or_default(),
+                            Id::parse_stored(&tid)?,
                         )
                         .await?,
                     );

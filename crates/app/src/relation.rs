@@ -914,7 +914,7 @@ pub async fn record_call(app: &App, actor: &Actor, id: Id, note: &str) -> Result
     if !store::count_call(&mut tx, &r.id).await? {
         return Err(DomainError::Conflict("Ce rappel est déjà clos.".into()).into());
     }
-    let inst = Id::parse(&r.institution_id).unwrap_or_default();
+    let inst = Id::parse_stored(&r.institution_id)?;
     relais_store::crm::insert_interaction(
         &mut tx,
         Id::new(),
@@ -1360,7 +1360,7 @@ pub async fn set_my_interests(app: &App, actor: &Actor, domains: &[String]) -> R
         &mut tx,
         Some(actor.user_id),
         "contact",
-        Id::parse(&contact).unwrap_or_default(),
+        Id::parse_stored(&contact)?,
         "interests",
         &json!({"domains": keep}),
         &now,

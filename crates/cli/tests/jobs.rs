@@ -87,7 +87,11 @@ fn serve(dir: &Path) -> (Child, String) {
 async fn an_unknown_job_kind_fails_with_its_reason_and_nothing_else_stops() {
     let tmp = tempfile::tempdir().expect("dir");
     let dir = tmp.path();
-    assert!(relais(dir).arg("migrate").status().expect("migrate").success());
+    assert!(relais(dir)
+        .arg("migrate")
+        .status()
+        .expect("migrate")
+        .success());
     insert(dir).await;
 
     let (ok, out) = jobs(dir, &[]);
@@ -108,21 +112,31 @@ async fn an_unknown_job_kind_fails_with_its_reason_and_nothing_else_stops() {
         std::thread::sleep(Duration::from_millis(300));
     };
     assert!(out.contains("Tâches en échec (1)"), "{out}");
-    assert!(out.contains(&format!("{UNKNOWN}  rapport.hebdo  tentatives 8/8")), "{out}");
+    assert!(
+        out.contains(&format!("{UNKNOWN}  rapport.hebdo  tentatives 8/8")),
+        "{out}"
+    );
     assert!(
         out.contains("raison : type de tâche inconnu : rapport.hebdo"),
         "{out}"
     );
-    assert!(out.contains("Tâches en attente (0)"), "the index job ran: {out}");
+    assert!(
+        out.contains("Tâches en attente (0)"),
+        "the index job ran: {out}"
+    );
     assert!(!out.contains(INDEX), "{out}");
 
     // The server still answers.
     assert!(server.try_wait().expect("wait").is_none(), "server alive");
     let mut s = std::net::TcpStream::connect(&addr).expect("connect");
-    s.write_all(b"GET /connexion HTTP/1.0\r\nHost: x\r\n\r\n").expect("send");
+    s.write_all(b"GET /connexion HTTP/1.0\r\nHost: x\r\n\r\n")
+        .expect("send");
     let mut resp = String::new();
     s.read_to_string(&mut resp).expect("read");
-    assert!(resp.starts_with("HTTP/1.0 200") || resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(
+        resp.starts_with("HTTP/1.0 200") || resp.starts_with("HTTP/1.1 200"),
+        "{resp}"
+    );
     let _ = server.kill();
     let _ = server.wait();
 

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per bounded context. Every page reads
 //! without JavaScript; htmx only refines filtering.
 
+pub mod admin_jobs;
 pub mod assistant;
 pub mod attachments;
 pub mod catalogue;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(relation::router())
         .merge(complaints::router())
         .merge(engagement::router())
+        .merge(admin_jobs::router())
 }
 
 /// Maps a use case's error to the error page, in the reader's language.
