@@ -5,7 +5,7 @@
 //! ticket and a ticket of another product are not listed; once the
 //! incident exists the proposal disappears; members get nothing.
 
-use relais_app::search::{self, SearchHandle};
+use relais_app::search::SearchHandle;
 use relais_app::support as uc;
 use relais_app::{duplicates, App, AppError};
 use relais_domain::accounts::Role;
