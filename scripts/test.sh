@@ -75,6 +75,15 @@ python3 -c 'import icalendar; print("    icalendar", icalendar.__version__)'
 phase_end
 
 # --- Rust ------------------------------------------------------------------
+# Lint first: formatting and clippy warnings fail the run before the tests.
+phase "Lint (rustfmt, clippy)"
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  rustup component add rustfmt clippy
+fi
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+phase_end
+
 phase "Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace --all-targets
 phase_end

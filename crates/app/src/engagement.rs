@@ -335,12 +335,9 @@ pub async fn file_complaint(
     // A member's complaint is announced to their key-account manager.
     if !agency {
         let now = app.now_ts();
-        relais_store::jobs::enqueue(
+        crate::jobs::enqueue(
             &mut tx,
-            "mail.notify",
-            &json!({"template": "complaint_new", "complaint_id": id.to_string()}),
-            &now,
-            None,
+            &crate::jobs::MailJob::ComplaintNew { complaint_id: id },
             &now,
         )
         .await?;
@@ -653,12 +650,9 @@ pub async fn close(app: &App, actor: &Actor, id: Id, answer: &str) -> Result<()>
     // The member is told by mail (the `mail.notify` job resolves the
     // address when it runs).
     let now = app.now_ts();
-    relais_store::jobs::enqueue(
+    crate::jobs::enqueue(
         &mut tx,
-        "mail.notify",
-        &json!({"template": "complaint_closed", "complaint_id": id.to_string()}),
-        &now,
-        None,
+        &crate::jobs::MailJob::ComplaintClosed { complaint_id: id },
         &now,
     )
     .await?;

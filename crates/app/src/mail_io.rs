@@ -3,6 +3,7 @@
 //! quarantined one that an agent can replay. Outbound: the `mail.notify`
 //! jobs written by the support use cases become SMTP messages.
 
+use crate::jobs::MailJob;
 use crate::support::{is_agent, ticket_scope};
 use crate::{App, AppError, Result};
 use base64::Engine as _;
@@ -195,7 +196,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                         sstore::get_ticket(
                             &mut c,
                             sstore::TicketScope::All,
-                            Id::parse(&tid).unwrap_or_default(),
+                            Id::parse_stored(&tid)?,
                         )
                         .await?,
                     );
@@ -342,16 +343,19 @@ pub async fn replay(
 /// The `mail.notify` job handler: builds the message for its template and
 /// sends it. Recipients are resolved here, from the data as it is now, and
 /// are always people of the ticket's own institution or the agency team.
-pub async fn send_notification(
-    app: &App,
-    settings: &MailSettings,
-    payload: &serde_json::Value,
-) -> Result<()> {
-    let template = payload["template"].as_str().unwrap_or("");
+/// A ticket, incident or complaint that is gone is a `NotFound` error (the
+/// job fails with that reason); a mail with nobody to send to is done.
+pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob) -> Result<()> {
     let mut c = app.db.read().await?;
-    let ticket = match payload["ticket_id"].as_str().and_then(Id::parse) {
-        Some(id) => Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, id).await?),
-        None => None,
+    let ticket = match job {
+        MailJob::TicketNewTeam { ticket_id, .. }
+        | MailJob::TicketReply { ticket_id, .. }
+        | MailJob::TicketStatus { ticket_id }
+        | MailJob::TicketMemberReply { ticket_id }
+        | MailJob::SlaAlert { ticket_id, .. } => {
+            Some(sstore::get_ticket(&mut c, sstore::TicketScope::All, *ticket_id).await?)
+        }
+        _ => None,
     };
     let link = |t: &sstore::TicketRow| {
         format!(
@@ -361,11 +365,17 @@ pub async fn send_notification(
         )
     };
     let mut to: Vec<String> = Vec::new();
-    let (subject, text, reply_to) = match (template, &ticket) {
-        ("ticket_new_team", Some(t)) => {
-            if let Some(e) = payload["to"].as_str() {
-                to.push(e.to_string());
-            }
+    // Mails built by their own context: (recipient, subject, text) or
+    // nobody to write to.
+    let built = |b: Option<(String, String, String)>, to: &mut Vec<String>| {
+        b.map(|(email, subject, text)| {
+            to.push(email);
+            (subject, text, None)
+        })
+    };
+    let (subject, text, reply_to) = match (job, &ticket) {
+        (MailJob::TicketNewTeam { to: team, .. }, Some(t)) => {
+            to.extend(team.clone());
             (
                 format!("[Relais {}] Nouveau ticket : {}", t.reference, t.subject),
                 format!(
@@ -379,13 +389,13 @@ pub async fn send_notification(
                 None,
             )
         }
-        ("ticket_reply", Some(t)) => {
+        (MailJob::TicketReply { message_id, .. }, Some(t)) => {
             to.extend(t.requester_email.clone());
-            let body = match payload["message_id"].as_str() {
+            let body = match message_id {
                 Some(mid) => {
                     let msgs =
-                        sstore::list_messages(&mut c, Id::parse(&t.id).unwrap_or_default(), true)
-                            .await?;
+                        sstore::list_messages(&mut c, Id::parse_stored(&t.id)?, true).await?;
+                    let mid = mid.to_string();
                     // Only a public message is ever mailed to the institution.
                     msgs.into_iter()
                         .find(|m| m.id == mid)
@@ -400,7 +410,7 @@ pub async fn send_notification(
                 Some(settings.reply.for_ticket(&t.reference)),
             )
         }
-        ("ticket_status", Some(t)) => {
+        (MailJob::TicketStatus { .. }, Some(t)) => {
             to.extend(t.requester_email.clone());
             let label = relais_domain::support::TicketStatus::from_code(&t.status)
                 .map(|s| s.label_fr())
@@ -415,14 +425,15 @@ pub async fn send_notification(
                 Some(settings.reply.for_ticket(&t.reference)),
             )
         }
-        ("incident_resolved", _) => {
-            let inst = payload["institution_id"].as_str().unwrap_or("");
-            let incident = payload["incident_id"]
-                .as_str()
-                .and_then(Id::parse)
-                .unwrap_or_default();
-            let i = sstore::get_incident(&mut c, incident).await?;
-            to.extend(sstore::incident_recipients(&mut c, incident, inst).await?);
+        (
+            MailJob::IncidentResolved {
+                incident_id,
+                institution_id,
+            },
+            _,
+        ) => {
+            let i = sstore::get_incident(&mut c, *incident_id).await?;
+            to.extend(sstore::incident_recipients(&mut c, *incident_id, institution_id).await?);
             (
                 format!("[Relais] Incident résolu : {}", i.title),
                 format!(
@@ -434,11 +445,17 @@ pub async fn send_notification(
                 None,
             )
         }
-        ("sla_alert", Some(t)) => {
-            if let Some(list) = payload["to"].as_array() {
-                to.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
-            }
-            let breach = payload["kind"].as_str() == Some("breach");
+        (
+            MailJob::SlaAlert {
+                to: list,
+                kind,
+                reason,
+                ..
+            },
+            Some(t),
+        ) => {
+            to.extend(list.iter().cloned());
+            let breach = kind == "breach";
             (
                 format!(
                     "[Relais {}] {} : {}",
@@ -451,8 +468,7 @@ pub async fn send_notification(
                     t.subject
                 ),
                 format!(
-                    "{}\n\nTicket {} ({}, {}).\n\n{}",
-                    payload["reason"].as_str().unwrap_or(""),
+                    "{reason}\n\nTicket {} ({}, {}).\n\n{}",
                     t.reference,
                     t.institution_name,
                     t.product_name,
@@ -461,8 +477,9 @@ pub async fn send_notification(
                 None,
             )
         }
-        ("ticket_member_reply", Some(t)) => {
-            if let Some(team) = t.team_id.as_deref().and_then(Id::parse) {
+        (MailJob::TicketMemberReply { .. }, Some(t)) => {
+            if let Some(team) = t.team_id.as_deref() {
+                let team = Id::parse_stored(team)?;
                 let teams = sstore::list_teams(&mut c).await?;
                 to.extend(
                     teams
@@ -480,73 +497,84 @@ pub async fn send_notification(
                 None,
             )
         }
-        ("mail_refused", _) => {
-            to.extend(payload["to"].as_str().map(str::to_string));
-            let (subject, text) = crate::mail_read::refusal_mail(payload);
+        (MailJob::MailRefused {
+            to: who,
+            subject,
+            chars,
+            limit,
+        }, _) => {
+            to.push(who.clone());
+            let (subject, text) = crate::mail_read::refusal_mail(subject, *chars, *limit);
             (subject, text, None)
         }
-        ("registration", _) => {
-            let id = payload["registration_id"]
-                .as_str()
-                .and_then(Id::parse)
-                .unwrap_or_default();
-            let event = payload["event"].as_str().unwrap_or("");
+        (
+            MailJob::TicketNewTeam { .. }
+            | MailJob::TicketReply { .. }
+            | MailJob::TicketStatus { .. }
+            | MailJob::TicketMemberReply { .. }
+            | MailJob::SlaAlert { .. },
+            None,
+        ) => return Err(relais_domain::DomainError::NotFound.into()),
+        (
+            MailJob::Registration {
+                registration_id,
+                event,
+            },
+            _,
+        ) => {
             drop(c);
-            match crate::training::registration_mail(app, id, event, &settings.base_url).await? {
-                Some((email, subject, text)) => {
-                    to.push(email);
-                    c = app.db.read().await?;
-                    (subject, text, None)
-                }
+            let b = crate::training::registration_mail(
+                app,
+                *registration_id,
+                event,
+                &settings.base_url,
+            )
+            .await?;
+            c = app.db.read().await?;
+            match built(b, &mut to) {
+                Some(m) => m,
                 None => return Ok(()),
             }
         }
-        ("survey" | "recall" | "relation_digest", _) => {
+        (MailJob::Survey { .. } | MailJob::Recall { .. } | MailJob::RelationDigest { .. }, _) => {
             drop(c);
-            let id = |k: &str| payload[k].as_str().and_then(Id::parse).unwrap_or_default();
-            let built = match template {
-                "survey" => {
-                    let event = payload["event"].as_str().unwrap_or("invitation");
-                    crate::relation::survey_mail(
-                        app,
-                        id("invitation_id"),
-                        event,
-                        &settings.base_url,
-                    )
-                    .await?
+            let b = match job {
+                MailJob::Survey {
+                    invitation_id,
+                    event,
+                } => {
+                    crate::relation::survey_mail(app, *invitation_id, event, &settings.base_url)
+                        .await?
                 }
-                "recall" => {
-                    crate::relation::recall_mail(app, id("recall_id"), &settings.base_url).await?
+                MailJob::Recall { recall_id } => {
+                    crate::relation::recall_mail(app, *recall_id, &settings.base_url).await?
                 }
-                _ => {
-                    crate::relation::digest_mail(app, id("manager_id"), &settings.base_url).await?
+                MailJob::RelationDigest { manager_id } => {
+                    crate::relation::digest_mail(app, *manager_id, &settings.base_url).await?
                 }
+                _ => None,
             };
-            match built {
-                Some((email, subject, text)) => {
-                    to.push(email);
-                    c = app.db.read().await?;
-                    (subject, text, None)
-                }
+            c = app.db.read().await?;
+            match built(b, &mut to) {
+                Some(m) => m,
                 None => return Ok(()),
             }
         }
-        ("complaint_closed" | "complaint_new", _) => {
-            let id = payload["complaint_id"]
-                .as_str()
-                .and_then(Id::parse)
-                .unwrap_or_default();
+        (MailJob::ComplaintNew { complaint_id } | MailJob::ComplaintClosed { complaint_id }, _) => {
             drop(c);
-            match crate::engagement::complaint_mail(app, id, template, &settings.base_url).await? {
-                Some((email, subject, text)) => {
-                    to.push(email);
-                    c = app.db.read().await?;
-                    (subject, text, None)
-                }
+            let b = crate::engagement::complaint_mail(
+                app,
+                *complaint_id,
+                job.template(),
+                &settings.base_url,
+            )
+            .await?;
+            c = app.db.read().await?;
+            match built(b, &mut to) {
+                Some(m) => m,
                 None => return Ok(()),
             }
         }
-        _ => return Ok(()),
     };
     drop(c);
     to.sort();

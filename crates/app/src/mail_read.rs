@@ -742,17 +742,16 @@ pub(crate) async fn append_continuations(
 /// the limit (a notification job, sent when SMTP is configured). The
 /// message itself is already held in quarantine.
 pub(crate) async fn refuse_too_long(app: &App, to: &str, subject: &str, chars: usize) {
-    let payload = serde_json::json!({
-        "template": "mail_refused",
-        "to": to,
-        "subject": subject,
-        "chars": chars,
-        "limit": app.settings.mail_max_body_chars,
-    });
+    let job = crate::jobs::MailJob::MailRefused {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        chars,
+        limit: app.settings.mail_max_body_chars,
+    };
     let result: Result<()> = async {
         let now = app.now_ts();
         let mut tx = app.db.begin().await?;
-        relais_store::jobs::enqueue(&mut tx, "mail.notify", &payload, &now, None, &now).await?;
+        crate::jobs::enqueue(&mut tx, &job, &now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -763,8 +762,7 @@ pub(crate) async fn refuse_too_long(app: &App, to: &str, subject: &str, chars: u
 }
 
 /// The subject and text of the refusal mail.
-pub(crate) fn refusal_mail(payload: &serde_json::Value) -> (String, String) {
-    let subject = payload["subject"].as_str().unwrap_or("");
+pub(crate) fn refusal_mail(subject: &str, chars: usize, limit: usize) -> (String, String) {
     (
         format!("Message non traité : {subject}"),
         format!(
@@ -773,7 +771,7 @@ pub(crate) fn refusal_mail(payload: &serde_json::Value) -> (String, String) {
              Raccourcissez-le, ou joignez le texte long en pièce jointe, puis renvoyez-le.\n\n\
              ---\n\nYour message \"{subject}\" was not recorded: its text is {} characters long, over the \
              support's limit of {} characters. Shorten it or attach the long text as a file, then send it again.",
-            payload["chars"], payload["limit"], payload["chars"], payload["limit"]
+            chars, limit, chars, limit
         ),
     )
 }

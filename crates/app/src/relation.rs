@@ -10,6 +10,7 @@
 //! nothing.
 
 use crate::accounts::hash_token;
+use crate::jobs::MailJob;
 use crate::training::today;
 use crate::{App, AppError, Result};
 use chrono::Duration;
@@ -121,16 +122,8 @@ pub async fn set_settings(app: &App, actor: &Actor, s: &RelationSettings) -> Res
 
 // ---------------------------------------------------------------- invitations
 
-async fn enqueue_mail(
-    tx: &mut Conn,
-    template: &str,
-    payload: serde_json::Value,
-    now: &str,
-) -> Result<()> {
-    let mut p = payload;
-    p["template"] = json!(template);
-    relais_store::jobs::enqueue(tx, "mail.notify", &p, now, None, now).await?;
-    Ok(())
+async fn enqueue_mail(tx: &mut Conn, mail: MailJob, now: &str) -> Result<()> {
+    crate::jobs::enqueue(tx, &mail, now).await
 }
 
 /// Creates an invitation (once per context) and queues its mail.
@@ -141,8 +134,10 @@ async fn invite(tx: &mut Conn, n: &store::NewInvitation<'_>, now: &str) -> Resul
     }
     enqueue_mail(
         tx,
-        "survey",
-        json!({"invitation_id": id.to_string(), "event": "invitation"}),
+        MailJob::Survey {
+            invitation_id: id,
+            event: "invitation".into(),
+        },
         now,
     )
     .await?;
@@ -235,8 +230,10 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
         if store::mark_reminded(&mut tx, &id, &now).await? {
             enqueue_mail(
                 &mut tx,
-                "survey",
-                json!({"invitation_id": id, "event": "rappel"}),
+                MailJob::Survey {
+                    invitation_id: Id::parse_stored(&id)?,
+                    event: "rappel".into(),
+                },
                 &now,
             )
             .await?;
@@ -686,13 +683,7 @@ pub async fn answer(
         )
         .await?;
         if manager.is_some() {
-            enqueue_mail(
-                &mut tx,
-                "recall",
-                json!({"recall_id": id.to_string()}),
-                &now,
-            )
-            .await?;
+            enqueue_mail(&mut tx, MailJob::Recall { recall_id: id }, &now).await?;
         }
         recall_id = Some(id);
     }
@@ -923,7 +914,7 @@ pub async fn record_call(app: &App, actor: &Actor, id: Id, note: &str) -> Result
     if !store::count_call(&mut tx, &r.id).await? {
         return Err(DomainError::Conflict("Ce rappel est déjà clos.".into()).into());
     }
-    let inst = Id::parse(&r.institution_id).unwrap_or_default();
+    let inst = Id::parse_stored(&r.institution_id)?;
     relais_store::crm::insert_interaction(
         &mut tx,
         Id::new(),
@@ -1184,8 +1175,9 @@ pub async fn send_digests(app: &App) -> Result<usize> {
         relais_store::watchdog::set_setting(&mut tx, &key, &relais_store::date(day), &now).await?;
         enqueue_mail(
             &mut tx,
-            "relation_digest",
-            json!({"manager_id": manager}),
+            MailJob::RelationDigest {
+                manager_id: Id::parse_stored(&manager)?,
+            },
             &now,
         )
         .await?;
@@ -1368,7 +1360,7 @@ pub async fn set_my_interests(app: &App, actor: &Actor, domains: &[String]) -> R
         &mut tx,
         Some(actor.user_id),
         "contact",
-        Id::parse(&contact).unwrap_or_default(),
+        Id::parse_stored(&contact)?,
         "interests",
         &json!({"domains": keep}),
         &now,

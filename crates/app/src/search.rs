@@ -32,7 +32,7 @@ impl std::fmt::Debug for SearchHandle {
 }
 
 /// The job kind that brings one document of the index in line.
-pub const JOB: &str = "search.index";
+pub const JOB: &str = <crate::jobs::IndexDocument as relais_jobs::Job>::KIND;
 
 /// The grant of every ticket (agency readers; triage reads the whole history).
 pub const ALL_TICKETS: &str = "tickets:all";
@@ -44,18 +44,11 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 
 /// Enqueues the re-indexing of a document in the caller's transaction.
 pub async fn enqueue(tx: &mut Conn, kind: &str, id: &str, now: &str) -> Result<()> {
-    relais_store::jobs::enqueue(
-        tx,
-        JOB,
-        &serde_json::json!({"kind": kind, "id": id}),
-        now,
-        // One pending job per document is enough (the key is released when
-        // the job completes).
-        Some(&format!("search:{kind}:{id}")),
-        now,
-    )
-    .await?;
-    Ok(())
+    let job = crate::jobs::IndexDocument {
+        kind: kind.into(),
+        id: id.into(),
+    };
+    crate::jobs::enqueue(tx, &job, now).await
 }
 
 fn epoch(ts: &str) -> i64 {
@@ -190,12 +183,11 @@ async fn load_doc(c: &mut Conn, kind: &str, id: &str) -> Result<Option<IndexDoc>
 /// The `search.index` job: re-reads the document and replaces it in the
 /// index (or removes it). Idempotent, so a crash at any point is repaired
 /// by running it again.
-pub async fn handle_job(app: &App, payload: &serde_json::Value) -> Result<()> {
+pub async fn handle_job(app: &App, job: &crate::jobs::IndexDocument) -> Result<()> {
     let Some(ix) = &app.search else {
         return Err(internal("no index open"));
     };
-    let kind = payload["kind"].as_str().unwrap_or_default();
-    let id = payload["id"].as_str().unwrap_or_default();
+    let (kind, id) = (job.kind.as_str(), job.id.as_str());
     let doc = {
         let mut c = app.db.read().await?;
         load_doc(&mut c, kind, id).await?

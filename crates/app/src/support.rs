@@ -4,6 +4,7 @@
 //! workarounds, incidents. Notifications are jobs written in the same
 //! transaction (the outbox), so a crash never loses one.
 
+use crate::jobs::MailJob;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Datelike, Utc};
 use relais_domain::accounts::{Actor, Role};
@@ -16,7 +17,6 @@ use relais_domain::{DomainError, Id};
 use relais_store::support as store;
 use relais_store::support::{TicketRow, TicketScope};
 use relais_store::{ts, Conn};
-use serde_json::json;
 
 fn require(ok: bool) -> Result<()> {
     if ok {
@@ -188,17 +188,8 @@ pub(crate) async fn event(
     Ok(())
 }
 
-async fn notify(
-    tx: &mut Conn,
-    app: &App,
-    template: &str,
-    payload: serde_json::Value,
-) -> Result<()> {
-    let now = app.now_ts();
-    let mut p = payload;
-    p["template"] = json!(template);
-    relais_store::jobs::enqueue(tx, "mail.notify", &p, &now, None, &now).await?;
-    Ok(())
+async fn notify(tx: &mut Conn, app: &App, mail: MailJob) -> Result<()> {
+    crate::jobs::enqueue(tx, &mail, &app.now_ts()).await
 }
 
 /// Files a ticket. A member files for their own institution and only on a
@@ -321,8 +312,10 @@ pub async fn create_ticket(
         notify(
             &mut tx,
             app,
-            "ticket_new_team",
-            json!({"ticket_id": id.to_string(), "team_id": t.id, "to": t.email}),
+            MailJob::TicketNewTeam {
+                ticket_id: id,
+                to: t.email.clone(),
+            },
         )
         .await?;
     }
@@ -567,8 +560,9 @@ pub async fn change_status(app: &App, actor: &Actor, id: Id, to: &str) -> Result
         notify(
             &mut tx,
             app,
-            "ticket_status",
-            json!({"ticket_id": t.id, "to": t.requester_email, "status": to.code()}),
+            MailJob::TicketStatus {
+                ticket_id: Id::parse_stored(&t.id)?,
+            },
         )
         .await?;
     }
@@ -640,8 +634,10 @@ pub async fn reply(
         notify(
             &mut tx,
             app,
-            "ticket_reply",
-            json!({"ticket_id": t.id, "message_id": mid.to_string(), "to": t.requester_email}),
+            MailJob::TicketReply {
+                ticket_id: Id::parse_stored(&t.id)?,
+                message_id: Some(mid),
+            },
         )
         .await?;
     } else if !agent && t.status == "attente_etablissement" {
@@ -651,8 +647,9 @@ pub async fn reply(
         notify(
             &mut tx,
             app,
-            "ticket_member_reply",
-            json!({"ticket_id": t.id, "team_id": t.team_id, "assignee_id": t.assignee_id}),
+            MailJob::TicketMemberReply {
+                ticket_id: Id::parse_stored(&t.id)?,
+            },
         )
         .await?;
     }
@@ -953,15 +950,11 @@ pub async fn resolve_incident(app: &App, actor: &Actor, id: Id, resolution: &str
     }
     let institutions = store::incident_institutions(&mut tx, id).await?;
     for inst in &institutions {
-        relais_store::jobs::enqueue(
-            &mut tx,
-            "mail.notify",
-            &json!({"template": "incident_resolved", "incident_id": id.to_string(), "institution_id": inst}),
-            &now_s,
-            Some(&format!("incident_resolved:{id}:{inst}")),
-            &now_s,
-        )
-        .await?;
+        let mail = MailJob::IncidentResolved {
+            incident_id: id,
+            institution_id: inst.to_string(),
+        };
+        crate::jobs::enqueue(&mut tx, &mail, &now_s).await?;
     }
     crate::search::enqueue(&mut tx, "incident", &id.to_string(), &now_s).await?;
     tx.commit().await?;

@@ -199,7 +199,7 @@ pub async fn session_registrations(
     let mut out = vec![];
     for r in all {
         let pos = if r.status == "attente" {
-            store::waiting_position(&mut c, Id::parse(&r.id).unwrap_or_default()).await?
+            store::waiting_position(&mut c, Id::parse_stored(&r.id)?).await?
         } else {
             None
         };
@@ -510,7 +510,7 @@ async fn session_fields<'a>(
     let percent = sanitary_percent_in(c).await?;
     let o = |s: &'a Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty());
     Ok(store::NewSession {
-        training: Id::parse(&training.id).unwrap_or_default(),
+        training: Id::parse_stored(&training.id)?,
         starts_on: starts,
         ends_on: ends,
         place: o(&i.place),
@@ -585,8 +585,7 @@ pub async fn update_session(app: &App, actor: &Actor, id: Id, i: &SessionInput) 
     let now = app.now_ts();
     let mut tx = app.db.begin().await?;
     let before = store::get_session(&mut tx, id).await?;
-    let t =
-        store::get_training(&mut tx, Id::parse(&before.training_id).unwrap_or_default()).await?;
+    let t = store::get_training(&mut tx, Id::parse_stored(&before.training_id)?).await?;
     let kind = TrainingKind::from_code(&t.kind).unwrap_or(TrainingKind::Continue);
     let checked = validate_session(i, kind)?;
     let starts = checked
@@ -628,15 +627,11 @@ pub async fn update_session(app: &App, actor: &Actor, id: Id, i: &SessionInput) 
 }
 
 async fn notify(tx: &mut Conn, registration: &str, event: &str, now: &str) -> Result<()> {
-    relais_store::jobs::enqueue(
-        tx,
-        "mail.notify",
-        &json!({"template": "registration", "registration_id": registration, "event": event}),
-        now,
-        None,
-        now,
-    )
-    .await?;
+    let mail = crate::jobs::MailJob::Registration {
+        registration_id: Id::parse_stored(registration)?,
+        event: event.into(),
+    };
+    crate::jobs::enqueue(tx, &mail, now).await?;
     Ok(())
 }
 
@@ -667,7 +662,7 @@ pub async fn request_seat(app: &App, actor: &Actor, session: Id) -> Result<Id> {
         } else if let Some(again) =
             store::renew_registration(&mut tx, session, actor.user_id, &now).await?
         {
-            Id::parse(&again).unwrap_or(id)
+            Id::parse_stored(&again)?
         } else {
             return Err(DomainError::invalid(
                 "already_registered",
@@ -845,7 +840,7 @@ pub async fn cancel(app: &App, actor: &Actor, registration: Id) -> Result<Cancel
     let deadline = deadline_days_in(&mut tx).await?;
     let late = r.status == "confirmee" && rules::cancellation_is_late(today(app), first, deadline);
     store::cancel_registration(&mut tx, registration, late, &now).await?;
-    let session = Id::parse(&r.session_id).unwrap_or_default();
+    let session = Id::parse_stored(&r.session_id)?;
     let mut promoted = vec![];
     if r.status == "confirmee" {
         store::release_seat(&mut tx, session).await?;
@@ -926,7 +921,7 @@ pub async fn my_registrations(
     let mut out = vec![];
     for r in rows {
         let pos = if r.status == "attente" {
-            store::waiting_position(&mut c, Id::parse(&r.id).unwrap_or_default()).await?
+            store::waiting_position(&mut c, Id::parse_stored(&r.id)?).await?
         } else {
             None
         };
@@ -970,7 +965,7 @@ pub async fn certificate(
     if r.attended != Some(1) {
         return Err(DomainError::NotFound.into());
     }
-    let days = store::session_days(&mut c, Id::parse(&r.session_id).unwrap_or_default())
+    let days = store::session_days(&mut c, Id::parse_stored(&r.session_id)?)
         .await?
         .into_iter()
         .filter_map(|(d, p)| {
@@ -1109,15 +1104,12 @@ pub async fn statement(
         let day = NaiveDate::parse_from_str(&s.starts_on, "%Y-%m-%d").unwrap_or_default();
         let Some(t) = table.on(day) else { continue };
         let hd = s.half_days.unwrap_or(0);
-        let n = store::registrations_of_session(
-            &mut c,
-            Id::parse(&s.id).unwrap_or_default(),
-            Some(institution),
-        )
-        .await?
-        .iter()
-        .filter(|r| r.status == "confirmee")
-        .count();
+        let n =
+            store::registrations_of_session(&mut c, Id::parse_stored(&s.id)?, Some(institution))
+                .await?
+                .iter()
+                .filter(|r| r.status == "confirmee")
+                .count();
         lines.push(StatementLine {
             registration_id: None,
             session_id: s.id.clone(),
@@ -1341,7 +1333,7 @@ pub async fn registration_mail(
         Err(relais_store::StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let session = Id::parse(&r.session_id).unwrap_or_default();
+    let session = Id::parse_stored(&r.session_id)?;
     let days = store::session_days(&mut c, session).await?;
     let when = days
         .iter()
@@ -1585,7 +1577,7 @@ pub async fn personal_feed(app: &App, user: Id, base_url: &str) -> Result<String
         if !matches!(r.status.as_str(), "confirmee" | "attente") {
             continue;
         }
-        let s = store::get_session(&mut c, Id::parse(&r.session_id).unwrap_or_default()).await?;
+        let s = store::get_session(&mut c, Id::parse_stored(&r.session_id)?).await?;
         let mut evs = events_of(&session_view(&mut c, s).await?, base_url, "-inscription");
         if r.status == "attente" {
             for e in &mut evs {

@@ -266,21 +266,13 @@ pub async fn sweep(app: &App) -> Result<SweepReport> {
                     report.warnings += 1;
                 }
                 if !to.is_empty() {
-                    relais_store::jobs::enqueue(
-                        &mut tx,
-                        "mail.notify",
-                        &json!({
-                            "template": "sla_alert",
-                            "ticket_id": t.id,
-                            "to": to,
-                            "kind": kind,
-                            "reason": clock.reason,
-                        }),
-                        &now_s,
-                        None,
-                        &now_s,
-                    )
-                    .await?;
+                    let mail = crate::jobs::MailJob::SlaAlert {
+                        ticket_id: tid,
+                        to: to.clone(),
+                        kind: kind.into(),
+                        reason: clock.reason.clone(),
+                    };
+                    crate::jobs::enqueue(&mut tx, &mail, &now_s).await?;
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! ticket and a ticket of another product are not listed; once the
 //! incident exists the proposal disappears; members get nothing.
 
-use relais_app::search::{self, SearchHandle};
+use relais_app::search::SearchHandle;
 use relais_app::support as uc;
 use relais_app::{duplicates, App, AppError};
 use relais_domain::accounts::Role;
@@ -22,16 +22,8 @@ async fn deploy(db: &Db, inst: Id, product: Id) {
 }
 
 async fn index(app: &App) {
-    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
-    let a = app.clone();
-    r.register(search::JOB, move |p| {
-        let a = a.clone();
-        async move {
-            search::handle_job(&a, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-        }
-    });
+    let mut r = relais_app::jobs::runner(app);
+    relais_app::jobs::handle_index(&mut r, app);
     r.tick().await.expect("tick");
 }
 

@@ -379,16 +379,8 @@ db_test!(
         .await
         .expect("reply");
         // Run the outbox like the server's job runner does.
-        let mut runner = relais_jobs::Runner::new(db.clone(), Arc::new(relais_domain::SystemClock));
-        let (app, settings) = (w.app.clone(), s.clone());
-        runner.register("mail.notify", move |payload| {
-            let (app, settings) = (app.clone(), settings.clone());
-            async move {
-                mail_io::send_notification(&app, &settings, &payload)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))
-            }
-        });
+        let mut runner = relais_app::jobs::runner(&w.app);
+        relais_app::jobs::handle_mail(&mut runner, &w.app, &s);
         assert_eq!(runner.tick().await.expect("tick"), 2);
         let got = sink.received();
         assert_eq!(

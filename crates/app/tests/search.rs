@@ -93,16 +93,8 @@ async fn world(db: Db) -> World {
 }
 
 fn runner(app: &App) -> relais_jobs::Runner {
-    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
-    let app = app.clone();
-    r.register(search::JOB, move |payload| {
-        let app = app.clone();
-        async move {
-            search::handle_job(&app, &payload)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-        }
-    });
+    let mut r = relais_app::jobs::runner(app);
+    relais_app::jobs::handle_index(&mut r, app);
     r
 }
 

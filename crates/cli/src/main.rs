@@ -50,6 +50,9 @@ enum Command {
     /// Measure the assistant (hit@1, hit@3, MRR, nDCG@10 on the labelled
     /// set) and triage (held-out accuracy) on a fresh demo.
     Eval(commands::eval::Args),
+    /// List failed and pending background jobs with their reasons, or put
+    /// one back in the queue (`--retry <id>`).
+    Jobs(commands::jobs::Args),
 }
 
 #[tokio::main]
@@ -74,5 +77,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(a) => commands::bench::run(cfg, a).await,
         Command::Reindex => commands::reindex::run(cfg).await,
         Command::Eval(a) => commands::eval::run(cfg, a).await,
+        Command::Jobs(a) => commands::jobs::run(cfg, a).await,
     }
 }

@@ -7,9 +7,18 @@ use std::fmt;
 
 /// Identifiers are UUIDv7, stored as text on both engines: time-ordered, so
 /// indexes stay append-mostly, and never guessable from a neighbour's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Id(pub uuid::Uuid);
+
+/// Read from text; a value that is not an id is an error that names it
+/// (a job payload's reason says which id was bad).
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<str>::deserialize(d)?;
+        Id::parse_stored(&s).map_err(serde::de::Error::custom)
+    }
+}
 
 impl Id {
     pub fn new() -> Self {
@@ -17,6 +26,11 @@ impl Id {
     }
     pub fn parse(s: &str) -> Option<Self> {
         uuid::Uuid::parse_str(s).ok().map(Id)
+    }
+    /// An id read back from the database or a job payload: a value that
+    /// does not parse is an error naming it, never a made-up id.
+    pub fn parse_stored(s: &str) -> Result<Self, DomainError> {
+        Id::parse(s).ok_or_else(|| DomainError::BadId(s.chars().take(80).collect()))
     }
 }
 
@@ -68,6 +82,9 @@ pub enum DomainError {
     Forbidden,
     #[error("Conflit : {0}")]
     Conflict(String),
+    /// A stored identifier that is not a valid id (corrupt data).
+    #[error("Identifiant invalide : « {0} »")]
+    BadId(String),
 }
 
 impl DomainError {
@@ -77,6 +94,7 @@ impl DomainError {
             DomainError::NotFound => "not_found",
             DomainError::Forbidden => "forbidden",
             DomainError::Conflict(_) => "conflict",
+            DomainError::BadId(_) => "bad_id",
         }
     }
 

@@ -46,13 +46,18 @@ pub async fn enqueue(
 /// Claims the next due job of one of `kinds`, or `None`. The lock expires
 /// so that a crashed runner's job is retried. A runner only claims the
 /// kinds it can handle, so jobs wait for the process that can run them.
+///
+/// With a non-empty `known` list, a job whose kind is in none of the
+/// application's known kinds is claimed too, so that the runner can mark it
+/// failed with its reason instead of leaving it pending forever.
 pub async fn claim(
     c: &mut Conn,
     now: &str,
     lock_until: &str,
     kinds: &[String],
+    known: &[String],
 ) -> Result<Option<JobRow>> {
-    if kinds.is_empty() {
+    if kinds.is_empty() && known.is_empty() {
         return Ok(None);
     }
     for _ in 0..5 {
@@ -63,12 +68,28 @@ pub async fn claim(
         q.bind_text(now);
         q.push(" AND attempts < max_attempts AND (locked_until IS NULL OR locked_until < ");
         q.bind_text(now);
-        q.push(") AND kind IN (");
-        for (i, k) in kinds.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
+        q.push(") AND (");
+        if kinds.is_empty() {
+            q.push("1 = 0");
+        } else {
+            q.push("kind IN (");
+            for (i, k) in kinds.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind_text(k.clone());
             }
-            q.bind_text(k.clone());
+            q.push(")");
+        }
+        if !known.is_empty() {
+            q.push(" OR kind NOT IN (");
+            for (i, k) in known.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind_text(k.clone());
+            }
+            q.push(")");
         }
         q.push(") ORDER BY run_at LIMIT 1");
         let cand: Option<JobRow> = sqlx::query_as_with(&q.sql, q.arguments())
@@ -127,4 +148,84 @@ pub async fn pending_count(c: &mut Conn) -> Result<i64> {
         .await
         .map_err(StoreError::from_sqlx)?;
     Ok(n)
+}
+
+/// Marks a job failed for good: an unknown kind, a payload that does not
+/// read, an unknown template. Retrying would give the same answer, so the
+/// attempts are used up at once; the reason stays in `last_error` for the
+/// jobs page and `relais jobs`. The dedup key is released so that the same
+/// work can be queued again once the cause is fixed.
+pub async fn fail_permanently(c: &mut Conn, id: &str, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET last_error = $1, attempts = max_attempts, locked_until = NULL, \
+         dedup_key = NULL WHERE id = $2",
+    )
+    .bind(error.chars().take(2000).collect::<String>())
+    .bind(id.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Which jobs a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Attempts used up (or failed for good): waits for a person.
+    Failed,
+    /// Not done and still to be tried.
+    Pending,
+}
+
+/// One job as the jobs page and `relais jobs` show it.
+#[derive(Debug, Clone, FromRow)]
+pub struct JobListRow {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub last_error: Option<String>,
+    pub run_at: String,
+    pub created_at: String,
+}
+
+impl JobListRow {
+    pub fn failed(&self) -> bool {
+        self.attempts >= self.max_attempts
+    }
+}
+
+/// Jobs not done, failed ones or pending ones, oldest first.
+pub async fn list(c: &mut Conn, state: JobState, limit: i64) -> Result<Vec<JobListRow>> {
+    let cond = match state {
+        JobState::Failed => "attempts >= max_attempts",
+        JobState::Pending => "attempts < max_attempts",
+    };
+    let sql = format!(
+        "SELECT id, kind, payload, attempts, max_attempts, last_error, run_at, created_at \
+         FROM jobs WHERE done_at IS NULL AND {cond} ORDER BY created_at, id LIMIT $1"
+    );
+    sqlx::query_as(&sql)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)
+}
+
+/// Puts a job that is not done back in the queue, due now, with its
+/// attempts reset (the last error stays until the next run). Returns false
+/// when there is no such job or it is done.
+pub async fn retry(c: &mut Conn, id: &str, now: &str) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE jobs SET attempts = 0, run_at = $1, locked_until = NULL \
+         WHERE id = $2 AND done_at IS NULL",
+    )
+    .bind(now.to_string())
+    .bind(id.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?
+    .rows_affected();
+    Ok(n == 1)
 }

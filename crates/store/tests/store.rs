@@ -455,20 +455,22 @@ db_test!(
                 &mut c,
                 now,
                 "2021-06-01T10:06:00.000Z",
-                &["other".to_string()]
+                &["other".to_string()],
+                // Known to the application, so not claimed as unknown.
+                &mail
             )
             .await
             .expect("claim")
             .is_none(),
             "a runner only claims the kinds it handles"
         );
-        let job = claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail)
+        let job = claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail, &[])
             .await
             .expect("claim")
             .expect("a job");
         assert_eq!(job.attempts, 1);
         // Locked: a second runner gets nothing.
-        assert!(claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail)
+        assert!(claim(&mut c, now, "2021-06-01T10:06:00.000Z", &mail, &[])
             .await
             .expect("claim")
             .is_none());
@@ -480,7 +482,8 @@ db_test!(
                 &mut c,
                 "2021-06-01T10:05:00.000Z",
                 "2021-06-01T10:20:00.000Z",
-                &mail
+                &mail,
+                &[]
             )
             .await
             .expect("claim")
@@ -492,6 +495,7 @@ db_test!(
             "2021-06-01T10:11:00.000Z",
             "2021-06-01T10:20:00.000Z",
             &mail,
+            &[],
         )
         .await
         .expect("claim")

@@ -20,12 +20,43 @@ tokio::task_local! {
     pub static REQUEST_ID: String;
 }
 
-/// Gives every request an id, used in logs and on 5xx pages.
+/// An incoming `x-request-id` is kept when it is well-formed: 1 to 64
+/// characters among letters, digits, `-`, `_` and `.` (a proxy's id then
+/// follows the request through our logs; anything else is replaced).
+fn well_formed(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Gives every request an id: kept from a well-formed incoming
+/// `x-request-id` or made here, carried by a `request` tracing span (so
+/// every log line inside the request has it), shown on 5xx pages, and sent
+/// back in the `x-request-id` response header.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
-    let id = uuid::Uuid::now_v7().simple().to_string()[20..].to_string();
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| well_formed(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string()[20..].to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    tracing::debug!(id = %id, method = %req.method(), path = %req.uri().path(), "request");
-    let mut res = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path()
+    );
+    let mut res = REQUEST_ID
+        .scope(id.clone(), async move {
+            tracing::debug!("request");
+            next.run(req).await
+        })
+        .instrument(span)
+        .await;
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
@@ -62,6 +93,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         // records look like absence.
         AppError::Domain(DomainError::Forbidden) => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
+        // An id read from our own data that does not parse: corrupt data.
+        AppError::Domain(DomainError::BadId(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

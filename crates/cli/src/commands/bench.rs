@@ -333,7 +333,7 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             let started = Instant::now();
             match op {
                 "ticket_view" => {
-                    let id = Id::parse(&ids[rng.gen_range(0..ids.len())].0).unwrap_or_default();
+                    let id = Id::parse_stored(&ids[rng.gen_range(0..ids.len())].0)?;
                     relais_app::support::ticket_view(&app, &agent, id)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -3,6 +3,7 @@ pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod import;
+pub mod jobs;
 pub mod mail_corpus;
 pub mod mail_ingest;
 pub mod migrate;

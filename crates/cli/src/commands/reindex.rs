@@ -7,9 +7,6 @@ use crate::config::Config;
 use relais_app::App;
 use std::time::Instant;
 
-/// The job kind of a rebuild requested by `relais reindex`.
-pub const JOB: &str = "search.rebuild";
-
 pub async fn rebuild_logged(app: &App) -> anyhow::Result<()> {
     let started = Instant::now();
     let n = relais_app::search::rebuild(app, &|_| {})
@@ -28,15 +25,8 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     if super::open_index(&cfg, &mut app).is_err() {
         let now = app.now_ts();
         let mut tx = app.db.begin().await?;
-        relais_store::jobs::enqueue(
-            &mut tx,
-            JOB,
-            &serde_json::json!({"rebuild": true}),
-            &now,
-            Some("search.rebuild"),
-            &now,
-        )
-        .await?;
+        relais_app::jobs::enqueue(&mut tx, &relais_app::jobs::RebuildIndex::default(), &now)
+            .await?;
         tx.commit().await?;
         println!("Le serveur en cours utilise l'index : la reconstruction lui est confiée (elle se fait sans interrompre le service).");
         return Ok(());

@@ -33,35 +33,15 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     // The job runner: index updates always; notifications when an SMTP
     // relay is set (otherwise they wait in the jobs table, nothing is lost).
     let app = app_for_jobs;
-    let mut runner = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
+    // Jobs of a kind this version does not know fail at once with their
+    // reason (shown by `relais jobs` and /admin/taches).
+    let mut runner = relais_app::jobs::runner(&app);
     if app.search.is_some() {
-        for kind in [relais_app::search::JOB, super::reindex::JOB] {
-            let app = app.clone();
-            runner.register(kind, move |payload| {
-                let app = app.clone();
-                async move {
-                    if payload["rebuild"].as_bool() == Some(true) {
-                        super::reindex::rebuild_logged(&app).await
-                    } else {
-                        relais_app::search::handle_job(&app, &payload)
-                            .await
-                            .map_err(|e| anyhow::anyhow!("{e}"))
-                    }
-                }
-            });
-        }
+        relais_app::jobs::handle_index(&mut runner, &app);
+        relais_app::jobs::handle_rebuild(&mut runner, &app);
     }
     if !cfg.smtp_host.is_empty() {
-        let settings = cfg.mail()?;
-        let app = app.clone();
-        runner.register("mail.notify", move |payload| {
-            let (app, settings) = (app.clone(), settings.clone());
-            async move {
-                relais_app::mail_io::send_notification(&app, &settings, &payload)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))
-            }
-        });
+        relais_app::jobs::handle_mail(&mut runner, &app, &cfg.mail()?);
     }
     // A new or lost index is rebuilt in the background; pending index jobs
     // (a crash between a write and its index update) run at the first tick.

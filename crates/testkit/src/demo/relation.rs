@@ -251,7 +251,7 @@ pub async fn load(
         sqlx::query_as("SELECT id FROM users WHERE email = 'admin@relais.test'")
             .fetch_optional(&mut *tx)
             .await?;
-    let admin = Id::parse(&admin.map(|a| a.0).unwrap_or_default()).unwrap_or_default();
+    let admin = Id::parse_stored(&admin.map(|a| a.0).unwrap_or_default())?;
     let seg = store::Segment {
         functions: vec!["dgs".into(), "dsi".into(), "president".into()],
         ..Default::default()

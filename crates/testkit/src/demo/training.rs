@@ -157,14 +157,11 @@ pub async fn load(
     let domaine = relais_store::accounts::find_user_by_email(tx, "domaine@relais.test").await?;
     let nantes =
         relais_store::accounts::find_user_by_email(tx, "membre.nantes@relais.test").await?;
-    let id = |u: &relais_store::accounts::UserRow| Id::parse(&u.id).unwrap_or_default();
+    let id = |u: &relais_store::accounts::UserRow| Id::parse_stored(&u.id);
     let inst_of = |u: &relais_store::accounts::UserRow| {
-        u.institution_id
-            .as_deref()
-            .and_then(Id::parse)
-            .unwrap_or_default()
+        Id::parse_stored(u.institution_id.as_deref().unwrap_or_default())
     };
-    let decider = id(&domaine);
+    let decider = id(&domaine)?;
 
     // Trainees: accounts for two staff of forty institutions, drawn from
     // their contacts (besides the demo's own member accounts).
@@ -179,24 +176,24 @@ pub async fn load(
     }
     let mut trainees: Vec<Person> = vec![
         Person {
-            user: id(&member),
-            institution: inst_of(&member),
+            user: id(&member)?,
+            institution: inst_of(&member)?,
         },
         Person {
-            user: id(&nantes),
-            institution: inst_of(&nantes),
+            user: id(&nantes)?,
+            institution: inst_of(&nantes)?,
         },
     ];
     let mut picked: Vec<(Id, Id)> = institutions.iter().map(|(i, _)| (*i, *i)).collect();
     picked.shuffle(&mut rng);
     // The demo accounts' institutions always have trainees of their own.
-    for own in [inst_of(&nantes), inst_of(&member)] {
+    for own in [inst_of(&nantes)?, inst_of(&member)?] {
         if let Some(i) = picked.iter().position(|p| p.0 == own) {
             let p = picked.remove(i);
             picked.insert(0, p);
         }
     }
-    let mut trainers: Vec<Id> = vec![id(&trainer)];
+    let mut trainers: Vec<Id> = vec![id(&trainer)?];
     for (n, (inst, _)) in picked.iter().take(40).enumerate() {
         let Some(list) = by_inst.get(&inst.to_string()) else {
             continue;
@@ -338,7 +335,7 @@ pub async fn load(
                     "confirmee",
                     Some(true),
                     &at,
-                    id(&referent),
+                    id(&referent)?,
                 )
                 .await?;
                 member_done = Some(sid);
@@ -401,7 +398,7 @@ pub async fn load(
             "attente",
             None,
             &ts(now - Duration::days(8)),
-            id(&referent),
+            id(&referent)?,
         )
         .await?;
         s.registrations += 10;

@@ -318,15 +318,7 @@ pub async fn actor_of(db: &Db, email: &str) -> relais_domain::accounts::Actor {
 
 /// Runs the pending index jobs, as the server's job runner does.
 pub async fn run_index_jobs(app: &App) {
-    let mut r = relais_jobs::Runner::new(app.db.clone(), app.clock.clone());
-    let a = app.clone();
-    r.register(relais_app::search::JOB, move |p| {
-        let a = a.clone();
-        async move {
-            relais_app::search::handle_job(&a, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))
-        }
-    });
+    let mut r = relais_app::jobs::runner(app);
+    relais_app::jobs::handle_index(&mut r, app);
     r.tick().await.expect("tick");
 }

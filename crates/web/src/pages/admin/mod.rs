@@ -1,9 +1,11 @@
 //! Administration pages: accounts, routing rules, service contracts
-//! (levels, calendars, contracts) and the retention rules.
+//! (levels, calendars, contracts), the retention rules and the background
+//! jobs waiting for a person.
 
 use crate::AppState;
 use axum::Router;
 
+pub mod jobs;
 pub mod retention;
 pub mod routing;
 pub mod sla;
@@ -15,4 +17,5 @@ pub fn router() -> Router<AppState> {
         .merge(sla::router())
         .merge(routing::router())
         .merge(retention::router())
+        .merge(jobs::router())
 }

@@ -1,0 +1,272 @@
+//! The application's background jobs as typed payloads: what each kind
+//! carries, the list of kinds the application knows, and the runner wiring
+//! (the server, the CLI and the tests build their runner here).
+//!
+//! A job of a kind not in [`KNOWN_KINDS`], a mail of an unknown template or
+//! a payload that does not read (a bad id) fails at once with its reason:
+//! it shows in `relais jobs` and on `/admin/taches`, and the other jobs go on.
+
+use crate::mail_io::MailSettings;
+use crate::App;
+use relais_domain::Id;
+use relais_jobs::{Job, Runner};
+use relais_store::jobs::{JobListRow, JobState};
+use serde::{Deserialize, Serialize};
+
+/// Brings one document of the search index in line with the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDocument {
+    /// `ticket`, `article`, `incident`, `training`.
+    pub kind: String,
+    pub id: String,
+}
+
+impl Job for IndexDocument {
+    const KIND: &'static str = "search.index";
+    // One pending job per document is enough (the key is released when the
+    // job completes).
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("search:{}:{}", self.kind, self.id))
+    }
+}
+
+/// Rebuilds the whole search index (asked by `relais reindex` while a
+/// server holds the index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RebuildIndex {
+    /// Always true; kept for the payloads written before jobs were typed.
+    #[serde(default = "yes")]
+    pub rebuild: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for RebuildIndex {
+    fn default() -> Self {
+        RebuildIndex { rebuild: true }
+    }
+}
+
+impl Job for RebuildIndex {
+    const KIND: &'static str = "search.rebuild";
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.into())
+    }
+}
+
+/// A notification mail, one variant per template. Recipients are resolved
+/// when the job runs, from the data as it is then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum MailJob {
+    /// A new ticket, to its team's address.
+    TicketNewTeam {
+        ticket_id: Id,
+        #[serde(default)]
+        to: Option<String>,
+    },
+    /// An agent's public reply, to the requester.
+    TicketReply {
+        ticket_id: Id,
+        #[serde(default)]
+        message_id: Option<Id>,
+    },
+    /// A status change, to the requester.
+    TicketStatus { ticket_id: Id },
+    /// A member's reply, to the ticket's team.
+    TicketMemberReply { ticket_id: Id },
+    /// An SLA warning or breach.
+    SlaAlert {
+        ticket_id: Id,
+        to: Vec<String>,
+        /// `warning` or `breach`.
+        kind: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// A resolved incident, to one institution's users of the product.
+    IncidentResolved {
+        incident_id: Id,
+        institution_id: String,
+    },
+    /// A training registration event (confirmed, refused, promoted,
+    /// reminder, session cancelled).
+    Registration { registration_id: Id, event: String },
+    /// A satisfaction survey invitation or its reminder.
+    Survey {
+        invitation_id: Id,
+        #[serde(default = "invitation")]
+        event: String,
+    },
+    /// A recall assigned to a relationship manager.
+    Recall { recall_id: Id },
+    /// A relationship manager's daily digest.
+    RelationDigest { manager_id: Id },
+    /// A complaint received, to the member relations team.
+    ComplaintNew { complaint_id: Id },
+    /// A complaint closed, to its author.
+    ComplaintClosed { complaint_id: Id },
+    /// A mail over the length limit, refused to its sender (the message
+    /// itself is held in quarantine).
+    MailRefused {
+        to: String,
+        subject: String,
+        chars: usize,
+        limit: usize,
+    },
+}
+
+fn invitation() -> String {
+    "invitation".into()
+}
+
+impl MailJob {
+    /// The template name, as stored in the payload.
+    pub fn template(&self) -> &'static str {
+        match self {
+            MailJob::TicketNewTeam { .. } => "ticket_new_team",
+            MailJob::TicketReply { .. } => "ticket_reply",
+            MailJob::TicketStatus { .. } => "ticket_status",
+            MailJob::TicketMemberReply { .. } => "ticket_member_reply",
+            MailJob::SlaAlert { .. } => "sla_alert",
+            MailJob::IncidentResolved { .. } => "incident_resolved",
+            MailJob::Registration { .. } => "registration",
+            MailJob::Survey { .. } => "survey",
+            MailJob::Recall { .. } => "recall",
+            MailJob::RelationDigest { .. } => "relation_digest",
+            MailJob::ComplaintNew { .. } => "complaint_new",
+            MailJob::ComplaintClosed { .. } => "complaint_closed",
+            MailJob::MailRefused { .. } => "mail_refused",
+        }
+    }
+}
+
+impl Job for MailJob {
+    const KIND: &'static str = "mail.notify";
+    fn dedup_key(&self) -> Option<String> {
+        match self {
+            // One mail per institution and incident, however often the
+            // incident is resolved again.
+            MailJob::IncidentResolved {
+                incident_id,
+                institution_id,
+            } => Some(format!("incident_resolved:{incident_id}:{institution_id}")),
+            _ => None,
+        }
+    }
+}
+
+/// Every job kind the application defines. A runner built by [`runner`]
+/// fails a job of any other kind at once.
+pub const KNOWN_KINDS: &[&str] = &[IndexDocument::KIND, RebuildIndex::KIND, MailJob::KIND];
+
+/// Queues a job due now in the caller's transaction.
+pub async fn enqueue<J: Job>(tx: &mut relais_store::Conn, job: &J, now: &str) -> crate::Result<()> {
+    relais_jobs::enqueue(tx, job, now, now).await?;
+    Ok(())
+}
+
+/// An empty runner that knows the application's kinds.
+pub fn runner(app: &App) -> Runner {
+    Runner::new(app.db.clone(), app.clock.clone()).knowing(KNOWN_KINDS)
+}
+
+/// The application error of a job handler, as the runner wants it: data
+/// that cannot be used (a record gone, a bad stored id) fails for good,
+/// anything else is retried.
+fn job_error(e: crate::AppError) -> anyhow::Error {
+    use relais_domain::DomainError;
+    match e {
+        crate::AppError::Domain(d @ (DomainError::NotFound | DomainError::BadId(_))) => {
+            anyhow::Error::new(relais_jobs::Permanent(d.to_string()))
+        }
+        e => anyhow::anyhow!("{e}"),
+    }
+}
+
+/// Handles index jobs (one document) in `runner`; the rebuild is
+/// registered by [`handle_rebuild`].
+pub fn handle_index(runner: &mut Runner, app: &App) {
+    let app = app.clone();
+    runner.handle(move |job: IndexDocument| {
+        let app = app.clone();
+        async move {
+            crate::search::handle_job(&app, &job)
+                .await
+                .map_err(job_error)
+        }
+    });
+}
+
+/// Handles rebuild jobs in `runner`.
+pub fn handle_rebuild(runner: &mut Runner, app: &App) {
+    let app = app.clone();
+    runner.handle(move |_: RebuildIndex| {
+        let app = app.clone();
+        async move {
+            let n = crate::search::rebuild(&app, &|_| {})
+                .await
+                .map_err(job_error)?;
+            tracing::info!(documents = n, "search index rebuilt");
+            Ok(())
+        }
+    });
+}
+
+/// Handles notification mails in `runner`.
+pub fn handle_mail(runner: &mut Runner, app: &App, settings: &MailSettings) {
+    let (app, settings) = (app.clone(), settings.clone());
+    runner.handle(move |job: MailJob| {
+        let (app, settings) = (app.clone(), settings.clone());
+        async move {
+            crate::mail_io::send_notification(&app, &settings, &job)
+                .await
+                .map_err(job_error)
+        }
+    });
+}
+
+/// The jobs that wait for a person: failed ones (with their reasons) and
+/// pending ones, oldest first. Administrators only.
+pub async fn waiting(
+    app: &App,
+    actor: &relais_domain::accounts::Actor,
+    limit: i64,
+) -> crate::Result<(Vec<JobListRow>, Vec<JobListRow>)> {
+    require_admin(actor)?;
+    let mut c = app.db.read().await?;
+    let failed = relais_store::jobs::list(&mut c, JobState::Failed, limit).await?;
+    let pending = relais_store::jobs::list(&mut c, JobState::Pending, limit).await?;
+    Ok((failed, pending))
+}
+
+/// Puts a job that is not done back in the queue. Administrators only.
+pub async fn retry(app: &App, actor: &relais_domain::accounts::Actor, id: Id) -> crate::Result<()> {
+    require_admin(actor)?;
+    let mut tx = app.db.begin().await?;
+    if !relais_store::jobs::retry(&mut tx, &id.to_string(), &app.now_ts()).await? {
+        return Err(relais_domain::DomainError::NotFound.into());
+    }
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "job",
+        id,
+        "retry",
+        &serde_json::json!({}),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn require_admin(actor: &relais_domain::accounts::Actor) -> crate::Result<()> {
+    if actor.role == relais_domain::accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(relais_domain::DomainError::Forbidden.into())
+    }
+}

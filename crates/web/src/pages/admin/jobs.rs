@@ -1,0 +1,126 @@
+//! `/admin/taches`: the background jobs that wait for a person — failed
+//! ones with their reasons (an unknown kind, an unknown mail template, a bad
+//! id, attempts used up) and pending ones — with a button to put a failed
+//! job back in the queue. Administrators only (the rule is in
+//! `relais_app::jobs`).
+
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::view::Base;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use relais_app::AppError;
+use relais_domain::{DomainError, Id};
+use relais_store::jobs::JobListRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/taches", get(list))
+        .route("/admin/taches/{id}/relancer", post(retry))
+}
+
+struct Line {
+    id: String,
+    kind: String,
+    attempts: String,
+    created: String,
+    run_at: String,
+    reason: String,
+}
+
+fn line(j: JobListRow) -> Line {
+    let short = |s: &str| s.chars().take(16).collect::<String>().replace('T', " ");
+    Line {
+        attempts: format!("{}/{}", j.attempts, j.max_attempts),
+        created: short(&j.created_at),
+        run_at: short(&j.run_at),
+        reason: j.last_error.unwrap_or_default(),
+        id: j.id,
+        kind: j.kind,
+    }
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"{% extends "base.html" %}
+{% block content %}
+<h1>{{ h1 }}</h1>
+<p>{% if base.t.en() %}Background jobs that did not run: fix the cause, then put the job back in the queue.{% else %}Tâches de fond qui n'ont pas abouti : corrigez la cause, puis remettez la tâche dans la file.{% endif %}</p>
+{% for sec in sections %}
+<div class="table-wrap">
+<table>
+<caption>{{ sec.caption }} ({{ sec.rows.len() }})</caption>
+<thead><tr><th scope="col">{% if base.t.en() %}Kind{% else %}Type{% endif %}</th><th scope="col">{% if base.t.en() %}Attempts{% else %}Tentatives{% endif %}</th><th scope="col">{% if base.t.en() %}Created{% else %}Créée le{% endif %}</th><th scope="col">{% if base.t.en() %}Due{% else %}Prévue le{% endif %}</th><th scope="col">{% if base.t.en() %}Reason{% else %}Motif{% endif %}</th><th scope="col">{% if base.t.en() %}Action{% else %}Action{% endif %}</th></tr></thead>
+<tbody>
+{% for j in sec.rows %}
+<tr><td><code>{{ j.kind }}</code></td><td>{{ j.attempts }}</td><td>{{ j.created }}</td><td>{{ j.run_at }}</td><td>{{ j.reason }}</td>
+<td>{% if sec.failed %}<form method="post" action="/admin/taches/{{ j.id }}/relancer" class="inline"><input type="hidden" name="_csrf" value="{{ base.csrf }}"><button type="submit">{% if base.t.en() %}Retry{% else %}Relancer{% endif %} <span class="sr-only">{{ j.kind }} {{ j.id }}</span></button></form>{% endif %}</td></tr>
+{% endfor %}
+{% if sec.rows.is_empty() %}<tr><td colspan="6">{{ base.t.get("none") }}</td></tr>{% endif %}
+</tbody>
+</table>
+</div>
+{% endfor %}
+{% endblock %}"#
+)]
+struct Page {
+    base: Base,
+    h1: String,
+    sections: Vec<Section>,
+}
+
+struct Section {
+    caption: String,
+    rows: Vec<Line>,
+    failed: bool,
+}
+
+async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let (failed, pending) = relais_app::jobs::waiting(&state.app, auth.actor(), 200)
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let (h1, failed_caption, pending_caption) = if tr.en() {
+        ("Background jobs", "Failed jobs", "Pending jobs")
+    } else {
+        ("Tâches de fond", "Tâches en échec", "Tâches en attente")
+    };
+    let p = Page {
+        base: Base::new(&auth, h1),
+        h1: h1.into(),
+        sections: vec![
+            Section {
+                caption: failed_caption.into(),
+                rows: failed.into_iter().map(line).collect(),
+                failed: true,
+            },
+            Section {
+                caption: pending_caption.into(),
+                rows: pending.into_iter().map(line).collect(),
+                failed: false,
+            },
+        ],
+    };
+    let html = p
+        .render()
+        .map_err(|e| PageError::new(AppError::Internal(format!("template: {e}")), tr))?;
+    Ok(Html(html).into_response())
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = Id::parse(&id).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
+    relais_app::jobs::retry(&state.app, auth.actor(), id)
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    Ok(Redirect::to("/admin/taches").into_response())
+}
