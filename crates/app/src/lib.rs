@@ -14,6 +14,7 @@ pub mod duplicates;
 pub mod engagement;
 pub mod eval;
 pub mod knowledge;
+pub mod mail_gate;
 pub mod mail_io;
 pub mod privacy;
 pub mod relation;

@@ -16,6 +16,7 @@ pub mod db;
 pub mod engagement;
 pub mod jobs;
 pub mod knowledge;
+pub mod mail_gate;
 pub mod privacy;
 pub mod relation;
 pub mod search_feed;
