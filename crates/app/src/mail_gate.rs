@@ -94,21 +94,12 @@ pub async fn claim(app: &App, message_id: &str) -> Result<Claim> {
     let entry = gstore::ledger_entry(&mut tx, message_id).await?;
     let out = match entry {
         Some((outcome, _)) if outcome == "en_cours" => {
-            let stale = {
-                let r: Option<(String,)> =
-                    sqlx::query_as("SELECT received_at FROM mail_ledger WHERE message_id = $1")
-                        .bind(message_id.to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                r.and_then(|r| relais_store::parse_ts(&r.0))
-                    .is_none_or(|t| (now - t).num_seconds() > CLAIM_STALE_SECS)
-            };
+            let stale = gstore::claimed_at(&mut tx, message_id)
+                .await?
+                .and_then(|t| relais_store::parse_ts(&t))
+                .is_none_or(|t| (now - t).num_seconds() > CLAIM_STALE_SECS);
             if stale {
-                sqlx::query("UPDATE mail_ledger SET received_at = $1 WHERE message_id = $2")
-                    .bind(now_s.clone())
-                    .bind(message_id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
+                gstore::retake_claim(&mut tx, message_id, &now_s).await?;
                 Claim::Fresh
             } else {
                 Claim::Busy
@@ -131,12 +122,7 @@ pub async fn settle(app: &App, message_id: &str, outcome: &IngestOutcome) -> Res
         IngestOutcome::Quarantined { .. } => ("quarantaine", None),
     };
     let mut tx = app.db.begin().await?;
-    sqlx::query("UPDATE mail_ledger SET outcome = $1, ticket_id = $2 WHERE message_id = $3")
-        .bind(label.to_string())
-        .bind(ticket.map(|t| t.to_string()))
-        .bind(message_id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    gstore::settle_message_id(&mut tx, message_id, label, ticket).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -146,10 +132,7 @@ pub async fn settle(app: &App, message_id: &str, outcome: &IngestOutcome) -> Res
 pub async fn unclaim(app: &App, message_id: &str) {
     let res = async {
         let mut tx = app.db.begin().await?;
-        sqlx::query("DELETE FROM mail_ledger WHERE message_id = $1 AND outcome = 'en_cours'")
-            .bind(message_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        gstore::drop_claim(&mut tx, message_id).await?;
         tx.commit().await?;
         Ok::<_, crate::AppError>(())
     }

@@ -216,8 +216,9 @@ async fn handle(
         m
     };
     let verdict = mail_gate::authenticate(settings, raw, from).await;
+    let verdict = &verdict;
     let hold = |reason: String| async move {
-        mail_gate::hold(app, raw, &reason, Some(mail), Some(&verdict)).await
+        mail_gate::hold(app, raw, &reason, Some(mail), Some(verdict)).await
     };
     let Some(actor) = sender_actor(app, from).await? else {
         if mail_gate::is_agency_address(settings, from) && !verdict.authenticated {
@@ -227,7 +228,7 @@ async fn handle(
             ))
             .await;
         }
-        if let Some(o) = mail_gate::unknown_sender(app, settings, raw, mail, &verdict).await? {
+        if let Some(o) = mail_gate::unknown_sender(app, settings, raw, mail, verdict).await? {
             return Ok(o);
         }
         return hold("expéditeur inconnu".into()).await;
@@ -242,7 +243,7 @@ async fn handle(
     // institution's ticket is quarantined, never appended.
     let found_ref = relais_mail::find_ticket_ref(mail, &settings.reply);
     let signed = matches!(found_ref, Some(RefSource::SignedAddress(_)));
-    if let Err(reason) = mail_gate::may_act(&actor, &verdict, signed) {
+    if let Err(reason) = mail_gate::may_act(&actor, verdict, signed) {
         return hold(reason).await;
     }
     let ticket = match found_ref {
@@ -383,6 +384,14 @@ pub async fn replay(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(raw)
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The ledger holds this message as quarantined: let it through again.
+    let cleaned = crate::mail_gate::clean_raw(&bytes);
+    if let Some(mid) = relais_mail::parse(&cleaned, &settings.reply.base())
+        .ok()
+        .and_then(|m| m.message_id)
+    {
+        crate::mail_gate::forget_quarantined(app, &crate::mail_gate::clean_text(&mid)).await?;
+    }
     let outcome = ingest(app, settings, &bytes).await?;
     let mut tx = app.db.begin().await?;
     let status = match &outcome {
@@ -618,7 +627,7 @@ pub async fn send_notification(
         in_reply_to: None,
         references: vec![],
     };
-    relais_mail::send(&settings.smtp, &msg)
+    relais_mail::send_signed(&settings.smtp, &msg, settings.auth.signing.as_deref())
         .await
         .map_err(|e| AppError::Internal(format!("smtp: {e}")))?;
     Ok(())

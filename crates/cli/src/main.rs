@@ -39,6 +39,8 @@ enum Command {
     Export(commands::export::Args),
     /// Read one mail on standard input (MTA pipe) into the support desk.
     MailIngest,
+    /// Replay quarantined mail after its cause was fixed.
+    MailReplay(commands::mail_replay::Args),
     /// Generate a large support history and print server-time figures.
     Bench(commands::bench::Args),
     /// Rebuild the search index from the database (handed to the running
@@ -67,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(a) => commands::import::run(cfg, a).await,
         Command::Export(a) => commands::export::run(cfg, a).await,
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
+        Command::MailReplay(a) => commands::mail_replay::run(cfg, a).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
         Command::Reindex => commands::reindex::run(cfg).await,
         Command::Eval(a) => commands::eval::run(cfg, a).await,

@@ -189,3 +189,53 @@ pub async fn settle_held(
     .map_err(StoreError::from_sqlx)?;
     Ok(r.rows_affected() == 1)
 }
+
+/// When the claim on a Message-ID was taken (or last taken over).
+pub async fn claimed_at(c: &mut Conn, message_id: &str) -> Result<Option<String>> {
+    let r: Option<(String,)> =
+        sqlx::query_as("SELECT received_at FROM mail_ledger WHERE message_id = $1")
+            .bind(message_id.to_string())
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+    Ok(r.map(|r| r.0))
+}
+
+/// Takes over a claim still in progress (its holder died).
+pub async fn retake_claim(c: &mut Conn, message_id: &str, now: &str) -> Result<()> {
+    sqlx::query("UPDATE mail_ledger SET received_at = $1 WHERE message_id = $2 AND outcome = 'en_cours'")
+        .bind(now.to_string())
+        .bind(message_id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Records what a message led to.
+pub async fn settle_message_id(
+    c: &mut Conn,
+    message_id: &str,
+    outcome: &str,
+    ticket: Option<Id>,
+) -> Result<()> {
+    sqlx::query("UPDATE mail_ledger SET outcome = $1, ticket_id = $2 WHERE message_id = $3")
+        .bind(outcome.to_string())
+        .bind(ticket.map(|t| t.to_string()))
+        .bind(message_id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Drops a claim still in progress (its delivery failed; the retry claims
+/// again).
+pub async fn drop_claim(c: &mut Conn, message_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM mail_ledger WHERE message_id = $1 AND outcome = 'en_cours'")
+        .bind(message_id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}

@@ -4,6 +4,7 @@ pub mod eval;
 pub mod export;
 pub mod import;
 pub mod mail_ingest;
+pub mod mail_replay;
 pub mod migrate;
 pub mod reindex;
 pub mod serve;
