@@ -82,8 +82,16 @@ pub enum Claim {
     Busy,
 }
 
-/// Claims a Message-ID for this delivery (see [`Claim`]).
-pub async fn claim(app: &App, message_id: &str) -> Result<Claim> {
+/// The ledger's label of a quarantined message: with a digest of its
+/// bytes, so that only the very same message counts as a duplicate (a
+/// forged copy held in quarantine never blocks the genuine message).
+fn held_label(raw: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("quarantaine:{}", hex::encode(&sha2::Sha256::digest(raw)[..12]))
+}
+
+/// Claims a Message-ID for this delivery of `raw` (see [`Claim`]).
+pub async fn claim(app: &App, message_id: &str, raw: &[u8]) -> Result<Claim> {
     let now = app.clock.now();
     let now_s = relais_store::ts(now);
     let mut tx = app.db.begin().await?;
@@ -105,6 +113,10 @@ pub async fn claim(app: &App, message_id: &str) -> Result<Claim> {
                 Claim::Busy
             }
         }
+        Some((outcome, _)) if outcome.starts_with("quarantaine") && outcome != held_label(raw) => {
+            gstore::retake_claim(&mut tx, message_id, &now_s).await?;
+            Claim::Fresh
+        }
         Some((outcome, _)) => Claim::Done(outcome),
         // Released between the two statements: try once more later.
         None => Claim::Busy,
@@ -114,15 +126,20 @@ pub async fn claim(app: &App, message_id: &str) -> Result<Claim> {
 }
 
 /// Records what a claimed message led to.
-pub async fn settle(app: &App, message_id: &str, outcome: &IngestOutcome) -> Result<()> {
+pub async fn settle(
+    app: &App,
+    message_id: &str,
+    raw: &[u8],
+    outcome: &IngestOutcome,
+) -> Result<()> {
     let (label, ticket) = match outcome {
-        IngestOutcome::NewTicket(t) => ("ticket", Some(*t)),
-        IngestOutcome::Reply { ticket, .. } => ("reponse", Some(*ticket)),
-        IngestOutcome::Ignored(_) => ("ignore", None),
-        IngestOutcome::Quarantined { .. } => ("quarantaine", None),
+        IngestOutcome::NewTicket(t) => ("ticket".to_string(), Some(*t)),
+        IngestOutcome::Reply { ticket, .. } => ("reponse".to_string(), Some(*ticket)),
+        IngestOutcome::Ignored(_) => ("ignore".to_string(), None),
+        IngestOutcome::Quarantined { .. } => (held_label(raw), None),
     };
     let mut tx = app.db.begin().await?;
-    gstore::settle_message_id(&mut tx, message_id, label, ticket).await?;
+    gstore::settle_message_id(&mut tx, message_id, &label, ticket).await?;
     tx.commit().await?;
     Ok(())
 }

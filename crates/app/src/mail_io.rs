@@ -158,7 +158,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         .map(mail_gate::clean_text)
         .filter(|m| !m.trim().is_empty());
     if let Some(m) = &mid {
-        match mail_gate::claim(app, m).await? {
+        match mail_gate::claim(app, m, raw).await? {
             Claim::Fresh => {}
             Claim::Done(outcome) => {
                 tracing::info!(outcome, "message already handled");
@@ -190,7 +190,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     if let Some(m) = &mid {
         match &outcome {
             Ok(o) => {
-                if let Err(e) = mail_gate::settle(app, m, o).await {
+                if let Err(e) = mail_gate::settle(app, m, raw, o).await {
                     tracing::warn!(error = %e, "mail ledger not updated");
                 }
             }

@@ -47,7 +47,7 @@ pub async fn ledger_entry(
 /// Forgets a Message-ID, so that replaying its quarantined message can
 /// store it after all.
 pub async fn release_message_id(c: &mut Conn, message_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM mail_ledger WHERE message_id = $1 AND outcome = 'quarantaine'")
+    sqlx::query("DELETE FROM mail_ledger WHERE message_id = $1 AND outcome LIKE 'quarantaine%'")
         .bind(message_id.to_string())
         .execute(&mut *c)
         .await
@@ -201,9 +201,10 @@ pub async fn claimed_at(c: &mut Conn, message_id: &str) -> Result<Option<String>
     Ok(r.map(|r| r.0))
 }
 
-/// Takes over a claim still in progress (its holder died).
+/// Takes over a claim (its holder died, or it only held another message
+/// with the same id in quarantine).
 pub async fn retake_claim(c: &mut Conn, message_id: &str, now: &str) -> Result<()> {
-    sqlx::query("UPDATE mail_ledger SET received_at = $1 WHERE message_id = $2 AND outcome = 'en_cours'")
+    sqlx::query("UPDATE mail_ledger SET received_at = $1, outcome = 'en_cours' WHERE message_id = $2")
         .bind(now.to_string())
         .bind(message_id.to_string())
         .execute(&mut *c)
