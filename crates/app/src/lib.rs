@@ -17,6 +17,7 @@ pub mod knowledge;
 pub mod mail_gate;
 pub mod mail_io;
 pub mod privacy;
+pub mod quarantine;
 pub mod relation;
 pub mod search;
 pub mod sla_admin;

@@ -15,6 +15,7 @@ pub mod institutions;
 pub mod interactions;
 pub mod knowledge;
 pub mod mail;
+pub mod mail_quarantine;
 pub mod relation;
 pub mod risks;
 pub mod routing;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(institutions::router())
         .merge(contacts::router())
         .merge(mail::router())
+        .merge(mail_quarantine::router())
         .merge(catalogue::router())
         .merge(deployments::router())
         .merge(conventions::router())
