@@ -87,7 +87,10 @@ pub enum Claim {
 /// forged copy held in quarantine never blocks the genuine message).
 fn held_label(raw: &[u8]) -> String {
     use sha2::Digest as _;
-    format!("quarantaine:{}", hex::encode(&sha2::Sha256::digest(raw)[..12]))
+    format!(
+        "quarantaine:{}",
+        hex::encode(&sha2::Sha256::digest(raw)[..12])
+    )
 }
 
 /// Claims a Message-ID for this delivery of `raw` (see [`Claim`]).

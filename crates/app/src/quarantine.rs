@@ -71,7 +71,14 @@ pub async fn read(app: &App, actor: &Actor, id: Id) -> Result<HeldView> {
             attachments: m
                 .attachments
                 .iter()
-                .map(|a| format!("{} ({}, {} octets)", a.filename, a.content_type, a.data.len()))
+                .map(|a| {
+                    format!(
+                        "{} ({}, {} octets)",
+                        a.filename,
+                        a.content_type,
+                        a.data.len()
+                    )
+                })
                 .collect(),
             row,
         },
@@ -140,7 +147,10 @@ pub async fn attach_to_ticket(app: &App, actor: &Actor, id: Id, reference: &str)
     let tid = Id::parse(&ticket.id).ok_or_else(|| AppError::Internal("id".into()))?;
     let body = clean_text(&format!(
         "Courriel rattaché depuis la quarantaine (de {}, objet « {} », motif : {}).\n\n{}",
-        held.row.from_address.as_deref().unwrap_or("expéditeur inconnu"),
+        held.row
+            .from_address
+            .as_deref()
+            .unwrap_or("expéditeur inconnu"),
         held.row.subject.as_deref().unwrap_or(""),
         held.row.reason,
         held.text
@@ -189,7 +199,10 @@ pub async fn attach_to_institution(
             summary: Some(
                 clean_text(&format!(
                     "De {} :\n\n{}",
-                    held.row.from_address.as_deref().unwrap_or("expéditeur inconnu"),
+                    held.row
+                        .from_address
+                        .as_deref()
+                        .unwrap_or("expéditeur inconnu"),
                     held.text
                 ))
                 .chars()
@@ -234,7 +247,10 @@ pub async fn release_as_ticket(
         .collect();
     let body = clean_text(&format!(
         "Courriel de {} libéré de la quarantaine.\n\n{}",
-        held.row.from_address.as_deref().unwrap_or("expéditeur inconnu"),
+        held.row
+            .from_address
+            .as_deref()
+            .unwrap_or("expéditeur inconnu"),
         if held.text.trim().is_empty() {
             "(message vide)"
         } else {

@@ -561,13 +561,16 @@ fn mail_settings() -> MailSettings {
 
 /// A corpus message as our MTA hands it over, with its verdict on top.
 fn corpus(name: &str) -> Vec<u8> {
-    let mut raw = b"Authentication-Results: mx.relais.test; dkim=pass header.d=univ-exemple.fr\r\n".to_vec();
-    raw.extend(std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../mail/tests/corpus")
-            .join(name),
-    )
-    .expect("corpus file"));
+    let mut raw =
+        b"Authentication-Results: mx.relais.test; dkim=pass header.d=univ-exemple.fr\r\n".to_vec();
+    raw.extend(
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../mail/tests/corpus")
+                .join(name),
+        )
+        .expect("corpus file"),
+    );
     raw
 }
 

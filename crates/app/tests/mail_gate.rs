@@ -144,13 +144,22 @@ db_test!(
         let IngestOutcome::NewTicket(t) = mail_io::ingest(
             &w.app,
             &s,
-            &mail(MX, "anne@ua.fr", "support@relais.test", "Erreur Sifac", "Le mandat est rejeté."),
+            &mail(
+                MX,
+                "anne@ua.fr",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
         )
         .await
         .expect("ingest") else {
             panic!("an authenticated member opens a ticket")
         };
-        let reference = uc::get_ticket(&w.app, &w.agent, t).await.expect("t").reference;
+        let reference = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
         let signed = s.reply.for_ticket(&reference);
         let subject = format!("Re: [Relais {reference}] Erreur Sifac");
 
@@ -158,7 +167,13 @@ db_test!(
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail("", "agent@amue.test", &signed, &subject, "Problème réglé, fermez tout."),
+            &mail(
+                "",
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Problème réglé, fermez tout.",
+            ),
         )
         .await
         .expect("ingest");
@@ -167,7 +182,13 @@ db_test!(
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail("", "direction@relais.test", "support@relais.test", "Urgent", "Virement."),
+            &mail(
+                "",
+                "direction@relais.test",
+                "support@relais.test",
+                "Urgent",
+                "Virement.",
+            ),
         )
         .await
         .expect("ingest");
@@ -177,19 +198,29 @@ db_test!(
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail(agent_mx, "agent@amue.test", "support@relais.test", &subject, "Par le sujet."),
+            &mail(
+                agent_mx,
+                "agent@amue.test",
+                "support@relais.test",
+                &subject,
+                "Par le sujet.",
+            ),
         )
         .await
         .expect("ingest");
         assert!(held(&out).contains("adresse de réponse signée"), "{out:?}");
         // A verdict written by the sender below a foreign MTA's is not read.
-        let smuggled = format!(
-            "Authentication-Results: mx.other.test; dkim=none\r\n{agent_mx}"
-        );
+        let smuggled = format!("Authentication-Results: mx.other.test; dkim=none\r\n{agent_mx}");
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail(&smuggled, "agent@amue.test", &signed, &subject, "Contrebande."),
+            &mail(
+                &smuggled,
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Contrebande.",
+            ),
         )
         .await
         .expect("ingest");
@@ -234,15 +265,23 @@ db_test!(
                 ),
             )
             .expect("record");
-        let signer =
-            relais_mail::DkimSigning::ed25519_pkcs8(pkcs8.as_ref(), "ua.fr", "sel").expect("signer");
+        let signer = relais_mail::DkimSigning::ed25519_pkcs8(pkcs8.as_ref(), "ua.fr", "sel")
+            .expect("signer");
         let good = signer
-            .sign(&mail("", "anne@ua.fr", &signed, &subject, "Signé par ua.fr."))
+            .sign(&mail(
+                "",
+                "anne@ua.fr",
+                &signed,
+                &subject,
+                "Signé par ua.fr.",
+            ))
             .expect("sign");
         let tampered = String::from_utf8(good.clone())
             .expect("utf8")
             .replace("Signé par ua.fr.", "Signé par personne.");
-        let out = mail_io::ingest(&w.app, &s, tampered.as_bytes()).await.expect("ingest");
+        let out = mail_io::ingest(&w.app, &s, tampered.as_bytes())
+            .await
+            .expect("ingest");
         assert!(held(&out).contains("DKIM"), "{out:?}");
         // The MTA's own failed verdict.
         let out = mail_io::ingest(
@@ -279,15 +318,27 @@ db_test!(
         // The genuine ones act: a valid DKIM signature checked here, and an
         // authenticated agent through the signed address.
         let out = mail_io::ingest(&w.app, &s, &good).await.expect("ingest");
-        assert!(matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t), "{out:?}");
+        assert!(
+            matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t),
+            "{out:?}"
+        );
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail(agent_mx, "agent@amue.test", &signed, &subject, "Réponse de l'agent."),
+            &mail(
+                agent_mx,
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Réponse de l'agent.",
+            ),
         )
         .await
         .expect("ingest");
-        assert!(matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t), "{out:?}");
+        assert!(
+            matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t),
+            "{out:?}"
+        );
         let b = bodies(&w.app, &w.agent, t).await;
         assert!(b.iter().any(|m| m.contains("Signé par ua.fr.")), "{b:?}");
         assert!(!b.iter().any(|m| m.contains("Signé par personne")), "{b:?}");
@@ -308,12 +359,17 @@ db_test!(
             "Le fichier contient \0 un octet nul.",
         );
         assert!(raw.contains(&0));
-        let out = mail_io::ingest(&w.app, &s, &raw).await.expect("a NUL never makes a temporary failure");
+        let out = mail_io::ingest(&w.app, &s, &raw)
+            .await
+            .expect("a NUL never makes a temporary failure");
         let IngestOutcome::NewTicket(t) = out else {
             panic!("expected a ticket, got {out:?}")
         };
         let b = bodies(&w.app, &w.a, t).await;
-        assert!(b[0].contains("un octet nul") && !b[0].contains('\0'), "{b:?}");
+        assert!(
+            b[0].contains("un octet nul") && !b[0].contains('\0'),
+            "{b:?}"
+        );
 
         // The same Message-ID delivered again: one ticket.
         let out = mail_io::ingest(&w.app, &s, &raw).await.expect("again");
@@ -339,14 +395,21 @@ db_test!(
             IngestOutcome::Ignored("duplicate".into())
         );
         builders::user(&db, "claire@ua.fr", Role::Member, Some(w.inst_a)).await;
-        let out = mail_io::replay(&w.app, &s, &w.agent, qid).await.expect("replay");
+        let out = mail_io::replay(&w.app, &s, &w.agent, qid)
+            .await
+            .expect("replay");
         assert!(matches!(out, IngestOutcome::NewTicket(_)), "{out:?}");
         assert_eq!(ticket_count(&db).await, 2);
 
         // A reply to a closed ticket is not « données invalides »: it opens
         // a new ticket that names the closed one.
-        uc::change_status(&w.app, &w.agent, t, "clos").await.expect("close");
-        let reference = uc::get_ticket(&w.app, &w.agent, t).await.expect("t").reference;
+        uc::change_status(&w.app, &w.agent, t, "clos")
+            .await
+            .expect("close");
+        let reference = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
         let out = mail_io::ingest(
             &w.app,
             &s,
@@ -364,7 +427,10 @@ db_test!(
             panic!("expected a new ticket, got {out:?}")
         };
         let b = bodies(&w.app, &w.a, n).await;
-        assert!(b[0].contains(&reference) && b[0].contains("Le problème est revenu."), "{b:?}");
+        assert!(
+            b[0].contains(&reference) && b[0].contains("Le problème est revenu."),
+            "{b:?}"
+        );
         let q = mail_io::list_quarantine(&w.app, &w.agent).await.expect("q");
         assert!(!q.iter().any(|e| e.reason.contains("invalides")), "{q:?}");
     }

@@ -214,7 +214,13 @@ pub fn trusted_results(raw: &[u8], authserv_id: &str, from: &str) -> Option<Auth
                 .is_some_and(|d| aligned(&from_domain, &d)),
             "spf" => r
                 .prop("smtp.mailfrom")
-                .map(|m| if m.contains('@') { domain_of(m) } else { m.to_string() })
+                .map(|m| {
+                    if m.contains('@') {
+                        domain_of(m)
+                    } else {
+                        m.to_string()
+                    }
+                })
                 .or_else(|| r.prop("smtp.helo").map(str::to_string))
                 .is_some_and(|d| aligned(&from_domain, &d)),
             _ => false,
@@ -240,7 +246,10 @@ pub fn trusted_results(raw: &[u8], authserv_id: &str, from: &str) -> Option<Auth
         false,
         "mta",
         if summary.is_empty() {
-            format!("aucun résultat d'authentification de {}", authserv_id.trim())
+            format!(
+                "aucun résultat d'authentification de {}",
+                authserv_id.trim()
+            )
         } else {
             format!(
                 "authentification échouée pour {from_domain} selon {} : {summary}",
@@ -261,7 +270,12 @@ pub struct DnsCache {
 impl DnsCache {
     /// Adds the TXT record of a DKIM key (`v=DKIM1; k=…; p=…`) for
     /// `selector._domainkey.domain`.
-    pub fn add_dkim_key(&self, selector: &str, domain: &str, record: &str) -> Result<(), MailError> {
+    pub fn add_dkim_key(
+        &self,
+        selector: &str,
+        domain: &str,
+        record: &str,
+    ) -> Result<(), MailError> {
         let key = DomainKey::parse(record.as_bytes())
             .map_err(|e| MailError::Unparseable(format!("DKIM key record: {e}")))?;
         let name = format!(
@@ -459,14 +473,17 @@ impl DkimSigning {
     pub fn from_pem(pem: &str, domain: &str, selector: &str) -> Result<Self, MailError> {
         let bad = |e: mail_auth::Error| MailError::Unparseable(format!("clé DKIM : {e}"));
         let key = if pem.contains("BEGIN RSA PRIVATE KEY") {
-            rsa_signer(RsaKey::<Sha256>::from_rsa_pem(pem).map_err(bad)?, domain, selector)
+            rsa_signer(
+                RsaKey::<Sha256>::from_rsa_pem(pem).map_err(bad)?,
+                domain,
+                selector,
+            )
         } else {
             match RsaKey::<Sha256>::from_pkcs8_pem(pem) {
                 Ok(k) => rsa_signer(k, domain, selector),
                 Err(_) => {
-                    let der = pem_body(pem).ok_or_else(|| {
-                        MailError::Unparseable("clé DKIM : PEM illisible".into())
-                    })?;
+                    let der = pem_body(pem)
+                        .ok_or_else(|| MailError::Unparseable("clé DKIM : PEM illisible".into()))?;
                     ed_signer(
                         Ed25519Key::from_pkcs8_maybe_unchecked_der(&der).map_err(bad)?,
                         domain,
@@ -555,7 +572,11 @@ mod tests {
         assert!(!v.authenticated);
         assert!(v.detail.contains("dkim=pass"), "{}", v.detail);
         let raw = msg("Authentication-Results: mx.relais.test;\r\n dkim=pass header.d=ua.fr;\r\n dmarc=fail header.from=ua.fr\r\n");
-        assert!(!trusted_results(&raw, TRUSTED, "anne@ua.fr").expect("v").authenticated);
+        assert!(
+            !trusted_results(&raw, TRUSTED, "anne@ua.fr")
+                .expect("v")
+                .authenticated
+        );
     }
 
     #[test]

@@ -204,12 +204,14 @@ pub async fn claimed_at(c: &mut Conn, message_id: &str) -> Result<Option<String>
 /// Takes over a claim (its holder died, or it only held another message
 /// with the same id in quarantine).
 pub async fn retake_claim(c: &mut Conn, message_id: &str, now: &str) -> Result<()> {
-    sqlx::query("UPDATE mail_ledger SET received_at = $1, outcome = 'en_cours' WHERE message_id = $2")
-        .bind(now.to_string())
-        .bind(message_id.to_string())
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
+    sqlx::query(
+        "UPDATE mail_ledger SET received_at = $1, outcome = 'en_cours' WHERE message_id = $2",
+    )
+    .bind(now.to_string())
+    .bind(message_id.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
