@@ -19,6 +19,7 @@ let browser;
 before(async () => {
   smtp = await startSmtpSink();
   demo = await startDemo({
+    RELAIS_MAIL_TRUSTED_AUTHSERV_ID: 'mx.relais.test',
     RELAIS_SMTP_HOST: '127.0.0.1',
     RELAIS_SMTP_PORT: String(smtp.port),
     RELAIS_MAIL_FROM: 'Relais <support@relais.test>',
@@ -97,6 +98,8 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
 
   // 4. The member answers from their mail client; the MTA pipes it to relais.
   const reply = [
+    // Our MTA's verdict on top: the member's domain signed the message.
+    'Authentication-Results: mx.relais.test; dkim=pass header.d=relais.test',
     'From: Membre INSA <membre@relais.test>',
     `To: ${replyTo}`,
     `Subject: Re: ${reference}`,

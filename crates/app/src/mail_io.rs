@@ -20,6 +20,8 @@ pub struct MailSettings {
     pub reply: ReplyAddress,
     /// Public URL of Relais, for links in notifications.
     pub base_url: String,
+    /// Sender authentication of inbound mail, DKIM signing of outbound.
+    pub auth: crate::mail_gate::MailAuth,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,24 +47,7 @@ async fn quarantine(
     reason: &str,
     mail: Option<&ParsedMail>,
 ) -> Result<IngestOutcome> {
-    let id = Id::new();
-    let mut tx = app.db.begin().await?;
-    sstore::insert_quarantine(
-        &mut tx,
-        id,
-        &app.now_ts(),
-        reason,
-        mail.and_then(|m| m.from_address.clone()),
-        mail.map(|m| m.subject.clone()),
-        &base64::engine::general_purpose::STANDARD.encode(raw),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(reason, "mail quarantined");
-    Ok(IngestOutcome::Quarantined {
-        id,
-        reason: reason.into(),
-    })
+    crate::mail_gate::hold(app, raw, reason, mail, None).await
 }
 
 /// The account behind a sender address, if it is an active member account.
@@ -140,7 +125,14 @@ async fn keep_attachments(
 }
 
 /// Handles one raw inbound message (the MTA pipe, IMAP, or a replay).
+///
+/// `Err` only when nothing could be stored, not even in quarantine (the
+/// database is unreachable): the MTA should retry. Every other problem
+/// quarantines the message at once with a readable reason.
 pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<IngestOutcome> {
+    use crate::mail_gate::{self, Claim};
+    let raw = mail_gate::clean_raw(raw);
+    let raw: &[u8] = &raw;
     let own = settings.reply.base();
     let mail = match relais_mail::parse(raw, &own) {
         Ok(m) => m,
@@ -157,8 +149,87 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     let Some(from) = mail.from_address.clone() else {
         return quarantine(app, raw, "expéditeur absent", Some(&mail)).await;
     };
-    let Some(actor) = sender_actor(app, &from).await? else {
-        return quarantine(app, raw, "expéditeur inconnu", Some(&mail)).await;
+    // The same message delivered twice is handled once.
+    let mid = mail
+        .message_id
+        .as_deref()
+        .map(mail_gate::clean_text)
+        .filter(|m| !m.trim().is_empty());
+    if let Some(m) = &mid {
+        match mail_gate::claim(app, m, raw).await? {
+            Claim::Fresh => {}
+            Claim::Done(outcome) => {
+                tracing::info!(outcome, "message already handled");
+                return Ok(IngestOutcome::Ignored("duplicate".into()));
+            }
+            Claim::Busy => {
+                return Err(AppError::Internal(
+                    "le même message est en cours de traitement par une autre livraison".into(),
+                ))
+            }
+        }
+    }
+    let outcome = match handle(app, settings, raw, &mail, &from).await {
+        Ok(o) => Ok(o),
+        // Not stored for a reason a retry will not change (the database
+        // answered): held at once. If even that fails, the MTA retries.
+        Err(e) => {
+            tracing::warn!(error = %e, "mail not stored, quarantining");
+            mail_gate::hold(
+                app,
+                raw,
+                &format!("enregistrement impossible : {e}"),
+                Some(&mail),
+                None,
+            )
+            .await
+        }
+    };
+    if let Some(m) = &mid {
+        match &outcome {
+            Ok(o) => {
+                if let Err(e) = mail_gate::settle(app, m, raw, o).await {
+                    tracing::warn!(error = %e, "mail ledger not updated");
+                }
+            }
+            Err(_) => mail_gate::unclaim(app, m).await,
+        }
+    }
+    outcome
+}
+
+async fn handle(
+    app: &App,
+    settings: &MailSettings,
+    raw: &[u8],
+    mail: &ParsedMail,
+    from: &str,
+) -> Result<IngestOutcome> {
+    use crate::mail_gate;
+    let mail = &{
+        let mut m = mail.clone();
+        m.subject = mail_gate::clean_text(&m.subject);
+        m.text = mail_gate::clean_text(&m.text);
+        m.from_name = m.from_name.as_deref().map(mail_gate::clean_text);
+        m
+    };
+    let verdict = mail_gate::authenticate(settings, raw, from).await;
+    let verdict = &verdict;
+    let hold = |reason: String| async move {
+        mail_gate::hold(app, raw, &reason, Some(mail), Some(verdict)).await
+    };
+    let Some(actor) = sender_actor(app, from).await? else {
+        if mail_gate::is_agency_address(settings, from) && !verdict.authenticated {
+            return hold(format!(
+                "adresse de l'agence non authentifiée (usurpation possible) : {}",
+                verdict.detail
+            ))
+            .await;
+        }
+        if let Some(o) = mail_gate::unknown_sender(app, settings, raw, mail, verdict).await? {
+            return Ok(o);
+        }
+        return hold("expéditeur inconnu".into()).await;
     };
     let body = if mail.text.trim().is_empty() {
         "(message vide)".to_string()
@@ -178,7 +249,12 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
     // A reply: find its ticket, and only append when the sender may write
     // on it (own institution, or an agent). A forged reference to another
     // institution's ticket is quarantined, never appended.
-    let ticket = match relais_mail::find_ticket_ref(&mail, &settings.reply) {
+    let found_ref = relais_mail::find_ticket_ref(mail, &settings.reply);
+    let signed = matches!(found_ref, Some(RefSource::SignedAddress(_)));
+    if let Err(reason) = mail_gate::may_act(&actor, verdict, signed) {
+        return hold(reason).await;
+    }
+    let ticket = match found_ref {
         Some(RefSource::SignedAddress(r)) | Some(RefSource::Subject(r)) => {
             let mut c = app.db.read().await?;
             match sstore::find_ticket_by_reference(&mut c, &r).await {
@@ -190,7 +266,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         _ => {
             let mut found = None;
             let mut c = app.db.read().await?;
-            for mid in relais_mail::candidate_message_ids(&mail, &settings.reply) {
+            for mid in relais_mail::candidate_message_ids(mail, &settings.reply) {
                 if let Some(tid) = sstore::ticket_of_mail_message(&mut c, &mid).await? {
                     found = Some(
                         sstore::get_ticket(
@@ -215,16 +291,20 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 app,
                 raw,
                 "référence d'un ticket d'un autre établissement",
-                Some(&mail),
+                Some(mail),
             )
             .await;
         }
+        if t.status == "clos" && actor.role.is_agency() {
+            // An agent's mail never reopens a closed ticket by itself.
+            return mail_gate::reply_to_closed_ticket(app, raw, &actor, &t, mail, &body).await;
+        }
         if let crate::mail_read::ClosedTicket::NewTicket(new) =
-            crate::mail_read::closed_ticket(app, &actor, &t, &mail, &body).await?
+            crate::mail_read::closed_ticket(app, &actor, &t, mail, &body).await?
         {
             crate::mail_read::append_continuations(app, &actor, new, &pieces).await;
-            keep_attachments(app, &actor, new, None, &mail).await;
-            crate::mail_read::keep_parts(app, new, None, &mail).await;
+            keep_attachments(app, &actor, new, None, mail).await;
+            crate::mail_read::keep_parts(app, new, None, mail).await;
             return Ok(IngestOutcome::NewTicket(new));
         }
         return match crate::support::reply(
@@ -240,15 +320,15 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         {
             Ok(message) => {
                 crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
-                keep_attachments(app, &actor, id, Some(message), &mail).await;
-                crate::mail_read::keep_parts(app, id, Some(message), &mail).await;
+                keep_attachments(app, &actor, id, Some(message), mail).await;
+                crate::mail_read::keep_parts(app, id, Some(message), mail).await;
                 Ok(IngestOutcome::Reply {
                     ticket: id,
                     message,
                 })
             }
             Err(AppError::Domain(e)) => {
-                quarantine(app, raw, &format!("réponse refusée : {e}"), Some(&mail)).await
+                quarantine(app, raw, &format!("réponse refusée : {e}"), Some(mail)).await
             }
             Err(e) => Err(e),
         };
@@ -259,12 +339,12 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             app,
             raw,
             "nouvelle demande d'un compte sans établissement",
-            Some(&mail),
+            Some(mail),
         )
         .await;
     };
-    let Some(product) = guess_product(app, institution, &mail).await? else {
-        return quarantine(app, raw, "produit non identifié", Some(&mail)).await;
+    let Some(product) = guess_product(app, institution, mail).await? else {
+        return quarantine(app, raw, "produit non identifié", Some(mail)).await;
     };
     let input = TicketInput {
         product_id: product.to_string(),
@@ -287,12 +367,12 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
                 tx.commit().await?;
             }
             crate::mail_read::append_continuations(app, &actor, id, &pieces).await;
-            keep_attachments(app, &actor, id, None, &mail).await;
-            crate::mail_read::keep_parts(app, id, None, &mail).await;
+            keep_attachments(app, &actor, id, None, mail).await;
+            crate::mail_read::keep_parts(app, id, None, mail).await;
             Ok(IngestOutcome::NewTicket(id))
         }
         Err(AppError::Domain(e)) => {
-            quarantine(app, raw, &format!("demande refusée : {e}"), Some(&mail)).await
+            quarantine(app, raw, &format!("demande refusée : {e}"), Some(mail)).await
         }
         Err(e) => Err(e),
     }
@@ -325,6 +405,14 @@ pub async fn replay(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(raw)
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The ledger holds this message as quarantined: let it through again.
+    let cleaned = crate::mail_gate::clean_raw(&bytes);
+    if let Some(mid) = relais_mail::parse(&cleaned, &settings.reply.base())
+        .ok()
+        .and_then(|m| m.message_id)
+    {
+        crate::mail_gate::forget_quarantined(app, &crate::mail_gate::clean_text(&mid)).await?;
+    }
     let outcome = ingest(app, settings, &bytes).await?;
     let mut tx = app.db.begin().await?;
     let status = match &outcome {
@@ -592,7 +680,7 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
         in_reply_to: None,
         references: vec![],
     };
-    relais_mail::send(&settings.smtp, &msg)
+    relais_mail::send_signed(&settings.smtp, &msg, settings.auth.signing.as_deref())
         .await
         .map_err(|e| AppError::Internal(format!("smtp: {e}")))?;
     // Sent: a failure to record it must not send it again.

@@ -552,16 +552,26 @@ fn mail_settings() -> MailSettings {
             "support@relais.test",
         ),
         base_url: "http://127.0.0.1:8080".into(),
+        auth: relais_app::mail_gate::MailAuth {
+            trusted_authserv_id: Some("mx.relais.test".into()),
+            ..Default::default()
+        },
     }
 }
 
+/// A corpus message as our MTA hands it over, with its verdict on top.
 fn corpus(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../mail/tests/corpus")
-            .join(name),
-    )
-    .expect("corpus file")
+    let mut raw =
+        b"Authentication-Results: mx.relais.test; dkim=pass header.d=univ-exemple.fr\r\n".to_vec();
+    raw.extend(
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../mail/tests/corpus")
+                .join(name),
+        )
+        .expect("corpus file"),
+    );
+    raw
 }
 
 db_test!(
@@ -624,7 +634,8 @@ db_test!(
             .expect("t")
             .reference;
         let reply = format!(
-            "From: Hugo Lambert <hugo.lambert@univ-exemple.fr>\r\nTo: support@relais.test\r\n\
+            "Authentication-Results: mx.relais.test; dmarc=pass header.from=univ-exemple.fr\r\n\
+             From: Hugo Lambert <hugo.lambert@univ-exemple.fr>\r\nTo: support@relais.test\r\n\
              Subject: Re: [Relais {reference}] Fichiers\r\nMessage-ID: <{}@univ-exemple.fr>\r\n\
              Date: Fri, 26 Mar 2021 10:00:00 +0100\r\nMIME-Version: 1.0\r\n\
              Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\

@@ -91,6 +91,10 @@ fn settings(port: u16) -> MailSettings {
             "support@relais.test",
         ),
         base_url: "http://127.0.0.1:8080".into(),
+        auth: relais_app::mail_gate::MailAuth {
+            trusted_authserv_id: Some("mx.relais.test".into()),
+            ..Default::default()
+        },
     }
 }
 
@@ -158,9 +162,13 @@ async fn world(db: &Db) -> World {
     }
 }
 
+/// A message as our MTA hands it over: its verdict on top
+/// (`Authentication-Results` from the trusted `mx.relais.test`) says the
+/// sender's domain signed it.
 fn mail(from: &str, to: &str, subject: &str, extra: &str, body: &str) -> Vec<u8> {
     format!(
-        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{}@ua.fr>\r\nDate: Mon, 1 Mar 2021 10:00:00 +0100\r\n{extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        "Authentication-Results: mx.relais.test; dkim=pass header.d={}\r\nFrom: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{}@ua.fr>\r\nDate: Mon, 1 Mar 2021 10:00:00 +0100\r\n{extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        relais_mail::domain_of(from),
         Id::new()
     )
     .into_bytes()

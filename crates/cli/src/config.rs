@@ -40,6 +40,15 @@ pub struct Config {
     /// Longest mail text kept whole, in characters; above it the mail is
     /// held in quarantine and the sender told why.
     pub mail_max_body_chars: usize,
+    /// `authserv-id` of the receiving MTA whose topmost `Authentication-Results`
+    /// fields are believed (the MTA must strip incoming ones with this id);
+    /// empty: DKIM is checked by Relais itself.
+    pub mail_trusted_authserv_id: String,
+    /// PEM private key (RSA or Ed25519) signing outgoing mail with DKIM;
+    /// empty: no signature. Needs `dkim_selector` and `dkim_domain`.
+    pub dkim_key_file: String,
+    pub dkim_selector: String,
+    pub dkim_domain: String,
 }
 
 impl Default for Config {
@@ -61,6 +70,10 @@ impl Default for Config {
             reply_secret: String::new(),
             mail_reopen_days: 30,
             mail_max_body_chars: 500_000,
+            mail_trusted_authserv_id: String::new(),
+            dkim_key_file: String::new(),
+            dkim_selector: String::new(),
+            dkim_domain: String::new(),
         }
     }
 }
@@ -111,7 +124,30 @@ impl Config {
             },
             reply: relais_mail::ReplyAddress::new(secret.as_bytes(), &self.reply_address),
             base_url: self.base_url.clone(),
+            auth: relais_app::mail_gate::MailAuth {
+                trusted_authserv_id: (!self.mail_trusted_authserv_id.trim().is_empty())
+                    .then(|| self.mail_trusted_authserv_id.trim().to_string()),
+                dkim: Default::default(),
+                signing: self.dkim_signing()?.map(std::sync::Arc::new),
+            },
         })
+    }
+
+    /// The DKIM signer of outgoing mail, when a key is configured.
+    fn dkim_signing(&self) -> anyhow::Result<Option<relais_mail::DkimSigning>> {
+        if self.dkim_key_file.trim().is_empty() {
+            return Ok(None);
+        }
+        if self.dkim_selector.trim().is_empty() || self.dkim_domain.trim().is_empty() {
+            anyhow::bail!("dkim_key_file demande aussi dkim_selector et dkim_domain");
+        }
+        let pem = std::fs::read_to_string(self.dkim_key_file.trim())
+            .map_err(|e| anyhow::anyhow!("clé DKIM {} : {e}", self.dkim_key_file))?;
+        Ok(Some(relais_mail::DkimSigning::from_pem(
+            &pem,
+            &self.dkim_domain,
+            &self.dkim_selector,
+        )?))
     }
 
     pub fn database_url(&self) -> String {

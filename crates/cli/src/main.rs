@@ -42,6 +42,8 @@ enum Command {
     /// Deliver a folder of .eml messages into a throw-away database and
     /// print what became of them (tickets, replies, ignored, quarantined).
     MailCorpus(commands::mail_corpus::Args),
+    /// Replay quarantined mail after its cause was fixed.
+    MailReplay(commands::mail_replay::Args),
     /// Generate a large support history and print server-time figures.
     Bench(commands::bench::Args),
     /// Rebuild the search index from the database (handed to the running
@@ -74,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(a) => commands::export::run(cfg, a).await,
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
         Command::MailCorpus(a) => commands::mail_corpus::run(cfg, a).await,
+        Command::MailReplay(a) => commands::mail_replay::run(cfg, a).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,
         Command::Reindex => commands::reindex::run(cfg).await,
         Command::Eval(a) => commands::eval::run(cfg, a).await,

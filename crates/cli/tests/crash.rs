@@ -16,7 +16,8 @@ fn relais(dir: &Path) -> Command {
     c.arg("--data-dir")
         .arg(dir)
         .env("RELAIS_LOG", "warn")
-        .env("RELAIS_SECURE_COOKIES", "false");
+        .env("RELAIS_SECURE_COOKIES", "false")
+        .env("RELAIS_MAIL_TRUSTED_AUTHSERV_ID", "mx.relais.test");
     c
 }
 
@@ -79,7 +80,8 @@ fn a_killed_server_catches_up_with_writes_at_restart() {
         .take()
         .expect("stdin")
         .write_all(
-            b"From: Membre INSA <membre@relais.test>\r\nTo: support@relais.test\r\n\
+            b"Authentication-Results: mx.relais.test; dkim=pass header.d=relais.test\r\n\
+              From: Membre INSA <membre@relais.test>\r\nTo: support@relais.test\r\n\
               Subject: Siham : bulletins introuvables\r\nMessage-ID: <crash-1@insa.test>\r\n\
               Content-Type: text/plain; charset=utf-8\r\n\r\n\
               Bonjour, les bulletins zorglubiens de novembre sont introuvables.\r\n",

@@ -15,6 +15,7 @@
 //! no angle brackets): [`parse`] strips them, [`make_message_id`] makes bare
 //! ones and [`send`] adds the brackets on the wire.
 
+mod auth;
 mod auto;
 mod autoreply;
 mod bounce;
@@ -25,13 +26,16 @@ mod reference;
 mod send;
 mod text;
 
+pub use auth::{
+    domain_of, header_values, trusted_results, AuthVerdict, DkimSigning, DkimVerifier, DnsCache,
+};
 pub use auto::AutoKind;
 pub use bounce::{BounceReport, BouncedRecipient};
 pub use parse::{parse, MailAttachment, ParsedMail, MAX_MESSAGE_BYTES};
 pub use reference::{
     candidate_message_ids, find_ticket_ref, ticket_ref_in_subject, RefSource, ReplyAddress,
 };
-pub use send::{make_message_id, send, Outgoing, SmtpConfig};
+pub use send::{make_message_id, send, send_signed, Outgoing, SmtpConfig};
 pub use text::{html_to_text, sanitize_filename, sanitize_html, split_quoted};
 
 /// Why a message could not be read or sent.

@@ -149,7 +149,21 @@ pub(crate) fn build(cfg: &SmtpConfig, msg: &Outgoing) -> Result<Message, MailErr
 /// [`MailError::InvalidAddress`] means the message can never be sent as is;
 /// [`MailError::Smtp`] covers the exchange (connection, TLS, refusal).
 pub async fn send(cfg: &SmtpConfig, msg: &Outgoing) -> Result<(), MailError> {
+    send_signed(cfg, msg, None).await
+}
+
+/// [`send`], with a `DKIM-Signature` on top when `dkim` is given.
+pub async fn send_signed(
+    cfg: &SmtpConfig,
+    msg: &Outgoing,
+    dkim: Option<&crate::DkimSigning>,
+) -> Result<(), MailError> {
     let message = build(cfg, msg)?;
+    let envelope = message.envelope().clone();
+    let bytes = match dkim {
+        Some(signer) => signer.sign(&message.formatted())?,
+        None => message.formatted(),
+    };
     let mut transport = if cfg.tls {
         if cfg.port == 465 {
             AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host)
@@ -169,7 +183,7 @@ pub async fn send(cfg: &SmtpConfig, msg: &Outgoing) -> Result<(), MailError> {
         ));
     }
     let transport = transport.build();
-    match transport.send(message).await {
+    match transport.send_raw(&envelope, &bytes).await {
         Ok(_) => {
             tracing::debug!(host = %cfg.host, port = cfg.port, recipients = msg.to.len(), "notification sent");
             Ok(())

@@ -62,7 +62,7 @@ impl Db {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
-                                     PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;",
+                                     PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;",
                                 )
                                 .await?;
                                 Ok(())
@@ -112,8 +112,18 @@ impl Db {
     }
 
     /// Begins a write transaction: the use case owns it and commits.
+    ///
+    /// On SQLite the write lock is taken at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads first and writes later cannot wait
+    /// for another process's writer (SQLite answers "database is locked" at
+    /// once instead of calling the busy handler), whereas `BEGIN IMMEDIATE`
+    /// waits up to `busy_timeout`. This is what lets many `mail-ingest`
+    /// processes deliver at the same moment.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.write.begin().await?)
+        match self.engine {
+            Engine::Sqlite => Ok(self.write.begin_with("BEGIN IMMEDIATE").await?),
+            Engine::Postgres => Ok(self.write.begin().await?),
+        }
     }
 
     pub async fn close(&self) {

@@ -17,6 +17,7 @@ pub mod engagement;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_read;
+pub mod mail_gate;
 pub mod privacy;
 pub mod relation;
 pub mod search_feed;

@@ -32,6 +32,7 @@ pub mod attachments;
 mod incidents;
 mod new_ticket;
 pub mod quarantine;
+mod quarantine_message;
 pub mod risks;
 mod ticket;
 mod tickets;
@@ -76,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .merge(assistant::router())
         .merge(attachments::router())
         .merge(quarantine::router())
+        .merge(quarantine_message::router())
         .merge(risks::router())
 }
 

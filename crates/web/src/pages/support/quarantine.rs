@@ -27,6 +27,7 @@ struct Line {
     subject: String,
     reason: String,
     waiting: bool,
+    state: &'static str,
 }
 
 #[derive(Template)]
@@ -69,6 +70,12 @@ async fn page(
                 subject: q.subject.unwrap_or_else(|| "—".into()),
                 reason: q.reason,
                 waiting: q.status == "en_attente",
+                state: match q.status.as_str() {
+                    "rattache" => "Rattaché",
+                    "libere" => "Libéré en ticket",
+                    "ecarte" => "Écarté",
+                    _ => "Rejoué",
+                },
             })
             .collect(),
         outcome,

@@ -1,0 +1,481 @@
+//! The mail gate (issue 20), on both engines: forged senders never act
+//! (forged agent, forged member on another institution's ticket, a broken
+//! DKIM signature, no verdict at all), each held with its reason; a NUL
+//! byte, a message delivered twice, a reply to a closed ticket; 24
+//! deliveries at once, each through its own connection pool as separate
+//! `mail-ingest` processes would.
+
+use relais_app::mail_io::{self, IngestOutcome, MailSettings};
+use relais_app::support as uc;
+use relais_app::App;
+use relais_domain::accounts::{Actor, Role};
+use relais_domain::Id;
+use relais_store::Db;
+use relais_testkit::{builders, db_test, TestDb};
+use std::sync::Arc;
+
+const MX: &str = "Authentication-Results: mx.relais.test; dkim=pass header.d=ua.fr\r\n";
+
+fn settings() -> MailSettings {
+    MailSettings {
+        smtp: relais_mail::SmtpConfig {
+            host: String::new(),
+            port: 25,
+            tls: false,
+            username: None,
+            password: None,
+            from: "Relais <support@relais.test>".into(),
+        },
+        reply: relais_mail::ReplyAddress::new(
+            b"test secret of the reply addresses",
+            "support@relais.test",
+        ),
+        base_url: "http://127.0.0.1:8080".into(),
+        auth: relais_app::mail_gate::MailAuth {
+            trusted_authserv_id: Some("mx.relais.test".into()),
+            ..Default::default()
+        },
+    }
+}
+
+struct World {
+    app: App,
+    product: Id,
+    a: Actor,
+    agent: Actor,
+    inst_a: Id,
+}
+
+async fn world(db: &Db) -> World {
+    let app = App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+    uc::ensure_defaults(&app).await.expect("defaults");
+    let product = builders::product(db, "sifac", "Sifac").await;
+    let geslab = builders::product(db, "geslab", "Geslab").await;
+    let inst_a = builders::institution(db, "Université A", "UA").await;
+    let inst_b = builders::institution(db, "Université B", "UB").await;
+    let mut tx = db.begin().await.expect("tx");
+    for (i, p) in [(inst_a, product), (inst_a, geslab), (inst_b, product)] {
+        relais_store::crm::insert_deployment(
+            &mut tx,
+            Id::new(),
+            &relais_store::crm::DeploymentValues {
+                institution_id: i,
+                product_id: p,
+                status: "production".into(),
+                wave: None,
+                hosting: "sur_site".into(),
+                version: None,
+                starts_on: None,
+                ends_on: None,
+                notes: None,
+            },
+            "2020-01-01T00:00:00.000Z",
+        )
+        .await
+        .expect("deployment");
+    }
+    let team = Id::new();
+    relais_store::support::insert_team(
+        &mut tx,
+        team,
+        "fin",
+        "Finances",
+        None,
+        Some("finances@amue.test"),
+        "2021-01-01T00:00:00.000Z",
+    )
+    .await
+    .expect("team");
+    relais_store::support::set_product_team(&mut tx, product, team)
+        .await
+        .expect("route");
+    tx.commit().await.expect("commit");
+    let (_, a) = builders::user(db, "anne@ua.fr", Role::Member, Some(inst_a)).await;
+    builders::user(db, "bruno@ub.fr", Role::Member, Some(inst_b)).await;
+    let (_, agent) = builders::user(db, "agent@amue.test", Role::Support, None).await;
+    World {
+        app,
+        product,
+        a,
+        agent,
+        inst_a,
+    }
+}
+
+/// A message with the given header lines on top (verdicts, signatures).
+fn mail(top: &str, from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "{top}From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{}@mail.test>\r\nDate: Mon, 1 Mar 2021 10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        Id::new()
+    )
+    .into_bytes()
+}
+
+async fn bodies(app: &App, actor: &Actor, ticket: Id) -> Vec<String> {
+    uc::ticket_view(app, actor, ticket)
+        .await
+        .expect("view")
+        .messages
+        .into_iter()
+        .map(|m| m.body)
+        .collect()
+}
+
+fn held(out: &IngestOutcome) -> String {
+    match out {
+        IngestOutcome::Quarantined { reason, .. } => reason.clone(),
+        other => panic!("expected quarantine, got {other:?}"),
+    }
+}
+
+async fn ticket_count(db: &Db) -> i64 {
+    let mut c = db.read().await.expect("c");
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&mut *c)
+        .await
+        .expect("count");
+    n
+}
+
+db_test!(
+    async fn forged_senders_never_act_and_wait_in_quarantine_with_their_reason(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let IngestOutcome::NewTicket(t) = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                MX,
+                "anne@ua.fr",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
+        )
+        .await
+        .expect("ingest") else {
+            panic!("an authenticated member opens a ticket")
+        };
+        let reference = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
+        let signed = s.reply.for_ticket(&reference);
+        let subject = format!("Re: [Relais {reference}] Erreur Sifac");
+
+        // 1. A forged agent From:, even to the signed address: no verdict.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "",
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Problème réglé, fermez tout.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("agence non authentifiée"), "{out:?}");
+        // A forged agency address that has no account is held too.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "",
+                "direction@relais.test",
+                "support@relais.test",
+                "Urgent",
+                "Virement.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("agence non authentifiée"), "{out:?}");
+        // An authenticated agent, but through the subject only.
+        let agent_mx = "Authentication-Results: mx.relais.test; dkim=pass header.d=amue.test\r\n";
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                agent_mx,
+                "agent@amue.test",
+                "support@relais.test",
+                &subject,
+                "Par le sujet.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("adresse de réponse signée"), "{out:?}");
+        // A verdict written by the sender below a foreign MTA's is not read.
+        let smuggled = format!("Authentication-Results: mx.other.test; dkim=none\r\n{agent_mx}");
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                &smuggled,
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Contrebande.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("agence non authentifiée"), "{out:?}");
+
+        // 2. A forged member From: on another institution's ticket.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail("", "bruno@ub.fr", &signed, &subject, "Je m'invite."),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("non authentifié"), "{out:?}");
+        // Authenticated, but of another institution: still held.
+        let ub = "Authentication-Results: mx.relais.test; dmarc=pass header.from=ub.fr\r\n";
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(ub, "bruno@ub.fr", &signed, &subject, "Je m'invite."),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("autre établissement"), "{out:?}");
+
+        // 3. A failed DKIM signature, checked here (the MTA gave no verdict):
+        // the key is in the resolver cache, the body was changed after signing.
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("key");
+        let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("pair");
+        use base64::Engine as _;
+        use ring::signature::KeyPair as _;
+        s.auth
+            .dkim
+            .cache()
+            .add_dkim_key(
+                "sel",
+                "ua.fr",
+                &format!(
+                    "v=DKIM1; k=ed25519; p={}",
+                    base64::engine::general_purpose::STANDARD.encode(pair.public_key().as_ref())
+                ),
+            )
+            .expect("record");
+        let signer = relais_mail::DkimSigning::ed25519_pkcs8(pkcs8.as_ref(), "ua.fr", "sel")
+            .expect("signer");
+        let good = signer
+            .sign(&mail(
+                "",
+                "anne@ua.fr",
+                &signed,
+                &subject,
+                "Signé par ua.fr.",
+            ))
+            .expect("sign");
+        let tampered = String::from_utf8(good.clone())
+            .expect("utf8")
+            .replace("Signé par ua.fr.", "Signé par personne.");
+        let out = mail_io::ingest(&w.app, &s, tampered.as_bytes())
+            .await
+            .expect("ingest");
+        assert!(held(&out).contains("DKIM"), "{out:?}");
+        // The MTA's own failed verdict.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "Authentication-Results: mx.relais.test; dkim=fail header.d=ua.fr; dmarc=fail header.from=ua.fr\r\n",
+                "anne@ua.fr",
+                &signed,
+                &subject,
+                "Échec.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("authentification échouée"), "{out:?}");
+
+        // 4. No Authentication-Results and no signature.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail("", "anne@ua.fr", &signed, &subject, "Sans rien."),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("ni signature DKIM"), "{out:?}");
+
+        // None of them acted: the thread holds the first message only.
+        assert_eq!(bodies(&w.app, &w.agent, t).await.len(), 1);
+        assert_eq!(ticket_count(&db).await, 1);
+        let q = mail_io::list_quarantine(&w.app, &w.agent).await.expect("q");
+        assert_eq!(q.len(), 9, "{q:?}");
+
+        // The genuine ones act: a valid DKIM signature checked here, and an
+        // authenticated agent through the signed address.
+        let out = mail_io::ingest(&w.app, &s, &good).await.expect("ingest");
+        assert!(
+            matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t),
+            "{out:?}"
+        );
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                agent_mx,
+                "agent@amue.test",
+                &signed,
+                &subject,
+                "Réponse de l'agent.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(
+            matches!(out, IngestOutcome::Reply { ticket, .. } if ticket == t),
+            "{out:?}"
+        );
+        let b = bodies(&w.app, &w.agent, t).await;
+        assert!(b.iter().any(|m| m.contains("Signé par ua.fr.")), "{b:?}");
+        assert!(!b.iter().any(|m| m.contains("Signé par personne")), "{b:?}");
+        let _ = (w.product, w.inst_a, &w.a);
+    }
+);
+
+db_test!(
+    async fn nul_bytes_duplicates_and_replies_to_closed_tickets_are_never_lost(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        // A NUL byte in the body and the subject: stored without it.
+        let raw = mail(
+            MX,
+            "anne@ua.fr",
+            "support@relais.test",
+            "Sifac\0 bloqué",
+            "Le fichier contient \0 un octet nul.",
+        );
+        assert!(raw.contains(&0));
+        let out = mail_io::ingest(&w.app, &s, &raw)
+            .await
+            .expect("a NUL never makes a temporary failure");
+        let IngestOutcome::NewTicket(t) = out else {
+            panic!("expected a ticket, got {out:?}")
+        };
+        let b = bodies(&w.app, &w.a, t).await;
+        assert!(
+            b[0].contains("un octet nul") && !b[0].contains('\0'),
+            "{b:?}"
+        );
+
+        // The same Message-ID delivered again: one ticket.
+        let out = mail_io::ingest(&w.app, &s, &raw).await.expect("again");
+        assert_eq!(out, IngestOutcome::Ignored("duplicate".into()));
+        assert_eq!(ticket_count(&db).await, 1);
+
+        // A quarantined message delivered twice is held once, and a replay
+        // after the cause is fixed is not taken for a duplicate.
+        let unknown = mail(
+            "Authentication-Results: mx.relais.test; dkim=pass header.d=ua.fr\r\n",
+            "claire@ua.fr",
+            "support@relais.test",
+            "Question Sifac",
+            "Bonjour.",
+        );
+        let first = mail_io::ingest(&w.app, &s, &unknown).await.expect("q");
+        let qid = match first {
+            IngestOutcome::Quarantined { id, .. } => id,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(
+            mail_io::ingest(&w.app, &s, &unknown).await.expect("q2"),
+            IngestOutcome::Ignored("duplicate".into())
+        );
+        builders::user(&db, "claire@ua.fr", Role::Member, Some(w.inst_a)).await;
+        let out = mail_io::replay(&w.app, &s, &w.agent, qid)
+            .await
+            .expect("replay");
+        assert!(matches!(out, IngestOutcome::NewTicket(_)), "{out:?}");
+        assert_eq!(ticket_count(&db).await, 2);
+
+        // A reply to a closed ticket is not « données invalides »: it opens
+        // a new ticket that names the closed one.
+        uc::change_status(&w.app, &w.agent, t, "clos")
+            .await
+            .expect("close");
+        let reference = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                MX,
+                "anne@ua.fr",
+                &s.reply.for_ticket(&reference),
+                &format!("Re: [Relais {reference}] Sifac bloqué"),
+                "Le problème est revenu.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        let IngestOutcome::NewTicket(n) = out else {
+            panic!("expected a new ticket, got {out:?}")
+        };
+        let b = bodies(&w.app, &w.a, n).await;
+        assert!(
+            b[0].contains(&reference) && b[0].contains("Le problème est revenu."),
+            "{b:?}"
+        );
+        let q = mail_io::list_quarantine(&w.app, &w.agent).await.expect("q");
+        assert!(!q.iter().any(|e| e.reason.contains("invalides")), "{q:?}");
+    }
+);
+
+/// 24 deliveries at the same moment, each on its own pool (as 24
+/// `mail-ingest` processes): every one is stored, none fails.
+async fn parallel_deliveries(t: TestDb) {
+    let w = world(&t.db).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let url = t.url.clone();
+        tasks.push(tokio::spawn(async move {
+            let db = Db::connect(&url).await.expect("connect");
+            let app = App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+            let out = mail_io::ingest(
+                &app,
+                &settings(),
+                &mail(
+                    MX,
+                    "anne@ua.fr",
+                    "support@relais.test",
+                    &format!("Sifac demande {i}"),
+                    "Bonjour.",
+                ),
+            )
+            .await;
+            db.close().await;
+            out
+        }));
+    }
+    for task in tasks {
+        let out = task.await.expect("task").expect("no delivery fails");
+        assert!(matches!(out, IngestOutcome::NewTicket(_)), "{out:?}");
+    }
+    assert_eq!(ticket_count(&t.db).await, 24);
+    let _ = w;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_four_deliveries_at_once_sqlite() {
+    parallel_deliveries(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_four_deliveries_at_once_postgres() {
+    parallel_deliveries(TestDb::postgres().await).await;
+}
