@@ -61,18 +61,73 @@ pub struct NewSession {
     pub user: UserRow,
 }
 
-/// Checks a password and opens a session. Failed attempts are counted per
-/// account; past the limit, logins are refused for the window even with the
-/// right password, which stops online guessing.
+/// Checks a password and opens a session (for callers without a client
+/// address: the demo, benches).
 pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession> {
+    login_from(app, email, password, "local").await
+}
+
+/// Seconds still to wait after `failures` failures, the last at `last`:
+/// nothing while under `free`, then 1 s, 2 s, 4 s… up to `max`.
+fn wait_seconds(
+    failures: i64,
+    free: i64,
+    last: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    max: i64,
+) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let delay = (1i64 << (failures - free).min(30)).min(max);
+    let Some(last) = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok()) else {
+        return 0;
+    };
+    let elapsed_ms = (now - last.with_timezone(&chrono::Utc)).num_milliseconds();
+    let left_ms = delay * 1000 - elapsed_ms;
+    if left_ms <= 0 {
+        0
+    } else {
+        (left_ms + 999) / 1000
+    }
+}
+
+/// Checks a password and opens a session. Failures slow down the client
+/// that makes them, never the account: per (account, client address) and
+/// per address across accounts, past a few free attempts each new attempt
+/// waits a doubling delay (refused with the seconds left, no sleeping).
+/// Someone signing in from another address is not affected by a flood.
+pub async fn login_from(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> Result<NewSession> {
     let key = email.trim().to_lowercase();
     let now = app.clock.now();
-    let since =
-        relais_store::ts(now - chrono::Duration::minutes(app.settings.login_window_minutes));
+    let s = &app.settings;
+    let since = relais_store::ts(now - chrono::Duration::minutes(s.login_window_minutes));
     let mut tx = app.db.begin().await?;
-    let failures = store::count_login_failures(&mut tx, &key, &since).await?;
-    if failures >= app.settings.max_login_failures {
-        return Err(AppError::Throttled);
+    let (pair, pair_last) = store::login_failure_stats(&mut tx, Some(&key), client, &since).await?;
+    let (addr, addr_last) = store::login_failure_stats(&mut tx, None, client, &since).await?;
+    let wait = wait_seconds(
+        pair,
+        s.max_login_failures,
+        pair_last.as_deref(),
+        now,
+        s.login_max_delay_seconds,
+    )
+    .max(wait_seconds(
+        addr,
+        s.max_login_failures_per_address,
+        addr_last.as_deref(),
+        now,
+        s.login_max_delay_seconds,
+    ));
+    if wait > 0 {
+        return Err(AppError::Throttled {
+            retry_after_secs: wait,
+        });
     }
     let user = match store::find_user_by_email(&mut tx, &key).await {
         Ok(u) => Some(u),
@@ -90,7 +145,8 @@ pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession>
     let user = match (ok, user) {
         (true, Some(u)) if u.active == 1 => u,
         _ => {
-            store::record_login_failure(&mut tx, &key, &relais_store::ts(now)).await?;
+            store::forget_login_failures_before(&mut tx, &key, &since).await?;
+            store::record_login_failure(&mut tx, &key, client, &relais_store::ts(now)).await?;
             tx.commit().await?;
             return Err(DomainError::invalid(
                 "bad_credentials",
@@ -100,7 +156,7 @@ pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession>
             .into());
         }
     };
-    store::clear_login_failures(&mut tx, &key).await?;
+    store::clear_login_failures(&mut tx, &key, client).await?;
     let token = random_token();
     let csrf = random_token();
     let uid = Id::parse(&user.id).ok_or_else(|| AppError::Internal("bad user id".into()))?;
@@ -360,4 +416,24 @@ pub async fn agency_staff(app: &App) -> Result<Vec<UserRow>> {
         .into_iter()
         .filter(|u| Role::from_code(&u.role).is_some_and(Role::is_agency))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_seconds;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_delay_doubles_past_the_free_attempts_and_is_capped() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 10).unwrap();
+        let last = Some("2026-01-01T12:00:00.000Z");
+        assert_eq!(wait_seconds(4, 5, last, now, 900), 0);
+        // 5 failures: 1 s after the last one, long past.
+        assert_eq!(wait_seconds(5, 5, last, now, 900), 0);
+        // 9 failures: 16 s, 10 already waited.
+        assert_eq!(wait_seconds(9, 5, last, now, 900), 6);
+        // 40 failures: capped at the maximum.
+        assert_eq!(wait_seconds(40, 5, last, now, 900), 890);
+        assert_eq!(wait_seconds(40, 5, None, now, 900), 0);
+    }
 }

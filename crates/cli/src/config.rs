@@ -34,6 +34,9 @@ pub struct Config {
     pub reply_address: String,
     /// Secret signing reply addresses; empty: generated once into the data folder.
     pub reply_secret: String,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
+    /// client; empty: the client is the socket's peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             mail_from: "Relais <support@relais.test>".into(),
             reply_address: "support@relais.test".into(),
             reply_secret: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -92,6 +96,19 @@ impl Config {
             reply: relais_mail::ReplyAddress::new(secret.as_bytes(), &self.reply_address),
             base_url: self.base_url.clone(),
         })
+    }
+
+    /// The trusted proxies as addresses; a typo is an error at start-up,
+    /// not a silently ignored proxy.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies : adresse IP invalide « {p} »"))
+            })
+            .collect()
     }
 
     pub fn database_url(&self) -> String {

@@ -62,7 +62,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         // records look like absence.
         AppError::Domain(DomainError::Forbidden) => StatusCode::FORBIDDEN,
         AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
-        AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -87,9 +87,9 @@ pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
             detail: d.to_string(),
             field: None,
         }],
-        AppError::Throttled => vec![ErrorItem {
+        AppError::Throttled { retry_after_secs } => vec![ErrorItem {
             code: "throttled".into(),
-            detail: "Trop de tentatives : réessayez dans quelques minutes.".into(),
+            detail: format!("Trop de tentatives : réessayez dans {retry_after_secs} s."),
             field: None,
         }],
         AppError::Internal(_) => vec![ErrorItem {

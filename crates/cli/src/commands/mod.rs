@@ -22,6 +22,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     db.migrate().await?;
     let mut app = App::new(db, Arc::new(relais_domain::SystemClock));
     app.settings.mail = Some(cfg.mail()?);
+    app.settings.trusted_proxies = cfg.trusted_proxies()?;
     // Attachments beside the database, outside anything served as static
     // files; the folders are created on the first upload.
     app.settings.attachments_dir = cfg.data_dir.join("attachments");
