@@ -21,6 +21,7 @@ pub mod relation;
 pub mod search_feed;
 pub mod sla_admin;
 pub mod sql;
+pub mod sso;
 pub mod support;
 pub mod training;
 pub mod triage;
