@@ -240,6 +240,104 @@ pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> Result<()> {
     Ok(())
 }
 
+/// The password rules, after ANSSI's recommendations: length rather than
+/// composition (12 characters at least; long passphrases welcome), and not
+/// something tied to the account.
+pub fn password_violations(password: &str, email: &str) -> Violations {
+    let mut v = Violations::default();
+    let n = password.chars().count();
+    if n < 12 {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe doit compter au moins 12 caractères (une phrase de passe convient).",
+        );
+    } else if n > 256 {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne peut dépasser 256 caractères.",
+        );
+    }
+    let lower = password.to_lowercase();
+    let local = email.split('@').next().unwrap_or("").to_lowercase();
+    if n >= 12 && (lower == email.to_lowercase() || (local.len() >= 4 && lower.contains(&local))) {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne doit pas reprendre votre adresse électronique.",
+        );
+    }
+    let first = password.chars().next();
+    if n >= 12 && password.chars().all(|c| Some(c) == first) {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne doit pas répéter un seul caractère.",
+        );
+    }
+    v
+}
+
+/// Changes one's own password: the current one is required, the new one
+/// follows the rules, and every other session of the person ends (a thief
+/// holding a session cookie is logged out); the session making the change
+/// (`session_token`) stays.
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    session_token: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<u64> {
+    let mut tx = app.db.begin().await?;
+    let user = store::get_user(&mut tx, Scope::All, actor.user_id).await?;
+    let ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| verify_password(h, current));
+    if !ok {
+        return Err(DomainError::invalid(
+            "bad_current_password",
+            "current",
+            "Le mot de passe actuel est incorrect.",
+        )
+        .into());
+    }
+    let mut v = password_violations(new, &user.email);
+    if new != confirm {
+        v.push(
+            "confirm_mismatch",
+            "confirm",
+            "La confirmation ne reprend pas le nouveau mot de passe.",
+        );
+    }
+    if new == current {
+        v.push(
+            "same_password",
+            "password",
+            "Le nouveau mot de passe doit différer de l'actuel.",
+        );
+    }
+    v.into_result()?;
+    store::set_password(&mut tx, actor.user_id, &hash_password(new)?).await?;
+    let ended =
+        store::delete_other_sessions(&mut tx, actor.user_id, &hash_token(session_token)).await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "user",
+        actor.user_id,
+        "password_change",
+        &serde_json::json!({ "other_sessions_ended": ended }),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
 /// Raw input for creating or editing an account.
 #[derive(Debug, Clone, Default)]
 pub struct UserInput {
@@ -297,12 +395,8 @@ fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<Str
         }
     }
     if let Some(p) = i.password.as_deref().filter(|p| !p.is_empty()) {
-        if p.chars().count() < 12 {
-            v.push(
-                "weak_password",
-                "password",
-                "Le mot de passe doit compter au moins 12 caractères.",
-            );
+        for f in password_violations(p, &email).0 {
+            v.push(f.code, f.field, &f.detail);
         }
     }
     v.into_result()?;
@@ -420,7 +514,19 @@ pub async fn agency_staff(app: &App) -> Result<Vec<UserRow>> {
 
 #[cfg(test)]
 mod tests {
-    use super::wait_seconds;
+    use super::{password_violations, wait_seconds};
+
+    #[test]
+    fn passwords_follow_length_not_composition() {
+        let bad = |p: &str| !password_violations(p, "anne.martin@univ.fr").0.is_empty();
+        assert!(bad("Court1!"));
+        assert!(bad("aaaaaaaaaaaaaaaa"));
+        assert!(bad("anne.martin@univ.fr"));
+        assert!(bad("mot de passe anne.martin"));
+        assert!(bad(&"x".repeat(10).repeat(30)));
+        // A long passphrase without digits or symbols is fine.
+        assert!(!bad("une phrase de passe assez longue"));
+    }
     use chrono::TimeZone;
 
     #[test]

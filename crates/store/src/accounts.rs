@@ -245,6 +245,19 @@ pub async fn delete_user_sessions(c: &mut Conn, user: Id) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of `user` but the one whose hash is `keep`.
+pub async fn delete_other_sessions(c: &mut Conn, user: Id, keep: &str) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user.to_string())
+            .bind(keep.to_string())
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .rows_affected(),
+    )
+}
+
 // ---------------------------------------------------------------- API tokens
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]

@@ -179,3 +179,93 @@ db_test!(
         assert_eq!(r.status, StatusCode::SEE_OTHER);
     }
 );
+
+db_test!(
+    async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(db: Db) {
+        world(&db).await;
+        let mut here = Client::new(db.clone());
+        let mut other = Client::new(db.clone());
+        assert_eq!(
+            here.login("relation@t.test", PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            other.login("relation@t.test", PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let stolen = here.cookies.clone();
+        let r = here.get("/compte").await;
+        assert!(r.body.contains("Changer de mot de passe"));
+        let new = "une phrase de passe assez longue";
+        // Wrong current password: refused, nothing changes.
+        let r = here
+            .post_form(
+                "/compte/mot-de-passe",
+                &[
+                    ("current", "pas le bon"),
+                    ("password", new),
+                    ("confirm", new),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Le mot de passe actuel est incorrect"));
+        assert_eq!(other.get("/").await.status, StatusCode::OK);
+        // Too short, or not confirmed: refused.
+        let r = here
+            .post_form(
+                "/compte/mot-de-passe",
+                &[
+                    ("current", PASSWORD),
+                    ("password", "court"),
+                    ("confirm", "court"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("au moins 12 caractères"));
+        let r = here
+            .post_form(
+                "/compte/mot-de-passe",
+                &[
+                    ("current", PASSWORD),
+                    ("password", new),
+                    ("confirm", "autre chose encore"),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("La confirmation ne reprend pas"));
+        assert_eq!(other.get("/").await.status, StatusCode::OK);
+        // The right one: changed; this session stays, the other ends.
+        let r = here
+            .post_form(
+                "/compte/mot-de-passe",
+                &[("current", PASSWORD), ("password", new), ("confirm", new)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/compte?ok=password_changed");
+        let r = here.get("/compte?ok=password_changed").await;
+        assert!(r.body.contains("vos autres sessions sont fermées"));
+        let r = other.get("/").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().starts_with("/connexion"));
+        // The session that changed it is the same cookie as before and lives.
+        assert_eq!(here.cookies, stolen);
+        assert_eq!(here.get("/").await.status, StatusCode::OK);
+        // Old password refused, new one accepted.
+        let mut later = Client::new(db.clone());
+        let r = later.login("relation@t.test", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = later.login("relation@t.test", new).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // The change is in the history.
+        let mut c = db.read().await.expect("conn");
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE action = 'password_change'")
+                .fetch_one(&mut *c)
+                .await
+                .expect("count");
+        assert_eq!(n, 1);
+    }
+);

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(dashboard))
         .route("/compte", get(account))
         .route("/compte/jetons", post(create_token))
+        .route("/compte/mot-de-passe", post(change_password))
         .route("/compte/jetons/{id}/revoquer", post(revoke_token))
         .route("/sante", get(health))
 }
@@ -328,12 +329,24 @@ struct AccountPage {
     facts: Vec<(String, String)>,
     tokens: Vec<TokenLine>,
     new_token: Option<String>,
+    /// Refusals of the password form.
+    password_errors: Vec<String>,
+    has_password: bool,
 }
 
 async fn account_page(
     state: &AppState,
     auth: &Auth,
     new_token: Option<String>,
+) -> Result<Response, PageError> {
+    account_page_with(state, auth, new_token, vec![]).await
+}
+
+async fn account_page_with(
+    state: &AppState,
+    auth: &Auth,
+    new_token: Option<String>,
+    password_errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     let tokens = relais_app::accounts::list_api_tokens(&state.app, auth.actor())
@@ -382,8 +395,42 @@ async fn account_page(
             })
             .collect(),
         new_token,
+        password_errors,
+        has_password: u.password_hash.is_some(),
     };
     Ok(render(&page, tr)?.into_response())
+}
+
+/// Changes one's password (the current one required); the other sessions
+/// of the person end, this one stays.
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    jar: CookieJar,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let token = jar
+        .get(session_cookie_name(&state))
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    match relais_app::accounts::change_password(
+        &state.app,
+        auth.actor(),
+        &token,
+        &f.get("current"),
+        &f.get("password"),
+        &f.get("confirm"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/compte?ok=password_changed").into_response()),
+        Err(AppError::Domain(relais_domain::DomainError::Invalid(v))) => {
+            let errors = v.into_iter().map(|e| e.detail).collect();
+            let page = account_page_with(&state, &auth, None, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
+    }
 }
 
 async fn account(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
