@@ -61,18 +61,73 @@ pub struct NewSession {
     pub user: UserRow,
 }
 
-/// Checks a password and opens a session. Failed attempts are counted per
-/// account; past the limit, logins are refused for the window even with the
-/// right password, which stops online guessing.
+/// Checks a password and opens a session (for callers without a client
+/// address: the demo, benches).
 pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession> {
+    login_from(app, email, password, "local").await
+}
+
+/// Seconds still to wait after `failures` failures, the last at `last`:
+/// nothing while under `free`, then 1 s, 2 s, 4 s… up to `max`.
+fn wait_seconds(
+    failures: i64,
+    free: i64,
+    last: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    max: i64,
+) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let delay = (1i64 << (failures - free).min(30)).min(max);
+    let Some(last) = last.and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok()) else {
+        return 0;
+    };
+    let elapsed_ms = (now - last.with_timezone(&chrono::Utc)).num_milliseconds();
+    let left_ms = delay * 1000 - elapsed_ms;
+    if left_ms <= 0 {
+        0
+    } else {
+        (left_ms + 999) / 1000
+    }
+}
+
+/// Checks a password and opens a session. Failures slow down the client
+/// that makes them, never the account: per (account, client address) and
+/// per address across accounts, past a few free attempts each new attempt
+/// waits a doubling delay (refused with the seconds left, no sleeping).
+/// Someone signing in from another address is not affected by a flood.
+pub async fn login_from(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> Result<NewSession> {
     let key = email.trim().to_lowercase();
     let now = app.clock.now();
-    let since =
-        relais_store::ts(now - chrono::Duration::minutes(app.settings.login_window_minutes));
+    let s = &app.settings;
+    let since = relais_store::ts(now - chrono::Duration::minutes(s.login_window_minutes));
     let mut tx = app.db.begin().await?;
-    let failures = store::count_login_failures(&mut tx, &key, &since).await?;
-    if failures >= app.settings.max_login_failures {
-        return Err(AppError::Throttled);
+    let (pair, pair_last) = store::login_failure_stats(&mut tx, Some(&key), client, &since).await?;
+    let (addr, addr_last) = store::login_failure_stats(&mut tx, None, client, &since).await?;
+    let wait = wait_seconds(
+        pair,
+        s.max_login_failures,
+        pair_last.as_deref(),
+        now,
+        s.login_max_delay_seconds,
+    )
+    .max(wait_seconds(
+        addr,
+        s.max_login_failures_per_address,
+        addr_last.as_deref(),
+        now,
+        s.login_max_delay_seconds,
+    ));
+    if wait > 0 {
+        return Err(AppError::Throttled {
+            retry_after_secs: wait,
+        });
     }
     let user = match store::find_user_by_email(&mut tx, &key).await {
         Ok(u) => Some(u),
@@ -90,7 +145,8 @@ pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession>
     let user = match (ok, user) {
         (true, Some(u)) if u.active == 1 => u,
         _ => {
-            store::record_login_failure(&mut tx, &key, &relais_store::ts(now)).await?;
+            store::forget_login_failures_before(&mut tx, &key, &since).await?;
+            store::record_login_failure(&mut tx, &key, client, &relais_store::ts(now)).await?;
             tx.commit().await?;
             return Err(DomainError::invalid(
                 "bad_credentials",
@@ -100,7 +156,7 @@ pub async fn login(app: &App, email: &str, password: &str) -> Result<NewSession>
             .into());
         }
     };
-    store::clear_login_failures(&mut tx, &key).await?;
+    store::clear_login_failures(&mut tx, &key, client).await?;
     let token = random_token();
     let csrf = random_token();
     let uid = Id::parse(&user.id).ok_or_else(|| AppError::Internal("bad user id".into()))?;
@@ -184,6 +240,104 @@ pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> Result<()> {
     Ok(())
 }
 
+/// The password rules, after ANSSI's recommendations: length rather than
+/// composition (12 characters at least; long passphrases welcome), and not
+/// something tied to the account.
+pub fn password_violations(password: &str, email: &str) -> Violations {
+    let mut v = Violations::default();
+    let n = password.chars().count();
+    if n < 12 {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe doit compter au moins 12 caractères (une phrase de passe convient).",
+        );
+    } else if n > 256 {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne peut dépasser 256 caractères.",
+        );
+    }
+    let lower = password.to_lowercase();
+    let local = email.split('@').next().unwrap_or("").to_lowercase();
+    if n >= 12 && (lower == email.to_lowercase() || (local.len() >= 4 && lower.contains(&local))) {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne doit pas reprendre votre adresse électronique.",
+        );
+    }
+    let first = password.chars().next();
+    if n >= 12 && password.chars().all(|c| Some(c) == first) {
+        v.push(
+            "weak_password",
+            "password",
+            "Le mot de passe ne doit pas répéter un seul caractère.",
+        );
+    }
+    v
+}
+
+/// Changes one's own password: the current one is required, the new one
+/// follows the rules, and every other session of the person ends (a thief
+/// holding a session cookie is logged out); the session making the change
+/// (`session_token`) stays.
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    session_token: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Result<u64> {
+    let mut tx = app.db.begin().await?;
+    let user = store::get_user(&mut tx, Scope::All, actor.user_id).await?;
+    let ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| verify_password(h, current));
+    if !ok {
+        return Err(DomainError::invalid(
+            "bad_current_password",
+            "current",
+            "Le mot de passe actuel est incorrect.",
+        )
+        .into());
+    }
+    let mut v = password_violations(new, &user.email);
+    if new != confirm {
+        v.push(
+            "confirm_mismatch",
+            "confirm",
+            "La confirmation ne reprend pas le nouveau mot de passe.",
+        );
+    }
+    if new == current {
+        v.push(
+            "same_password",
+            "password",
+            "Le nouveau mot de passe doit différer de l'actuel.",
+        );
+    }
+    v.into_result()?;
+    store::set_password(&mut tx, actor.user_id, &hash_password(new)?).await?;
+    let ended =
+        store::delete_other_sessions(&mut tx, actor.user_id, &hash_token(session_token)).await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "user",
+        actor.user_id,
+        "password_change",
+        &serde_json::json!({ "other_sessions_ended": ended }),
+        &app.now_ts(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
 /// Raw input for creating or editing an account.
 #[derive(Debug, Clone, Default)]
 pub struct UserInput {
@@ -241,12 +395,8 @@ fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<Str
         }
     }
     if let Some(p) = i.password.as_deref().filter(|p| !p.is_empty()) {
-        if p.chars().count() < 12 {
-            v.push(
-                "weak_password",
-                "password",
-                "Le mot de passe doit compter au moins 12 caractères.",
-            );
+        for f in password_violations(p, &email).0 {
+            v.push(f.code, f.field, &f.detail);
         }
     }
     v.into_result()?;
@@ -360,4 +510,36 @@ pub async fn agency_staff(app: &App) -> Result<Vec<UserRow>> {
         .into_iter()
         .filter(|u| Role::from_code(&u.role).is_some_and(Role::is_agency))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{password_violations, wait_seconds};
+
+    #[test]
+    fn passwords_follow_length_not_composition() {
+        let bad = |p: &str| !password_violations(p, "anne.martin@univ.fr").0.is_empty();
+        assert!(bad("Court1!"));
+        assert!(bad("aaaaaaaaaaaaaaaa"));
+        assert!(bad("anne.martin@univ.fr"));
+        assert!(bad("mot de passe anne.martin"));
+        assert!(bad(&"x".repeat(10).repeat(30)));
+        // A long passphrase without digits or symbols is fine.
+        assert!(!bad("une phrase de passe assez longue"));
+    }
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_delay_doubles_past_the_free_attempts_and_is_capped() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 10).unwrap();
+        let last = Some("2026-01-01T12:00:00.000Z");
+        assert_eq!(wait_seconds(4, 5, last, now, 900), 0);
+        // 5 failures: 1 s after the last one, long past.
+        assert_eq!(wait_seconds(5, 5, last, now, 900), 0);
+        // 9 failures: 16 s, 10 already waited.
+        assert_eq!(wait_seconds(9, 5, last, now, 900), 6);
+        // 40 failures: capped at the maximum.
+        assert_eq!(wait_seconds(40, 5, last, now, 900), 890);
+        assert_eq!(wait_seconds(40, 5, None, now, 900), 0);
+    }
 }

@@ -50,10 +50,19 @@ pub struct App {
 pub struct Settings {
     /// Session lifetime in hours.
     pub session_hours: i64,
-    /// Failed logins allowed per account in the throttle window.
+    /// Failed sign-ins allowed per (account, client address) in the window
+    /// before each further attempt waits a doubling delay.
     pub max_login_failures: i64,
-    /// Throttle window in minutes.
+    /// Failed sign-ins allowed per client address, all accounts together,
+    /// before that address waits a doubling delay.
+    pub max_login_failures_per_address: i64,
+    /// Longest delay a client waits between two attempts, in seconds.
+    pub login_max_delay_seconds: i64,
+    /// Throttle window in minutes: older failures are forgotten.
     pub login_window_minutes: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: the
+    /// client address is the socket's).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Mail in and out, when configured (replaying quarantined mail needs
     /// the reply-address secret).
     pub mail: Option<mail_io::MailSettings>,
@@ -76,7 +85,10 @@ impl Default for Settings {
         Settings {
             session_hours: 12,
             max_login_failures: 5,
+            max_login_failures_per_address: 20,
+            login_max_delay_seconds: 900,
             login_window_minutes: 15,
+            trusted_proxies: Vec::new(),
             mail: None,
             attachments_dir: PathBuf::from("./data/attachments"),
             max_attachment_bytes: 10 * 1024 * 1024,
@@ -107,8 +119,9 @@ impl App {
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
-    #[error("trop de tentatives de connexion")]
-    Throttled,
+    /// Too many failed sign-ins from this client: try again after the delay.
+    #[error("trop de tentatives de connexion : réessayez dans {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -49,6 +49,9 @@ pub struct Config {
     pub dkim_key_file: String,
     pub dkim_selector: String,
     pub dkim_domain: String,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
+    /// client; empty: the client is the socket's peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             dkim_key_file: String::new(),
             dkim_selector: String::new(),
             dkim_domain: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -148,6 +152,19 @@ impl Config {
             &self.dkim_domain,
             &self.dkim_selector,
         )?))
+    }
+
+    /// The trusted proxies as addresses; a typo is an error at start-up,
+    /// not a silently ignored proxy.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies : adresse IP invalide « {p} »"))
+            })
+            .collect()
     }
 
     pub fn database_url(&self) -> String {

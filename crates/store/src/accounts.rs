@@ -245,6 +245,19 @@ pub async fn delete_user_sessions(c: &mut Conn, user: Id) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of `user` but the one whose hash is `keep`.
+pub async fn delete_other_sessions(c: &mut Conn, user: Id, keep: &str) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user.to_string())
+            .bind(keep.to_string())
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?
+            .rows_affected(),
+    )
+}
+
 // ---------------------------------------------------------------- API tokens
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -334,32 +347,59 @@ pub async fn find_api_token_user(c: &mut Conn, hash: &str, now: &str) -> Result<
 
 // ---------------------------------------------------------------- throttling
 
-pub async fn record_login_failure(c: &mut Conn, key: &str, now: &str) -> Result<()> {
-    sqlx::query("INSERT INTO login_failures (id, login_key, failed_at) VALUES ($1, $2, $3)")
-        .bind(Id::new().to_string())
+/// Records a failed sign-in for an account key from a client address.
+pub async fn record_login_failure(c: &mut Conn, key: &str, client: &str, now: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO login_failures (id, login_key, client_addr, failed_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(Id::new().to_string())
+    .bind(key.to_string())
+    .bind(client.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Failures since `since` from `client` (for one account key, or all of
+/// them), and the time of the last one.
+pub async fn login_failure_stats(
+    c: &mut Conn,
+    key: Option<&str>,
+    client: &str,
+    since: &str,
+) -> Result<(i64, Option<String>)> {
+    let mut q =
+        Sql::new("SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE client_addr = ");
+    q.bind_text(client);
+    q.push(" AND failed_at > ").bind_text(since);
+    if let Some(k) = key {
+        q.push(" AND login_key = ").bind_text(k);
+    }
+    sqlx::query_as_with::<_, (i64, Option<String>), _>(&q.sql, q.arguments())
+        .fetch_one(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)
+}
+
+/// Drops an account key's failures older than the window (they no longer
+/// count), so the table stays small.
+pub async fn forget_login_failures_before(c: &mut Conn, key: &str, before: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login_key = $1 AND failed_at <= $2")
         .bind(key.to_string())
-        .bind(now.to_string())
+        .bind(before.to_string())
         .execute(&mut *c)
         .await
         .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
 
-pub async fn count_login_failures(c: &mut Conn, key: &str, since: &str) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM login_failures WHERE login_key = $1 AND failed_at > $2",
-    )
-    .bind(key.to_string())
-    .bind(since.to_string())
-    .fetch_one(&mut *c)
-    .await
-    .map_err(StoreError::from_sqlx)?;
-    Ok(n)
-}
-
-pub async fn clear_login_failures(c: &mut Conn, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login_key = $1")
+/// A successful sign-in forgets that client's failures on the account.
+pub async fn clear_login_failures(c: &mut Conn, key: &str, client: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login_key = $1 AND client_addr = $2")
         .bind(key.to_string())
+        .bind(client.to_string())
         .execute(&mut *c)
         .await
         .map_err(StoreError::from_sqlx)?;

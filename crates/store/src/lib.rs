@@ -24,6 +24,7 @@ pub mod search_feed;
 pub mod sla_admin;
 pub mod sql;
 pub mod steering;
+pub mod sso;
 pub mod support;
 pub mod training;
 pub mod triage;

@@ -404,26 +404,58 @@ db_test!(
             .await
             .expect("tok")
             .is_none());
-        record_login_failure(&mut c, "u@t.test", "2021-06-01T11:00:00.000Z")
+        let ip = "192.0.2.1";
+        record_login_failure(&mut c, "u@t.test", ip, "2021-06-01T11:00:00.000Z")
             .await
             .expect("f");
-        record_login_failure(&mut c, "u@t.test", "2021-06-01T11:50:00.000Z")
+        record_login_failure(&mut c, "u@t.test", ip, "2021-06-01T11:50:00.000Z")
             .await
             .expect("f");
+        record_login_failure(&mut c, "v@t.test", ip, "2021-06-01T11:55:00.000Z")
+            .await
+            .expect("f");
+        record_login_failure(
+            &mut c,
+            "u@t.test",
+            "198.51.100.1",
+            "2021-06-01T11:56:00.000Z",
+        )
+        .await
+        .expect("f");
+        // Per (account, address), and per address across accounts.
         assert_eq!(
-            count_login_failures(&mut c, "u@t.test", "2021-06-01T11:45:00.000Z")
+            login_failure_stats(&mut c, Some("u@t.test"), ip, "2021-06-01T11:45:00.000Z")
                 .await
                 .expect("n"),
-            1
+            (1, Some("2021-06-01T11:50:00.000Z".to_string()))
         );
-        clear_login_failures(&mut c, "u@t.test")
+        assert_eq!(
+            login_failure_stats(&mut c, None, ip, "2021-06-01T10:00:00.000Z")
+                .await
+                .expect("n"),
+            (3, Some("2021-06-01T11:55:00.000Z".to_string()))
+        );
+        clear_login_failures(&mut c, "u@t.test", ip)
             .await
             .expect("clear");
         assert_eq!(
-            count_login_failures(&mut c, "u@t.test", "2000-01-01T00:00:00.000Z")
+            login_failure_stats(&mut c, Some("u@t.test"), ip, "2000-01-01T00:00:00.000Z")
                 .await
                 .expect("n"),
-            0
+            (0, None)
+        );
+        // Another address's failures on the account are kept.
+        assert_eq!(
+            login_failure_stats(
+                &mut c,
+                Some("u@t.test"),
+                "198.51.100.1",
+                "2000-01-01T00:00:00.000Z"
+            )
+            .await
+            .expect("n")
+            .0,
+            1
         );
         // Users are scoped like everything else.
         assert!(matches!(

@@ -243,6 +243,19 @@ fn url_form_value(s: &str, key: &str) -> Option<String> {
     })
 }
 
+/// One parameter of a query string, decoded leniently: a malformed escape or
+/// invalid UTF-8 gives replacement characters instead of a refused request,
+/// so a hostile `retour=` still lands on a page of Relais.
+pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == key).then(|| {
+            String::from_utf8_lossy(&urlencoding::decode_binary(v.replace('+', " ").as_bytes()))
+                .into_owned()
+        })
+    })
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
@@ -314,10 +327,172 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiAuth {
     }
 }
 
-/// Only a relative path on this site is a safe place to return to after login.
+/// The address a request comes from, as throttling counts it: the socket's
+/// peer, or — only when that peer is a configured trusted proxy — the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted
+/// proxy (left-most entries are whatever the client wrote). IPv6 addresses
+/// count by their /64, which one subscriber usually holds whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(client_addr(
+            peer,
+            &parts.headers,
+            &state.app.settings.trusted_proxies,
+        )))
+    }
+}
+
+/// See [`ClientAddr`].
+pub fn client_addr(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer.map(canonical_ip) else {
+        return "inconnue".into();
+    };
+    let mut client = peer;
+    if trusted.iter().any(|t| canonical_ip(*t) == peer) {
+        let hops: Vec<std::net::IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|h| h.trim().parse::<std::net::IpAddr>().ok().map(canonical_ip))
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        for hop in hops.into_iter().rev() {
+            client = hop;
+            if !trusted.iter().any(|t| canonical_ip(*t) == hop) {
+                break;
+            }
+        }
+    }
+    match client {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+fn canonical_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+/// Only a path on this site is a safe place to return to (after sign-in, a
+/// change of language, a form). Browsers strip tabs and newlines from URLs
+/// and read `\\` as `/`, so `/\t/evil.example` or `/\\evil.example` would
+/// leave the site: any control character, backslash, or a second leading
+/// slash sends the person home instead. What is kept is printable ASCII
+/// (other characters are percent-encoded), so the `Location` header can
+/// always be built.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    let mut rest = n.chars();
+    let first = rest.next();
+    let second = rest.next();
+    let unsafe_start = first != Some('/') || matches!(second, Some('/') | Some('\\'));
+    if unsafe_start
+        || n.chars()
+            .any(|c| c.is_control() || c == '\\' || (c.is_whitespace() && c != ' '))
+    {
+        return "/".to_string();
+    }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{client_addr, safe_next};
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().unwrap());
+        // Direct client: its own header is ignored.
+        assert_eq!(
+            client_addr(Some("198.51.100.2".parse().unwrap()), &h, &[proxy]),
+            "198.51.100.2"
+        );
+        // Through the proxy: the right-most address the proxy saw.
+        assert_eq!(client_addr(Some(proxy), &h, &[proxy]), "203.0.113.7");
+        // No proxy configured: the socket's address.
+        assert_eq!(client_addr(Some(proxy), &h, &[]), "10.0.0.1");
+        // A garbled header does not let the client choose.
+        h.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_addr(Some(proxy), &h, &[proxy]), "10.0.0.1");
+        assert_eq!(
+            client_addr(
+                Some("2001:db8:1:2:3:4:5:6".parse().unwrap()),
+                &HeaderMap::new(),
+                &[]
+            ),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            client_addr(
+                Some("::ffff:192.0.2.9".parse().unwrap()),
+                &HeaderMap::new(),
+                &[]
+            ),
+            "192.0.2.9"
+        );
+        assert_eq!(client_addr(None, &HeaderMap::new(), &[]), "inconnue");
+    }
+
+    #[test]
+    fn only_same_site_paths_are_returned_to() {
+        for bad in [
+            "/\t/evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/ok\u{0}x",
+            "/ok\r\nSet-Cookie: a=b",
+            "/a\\b",
+            "/\u{85}/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/contacts?q=a&p=2")), "/contacts?q=a&p=2");
+        assert_eq!(
+            safe_next(Some("/contacts?q=été x")),
+            "/contacts?q=%C3%A9t%C3%A9%20x"
+        );
     }
 }

@@ -95,7 +95,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
         // An id read from our own data that does not parse: corrupt data.
         AppError::Domain(DomainError::BadId(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-        AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -120,9 +120,9 @@ pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
             detail: d.to_string(),
             field: None,
         }],
-        AppError::Throttled => vec![ErrorItem {
+        AppError::Throttled { retry_after_secs } => vec![ErrorItem {
             code: "throttled".into(),
-            detail: "Trop de tentatives : réessayez dans quelques minutes.".into(),
+            detail: format!("Trop de tentatives : réessayez dans {retry_after_secs} s."),
             field: None,
         }],
         AppError::Internal(_) => vec![ErrorItem {

@@ -79,10 +79,6 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         "login.title" => ("Connexion", "Log in"),
         "login.email" => ("Adresse électronique", "E-mail address"),
         "login.password" => ("Mot de passe", "Password"),
-        "login.throttled" => (
-            "Trop de tentatives : réessayez dans quelques minutes.",
-            "Too many attempts: try again in a few minutes.",
-        ),
         "lang.switch" => ("English", "Français"),
         "lang.switch_label" => ("Read in English", "Lire en français"),
         "search" => ("Rechercher", "Search"),

@@ -236,6 +236,10 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "user" => ("Compte enregistré.", "Account saved."),
         "logout" => ("Vous êtes déconnecté·e.", "You are logged out."),
         "token_revoked" => ("Jeton révoqué.", "Token revoked."),
+        "password_changed" => (
+            "Mot de passe changé ; vos autres sessions sont fermées.",
+            "Password changed; your other sessions are closed.",
+        ),
         "import" => ("Import terminé.", "Import finished."),
         "ticket" => (
             "Ticket envoyé : l'équipe support en est prévenue.",

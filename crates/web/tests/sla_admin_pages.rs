@@ -40,6 +40,7 @@ async fn client_at_2026(db: &Db, email: &str) -> Client {
         }),
         cookies: HashMap::new(),
         csrf: String::new(),
+        peer: None,
     };
     let r = c.login(email, PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "login {email}");

@@ -88,10 +88,13 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     }
     println!("Relais est prêt : {url}");
     tracing::info!(%url, "serving");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

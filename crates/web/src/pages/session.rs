@@ -2,8 +2,8 @@
 //! account page (API tokens).
 
 use crate::auth::{
-    login_csrf_cookie_name, make_cookie, safe_next, session_cookie_name, Auth, RequestCtx,
-    LANG_COOKIE,
+    login_csrf_cookie_name, make_cookie, query_param, safe_next, session_cookie_name, Auth,
+    ClientAddr, RequestCtx, LANG_COOKIE,
 };
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -11,7 +11,7 @@ use crate::kit::{path_id, render, FormData};
 use crate::view::{Base, Cell, Table};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(dashboard))
         .route("/compte", get(account))
         .route("/compte/jetons", post(create_token))
+        .route("/compte/mot-de-passe", post(change_password))
         .route("/compte/jetons/{id}/revoquer", post(revoke_token))
         .route("/sante", get(health))
 }
@@ -68,18 +69,13 @@ struct LoginPage {
     next: String,
 }
 
-#[derive(serde::Deserialize, Default)]
-struct LoginQuery {
-    suite: Option<String>,
-}
-
 /// The login form carries a pre-session CSRF token, double-submitted as a
 /// cookie, so that even the login cannot be forged cross-site.
 async fn login_page(
     State(state): State<AppState>,
     ctx: RequestCtx,
     jar: CookieJar,
-    Query(q): Query<LoginQuery>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let tr = Tr(ctx.lang);
     if ctx.session.as_ref().is_some_and(|s| !s.via_token) {
@@ -95,7 +91,7 @@ async fn login_page(
         base: Base::anonymous(tr, tr.get("login.title"), token, "/connexion"),
         error: None,
         email: String::new(),
-        next: safe_next(q.suite.as_deref()),
+        next: safe_next(query_param(q.as_deref(), "suite").as_deref()),
     };
     Ok((jar, render(&page, tr)?).into_response())
 }
@@ -103,13 +99,15 @@ async fn login_page(
 async fn login_submit(
     State(state): State<AppState>,
     ctx: RequestCtx,
+    client: ClientAddr,
     jar: CookieJar,
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
     let tr = Tr(ctx.lang);
     let email = f.get("email");
     let next = safe_next(Some(&f.get("suite")));
-    match relais_app::accounts::login(&state.app, &email, &f.get("password")).await {
+    match relais_app::accounts::login_from(&state.app, &email, &f.get("password"), &client.0).await
+    {
         Ok(s) => {
             let jar = jar
                 .remove(Cookie::from(login_csrf_cookie_name(&state)))
@@ -122,11 +120,19 @@ async fn login_submit(
             Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(e) => {
+            let mut retry_after = None;
             let (status, msg) = match &e {
-                AppError::Throttled => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    tr.get("login.throttled").to_string(),
-                ),
+                AppError::Throttled { retry_after_secs } => {
+                    retry_after = Some(*retry_after_secs);
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        if tr.en() {
+                            format!("Too many attempts: try again in {retry_after_secs} s.")
+                        } else {
+                            format!("Trop de tentatives : réessayez dans {retry_after_secs} s.")
+                        },
+                    )
+                }
                 AppError::Domain(relais_domain::DomainError::Invalid(v)) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     if tr.en() {
@@ -147,7 +153,12 @@ async fn login_submit(
                 email,
                 next,
             };
-            Ok((status, render(&page, tr)?).into_response())
+            let mut res = (status, render(&page, tr)?).into_response();
+            if let Some(secs) = retry_after {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+            }
+            Ok(res)
         }
     }
 }
@@ -160,17 +171,12 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Response {
     (jar, Redirect::to("/connexion?ok=logout")).into_response()
 }
 
-#[derive(serde::Deserialize)]
-struct LangQuery {
-    retour: Option<String>,
-}
-
 async fn switch_lang(
     State(state): State<AppState>,
     ctx: RequestCtx,
     jar: CookieJar,
     Path(code): Path<String>,
-    Query(q): Query<LangQuery>,
+    RawQuery(q): RawQuery,
 ) -> Response {
     let lang = if code == "en" { "en" } else { "fr" };
     if let Some(s) = ctx.session.as_ref() {
@@ -178,7 +184,11 @@ async fn switch_lang(
     }
     let mut c = make_cookie(&state, LANG_COOKIE, lang.into());
     c.set_http_only(false);
-    (jar.add(c), Redirect::to(&safe_next(q.retour.as_deref()))).into_response()
+    (
+        jar.add(c),
+        Redirect::to(&safe_next(query_param(q.as_deref(), "retour").as_deref())),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -319,12 +329,24 @@ struct AccountPage {
     facts: Vec<(String, String)>,
     tokens: Vec<TokenLine>,
     new_token: Option<String>,
+    /// Refusals of the password form.
+    password_errors: Vec<String>,
+    has_password: bool,
 }
 
 async fn account_page(
     state: &AppState,
     auth: &Auth,
     new_token: Option<String>,
+) -> Result<Response, PageError> {
+    account_page_with(state, auth, new_token, vec![]).await
+}
+
+async fn account_page_with(
+    state: &AppState,
+    auth: &Auth,
+    new_token: Option<String>,
+    password_errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     let tokens = relais_app::accounts::list_api_tokens(&state.app, auth.actor())
@@ -373,8 +395,42 @@ async fn account_page(
             })
             .collect(),
         new_token,
+        password_errors,
+        has_password: u.password_hash.is_some(),
     };
     Ok(render(&page, tr)?.into_response())
+}
+
+/// Changes one's password (the current one required); the other sessions
+/// of the person end, this one stays.
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    jar: CookieJar,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let token = jar
+        .get(session_cookie_name(&state))
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    match relais_app::accounts::change_password(
+        &state.app,
+        auth.actor(),
+        &token,
+        &f.get("current"),
+        &f.get("password"),
+        &f.get("confirm"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/compte?ok=password_changed").into_response()),
+        Err(AppError::Domain(relais_domain::DomainError::Invalid(v))) => {
+            let errors = v.into_iter().map(|e| e.detail).collect();
+            let page = account_page_with(&state, &auth, None, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageError::new(e, auth.tr)),
+    }
 }
 
 async fn account(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {

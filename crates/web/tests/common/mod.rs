@@ -38,6 +38,8 @@ pub struct Client {
     pub router: axum::Router,
     pub cookies: HashMap<String, String>,
     pub csrf: String,
+    /// The socket address requests come from (as `serve` records it).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 pub fn router(db: Db) -> axum::Router {
@@ -62,6 +64,7 @@ impl Client {
             router: router(db),
             cookies: HashMap::new(),
             csrf: String::new(),
+            peer: None,
         }
     }
 
@@ -73,7 +76,10 @@ impl Client {
             .join("; ")
     }
 
-    pub async fn send(&mut self, req: Request<Body>) -> Resp {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(p) = self.peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(p));
+        }
         let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
@@ -304,6 +310,7 @@ pub fn client_for(app: &App) -> Client {
         }),
         cookies: HashMap::new(),
         csrf: String::new(),
+        peer: None,
     }
 }
 
