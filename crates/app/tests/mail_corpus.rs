@@ -24,6 +24,7 @@ fn settings() -> MailSettings {
         },
         reply: relais_mail::ReplyAddress::new(b"corpus secret", "support@relais.test"),
         base_url: "http://127.0.0.1:8080".into(),
+        auth: Default::default(),
     }
 }
 

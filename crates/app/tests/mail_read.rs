@@ -27,6 +27,7 @@ fn settings() -> MailSettings {
         },
         reply: relais_mail::ReplyAddress::new(b"mail read test secret", "support@relais.test"),
         base_url: "http://127.0.0.1:8080".into(),
+        auth: Default::default(),
     }
 }
 

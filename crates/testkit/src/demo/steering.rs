@@ -27,7 +27,7 @@ use relais_store::Conn;
 use std::collections::HashMap;
 
 /// The plan as extracted from the agency's PDF.
-pub const SEED: &str = include_str!("../../data/plan_action_2021.txt");
+pub const SEED: &str = include_str!("../../seed/plan_action_2021.txt");
 
 /// A unit of the plan: (code, name, kind, business domain).
 pub const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
