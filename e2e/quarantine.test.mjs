@@ -51,7 +51,7 @@ test('an agent reads a held message and releases it as a ticket', async () => {
 
   const release = agent.getByRole('group', { name: 'Libérer en nouveau ticket' });
   const inst = release.getByLabel('Établissement');
-  const insa = await inst.locator('option', { hasText: 'INSA' }).first().getAttribute('value');
+  const insa = await inst.locator('option', { hasText: 'appliquées de Lyon' }).first().getAttribute('value');
   await inst.selectOption(insa);
   await release.getByLabel('Produit').selectOption({ label: 'Siham' });
   await Promise.all([
