@@ -861,3 +861,76 @@ fn diff(a: &DeliverableValues, b: &DeliverableValues) -> serde_json::Value {
     put("delivered_on", json!(a.delivered_on), json!(b.delivered_on));
     serde_json::Value::Object(m)
 }
+
+// ---------------------------------------------------------------- indicator refresh
+
+/// Recomputes the daily aggregates of every day of `[from, to]` from the
+/// operational tables, one transaction per day (a rerun replaces a day, it
+/// never adds to it). Returns the number of rows written.
+pub async fn refresh_indicators(
+    app: &App,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<usize> {
+    let mut written = 0;
+    let mut day = from;
+    while day <= to {
+        let d = day.format("%Y-%m-%d").to_string();
+        let next = (day + chrono::Days::new(1)).format("%Y-%m-%d").to_string();
+        let mut tx = app.db.begin().await?;
+        let figures = store::day_figures(&mut tx, &d, &next).await?;
+        let mut rows = figures.rows;
+        // First responses: elapsed minutes, summed per institution/product.
+        let mut fr: HashMap<(String, String), (i64, i64)> = HashMap::new();
+        for (inst, product, created, answered) in figures.first_responses {
+            let (Some(a), Some(b)) = (
+                relais_store::parse_ts(&created),
+                relais_store::parse_ts(&answered),
+            ) else {
+                continue;
+            };
+            let e = fr.entry((inst, product)).or_default();
+            e.0 += (b - a).num_minutes().max(0);
+            e.1 += 1;
+        }
+        let mut fr: Vec<_> = fr.into_iter().collect();
+        fr.sort();
+        rows.extend(
+            fr.into_iter()
+                .map(|((inst, product), (n, k))| store::DailyRow {
+                    day: d.clone(),
+                    input: "first_response".into(),
+                    institution_id: inst,
+                    product_id: product,
+                    numerator: n,
+                    denominator: k,
+                }),
+        );
+        // Training revenue: trainees × days × the rate of the training's kind.
+        let (continuing, tailored) = store::rates_on(&mut tx, &d).await?;
+        let mut rev: HashMap<String, i64> = HashMap::new();
+        for (inst, kind, half_days, trainees) in figures.trainings_held {
+            let rate = match kind.as_str() {
+                "continue" => continuing,
+                "specifique" => tailored,
+                _ => 0,
+            };
+            *rev.entry(inst).or_default() += trainees * half_days * rate / 2;
+        }
+        let mut rev: Vec<_> = rev.into_iter().collect();
+        rev.sort();
+        rows.extend(rev.into_iter().map(|(inst, cents)| store::DailyRow {
+            day: d.clone(),
+            input: "training_revenue".into(),
+            institution_id: inst,
+            product_id: String::new(),
+            numerator: cents,
+            denominator: 0,
+        }));
+        store::replace_whole_day(&mut tx, &d, &rows).await?;
+        tx.commit().await?;
+        written += rows.len();
+        day = day + chrono::Days::new(1);
+    }
+    Ok(written)
+}
