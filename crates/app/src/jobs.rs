@@ -158,9 +158,30 @@ impl Job for MailJob {
     }
 }
 
+/// Recomputes the steering indicators' daily aggregates of `[from, to]`
+/// (days as `YYYY-MM-DD`); `relais serve` queues yesterday and today once a
+/// day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshIndicators {
+    pub from: String,
+    pub to: String,
+}
+
+impl Job for RefreshIndicators {
+    const KIND: &'static str = "steering.indicators";
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("steering.indicators:{}:{}", self.from, self.to))
+    }
+}
+
 /// Every job kind the application defines. A runner built by [`runner`]
 /// fails a job of any other kind at once.
-pub const KNOWN_KINDS: &[&str] = &[IndexDocument::KIND, RebuildIndex::KIND, MailJob::KIND];
+pub const KNOWN_KINDS: &[&str] = &[
+    IndexDocument::KIND,
+    RebuildIndex::KIND,
+    MailJob::KIND,
+    RefreshIndicators::KIND,
+];
 
 /// Queues a job due now in the caller's transaction.
 pub async fn enqueue<J: Job>(tx: &mut relais_store::Conn, job: &J, now: &str) -> crate::Result<()> {
@@ -226,6 +247,43 @@ pub fn handle_mail(runner: &mut Runner, app: &App, settings: &MailSettings) {
                 .map_err(job_error)
         }
     });
+}
+
+/// Handles indicator refreshes in `runner`; a bad day in the payload fails
+/// for good.
+pub fn handle_indicators(runner: &mut Runner, app: &App) {
+    let app = app.clone();
+    runner.handle(move |job: RefreshIndicators| {
+        let app = app.clone();
+        async move {
+            let day = |s: &str| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    anyhow::Error::new(relais_jobs::Permanent(format!("jour illisible : {s}")))
+                })
+            };
+            let n = crate::steering::refresh_indicators(&app, day(&job.from)?, day(&job.to)?)
+                .await
+                .map_err(job_error)?;
+            tracing::info!(rows = n, from = %job.from, to = %job.to, "indicators refreshed");
+            Ok(())
+        }
+    });
+}
+
+/// Queues the refresh of yesterday and today (called once a day by the
+/// server; the dedup key keeps one pending job per range).
+pub async fn queue_indicator_refresh(app: &App) -> crate::Result<()> {
+    let today = crate::steering::today(app);
+    let job = RefreshIndicators {
+        from: (today - chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string(),
+        to: today.format("%Y-%m-%d").to_string(),
+    };
+    let mut tx = app.db.begin().await?;
+    enqueue(&mut tx, &job, &app.now_ts()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The jobs that wait for a person: failed ones (with their reasons) and

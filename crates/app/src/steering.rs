@@ -861,3 +861,181 @@ fn diff(a: &DeliverableValues, b: &DeliverableValues) -> serde_json::Value {
     put("delivered_on", json!(a.delivered_on), json!(b.delivered_on));
     serde_json::Value::Object(m)
 }
+
+// ---------------------------------------------------------------- indicator refresh
+
+/// Recomputes the daily aggregates of every day of `[from, to]` from the
+/// operational tables, one transaction per day (a rerun replaces a day, it
+/// never adds to it). Returns the number of rows written.
+pub async fn refresh_indicators(
+    app: &App,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<usize> {
+    let mut written = 0;
+    let mut day = from;
+    while day <= to {
+        let d = day.format("%Y-%m-%d").to_string();
+        let next = (day + chrono::Days::new(1)).format("%Y-%m-%d").to_string();
+        let mut tx = app.db.begin().await?;
+        let figures = store::day_figures(&mut tx, &d, &next).await?;
+        let mut rows = figures.rows;
+        // First responses: elapsed minutes, summed per institution/product.
+        let mut fr: HashMap<(String, String), (i64, i64)> = HashMap::new();
+        for (inst, product, created, answered) in figures.first_responses {
+            let (Some(a), Some(b)) = (
+                relais_store::parse_ts(&created),
+                relais_store::parse_ts(&answered),
+            ) else {
+                continue;
+            };
+            let e = fr.entry((inst, product)).or_default();
+            e.0 += (b - a).num_minutes().max(0);
+            e.1 += 1;
+        }
+        let mut fr: Vec<_> = fr.into_iter().collect();
+        fr.sort();
+        rows.extend(
+            fr.into_iter()
+                .map(|((inst, product), (n, k))| store::DailyRow {
+                    day: d.clone(),
+                    input: "first_response".into(),
+                    institution_id: inst,
+                    product_id: product,
+                    numerator: n,
+                    denominator: k,
+                }),
+        );
+        // Training revenue: trainees × days × the rate of the training's kind.
+        let (continuing, tailored) = store::rates_on(&mut tx, &d).await?;
+        let mut rev: HashMap<String, i64> = HashMap::new();
+        for (inst, kind, half_days, trainees) in figures.trainings_held {
+            let rate = match kind.as_str() {
+                "continue" => continuing,
+                "specifique" => tailored,
+                _ => 0,
+            };
+            *rev.entry(inst).or_default() += trainees * half_days * rate / 2;
+        }
+        let mut rev: Vec<_> = rev.into_iter().collect();
+        rev.sort();
+        rows.extend(rev.into_iter().map(|(inst, cents)| store::DailyRow {
+            day: d.clone(),
+            input: "training_revenue".into(),
+            institution_id: inst,
+            product_id: String::new(),
+            numerator: cents,
+            denominator: 0,
+        }));
+        store::replace_whole_day(&mut tx, &d, &rows).await?;
+        tx.commit().await?;
+        written += rows.len();
+        day = day + chrono::Days::new(1);
+    }
+    Ok(written)
+}
+
+// ---------------------------------------------------------------- indicator reading
+
+/// One indicator over a period, for the reader's scope.
+#[derive(Debug, Clone)]
+pub struct IndicatorValue {
+    pub indicator: &'static Indicator,
+    /// None when the period holds nothing to divide by.
+    pub value: Option<f64>,
+    pub numerator: i64,
+    pub denominator: i64,
+    /// (day, numerator, denominator) per day with figures.
+    pub series: Vec<(String, i64, i64)>,
+}
+
+/// Reads a `YYYY-MM-DD` period, 30 days to today by default; a bad or
+/// reversed one is a named error.
+pub fn period(
+    app: &App,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let read = |s: Option<&str>, field: &'static str, default: chrono::NaiveDate| match s
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(default),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            AppError::from(DomainError::invalid(
+                "date_invalide",
+                field,
+                format!("Date illisible pour « {field} » (attendu AAAA-MM-JJ)."),
+            ))
+        }),
+    };
+    let t = today(app);
+    let to = read(to, "au", t)?;
+    let from = read(from, "du", to - chrono::Days::new(29))?;
+    if from > to {
+        return Err(DomainError::invalid(
+            "periode_invalide",
+            "du",
+            "Le début de la période est après sa fin.",
+        )
+        .into());
+    }
+    Ok((from, to))
+}
+
+/// The indicators an actor may read: members read their institution's
+/// figures only, and not the agency's internal plan.
+pub fn readable(actor: &Actor) -> Vec<&'static Indicator> {
+    INDICATORS
+        .iter()
+        .filter(|i| {
+            actor.scope() == relais_domain::accounts::Scope::All || i.input != "deliverables_late"
+        })
+        .collect()
+}
+
+/// One indicator over `[from, to]` for the actor's scope (an unknown code,
+/// or one the actor may not read, is not found).
+pub async fn indicator_value(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    product: Option<&str>,
+) -> Result<IndicatorValue> {
+    let ind = readable(actor)
+        .into_iter()
+        .find(|i| i.code == code)
+        .ok_or(DomainError::NotFound)?;
+    let (f, t) = (
+        from.format("%Y-%m-%d").to_string(),
+        to.format("%Y-%m-%d").to_string(),
+    );
+    let mut c = app.db.read().await?;
+    let series = store::series(&mut c, actor.scope(), ind.input, &f, &t, product).await?;
+    let numerator = series.iter().map(|d| d.1).sum();
+    let denominator = series.iter().map(|d| d.2).sum();
+    Ok(IndicatorValue {
+        indicator: ind,
+        value: compute(ind.formula, &series),
+        numerator,
+        denominator,
+        series,
+    })
+}
+
+/// Every indicator the actor may read over `[from, to]`.
+pub async fn indicator_values(
+    app: &App,
+    actor: &Actor,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    product: Option<&str>,
+) -> Result<Vec<IndicatorValue>> {
+    let mut out = Vec::new();
+    for i in readable(actor) {
+        out.push(indicator_value(app, actor, i.code, from, to, product).await?);
+    }
+    Ok(out)
+}

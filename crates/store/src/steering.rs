@@ -562,3 +562,200 @@ pub async fn agency_users(c: &mut Conn) -> Result<Vec<(String, String, String)>>
     .await
     .map_err(e)
 }
+
+// ---------------------------------------------------------------- daily refresh
+
+fn rows_of(day: &str, input: &str, v: Vec<(String, String, i64, i64)>) -> Vec<DailyRow> {
+    v.into_iter()
+        .map(
+            |(institution_id, product_id, numerator, denominator)| DailyRow {
+                day: day.to_string(),
+                input: input.to_string(),
+                institution_id,
+                product_id,
+                numerator,
+                denominator,
+            },
+        )
+        .collect()
+}
+
+async fn grouped(
+    c: &mut Conn,
+    sql: &str,
+    binds: &[&str],
+) -> Result<Vec<(String, String, i64, i64)>> {
+    let mut q = sqlx::query_as::<_, (String, String, i64, i64)>(sql);
+    for b in binds {
+        q = q.bind(b.to_string());
+    }
+    q.fetch_all(&mut *c).await.map_err(e)
+}
+
+/// The figures of one day, computed from the operational tables, per
+/// institution and product where they have one: `day` is `YYYY-MM-DD`,
+/// `next` the day after (timestamps are compared as RFC 3339 text, so
+/// "before the end of `day`" is `< next`). First-response times and
+/// training revenue need date arithmetic and are returned as raw rows for
+/// the caller: (institution, product, created_at, first_response_at) and
+/// (institution, kind, half_days, confirmed).
+pub struct DayFigures {
+    pub rows: Vec<DailyRow>,
+    pub first_responses: Vec<(String, String, String, String)>,
+    pub trainings_held: Vec<(String, String, i64, i64)>,
+}
+
+/// Reads everything the indicators need for one day (see [`DayFigures`]).
+pub async fn day_figures(c: &mut Conn, day: &str, next: &str) -> Result<DayFigures> {
+    let mut rows = Vec::new();
+    // Tickets due that day, and those of them not resolved in time.
+    let v = grouped(
+        c,
+        "SELECT institution_id, product_id, \
+         CAST(SUM(CASE WHEN resolved_at IS NULL OR resolved_at > resolution_due_at THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(COUNT(*) AS BIGINT) FROM tickets \
+         WHERE resolution_due_at >= $1 AND resolution_due_at < $2 GROUP BY institution_id, product_id",
+        &[day, next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "sla_due", v));
+    // Tickets open at the end of the day.
+    let v = grouped(
+        c,
+        "SELECT institution_id, product_id, CAST(COUNT(*) AS BIGINT), CAST(0 AS BIGINT) FROM tickets \
+         WHERE created_at < $1 AND (resolved_at IS NULL OR resolved_at >= $1) \
+         AND (closed_at IS NULL OR closed_at >= $1) GROUP BY institution_id, product_id",
+        &[next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "backlog", v));
+    // Survey answers of the day: satisfied (4-5 of 5) and NPS.
+    let v = grouped(
+        c,
+        "SELECT institution_id, '', \
+         CAST(SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM survey_answers WHERE score IS NOT NULL AND answered_at >= $1 AND answered_at < $2 \
+         GROUP BY institution_id",
+        &[day, next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "satisfaction", v));
+    let v = grouped(
+        c,
+        "SELECT institution_id, '', \
+         CAST(SUM(CASE WHEN nps >= 9 THEN 1 WHEN nps <= 6 THEN -1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM survey_answers WHERE nps IS NOT NULL AND answered_at >= $1 AND answered_at < $2 \
+         GROUP BY institution_id",
+        &[day, next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "recommendation", v));
+    // Complaints open at the end of the day.
+    let v = grouped(
+        c,
+        "SELECT institution_id, COALESCE(product_id, ''), CAST(COUNT(*) AS BIGINT), CAST(0 AS BIGINT) \
+         FROM complaints WHERE created_at < $1 AND (closed_at IS NULL OR closed_at >= $1) \
+         GROUP BY institution_id, COALESCE(product_id, '')",
+        &[next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "complaints_open", v));
+    // Sessions starting that day (not cancelled): confirmed seats / capacity.
+    let v = grouped(
+        c,
+        "SELECT COALESCE(s.institution_id, ''), COALESCE(t.product_id, ''), \
+         CAST(COALESCE(SUM((SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmee')), 0) AS BIGINT), \
+         CAST(SUM(s.capacity) AS BIGINT) \
+         FROM training_sessions s JOIN trainings t ON t.id = s.training_id \
+         WHERE s.starts_on = $1 AND s.status <> 'annulee' \
+         GROUP BY COALESCE(s.institution_id, ''), COALESCE(t.product_id, '')",
+        &[day],
+    )
+    .await?;
+    rows.extend(rows_of(day, "training_seats", v));
+    // Registrations to community events held that day (not marked absent).
+    let v = grouped(
+        c,
+        "SELECT COALESCE(r.institution_id, ''), COALESCE(ev.product_id, ''), CAST(COUNT(*) AS BIGINT), CAST(0 AS BIGINT) \
+         FROM event_registrations r JOIN community_events ev ON ev.id = r.event_id \
+         WHERE ev.starts_at >= $1 AND ev.starts_at < $2 AND (r.attendance IS NULL OR r.attendance <> 'absent') \
+         GROUP BY COALESCE(r.institution_id, ''), COALESCE(ev.product_id, '')",
+        &[day, next],
+    )
+    .await?;
+    rows.extend(rows_of(day, "community_participation", v));
+    // Open deliverables past their due date (agency-wide).
+    let v = grouped(
+        c,
+        "SELECT '', '', CAST(COUNT(*) AS BIGINT), CAST(0 AS BIGINT) FROM deliverables \
+         WHERE status IN ('a_lancer', 'en_cours', 'reporte') AND due_on < $1",
+        &[day],
+    )
+    .await?;
+    rows.extend(rows_of(day, "deliverables_late", v));
+    let first_responses: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT institution_id, product_id, created_at, first_response_at FROM tickets \
+         WHERE first_response_at >= $1 AND first_response_at < $2",
+    )
+    .bind(day.to_string())
+    .bind(next.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(e)?;
+    let trainings_held: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT r.institution_id, t.kind, CAST(t.half_days AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM registrations r JOIN training_sessions s ON s.id = r.session_id \
+         JOIN trainings t ON t.id = s.training_id \
+         WHERE s.starts_on = $1 AND s.status <> 'annulee' AND r.status = 'confirmee' \
+         GROUP BY r.institution_id, t.kind, t.half_days",
+    )
+    .bind(day.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(e)?;
+    Ok(DayFigures {
+        rows,
+        first_responses,
+        trainings_held,
+    })
+}
+
+/// The per-trainee-day rates in force on `day` (continuing, tailored), in
+/// cents; (0, 0) when no tariff is set.
+pub async fn rates_on(c: &mut Conn, day: &str) -> Result<(i64, i64)> {
+    let r: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT CAST(continue_cents AS BIGINT), CAST(specific_cents AS BIGINT) FROM tariffs \
+         WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1",
+    )
+    .bind(day.to_string())
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(e)?;
+    Ok(r.unwrap_or((0, 0)))
+}
+
+/// Replaces every figure of one day at once (the refresh recomputes a day
+/// as a whole, so a rerun never counts twice).
+pub async fn replace_whole_day(c: &mut Conn, day: &str, rows: &[DailyRow]) -> Result<()> {
+    sqlx::query("DELETE FROM indicator_daily WHERE day = $1")
+        .bind(day.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(e)?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO indicator_daily (day, input, institution_id, product_id, numerator, denominator) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(r.day.clone())
+        .bind(r.input.clone())
+        .bind(r.institution_id.clone())
+        .bind(r.product_id.clone())
+        .bind(r.numerator)
+        .bind(r.denominator)
+        .execute(&mut *c)
+        .await
+        .map_err(e)?;
+    }
+    Ok(())
+}

@@ -51,6 +51,12 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             s.incidents
         );
     }
+    // The steering indicators of the last 90 days, computed once here (the
+    // server then refreshes yesterday and today every day).
+    let today = relais_app::steering::today(&app);
+    let n = relais_app::steering::refresh_indicators(&app, today - chrono::Days::new(90), today)
+        .await?;
+    println!("Indicateurs de pilotage calculés : {n} agrégats journaliers sur 90 jours.");
     println!(
         "Comptes de démonstration (mot de passe : {}) :",
         relais_testkit::demo::DEMO_PASSWORD

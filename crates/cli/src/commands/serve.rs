@@ -40,6 +40,7 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         relais_app::jobs::handle_index(&mut runner, &app);
         relais_app::jobs::handle_rebuild(&mut runner, &app);
     }
+    relais_app::jobs::handle_indicators(&mut runner, &app);
     if !cfg.smtp_host.is_empty() {
         relais_app::jobs::handle_mail(&mut runner, &app, &cfg.mail()?);
     }
@@ -59,7 +60,16 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     {
         let app = app.clone();
         tokio::spawn(async move {
+            // The steering indicators: yesterday and today, once a day.
+            let mut refreshed_on = None;
             loop {
+                let today = relais_app::steering::today(&app);
+                if refreshed_on != Some(today) {
+                    match relais_app::jobs::queue_indicator_refresh(&app).await {
+                        Ok(()) => refreshed_on = Some(today),
+                        Err(e) => tracing::error!(error = %e, "indicator refresh not queued"),
+                    }
+                }
                 match relais_app::watchdog::sweep(&app).await {
                     Ok(r) if r.warnings + r.breaches > 0 => {
                         tracing::info!(warnings = r.warnings, breaches = r.breaches, "SLA watchdog")

@@ -17,6 +17,7 @@ pub mod interactions;
 pub mod knowledge;
 pub mod relation;
 pub mod search;
+pub mod steering;
 pub mod support;
 pub mod training;
 pub mod users;
@@ -66,6 +67,7 @@ pub fn modules() -> Vec<(&'static str, OpenApiRouter<AppState>)> {
         ("relation", relation::router()),
         ("training", training::router()),
         ("engagement", engagement::router()),
+        ("steering", steering::router()),
     ]
 }
 
