@@ -28,6 +28,7 @@ pub mod detail;
 pub mod files;
 pub mod form;
 pub mod history;
+pub mod institution_360;
 pub mod lang;
 pub mod list;
 pub mod markdown;

@@ -12,7 +12,7 @@
 use crate::auth::{login_csrf_cookie_name, make_cookie, Auth, RequestCtx};
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::kit::relation::{context_of, incidents_table};
+use crate::kit::relation::{context_of, kind_label, recalls_table, score_text};
 use crate::kit::ActionTable;
 use crate::kit::{
     bar_chart, form_reply, fr, nonempty, path_id, pe, render, FormData, PageForm, Sect,
@@ -89,75 +89,6 @@ fn invalid_message(errs: &[relais_domain::FieldError]) -> String {
         .map(|e| e.detail.clone())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn score_text(score: Option<i64>, nps: Option<i64>) -> String {
-    match (score, nps) {
-        (Some(s), Some(n)) => format!("{s}/5 · {n}/10"),
-        (Some(s), None) => format!("{s}/5"),
-        (None, Some(n)) => format!("{n}/10"),
-        _ => "—".into(),
-    }
-}
-
-fn kind_label(tr: Tr, kind: &str) -> String {
-    SurveyKind::from_code(kind)
-        .map(|k| k.label(tr.en()).to_string())
-        .unwrap_or_else(|| kind.to_string())
-}
-
-fn recalls_table(
-    tr: Tr,
-    caption: String,
-    rows: &[relais_store::relation::RecallRow],
-    today: &str,
-) -> Table {
-    let en = tr.en();
-    let mut t = Table::new(
-        tr,
-        caption,
-        &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Answer" } else { "Réponse" },
-            if en { "Survey" } else { "Enquête" },
-            if en { "Due" } else { "Échéance" },
-            if en {
-                "Manager"
-            } else {
-                "Chargé·e de relation"
-            },
-            if en { "Calls" } else { "Appels" },
-            if en { "Status" } else { "Statut" },
-        ],
-    );
-    for r in rows {
-        let late = r.status == "ouvert" && r.due_on.as_str() < today;
-        t.rows.push(vec![
-            Cell::link(
-                r.institution_name.clone(),
-                format!("/relation/rappels/{}", r.id),
-            ),
-            Cell::text(score_text(r.score, r.nps)),
-            Cell::text(kind_label(tr, &r.kind)),
-            Cell::text(format!(
-                "{}{}",
-                fr_date(&r.due_on),
-                if late {
-                    fr(tr, " (en retard)", " (late)")
-                } else {
-                    String::new()
-                }
-            )),
-            Cell::text(r.manager_name.clone().unwrap_or_else(|| "—".into())),
-            Cell::text(r.calls.to_string()),
-            Cell::text(
-                relais_domain::relation::RecallStatus::from_code(&r.status)
-                    .map(|s| s.label(en).to_string())
-                    .unwrap_or_default(),
-            ),
-        ]);
-    }
-    t
 }
 
 fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow]) -> Table {

@@ -60,13 +60,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-pub(crate) fn touchpoint_label(code: &str, tr: Tr) -> String {
-    crate::label!(Touchpoint, code, tr)
-}
-
-pub(crate) fn status_label(code: &str, tr: Tr) -> String {
-    crate::label!(ComplaintStatus, code, tr)
-}
+use crate::kit::institution_360::{complaint_status_label as status_label, touchpoint_label};
 
 fn opt_date(d: &Option<String>) -> Cell {
     Cell::text(d.as_deref().map(fr_date).unwrap_or_else(|| "—".into()))

@@ -1,0 +1,151 @@
+//! An institution's components (page, create).
+
+use super::*;
+use crate::kit::form_reply;
+
+pub(super) fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<Field> {
+    let en = tr.en();
+    vec![
+        Field::new(
+            tr,
+            "text",
+            "name",
+            if en { "Name" } else { "Nom" },
+            f.get("name"),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(
+                ComponentKind::ALL,
+                ComponentKind::code,
+                ComponentKind::label,
+                tr,
+            ),
+            None,
+        )
+        .required(),
+        Field::new(
+            tr,
+            "text",
+            "code",
+            if en {
+                "Code (e.g. UMR number)"
+            } else {
+                "Code (ex. numéro d'UMR)"
+            },
+            f.get("code"),
+        ),
+        Field::new(
+            tr,
+            "text",
+            "partner",
+            if en {
+                "Shared with (e.g. CNRS)"
+            } else {
+                "Partagée avec (ex. CNRS)"
+            },
+            f.get("partner"),
+        ),
+        Field::select(
+            tr,
+            "parent_id",
+            if en {
+                "Parent component"
+            } else {
+                "Composante parente"
+            },
+            &f.get("parent_id"),
+            parents.iter().cloned(),
+            Some(if en {
+                "None (top level)"
+            } else {
+                "Aucune (premier niveau)"
+            }),
+        ),
+    ]
+}
+
+pub(super) async fn component_page(
+    state: &AppState,
+    auth: &Auth,
+    id: Id,
+    f: &FormData,
+    err: Option<&relais_domain::DomainError>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let inst = uc::get_institution(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let parents: Vec<(String, String)> = uc::list_components(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let mut fields = component_fields(tr, f, &parents);
+    let errors = err
+        .map(|e| apply_errors(&mut fields, e))
+        .unwrap_or_default();
+    let title = format!(
+        "{} — {}",
+        if tr.en() {
+            "New component"
+        } else {
+            "Nouvelle composante"
+        },
+        inst.name
+    );
+    let p = FormPage {
+        base: Base::new(auth, title.clone()),
+        h1: title,
+        action: format!("/etablissements/{id}/composantes"),
+        fields,
+        errors,
+        submit: tr.get("create").into(),
+        cancel: format!("/etablissements/{id}"),
+    };
+    form_reply(&p, err.is_some(), tr)
+}
+
+pub(super) async fn new_component(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = path_id(&id, auth.tr)?;
+    if !auth.actor().can_manage_crm() {
+        return Err(PageError::new(
+            relais_domain::DomainError::Forbidden,
+            auth.tr,
+        ));
+    }
+    component_page(&state, &auth, id, &FormData::default(), None).await
+}
+
+pub(super) async fn create_component(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let id = path_id(&id, tr)?;
+    let input = uc::ComponentInput {
+        parent_id: f.opt("parent_id"),
+        kind: f.get("kind"),
+        name: f.get("name"),
+        code: f.opt("code"),
+        partner: f.opt("partner"),
+    };
+    match uc::create_component(&state.app, auth.actor(), id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/etablissements/{id}?ok=component")).into_response()),
+        Err(AppError::Domain(e @ relais_domain::DomainError::Invalid(_))) => {
+            component_page(&state, &auth, id, &f, Some(&e)).await
+        }
+        Err(e) => Err(PageError::new(e, tr)),
+    }
+}

@@ -1,0 +1,367 @@
+//! The institution's 360° page.
+
+use super::*;
+
+pub(super) struct TimelineLine {
+    date: String,
+    source: String,
+    kind_label: String,
+    title: String,
+    detail: Option<String>,
+    link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "institution.html")]
+pub(super) struct InstitutionPage {
+    base: Base,
+    h1: String,
+    subtitle: String,
+    actions: Vec<Link>,
+    facts: Vec<(String, Cell)>,
+    components: Vec<(usize, String, String)>,
+    deployments: Table,
+    contacts: Table,
+    conventions: Table,
+    tasks: Table,
+    show_internal: bool,
+    support_facts: Vec<(String, Cell)>,
+    support_tickets: Table,
+    training_facts: Vec<(String, Cell)>,
+    training_regs: Table,
+    training_events: Table,
+    relation: Vec<crate::kit::Sect>,
+    /// Complaints (issue 6): open count and the last few, with links.
+    complaint_facts: Vec<(String, Cell)>,
+    complaint_table: Table,
+    timeline: Vec<TimelineLine>,
+}
+
+/// Orders components depth-first so the page shows the tree with indents.
+pub(super) fn component_tree(
+    tr: Tr,
+    rows: &[relais_store::crm::ComponentRow],
+) -> Vec<(usize, String, String)> {
+    fn walk(
+        tr: Tr,
+        rows: &[relais_store::crm::ComponentRow],
+        parent: Option<&str>,
+        depth: usize,
+        out: &mut Vec<(usize, String, String)>,
+    ) {
+        for r in rows.iter().filter(|r| r.parent_id.as_deref() == parent) {
+            let mut name = r.name.clone();
+            if let Some(p) = &r.partner {
+                name.push_str(&format!(" — {p}"));
+            }
+            out.push((depth.min(3), name, label!(ComponentKind, &r.kind, tr)));
+            if depth < 8 {
+                walk(tr, rows, Some(&r.id), depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tr, rows, None, 0, &mut out);
+    out
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let tr = auth.tr;
+    let en = tr.en();
+    let id: Id = path_id(&id, tr)?;
+    let v = uc::institution_view(&state.app, auth.actor(), id)
+        .await
+        .map_err(pe(tr))?;
+    let i = &v.institution;
+    let actor = auth.actor();
+    let mut actions = vec![];
+    if actor.can_manage_crm() {
+        actions.push(Link::new(
+            format!("/etablissements/{id}/modifier"),
+            tr.get("edit"),
+        ));
+        actions.push(Link::new(
+            format!("/etablissements/{id}/composantes"),
+            if en {
+                "Add a component"
+            } else {
+                "Ajouter une composante"
+            },
+        ));
+        actions.push(Link::new(
+            format!("/deploiements/nouveau?institution={id}"),
+            if en {
+                "New deployment"
+            } else {
+                "Nouveau déploiement"
+            },
+        ));
+        actions.push(Link::new(
+            format!("/conventions/nouveau?institution={id}"),
+            if en {
+                "New agreement"
+            } else {
+                "Nouvelle convention"
+            },
+        ));
+    }
+    if actor.can_edit_contacts_of(id) {
+        actions.push(Link::new(
+            format!("/contacts/nouveau?institution={id}"),
+            if en { "New contact" } else { "Nouveau contact" },
+        ));
+    }
+    if actor.can_read_interactions() {
+        actions.push(Link::new(
+            format!("/interactions/nouveau?institution={id}"),
+            if en {
+                "Record an interaction"
+            } else {
+                "Noter une interaction"
+            },
+        ));
+    }
+    let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
+    let facts = vec![
+        (
+            "Type".to_string(),
+            Cell::text(label!(InstitutionKind, &i.kind, tr)),
+        ),
+        ("UAI".into(), Cell::opt(&i.uai)),
+        (
+            (if en { "Region" } else { "Région" }).into(),
+            Cell::opt(&i.region),
+        ),
+        (
+            (if en { "City" } else { "Ville" }).into(),
+            Cell::opt(&i.city),
+        ),
+        (
+            (if en { "Students" } else { "Étudiants" }).into(),
+            Cell::text(
+                i.students
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ),
+        (
+            (if en { "Staff" } else { "Personnels" }).into(),
+            Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
+        ),
+        (
+            (if en { "Membership" } else { "Adhésion" }).into(),
+            Cell::text(format!(
+                "{}{}",
+                label!(MembershipStatus, &i.membership, tr),
+                i.member_since
+                    .map(|y| if en {
+                        format!(" since {y}")
+                    } else {
+                        format!(" depuis {y}")
+                    })
+                    .unwrap_or_default()
+            )),
+        ),
+        (
+            (if en {
+                "Key-account manager"
+            } else {
+                "Chargé·e de relation"
+            })
+            .into(),
+            Cell::opt(&i.manager_name),
+        ),
+        (
+            (if en { "Holiday calendar" } else { "Calendrier" }).into(),
+            Cell::text(label!(CalendarKind, &i.calendar, tr)),
+        ),
+        (
+            "Segments".into(),
+            Cell::text(if tags.is_empty() {
+                "—".into()
+            } else {
+                tags.join(", ")
+            }),
+        ),
+    ];
+    let mut deployments = Table::new(
+        tr,
+        if en {
+            "Products deployed in this institution"
+        } else {
+            "Produits déployés dans l'établissement"
+        },
+        &[
+            if en { "Product" } else { "Produit" },
+            if en { "Status" } else { "Statut" },
+            "Version",
+            if en { "Hosting" } else { "Hébergement" },
+            if en { "Since" } else { "Depuis" },
+        ],
+    );
+    for d in &v.deployments {
+        let mut status = label!(DeploymentStatus, &d.status, tr);
+        if let Some(w) = d.wave {
+            status = format!("{status} {w}");
+        }
+        deployments.rows.push(vec![
+            Cell::link(d.product_name.clone(), format!("/deploiements/{}", d.id)),
+            Cell::text(status),
+            Cell::opt(&d.version),
+            Cell::text(label!(HostingMode, &d.hosting, tr)),
+            Cell::opt(&d.starts_on),
+        ]);
+    }
+    let mut contacts = Table::new(
+        tr,
+        format!("{} contact(s)", v.contacts_total),
+        &[
+            if en { "Name" } else { "Nom" },
+            if en { "Function" } else { "Fonction" },
+            if en { "E-mail" } else { "Courriel" },
+            if en { "Phone" } else { "Téléphone" },
+        ],
+    );
+    for c in &v.contacts {
+        contacts.rows.push(vec![
+            Cell::link(
+                format!("{} {}", c.first_name, c.last_name),
+                format!("/contacts/{}", c.id),
+            ),
+            Cell::text(label!(ContactFunction, &c.function, tr)),
+            Cell::opt(&c.email),
+            Cell::opt(&c.phone),
+        ]);
+    }
+    let mut conventions = Table::new(
+        tr,
+        if en {
+            "Agreements with the institution"
+        } else {
+            "Conventions avec l'établissement"
+        },
+        &[
+            if en { "Title" } else { "Intitulé" },
+            "Type",
+            if en { "Start" } else { "Début" },
+            if en { "End" } else { "Fin" },
+            if en {
+                "Renewal alert"
+            } else {
+                "Alerte de renouvellement"
+            },
+        ],
+    );
+    for c in &v.conventions {
+        conventions.rows.push(vec![
+            Cell::link(c.title.clone(), format!("/conventions/{}", c.id)),
+            Cell::text(label!(ConventionKind, &c.kind, tr)),
+            Cell::opt(&c.starts_on),
+            Cell::opt(&c.ends_on),
+            Cell::opt(&c.renewal_alert_on),
+        ]);
+    }
+    let mut tasks = Table::new(
+        tr,
+        if en {
+            "Follow-up tasks"
+        } else {
+            "Tâches de suivi"
+        },
+        &[
+            if en { "Task" } else { "Tâche" },
+            if en { "Due" } else { "Échéance" },
+            if en { "Status" } else { "Statut" },
+            if en { "Assignee" } else { "Responsable" },
+        ],
+    );
+    for t in &v.tasks {
+        tasks.rows.push(vec![
+            Cell::text(t.title.clone()),
+            Cell::opt(&t.due_on),
+            Cell::text(label!(TaskStatus, &t.status, tr)),
+            Cell::opt(&t.assignee_name),
+        ]);
+    }
+    let record = relais_app::sla_admin::institution_support_record(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let (support_facts, support_tickets) = support_section(tr, &record);
+    let training = relais_app::training::institution_record(&state.app, actor, id)
+        .await
+        .map_err(pe(tr))?;
+    let (training_facts, training_regs, training_events) =
+        crate::kit::institution_360::training_section(tr, id, &training);
+    let (relation, relation_timeline) =
+        crate::kit::institution_360::relation_sections(&state, &auth, id).await?;
+    let (complaint_facts, complaint_table, complaint_timeline) =
+        crate::kit::institution_360::complaints_section(&state, &auth, id).await?;
+    let mut entries = v.timeline.clone();
+    entries.extend(record.timeline());
+    entries.extend(relation_timeline);
+    entries.extend(complaint_timeline);
+    entries.sort_by(|a, b| b.date.cmp(&a.date));
+    let timeline = entries
+        .iter()
+        .map(|e| TimelineLine {
+            date: e.date.clone(),
+            source: e.source.clone(),
+            kind_label: match (e.source.as_str(), en) {
+                ("interaction", _) => "Interaction",
+                ("task", false) => "Tâche",
+                ("task", true) => "Task",
+                ("convention", false) => "Convention",
+                ("convention", true) => "Agreement",
+                ("ticket", _) => "Ticket",
+                ("enquete", false) => "Enquête",
+                ("enquete", true) => "Survey",
+                ("rappel", false) => "Rappel",
+                ("rappel", true) => "Recall",
+                ("reclamation", false) => "Réclamation",
+                ("reclamation", true) => "Complaint",
+                (_, false) => "Déploiement",
+                (_, true) => "Deployment",
+            }
+            .to_string(),
+            title: e.title.clone(),
+            detail: e.detail.clone(),
+            link: e.link.clone(),
+        })
+        .collect();
+    let subtitle = [
+        i.acronym.clone(),
+        Some(label!(InstitutionKind, &i.kind, tr)),
+        i.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let p = InstitutionPage {
+        base: Base::new(&auth, i.name.clone()),
+        h1: i.name.clone(),
+        subtitle,
+        actions,
+        facts,
+        components: component_tree(tr, &v.components),
+        deployments,
+        contacts,
+        conventions,
+        tasks,
+        show_internal: actor.can_read_interactions(),
+        support_facts,
+        support_tickets,
+        training_facts,
+        training_regs,
+        training_events,
+        relation,
+        complaint_facts,
+        complaint_table,
+        timeline,
+    };
+    Ok(render(&p, tr)?.into_response())
+}
