@@ -401,8 +401,10 @@ db_test!(
         assert!(matches!(out, IngestOutcome::NewTicket(_)), "{out:?}");
         assert_eq!(ticket_count(&db).await, 2);
 
-        // A reply to a closed ticket is not « données invalides »: it opens
-        // a new ticket that names the closed one.
+        // A reply to a closed ticket is not « données invalides »: closed
+        // for longer than `mail_reopen_days` (0 here; the reopening within
+        // the delay is tested in mail_read.rs), it opens a new ticket that
+        // names the closed one.
         uc::change_status(&w.app, &w.agent, t, "clos")
             .await
             .expect("close");
@@ -410,8 +412,10 @@ db_test!(
             .await
             .expect("t")
             .reference;
+        let mut late = w.app.clone();
+        late.settings.mail_reopen_days = 0;
         let out = mail_io::ingest(
-            &w.app,
+            &late,
             &s,
             &mail(
                 MX,
@@ -427,9 +431,16 @@ db_test!(
             panic!("expected a new ticket, got {out:?}")
         };
         let b = bodies(&w.app, &w.a, n).await;
+        assert!(b[0].contains("Le problème est revenu."), "{b:?}");
+        // The new ticket names the closed one in its history (`suite_de`).
+        let view = uc::ticket_view(&w.app, &w.agent, n).await.expect("view");
         assert!(
-            b[0].contains(&reference) && b[0].contains("Le problème est revenu."),
-            "{b:?}"
+            view.events
+                .iter()
+                .any(|e| e.field == "suite_de"
+                    && e.after_value.as_deref() == Some(reference.as_str())),
+            "{:?}",
+            view.events
         );
         let q = mail_io::list_quarantine(&w.app, &w.agent).await.expect("q");
         assert!(!q.iter().any(|e| e.reason.contains("invalides")), "{q:?}");

@@ -34,13 +34,17 @@ db_test!(
                 "support@relais.test",
             ),
             base_url: "http://localhost".into(),
-            auth: Default::default(),
+            auth: relais_app::mail_gate::MailAuth {
+                trusted_authserv_id: Some("mx.relais.test".into()),
+                ..Default::default()
+            },
         };
         app.settings.mail = Some(settings.clone());
         relais_app::support::ensure_defaults(&app)
             .await
             .expect("defaults");
-        let raw = "From: membre.a@t.test\r\nTo: support@relais.test\r\nSubject: Mandat rejeté\r\nMessage-ID: <w1@alpha.fr>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nToujours bloquée.\r\n\r\nLe 1 mars 2021 à 10:00, Paul <paul@alpha.fr> a écrit :\r\n> Historique confidentiel du mandat.\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Toujours <b>bloquée</b>.<img src=x onerror=alert(1)></p>\r\n--b--\r\n";
+        // As our MTA hands it over: its trusted verdict on top.
+        let raw = "Authentication-Results: mx.relais.test; dkim=pass header.d=t.test\r\nFrom: membre.a@t.test\r\nTo: support@relais.test\r\nSubject: Mandat rejeté\r\nMessage-ID: <w1@alpha.fr>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nToujours bloquée.\r\n\r\nLe 1 mars 2021 à 10:00, Paul <paul@alpha.fr> a écrit :\r\n> Historique confidentiel du mandat.\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Toujours <b>bloquée</b>.<img src=x onerror=alert(1)></p>\r\n--b--\r\n";
         let relais_app::mail_io::IngestOutcome::NewTicket(t) =
             relais_app::mail_io::ingest(&app, &settings, raw.as_bytes())
                 .await
