@@ -290,13 +290,166 @@ pub async fn reply_to_closed_ticket(
 }
 
 /// A sender who has no account: a contact of the CRM, or someone unknown
-/// whom the mailbox's rule lets in. `None`: the caller holds the message.
+/// whom the mailbox's rule lets in. `None`: the caller holds the message
+/// as « expéditeur inconnu ».
+///
+/// Only an authenticated sender gets this far: an address anyone can type
+/// opens nothing. A contact gets a ticket on their institution, with the
+/// contact as requester (no account is created: the ticket records the
+/// contact's name and address). A stranger follows the rule of the mailbox
+/// the message was delivered to (else the `*` rule, else quarantine): a
+/// ticket for triage on the institution the admin named.
 pub async fn unknown_sender(
-    _app: &App,
+    app: &App,
     _settings: &MailSettings,
-    _raw: &[u8],
-    _mail: &ParsedMail,
-    _verdict: &AuthVerdict,
+    raw: &[u8],
+    mail: &ParsedMail,
+    verdict: &AuthVerdict,
 ) -> Result<Option<IngestOutcome>> {
-    Ok(None)
+    let Some(from) = mail.from_address.as_deref() else {
+        return Ok(None);
+    };
+    if !verdict.authenticated {
+        return hold(
+            app,
+            raw,
+            &format!("expéditeur inconnu, non authentifié : {}", verdict.detail),
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let (contacts, route) = {
+        let mut c = app.db.read().await?;
+        (
+            gstore::contacts_by_email(&mut c, from).await?,
+            gstore::route_for(&mut c, &mail.to).await?,
+        )
+    };
+    let mut institutions: Vec<&str> = contacts.iter().map(|k| k.institution_id.as_str()).collect();
+    institutions.sort_unstable();
+    institutions.dedup();
+    if institutions.len() > 1 {
+        return hold(
+            app,
+            raw,
+            "contact de plusieurs établissements : à rattacher à la main",
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let body = if mail.text.trim().is_empty() {
+        "(message vide)".to_string()
+    } else {
+        mail.text.clone()
+    };
+    if body.chars().count() > crate::mail_read::MESSAGE_CHARS {
+        return hold(
+            app,
+            raw,
+            "message trop long d'un expéditeur sans compte",
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let subject: String = if mail.subject.trim().is_empty() {
+        "(sans objet)".into()
+    } else {
+        mail.subject.chars().take(200).collect()
+    };
+    let name_of = |fallback: &str| {
+        mail.from_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let (institution, product, requester) = if let Some(k) = contacts.first() {
+        let institution = Id::parse_stored(&k.institution_id)?;
+        let Some(product) = crate::mail_io::guess_product(app, institution, mail).await? else {
+            return hold(
+                app,
+                raw,
+                "contact sans compte : produit non identifié",
+                Some(mail),
+                Some(verdict),
+            )
+            .await
+            .map(Some);
+        };
+        let full = format!("{} {}", k.first_name, k.last_name);
+        let requester = crate::support::Requester {
+            user_id: None,
+            contact_id: Some(Id::parse_stored(&k.id)?),
+            name: name_of(full.trim()),
+            email: Some(from.to_string()),
+            check_entitlement: true,
+        };
+        (institution, product, requester)
+    } else {
+        let Some(route) = route.filter(|r| r.unknown_sender == "ticket") else {
+            return Ok(None);
+        };
+        let Some(institution) = route.institution_id.as_deref().and_then(Id::parse) else {
+            return Ok(None);
+        };
+        let product = match route.product_id.as_deref().and_then(Id::parse) {
+            Some(p) => p,
+            None => match crate::mail_io::guess_product(app, institution, mail).await? {
+                Some(p) => p,
+                None => {
+                    return hold(
+                        app,
+                        raw,
+                        "expéditeur inconnu : la règle de la boîte ne nomme pas de produit",
+                        Some(mail),
+                        Some(verdict),
+                    )
+                    .await
+                    .map(Some)
+                }
+            },
+        };
+        let requester = crate::support::Requester {
+            user_id: None,
+            contact_id: None,
+            name: name_of(from),
+            email: Some(from.to_string()),
+            check_entitlement: false,
+        };
+        (institution, product, requester)
+    };
+    let input = relais_domain::support::TicketInput {
+        product_id: product.to_string(),
+        category: "question".into(),
+        severity: "mineur".into(),
+        subject,
+        body,
+        ..Default::default()
+    };
+    match crate::support::create_ticket_for(app, institution, &requester, input, "mail").await {
+        Ok(id) => {
+            if let Some(mid) = &mail.message_id {
+                let mut tx = app.db.begin().await?;
+                relais_store::support::set_mail_message_id(&mut tx, id, &clean_text(mid)).await?;
+                tx.commit().await?;
+            }
+            crate::mail_read::keep_parts(app, id, None, mail).await;
+            Ok(Some(IngestOutcome::NewTicket(id)))
+        }
+        Err(crate::AppError::Domain(e)) => hold(
+            app,
+            raw,
+            &format!("demande d'un expéditeur sans compte refusée : {e}"),
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some),
+        Err(e) => Err(e),
+    }
 }

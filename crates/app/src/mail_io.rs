@@ -62,7 +62,11 @@ async fn sender_actor(app: &App, address: &str) -> Result<Option<Actor>> {
 
 /// Which product a new mail is about: a product named in the subject or
 /// body among those the institution is entitled to, or its only one.
-async fn guess_product(app: &App, institution: Id, mail: &ParsedMail) -> Result<Option<Id>> {
+pub(crate) async fn guess_product(
+    app: &App,
+    institution: Id,
+    mail: &ParsedMail,
+) -> Result<Option<Id>> {
     let mut c = app.db.read().await?;
     let (deps, _) = relais_store::crm::list_deployments(
         &mut c,
@@ -585,12 +589,15 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
                 None,
             )
         }
-        (MailJob::MailRefused {
-            to: who,
-            subject,
-            chars,
-            limit,
-        }, _) => {
+        (
+            MailJob::MailRefused {
+                to: who,
+                subject,
+                chars,
+                limit,
+            },
+            _,
+        ) => {
             to.push(who.clone());
             let (subject, text) = crate::mail_read::refusal_mail(subject, *chars, *limit);
             (subject, text, None)
@@ -686,7 +693,8 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
     // Sent: a failure to record it must not send it again.
     let ticket_id = ticket.as_ref().and_then(|t| Id::parse(&t.id));
     if let Err(e) =
-        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, job.template(), &msg.to).await
+        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, job.template(), &msg.to)
+            .await
     {
         tracing::error!(error = %e, "sent notification not recorded");
     }
