@@ -453,3 +453,159 @@ pub async fn unknown_sender(
         Err(e) => Err(e),
     }
 }
+
+/// The rule of a mailbox for senders who are neither an account nor a
+/// contact, as an admin enters it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    /// A bare address the desk receives mail at, or `*` for any.
+    pub mailbox: String,
+    /// `quarantaine` or `ticket`.
+    pub unknown_sender: String,
+    /// The triage institution (required for `ticket`).
+    pub institution_id: Option<String>,
+    /// The product of triage tickets; none: guessed from the message among
+    /// the institution's deployments.
+    pub product_id: Option<String>,
+}
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.role == relais_domain::accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(relais_domain::DomainError::Forbidden.into())
+    }
+}
+
+/// The mailbox rules, for admins.
+pub async fn list_routes(app: &App, actor: &Actor) -> Result<Vec<gstore::MailRoute>> {
+    require_admin(actor)?;
+    let mut c = app.db.read().await?;
+    Ok(gstore::list_routes(&mut c).await?)
+}
+
+/// Sets a mailbox's rule (admins; audited).
+pub async fn set_route(app: &App, actor: &Actor, input: RouteInput) -> Result<()> {
+    use relais_domain::DomainError;
+    require_admin(actor)?;
+    let mailbox = input.mailbox.trim().to_lowercase();
+    if mailbox != "*" && (!mailbox.contains('@') || mailbox.contains(char::is_whitespace)) {
+        return Err(DomainError::invalid(
+            "invalid_mailbox",
+            "mailbox",
+            "Indiquez une adresse de la boîte (support@…) ou * pour toutes.",
+        )
+        .into());
+    }
+    let rule = input.unknown_sender.trim();
+    if rule != "quarantaine" && rule != "ticket" {
+        return Err(DomainError::invalid(
+            "invalid_rule",
+            "unknown_sender",
+            "Choisissez « quarantaine » ou « ticket ».",
+        )
+        .into());
+    }
+    let pick = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Id::parse(s).ok_or(()))
+            .transpose()
+    };
+    let institution = pick(&input.institution_id).map_err(|_| {
+        DomainError::invalid("invalid_id", "institution_id", "Établissement inconnu.")
+    })?;
+    let product = pick(&input.product_id)
+        .map_err(|_| DomainError::invalid("invalid_id", "product_id", "Produit inconnu."))?;
+    if rule == "ticket" && institution.is_none() {
+        return Err(DomainError::invalid(
+            "required",
+            "institution_id",
+            "Choisissez l'établissement de tri qui recevra ces tickets.",
+        )
+        .into());
+    }
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if let Some(i) = institution {
+        match relais_store::crm::get_institution(&mut tx, relais_domain::accounts::Scope::All, i)
+            .await
+        {
+            Ok(_) => {}
+            Err(relais_store::StoreError::NotFound) => {
+                return Err(DomainError::invalid(
+                    "not_found",
+                    "institution_id",
+                    "Établissement inconnu.",
+                )
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(p) = product {
+        match relais_store::crm::get_product(&mut tx, p).await {
+            Ok(_) => {}
+            Err(relais_store::StoreError::NotFound) => {
+                return Err(
+                    DomainError::invalid("not_found", "product_id", "Produit inconnu.").into(),
+                )
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Quarantine needs no institution: none is kept, so a later switch
+    // back to `ticket` asks for it again.
+    let (institution, product) = if rule == "ticket" {
+        (institution, product)
+    } else {
+        (None, None)
+    };
+    let route = gstore::MailRoute {
+        mailbox: mailbox.clone(),
+        unknown_sender: rule.to_string(),
+        institution_id: institution.map(|i| i.to_string()),
+        product_id: product.map(|p| p.to_string()),
+    };
+    gstore::upsert_route(&mut tx, &route, &now).await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "mail_route",
+        Id::new(),
+        "enregistre",
+        &serde_json::json!({
+            "mailbox": route.mailbox,
+            "unknown_sender": route.unknown_sender,
+            "institution_id": route.institution_id,
+            "product_id": route.product_id,
+        }),
+        &now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a mailbox's rule (admins; audited). `NotFound` when it had none.
+pub async fn delete_route(app: &App, actor: &Actor, mailbox: &str) -> Result<()> {
+    require_admin(actor)?;
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if !gstore::delete_route(&mut tx, mailbox.trim()).await? {
+        return Err(relais_domain::DomainError::NotFound.into());
+    }
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "mail_route",
+        Id::new(),
+        "supprime",
+        &serde_json::json!({ "mailbox": mailbox.trim().to_lowercase() }),
+        &now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
