@@ -639,12 +639,42 @@ pub async fn reply(
     channel: &str,
     mail_message_id: Option<&str>,
 ) -> Result<Id> {
+    let mut tx = app.db.begin().await?;
+    let mid = reply_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        body,
+        internal,
+        channel,
+        mail_message_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(mid)
+}
+
+/// [`reply`] inside the caller's transaction (the quarantine attaches a
+/// held message and settles it in one transaction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn reply_in(
+    tx: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    body: &str,
+    internal: bool,
+    channel: &str,
+    mail_message_id: Option<&str>,
+) -> Result<Id> {
     let mut v = Violations::default();
     let body = required_text(&mut v, "body", body, 50_000);
     v.into_result()?;
     let body = body.unwrap_or_default();
-    let mut tx = app.db.begin().await?;
-    let t = store::get_ticket(&mut tx, ticket_scope(actor), id).await?;
+    let body = body.as_str();
+    let tx = &mut *tx;
+    let t = store::get_ticket(&mut *tx, ticket_scope(actor), id).await?;
     let agent = is_agent(actor);
     require(agent || (own_ticket(actor, &t) && !internal))?;
     if t.status == "clos" {
@@ -659,25 +689,25 @@ pub async fn reply(
     let mid = Id::new();
     let visibility = if internal { "internal" } else { "public" };
     store::insert_message(
-        &mut tx,
+        &mut *tx,
         mid,
         id,
         Some(actor.user_id),
         &actor.display_name,
         visibility,
-        &body,
+        body,
         channel,
         mail_message_id,
         &now_s,
     )
     .await?;
     if !internal {
-        crate::search::enqueue(&mut tx, "ticket", &t.id, &now_s).await?;
+        crate::search::enqueue(&mut *tx, "ticket", &t.id, &now_s).await?;
     }
     if agent && !internal {
         if t.first_response_at.is_none() {
             store::set_ticket_field(
-                &mut tx,
+                &mut *tx,
                 id,
                 "first_response_at",
                 Some(now_s.clone()),
@@ -686,10 +716,10 @@ pub async fn reply(
             .await?;
         }
         if t.status == "nouveau" {
-            move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
+            move_status(&mut *tx, app, actor, &t, TicketStatus::EnCours).await?;
         }
         notify(
-            &mut tx,
+            &mut *tx,
             app,
             MailJob::TicketReply {
                 ticket_id: Id::parse_stored(&t.id)?,
@@ -698,11 +728,11 @@ pub async fn reply(
         )
         .await?;
     } else if !agent && t.status == "attente_etablissement" {
-        move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
+        move_status(&mut *tx, app, actor, &t, TicketStatus::EnCours).await?;
     }
     if !agent {
         notify(
-            &mut tx,
+            &mut *tx,
             app,
             MailJob::TicketMemberReply {
                 ticket_id: Id::parse_stored(&t.id)?,
@@ -710,7 +740,6 @@ pub async fn reply(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(mid)
 }
 
