@@ -244,8 +244,8 @@ async fn handle(
     // following messages), held and refused above it.
     let chars = body.chars().count();
     if chars > app.settings.mail_max_body_chars {
-        let out = quarantine(app, raw, "message trop long", Some(&mail)).await?;
-        crate::mail_read::refuse_too_long(app, &from, &mail.subject, chars).await;
+        let out = quarantine(app, raw, "message trop long", Some(mail)).await?;
+        crate::mail_read::refuse_too_long(app, from, &mail.subject, chars).await;
         return Ok(out);
     }
     let mut pieces = crate::mail_read::split_body(&body, crate::mail_read::MESSAGE_CHARS);
