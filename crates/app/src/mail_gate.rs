@@ -290,13 +290,322 @@ pub async fn reply_to_closed_ticket(
 }
 
 /// A sender who has no account: a contact of the CRM, or someone unknown
-/// whom the mailbox's rule lets in. `None`: the caller holds the message.
+/// whom the mailbox's rule lets in. `None`: the caller holds the message
+/// as « expéditeur inconnu ».
+///
+/// Only an authenticated sender gets this far: an address anyone can type
+/// opens nothing. A contact gets a ticket on their institution, with the
+/// contact as requester (no account is created: the ticket records the
+/// contact's name and address). A stranger follows the rule of the mailbox
+/// the message was delivered to (else the `*` rule, else quarantine): a
+/// ticket for triage on the institution the admin named.
 pub async fn unknown_sender(
-    _app: &App,
+    app: &App,
     _settings: &MailSettings,
-    _raw: &[u8],
-    _mail: &ParsedMail,
-    _verdict: &AuthVerdict,
+    raw: &[u8],
+    mail: &ParsedMail,
+    verdict: &AuthVerdict,
 ) -> Result<Option<IngestOutcome>> {
-    Ok(None)
+    let Some(from) = mail.from_address.as_deref() else {
+        return Ok(None);
+    };
+    if !verdict.authenticated {
+        return hold(
+            app,
+            raw,
+            &format!("expéditeur inconnu, non authentifié : {}", verdict.detail),
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let (contacts, route) = {
+        let mut c = app.db.read().await?;
+        (
+            gstore::contacts_by_email(&mut c, from).await?,
+            gstore::route_for(&mut c, &mail.to).await?,
+        )
+    };
+    let mut institutions: Vec<&str> = contacts.iter().map(|k| k.institution_id.as_str()).collect();
+    institutions.sort_unstable();
+    institutions.dedup();
+    if institutions.len() > 1 {
+        return hold(
+            app,
+            raw,
+            "contact de plusieurs établissements : à rattacher à la main",
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let body = if mail.text.trim().is_empty() {
+        "(message vide)".to_string()
+    } else {
+        mail.text.clone()
+    };
+    if body.chars().count() > crate::mail_read::MESSAGE_CHARS {
+        return hold(
+            app,
+            raw,
+            "message trop long d'un expéditeur sans compte",
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some);
+    }
+    let subject: String = if mail.subject.trim().is_empty() {
+        "(sans objet)".into()
+    } else {
+        mail.subject.chars().take(200).collect()
+    };
+    let name_of = |fallback: &str| {
+        mail.from_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let (institution, product, requester) = if let Some(k) = contacts.first() {
+        let institution = Id::parse_stored(&k.institution_id)?;
+        let Some(product) = crate::mail_io::guess_product(app, institution, mail).await? else {
+            return hold(
+                app,
+                raw,
+                "contact sans compte : produit non identifié",
+                Some(mail),
+                Some(verdict),
+            )
+            .await
+            .map(Some);
+        };
+        let full = format!("{} {}", k.first_name, k.last_name);
+        let requester = crate::support::Requester {
+            user_id: None,
+            contact_id: Some(Id::parse_stored(&k.id)?),
+            name: name_of(full.trim()),
+            email: Some(from.to_string()),
+            check_entitlement: true,
+        };
+        (institution, product, requester)
+    } else {
+        let Some(route) = route.filter(|r| r.unknown_sender == "ticket") else {
+            return Ok(None);
+        };
+        let Some(institution) = route.institution_id.as_deref().and_then(Id::parse) else {
+            return Ok(None);
+        };
+        let product = match route.product_id.as_deref().and_then(Id::parse) {
+            Some(p) => p,
+            None => match crate::mail_io::guess_product(app, institution, mail).await? {
+                Some(p) => p,
+                None => {
+                    return hold(
+                        app,
+                        raw,
+                        "expéditeur inconnu : la règle de la boîte ne nomme pas de produit",
+                        Some(mail),
+                        Some(verdict),
+                    )
+                    .await
+                    .map(Some)
+                }
+            },
+        };
+        let requester = crate::support::Requester {
+            user_id: None,
+            contact_id: None,
+            name: name_of(from),
+            email: Some(from.to_string()),
+            check_entitlement: false,
+        };
+        (institution, product, requester)
+    };
+    let input = relais_domain::support::TicketInput {
+        product_id: product.to_string(),
+        category: "question".into(),
+        severity: "mineur".into(),
+        subject,
+        body,
+        ..Default::default()
+    };
+    match crate::support::create_ticket_for(app, institution, &requester, input, "mail").await {
+        Ok(id) => {
+            if let Some(mid) = &mail.message_id {
+                let mut tx = app.db.begin().await?;
+                relais_store::support::set_mail_message_id(&mut tx, id, &clean_text(mid)).await?;
+                tx.commit().await?;
+            }
+            crate::mail_read::keep_parts(app, id, None, mail).await;
+            Ok(Some(IngestOutcome::NewTicket(id)))
+        }
+        Err(crate::AppError::Domain(e)) => hold(
+            app,
+            raw,
+            &format!("demande d'un expéditeur sans compte refusée : {e}"),
+            Some(mail),
+            Some(verdict),
+        )
+        .await
+        .map(Some),
+        Err(e) => Err(e),
+    }
+}
+
+/// The rule of a mailbox for senders who are neither an account nor a
+/// contact, as an admin enters it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    /// A bare address the desk receives mail at, or `*` for any.
+    pub mailbox: String,
+    /// `quarantaine` or `ticket`.
+    pub unknown_sender: String,
+    /// The triage institution (required for `ticket`).
+    pub institution_id: Option<String>,
+    /// The product of triage tickets; none: guessed from the message among
+    /// the institution's deployments.
+    pub product_id: Option<String>,
+}
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.role == relais_domain::accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(relais_domain::DomainError::Forbidden.into())
+    }
+}
+
+/// The mailbox rules, for admins.
+pub async fn list_routes(app: &App, actor: &Actor) -> Result<Vec<gstore::MailRoute>> {
+    require_admin(actor)?;
+    let mut c = app.db.read().await?;
+    Ok(gstore::list_routes(&mut c).await?)
+}
+
+/// Sets a mailbox's rule (admins; audited).
+pub async fn set_route(app: &App, actor: &Actor, input: RouteInput) -> Result<()> {
+    use relais_domain::DomainError;
+    require_admin(actor)?;
+    let mailbox = input.mailbox.trim().to_lowercase();
+    if mailbox != "*" && (!mailbox.contains('@') || mailbox.contains(char::is_whitespace)) {
+        return Err(DomainError::invalid(
+            "invalid_mailbox",
+            "mailbox",
+            "Indiquez une adresse de la boîte (support@…) ou * pour toutes.",
+        )
+        .into());
+    }
+    let rule = input.unknown_sender.trim();
+    if rule != "quarantaine" && rule != "ticket" {
+        return Err(DomainError::invalid(
+            "invalid_rule",
+            "unknown_sender",
+            "Choisissez « quarantaine » ou « ticket ».",
+        )
+        .into());
+    }
+    let pick = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Id::parse(s).ok_or(()))
+            .transpose()
+    };
+    let institution = pick(&input.institution_id).map_err(|_| {
+        DomainError::invalid("invalid_id", "institution_id", "Établissement inconnu.")
+    })?;
+    let product = pick(&input.product_id)
+        .map_err(|_| DomainError::invalid("invalid_id", "product_id", "Produit inconnu."))?;
+    if rule == "ticket" && institution.is_none() {
+        return Err(DomainError::invalid(
+            "required",
+            "institution_id",
+            "Choisissez l'établissement de tri qui recevra ces tickets.",
+        )
+        .into());
+    }
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if let Some(i) = institution {
+        match relais_store::crm::get_institution(&mut tx, relais_domain::accounts::Scope::All, i)
+            .await
+        {
+            Ok(_) => {}
+            Err(relais_store::StoreError::NotFound) => {
+                return Err(DomainError::invalid(
+                    "not_found",
+                    "institution_id",
+                    "Établissement inconnu.",
+                )
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(p) = product {
+        match relais_store::crm::get_product(&mut tx, p).await {
+            Ok(_) => {}
+            Err(relais_store::StoreError::NotFound) => {
+                return Err(
+                    DomainError::invalid("not_found", "product_id", "Produit inconnu.").into(),
+                )
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Quarantine needs no institution: none is kept, so a later switch
+    // back to `ticket` asks for it again.
+    let (institution, product) = if rule == "ticket" {
+        (institution, product)
+    } else {
+        (None, None)
+    };
+    let route = gstore::MailRoute {
+        mailbox: mailbox.clone(),
+        unknown_sender: rule.to_string(),
+        institution_id: institution.map(|i| i.to_string()),
+        product_id: product.map(|p| p.to_string()),
+    };
+    gstore::upsert_route(&mut tx, &route, &now).await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "mail_route",
+        Id::new(),
+        "enregistre",
+        &serde_json::json!({
+            "mailbox": route.mailbox,
+            "unknown_sender": route.unknown_sender,
+            "institution_id": route.institution_id,
+            "product_id": route.product_id,
+        }),
+        &now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a mailbox's rule (admins; audited). `NotFound` when it had none.
+pub async fn delete_route(app: &App, actor: &Actor, mailbox: &str) -> Result<()> {
+    require_admin(actor)?;
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if !gstore::delete_route(&mut tx, mailbox.trim()).await? {
+        return Err(relais_domain::DomainError::NotFound.into());
+    }
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "mail_route",
+        Id::new(),
+        "supprime",
+        &serde_json::json!({ "mailbox": mailbox.trim().to_lowercase() }),
+        &now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

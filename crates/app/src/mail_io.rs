@@ -62,7 +62,11 @@ async fn sender_actor(app: &App, address: &str) -> Result<Option<Actor>> {
 
 /// Which product a new mail is about: a product named in the subject or
 /// body among those the institution is entitled to, or its only one.
-async fn guess_product(app: &App, institution: Id, mail: &ParsedMail) -> Result<Option<Id>> {
+pub(crate) async fn guess_product(
+    app: &App,
+    institution: Id,
+    mail: &ParsedMail,
+) -> Result<Option<Id>> {
     let mut c = app.db.read().await?;
     let (deps, _) = relais_store::crm::list_deployments(
         &mut c,
@@ -240,8 +244,8 @@ async fn handle(
     // following messages), held and refused above it.
     let chars = body.chars().count();
     if chars > app.settings.mail_max_body_chars {
-        let out = quarantine(app, raw, "message trop long", Some(&mail)).await?;
-        crate::mail_read::refuse_too_long(app, &from, &mail.subject, chars).await;
+        let out = quarantine(app, raw, "message trop long", Some(mail)).await?;
+        crate::mail_read::refuse_too_long(app, from, &mail.subject, chars).await;
         return Ok(out);
     }
     let mut pieces = crate::mail_read::split_body(&body, crate::mail_read::MESSAGE_CHARS);

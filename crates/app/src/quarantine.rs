@@ -155,16 +155,25 @@ pub async fn attach_to_ticket(app: &App, actor: &Actor, id: Id, reference: &str)
         held.row.reason,
         held.text
     ));
-    crate::support::reply(app, actor, tid, &body, true, "mail", None).await?;
-    settle(
-        app,
-        actor,
+    // The note and the entry's new status commit together: a failure
+    // leaves the message waiting, never noted twice.
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if !gstore::settle_held(&mut tx, id, "rattache", Some(tid), actor.user_id, &now).await? {
+        return Err(not_waiting());
+    }
+    crate::support::reply_in(&mut tx, app, actor, tid, &body, true, "mail", None).await?;
+    relais_store::audit::record(
+        &mut tx,
+        Some(actor.user_id),
+        "mail_quarantine",
         id,
         "rattache",
-        Some(tid),
-        json!({"ticket": [null, ticket.reference]}),
+        &json!({"ticket": [null, ticket.reference]}),
+        &now,
     )
     .await?;
+    tx.commit().await?;
     Ok(tid)
 }
 

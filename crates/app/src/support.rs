@@ -216,6 +216,56 @@ pub async fn create_ticket(
             .institution_id
             .ok_or(AppError::Domain(DomainError::Forbidden))?
     };
+    let requester = {
+        let mut c = app.db.read().await?;
+        relais_store::accounts::get_user(&mut c, relais_domain::accounts::Scope::All, actor.user_id)
+            .await?
+    };
+    let who = Requester {
+        user_id: Some(actor.user_id),
+        contact_id: None,
+        name: actor.display_name.clone(),
+        email: Some(requester.email.clone()),
+        check_entitlement: true,
+    };
+    file_ticket(app, institution, &who, Some(actor), fields, channel).await
+}
+
+/// Who asks for a ticket filed without an account of theirs: a contact of
+/// the CRM writing by mail, or an unknown sender let in by a mailbox's rule
+/// (then on the triage institution the admin named, without the
+/// entitlement check: the agents re-file it).
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub user_id: Option<Id>,
+    pub contact_id: Option<Id>,
+    pub name: String,
+    pub email: Option<String>,
+    pub check_entitlement: bool,
+}
+
+/// Files a ticket by mail for someone who has no account (see
+/// [`Requester`]). Only the mail gate calls this, after authenticating the
+/// sender.
+pub async fn create_ticket_for(
+    app: &App,
+    institution: Id,
+    requester: &Requester,
+    input: TicketInput,
+    channel: &str,
+) -> Result<Id> {
+    let fields = TicketFields::try_from(input)?;
+    file_ticket(app, institution, requester, None, fields, channel).await
+}
+
+async fn file_ticket(
+    app: &App,
+    institution: Id,
+    who: &Requester,
+    actor: Option<&Actor>,
+    fields: TicketFields,
+    channel: &str,
+) -> Result<Id> {
     let ruled = crate::triage::route(
         app,
         Some(institution),
@@ -226,7 +276,8 @@ pub async fn create_ticket(
     let now = app.clock.now();
     let now_s = ts(now);
     let mut tx = app.db.begin().await?;
-    if !store::is_entitled(&mut tx, institution, fields.product_id).await? {
+    if who.check_entitlement && !store::is_entitled(&mut tx, institution, fields.product_id).await?
+    {
         return Err(DomainError::invalid(
             "not_entitled",
             "product_id",
@@ -260,12 +311,6 @@ pub async fn create_ticket(
         Some(t) => Some(t),
         None => store::team_of_product(&mut tx, fields.product_id).await?,
     };
-    let requester = relais_store::accounts::get_user(
-        &mut tx,
-        relais_domain::accounts::Scope::All,
-        actor.user_id,
-    )
-    .await?;
     let id = Id::new();
     store::insert_ticket(
         &mut tx,
@@ -273,10 +318,10 @@ pub async fn create_ticket(
             id,
             reference: reference.clone(),
             institution_id: institution,
-            requester_id: Some(actor.user_id),
-            requester_contact_id: None,
-            requester_name: actor.display_name.clone(),
-            requester_email: Some(requester.email.clone()),
+            requester_id: who.user_id,
+            requester_contact_id: who.contact_id,
+            requester_name: who.name.clone(),
+            requester_email: who.email.clone(),
             product_id: fields.product_id,
             module: fields.module.clone(),
             category: fields.category.code().into(),
@@ -296,8 +341,8 @@ pub async fn create_ticket(
         &mut tx,
         Id::new(),
         id,
-        Some(actor.user_id),
-        &actor.display_name,
+        who.user_id,
+        &who.name,
         "public",
         &fields.body,
         channel,
@@ -305,9 +350,21 @@ pub async fn create_ticket(
         &now_s,
     )
     .await?;
-    event(&mut tx, id, actor, "status", None, Some("nouveau"), &now_s).await?;
+    store::insert_event(
+        &mut tx,
+        id,
+        who.user_id,
+        &who.name,
+        "status",
+        None,
+        Some("nouveau"),
+        &now_s,
+    )
+    .await?;
     crate::search::enqueue(&mut tx, "ticket", &id.to_string(), &now_s).await?;
-    crate::assistant::note_filed(&mut tx, app, actor, id).await?;
+    if let Some(actor) = actor {
+        crate::assistant::note_filed(&mut tx, app, actor, id).await?;
+    }
     if let Some(t) = &team {
         notify(
             &mut tx,
@@ -582,12 +639,42 @@ pub async fn reply(
     channel: &str,
     mail_message_id: Option<&str>,
 ) -> Result<Id> {
+    let mut tx = app.db.begin().await?;
+    let mid = reply_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        body,
+        internal,
+        channel,
+        mail_message_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(mid)
+}
+
+/// [`reply`] inside the caller's transaction (the quarantine attaches a
+/// held message and settles it in one transaction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn reply_in(
+    tx: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    body: &str,
+    internal: bool,
+    channel: &str,
+    mail_message_id: Option<&str>,
+) -> Result<Id> {
     let mut v = Violations::default();
     let body = required_text(&mut v, "body", body, 50_000);
     v.into_result()?;
     let body = body.unwrap_or_default();
-    let mut tx = app.db.begin().await?;
-    let t = store::get_ticket(&mut tx, ticket_scope(actor), id).await?;
+    let body = body.as_str();
+    let tx = &mut *tx;
+    let t = store::get_ticket(&mut *tx, ticket_scope(actor), id).await?;
     let agent = is_agent(actor);
     require(agent || (own_ticket(actor, &t) && !internal))?;
     if t.status == "clos" {
@@ -602,25 +689,25 @@ pub async fn reply(
     let mid = Id::new();
     let visibility = if internal { "internal" } else { "public" };
     store::insert_message(
-        &mut tx,
+        &mut *tx,
         mid,
         id,
         Some(actor.user_id),
         &actor.display_name,
         visibility,
-        &body,
+        body,
         channel,
         mail_message_id,
         &now_s,
     )
     .await?;
     if !internal {
-        crate::search::enqueue(&mut tx, "ticket", &t.id, &now_s).await?;
+        crate::search::enqueue(&mut *tx, "ticket", &t.id, &now_s).await?;
     }
     if agent && !internal {
         if t.first_response_at.is_none() {
             store::set_ticket_field(
-                &mut tx,
+                &mut *tx,
                 id,
                 "first_response_at",
                 Some(now_s.clone()),
@@ -629,10 +716,10 @@ pub async fn reply(
             .await?;
         }
         if t.status == "nouveau" {
-            move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
+            move_status(&mut *tx, app, actor, &t, TicketStatus::EnCours).await?;
         }
         notify(
-            &mut tx,
+            &mut *tx,
             app,
             MailJob::TicketReply {
                 ticket_id: Id::parse_stored(&t.id)?,
@@ -641,11 +728,11 @@ pub async fn reply(
         )
         .await?;
     } else if !agent && t.status == "attente_etablissement" {
-        move_status(&mut tx, app, actor, &t, TicketStatus::EnCours).await?;
+        move_status(&mut *tx, app, actor, &t, TicketStatus::EnCours).await?;
     }
     if !agent {
         notify(
-            &mut tx,
+            &mut *tx,
             app,
             MailJob::TicketMemberReply {
                 ticket_id: Id::parse_stored(&t.id)?,
@@ -653,7 +740,6 @@ pub async fn reply(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(mid)
 }
 

@@ -42,8 +42,10 @@ struct World {
     app: App,
     product: Id,
     a: Actor,
+    b: Actor,
     agent: Actor,
     inst_a: Id,
+    inst_b: Id,
 }
 
 async fn world(db: &Db) -> World {
@@ -91,14 +93,16 @@ async fn world(db: &Db) -> World {
         .expect("route");
     tx.commit().await.expect("commit");
     let (_, a) = builders::user(db, "anne@ua.fr", Role::Member, Some(inst_a)).await;
-    builders::user(db, "bruno@ub.fr", Role::Member, Some(inst_b)).await;
+    let (_, b) = builders::user(db, "bruno@ub.fr", Role::Member, Some(inst_b)).await;
     let (_, agent) = builders::user(db, "agent@amue.test", Role::Support, None).await;
     World {
         app,
         product,
         a,
+        b,
         agent,
         inst_a,
+        inst_b,
     }
 }
 
@@ -490,3 +494,268 @@ async fn twenty_four_deliveries_at_once_sqlite() {
 async fn twenty_four_deliveries_at_once_postgres() {
     parallel_deliveries(TestDb::postgres().await).await;
 }
+
+/// The mail authenticated for the contacts' domain (the builders give
+/// contacts `first.last@test.fr`).
+const MX_CONTACT: &str = "Authentication-Results: mx.relais.test; dkim=pass header.d=test.fr\r\n";
+const MX_STRANGER: &str =
+    "Authentication-Results: mx.relais.test; dkim=pass header.d=ailleurs.fr\r\n";
+
+async fn listed(app: &App, actor: &Actor, t: Id) -> bool {
+    let f = relais_store::support::TicketFilter {
+        limit: 500,
+        ..Default::default()
+    };
+    uc::list_tickets(app, actor, &f)
+        .await
+        .expect("list")
+        .0
+        .iter()
+        .any(|r| r.id == t.to_string())
+}
+
+async fn user_count(db: &Db, email: &str) -> i64 {
+    let mut c = db.read().await.expect("c");
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE LOWER(email) = $1")
+        .bind(email.to_string())
+        .fetch_one(&mut *c)
+        .await
+        .expect("count");
+    n
+}
+
+db_test!(
+    async fn a_contact_without_account_gets_a_ticket_on_their_institution_only(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let claire = builders::contact(&db, w.inst_a, "Claire", "Martin").await;
+        let address = "claire.martin@test.fr";
+        assert_eq!(user_count(&db, address).await, 0);
+
+        // Unauthenticated: the address alone opens nothing.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "",
+                address,
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("non authentifié"), "{out:?}");
+        assert_eq!(ticket_count(&db).await, 0);
+
+        // Authenticated: a ticket on the contact's institution.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                MX_CONTACT,
+                "Claire Martin <claire.martin@test.fr>",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        let IngestOutcome::NewTicket(t) = out else {
+            panic!("a contact opens a ticket: {out:?}")
+        };
+        let row = uc::get_ticket(&w.app, &w.agent, t).await.expect("ticket");
+        assert_eq!(row.institution_id, w.inst_a.to_string());
+        assert_eq!(row.product_id, w.product.to_string());
+        assert_eq!(row.requester_id, None);
+        assert_eq!(row.requester_name, "Claire Martin");
+        assert_eq!(row.requester_email.as_deref(), Some(address));
+        let (contact, channel): (Option<String>, String) =
+            sqlx::query_as("SELECT requester_contact_id, channel FROM tickets WHERE id = $1")
+                .bind(t.to_string())
+                .fetch_one(&mut *db.read().await.expect("c"))
+                .await
+                .expect("row");
+        assert_eq!(contact, Some(claire.to_string()));
+        assert_eq!(channel, "mail");
+        // No account was made for her.
+        assert_eq!(user_count(&db, address).await, 0);
+
+        // The institution's referent sees it, with the message; the other
+        // institution sees nothing of it.
+        let v = uc::ticket_view(&w.app, &w.a, t)
+            .await
+            .expect("own institution");
+        assert_eq!(v.ticket.requester_name, "Claire Martin");
+        assert!(v
+            .messages
+            .iter()
+            .any(|m| m.body.contains("mandat est rejeté")));
+        assert!(listed(&w.app, &w.a, t).await);
+        assert!(uc::ticket_view(&w.app, &w.b, t).await.is_err());
+        assert!(uc::get_ticket(&w.app, &w.b, t).await.is_err());
+        assert!(!listed(&w.app, &w.b, t).await);
+
+        // The same address as a contact of two institutions: held.
+        let mut tx = db.begin().await.expect("tx");
+        sqlx::query("UPDATE contacts SET email = $1 WHERE id = $2")
+            .bind("double@test.fr")
+            .bind(claire.to_string())
+            .execute(&mut *tx)
+            .await
+            .expect("email");
+        tx.commit().await.expect("commit");
+        let other = builders::contact(&db, w.inst_b, "Claire", "Double").await;
+        let mut tx = db.begin().await.expect("tx");
+        sqlx::query("UPDATE contacts SET email = $1 WHERE id = $2")
+            .bind("DOUBLE@test.fr")
+            .bind(other.to_string())
+            .execute(&mut *tx)
+            .await
+            .expect("email");
+        tx.commit().await.expect("commit");
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                MX_CONTACT,
+                "double@test.fr",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Qui suis-je ?",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("plusieurs établissements"), "{out:?}");
+        assert_eq!(ticket_count(&db).await, 1);
+    }
+);
+
+db_test!(
+    async fn an_unknown_sender_follows_the_rule_of_the_mailbox(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let (_, admin) = builders::user(&db, "admin@amue.test", Role::Admin, None).await;
+        let triage = builders::institution(&db, "Tri du support", "TRI").await;
+        let stranger = |to: &str, subject: &str| {
+            mail(
+                MX_STRANGER,
+                "Zoé Inconnue <zoe@ailleurs.fr>",
+                to,
+                subject,
+                "Bonjour, une question sur Sifac.",
+            )
+        };
+
+        // No rule at all: quarantine.
+        let out = mail_io::ingest(&w.app, &s, &stranger("support@relais.test", "Question 1"))
+            .await
+            .expect("ingest");
+        assert_eq!(held(&out), "expéditeur inconnu");
+
+        // Only admins set rules, and a ticket rule names its institution.
+        let rule = |mailbox: &str, r: &str, inst: Option<Id>| relais_app::mail_gate::RouteInput {
+            mailbox: mailbox.into(),
+            unknown_sender: r.into(),
+            institution_id: inst.map(|i| i.to_string()),
+            product_id: Some(w.product.to_string()),
+        };
+        assert!(relais_app::mail_gate::set_route(
+            &w.app,
+            &w.agent,
+            rule("*", "ticket", Some(triage))
+        )
+        .await
+        .is_err());
+        assert!(
+            relais_app::mail_gate::set_route(&w.app, &admin, rule("*", "ticket", None))
+                .await
+                .is_err()
+        );
+        assert!(relais_app::mail_gate::set_route(
+            &w.app,
+            &admin,
+            rule("pas une adresse", "quarantaine", None)
+        )
+        .await
+        .is_err());
+
+        // Rule « quarantaine » on the mailbox: held.
+        relais_app::mail_gate::set_route(
+            &w.app,
+            &admin,
+            rule("Support@relais.test", "quarantaine", None),
+        )
+        .await
+        .expect("rule");
+        let out = mail_io::ingest(&w.app, &s, &stranger("support@relais.test", "Question 2"))
+            .await
+            .expect("ingest");
+        assert_eq!(held(&out), "expéditeur inconnu");
+        assert_eq!(ticket_count(&db).await, 0);
+
+        // Rule « ticket » for any other mailbox: a ticket on the triage
+        // institution, the stranger recorded by name and address.
+        relais_app::mail_gate::set_route(&w.app, &admin, rule("*", "ticket", Some(triage)))
+            .await
+            .expect("rule");
+        let out = mail_io::ingest(&w.app, &s, &stranger("contact@relais.test", "Question 3"))
+            .await
+            .expect("ingest");
+        let IngestOutcome::NewTicket(t) = out else {
+            panic!("triage ticket: {out:?}")
+        };
+        let row = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("agent sees it");
+        assert_eq!(row.institution_id, triage.to_string());
+        assert_eq!(row.requester_id, None);
+        assert_eq!(row.requester_name, "Zoé Inconnue");
+        assert_eq!(row.requester_email.as_deref(), Some("zoe@ailleurs.fr"));
+        for member in [&w.a, &w.b] {
+            assert!(uc::get_ticket(&w.app, member, t).await.is_err());
+            assert!(!listed(&w.app, member, t).await);
+        }
+        // The mailbox's own rule still wins over `*`.
+        let out = mail_io::ingest(&w.app, &s, &stranger("support@relais.test", "Question 4"))
+            .await
+            .expect("ingest");
+        assert_eq!(held(&out), "expéditeur inconnu");
+        // An unauthenticated stranger never opens a ticket, whatever the rule.
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "",
+                "zoe@ailleurs.fr",
+                "contact@relais.test",
+                "Question 5",
+                "Bonjour.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert!(held(&out).contains("non authentifié"), "{out:?}");
+        assert_eq!(ticket_count(&db).await, 1);
+
+        // Removing the mailbox's rule: it follows `*`.
+        relais_app::mail_gate::delete_route(&w.app, &admin, "support@relais.test")
+            .await
+            .expect("delete");
+        let out = mail_io::ingest(&w.app, &s, &stranger("support@relais.test", "Question 6"))
+            .await
+            .expect("ingest");
+        assert!(matches!(out, IngestOutcome::NewTicket(_)), "{out:?}");
+        let routes = relais_app::mail_gate::list_routes(&w.app, &admin)
+            .await
+            .expect("routes");
+        assert_eq!(routes.len(), 1);
+        assert_eq!(routes[0].mailbox, "*");
+        assert!(relais_app::mail_gate::list_routes(&w.app, &w.agent)
+            .await
+            .is_err());
+    }
+);

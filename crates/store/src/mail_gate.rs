@@ -242,3 +242,13 @@ pub async fn drop_claim(c: &mut Conn, message_id: &str) -> Result<()> {
         .map_err(StoreError::from_sqlx)?;
     Ok(())
 }
+
+/// Removes a mailbox's rule (its messages then follow the `*` rule).
+pub async fn delete_route(c: &mut Conn, mailbox: &str) -> Result<bool> {
+    let r = sqlx::query("DELETE FROM mail_routes WHERE mailbox = $1")
+        .bind(mailbox.to_lowercase())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(r.rows_affected() == 1)
+}

@@ -168,6 +168,14 @@ impl Base {
                 },
                 "/admin/conservation".into(),
             ));
+            items.push((
+                if t.en() {
+                    "Inbound mail"
+                } else {
+                    "Courriel entrant"
+                },
+                "/admin/courriel".into(),
+            ));
         }
         items.push(("nav.account", "/compte".into()));
         let path = auth.path.split('?').next().unwrap_or("/").to_string();
@@ -328,6 +336,8 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Règles de conservation appliquées.",
             "Retention rules applied.",
         ),
+        "regle_courriel" => ("Règle de la boîte enregistrée.", "Mailbox rule saved."),
+        "regle_courriel_supprimee" => ("Règle de la boîte supprimée.", "Mailbox rule removed."),
         // Member relations (issue 6).
         "reclamation" => (
             "Réclamation enregistrée : l'Amue vous répondra sur cette page.",

@@ -208,3 +208,74 @@ db_test!(
         assert_eq!(n, 2);
     }
 );
+
+db_test!(
+    async fn admins_set_the_rule_for_unknown_senders_and_no_one_else_does(db: Db) {
+        let w = world(&db).await;
+        user(&db, "agent@t.test", Role::Support, None).await;
+        let router = relais_web::router(relais_web::AppState {
+            app: relais_app::App::new(db.clone(), Arc::new(relais_domain::SystemClock)),
+            web: relais_web::WebConfig {
+                secure_cookies: false,
+            },
+        });
+        for (email, status) in [
+            ("membre.a@t.test", StatusCode::FORBIDDEN),
+            ("agent@t.test", StatusCode::FORBIDDEN),
+        ] {
+            let mut c = Client::new(db.clone());
+            c.router = router.clone();
+            c.login(email, PASSWORD).await;
+            assert_eq!(c.get("/admin/courriel").await.status, status, "{email}");
+            c.get("/").await;
+            let r = c
+                .post_form(
+                    "/admin/courriel",
+                    &[("mailbox", "*"), ("unknown_sender", "quarantaine")],
+                )
+                .await;
+            assert_eq!(r.status, status, "{email}");
+        }
+        let mut admin = Client::new(db.clone());
+        admin.router = router;
+        admin.login("admin@t.test", PASSWORD).await;
+        let r = admin.get("/admin/courriel").await;
+        assert_eq!(r.status, StatusCode::OK);
+        // A ticket rule without its triage institution is refused (422).
+        let r = admin
+            .post_form(
+                "/admin/courriel",
+                &[("mailbox", "*"), ("unknown_sender", "ticket")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("établissement de tri"), "{}", r.body);
+        let a = w.a.to_string();
+        let r = admin
+            .post_form(
+                "/admin/courriel",
+                &[
+                    ("mailbox", "Contact@Relais.test"),
+                    ("unknown_sender", "ticket"),
+                    ("institution_id", a.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = admin.get("/admin/courriel").await;
+        assert!(
+            r.body.contains("contact@relais.test") && r.body.contains("Université Alpha"),
+            "{}",
+            r.body
+        );
+        let r = admin
+            .post_form(
+                "/admin/courriel/supprimer",
+                &[("mailbox", "contact@relais.test")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = admin.get("/admin/courriel").await;
+        assert!(!r.body.contains("contact@relais.test"));
+    }
+);
