@@ -240,8 +240,8 @@ async fn handle(
     // following messages), held and refused above it.
     let chars = body.chars().count();
     if chars > app.settings.mail_max_body_chars {
-        let out = quarantine(app, raw, "message trop long", Some(&mail)).await?;
-        crate::mail_read::refuse_too_long(app, &from, &mail.subject, chars).await;
+        let out = quarantine(app, raw, "message trop long", Some(mail)).await?;
+        crate::mail_read::refuse_too_long(app, from, &mail.subject, chars).await;
         return Ok(out);
     }
     let mut pieces = crate::mail_read::split_body(&body, crate::mail_read::MESSAGE_CHARS);
@@ -585,12 +585,15 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
                 None,
             )
         }
-        (MailJob::MailRefused {
-            to: who,
-            subject,
-            chars,
-            limit,
-        }, _) => {
+        (
+            MailJob::MailRefused {
+                to: who,
+                subject,
+                chars,
+                limit,
+            },
+            _,
+        ) => {
             to.push(who.clone());
             let (subject, text) = crate::mail_read::refusal_mail(subject, *chars, *limit);
             (subject, text, None)
@@ -686,7 +689,8 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
     // Sent: a failure to record it must not send it again.
     let ticket_id = ticket.as_ref().and_then(|t| Id::parse(&t.id));
     if let Err(e) =
-        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, job.template(), &msg.to).await
+        crate::mail_read::record_sent(app, &msg.message_id, ticket_id, job.template(), &msg.to)
+            .await
     {
         tracing::error!(error = %e, "sent notification not recorded");
     }

@@ -34,7 +34,7 @@ db_test!(
                 "support@relais.test",
             ),
             base_url: "http://localhost".into(),
-        auth: Default::default(),
+            auth: Default::default(),
         };
         app.settings.mail = Some(settings.clone());
         relais_app::support::ensure_defaults(&app)

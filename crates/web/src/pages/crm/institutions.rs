@@ -41,7 +41,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
     let f = InstitutionFilter {
         q: nonempty(&q.q),
@@ -57,22 +56,14 @@ async fn list(
         .map_err(pe(tr))?;
     let mut table = Table::new(
         tr,
-        if en {
-            "Member institutions"
-        } else {
-            "Établissements adhérents"
-        },
+        tr.t("etablissements-adherents"),
         &[
-            if en { "Name" } else { "Nom" },
-            if en { "Acronym" } else { "Sigle" },
+            tr.t("nom"),
+            tr.t("sigle"),
             "Type",
-            if en { "Region" } else { "Région" },
+            tr.t("region"),
             "UAI",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
         ],
     );
     for r in rows {
@@ -91,14 +82,10 @@ async fn list(
             tr,
             "search",
             "q",
-            tr.get("search"),
+            tr.t("search"),
             q.q.clone().unwrap_or_default(),
         )
-        .hint(if en {
-            "Name, acronym, city or UAI"
-        } else {
-            "Nom, sigle, ville ou UAI"
-        }),
+        .hint(tr.t("nom-sigle-ville-ou-uai")),
         Field::select(
             tr,
             "kind",
@@ -110,20 +97,20 @@ async fn list(
                 InstitutionKind::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "region",
-            if en { "Region" } else { "Région" },
+            tr.t("region"),
             q.region.as_deref().unwrap_or(""),
             regions.into_iter().map(|r| (r.clone(), r)),
-            Some(if en { "All" } else { "Toutes" }),
+            Some(tr.t("toutes")),
         ),
         Field::select(
             tr,
             "membership",
-            if en { "Membership" } else { "Adhésion" },
+            tr.t("adhesion"),
             q.membership.as_deref().unwrap_or(""),
             enum_options(
                 MembershipStatus::ALL,
@@ -131,7 +118,7 @@ async fn list(
                 MembershipStatus::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     if auth.actor().role.is_agency() {
@@ -141,17 +128,13 @@ async fn list(
         filters.push(Field::select(
             tr,
             "manager",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
             q.manager.as_deref().unwrap_or(""),
             staff
                 .into_iter()
                 .filter(|u| u.role == "relation")
                 .map(|u| (u.id, u.display_name)),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     } else {
         filters.clear();
@@ -160,24 +143,17 @@ async fn list(
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/etablissements/nouveau",
-            if en {
-                "New institution"
-            } else {
-                "Nouvel établissement"
-            },
+            tr.t("nouvel-etablissement"),
         ));
     }
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/import?type=etablissements",
-            if en { "Import (CSV)" } else { "Importer (CSV)" },
+            tr.t("importer-csv"),
         ));
     }
     if auth.actor().role.is_agency() {
-        actions.push(Link::new(
-            "/export/etablissements.csv",
-            tr.get("export_csv"),
-        ));
+        actions.push(Link::new("/export/etablissements.csv", tr.t("export-csv")));
     }
     let (prev, next) = pager(
         "/etablissements",
@@ -192,8 +168,8 @@ async fn list(
         total,
     );
     let p = ListPage {
-        base: Base::new(&auth, tr.get("nav.institutions")),
-        h1: tr.get("nav.institutions").to_string(),
+        base: Base::new(&auth, tr.t("nav-institutions")),
+        h1: tr.t("nav-institutions").to_string(),
         path: "/etablissements".into(),
         actions,
         filters,
@@ -206,23 +182,9 @@ async fn list(
 }
 
 fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
-        Field::new(
-            tr,
-            "text",
-            "acronym",
-            if en { "Acronym" } else { "Sigle" },
-            f.get("acronym"),
-        ),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
+        Field::new(tr, "text", "acronym", tr.t("sigle"), f.get("acronym")),
         Field::select(
             tr,
             "kind",
@@ -237,43 +199,22 @@ fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<F
             None,
         )
         .required(),
-        Field::new(tr, "text", "uai", "Code UAI", f.get("uai")).hint(if en {
-            "7 digits and a check letter, e.g. 0691774D"
-        } else {
-            "7 chiffres et une lettre de contrôle, ex. 0691774D"
-        }),
-        Field::new(
-            tr,
-            "text",
-            "region",
-            if en { "Region" } else { "Région" },
-            f.get("region"),
-        ),
-        Field::new(
-            tr,
-            "text",
-            "city",
-            if en { "City" } else { "Ville" },
-            f.get("city"),
-        ),
+        Field::new(tr, "text", "uai", "Code UAI", f.get("uai"))
+            .hint(tr.t("n-7-chiffres-et-une-lettre-de")),
+        Field::new(tr, "text", "region", tr.t("region"), f.get("region")),
+        Field::new(tr, "text", "city", tr.t("ville"), f.get("city")),
         Field::new(
             tr,
             "number",
             "students",
-            if en { "Students" } else { "Étudiants" },
+            tr.t("etudiants"),
             f.get("students"),
         ),
-        Field::new(
-            tr,
-            "number",
-            "staff",
-            if en { "Staff" } else { "Personnels" },
-            f.get("staff"),
-        ),
+        Field::new(tr, "number", "staff", tr.t("personnels"), f.get("staff")),
         Field::select(
             tr,
             "membership",
-            if en { "Membership" } else { "Adhésion" },
+            tr.t("adhesion"),
             &f.get("membership"),
             enum_options(
                 MembershipStatus::ALL,
@@ -287,21 +228,13 @@ fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<F
             tr,
             "number",
             "member_since",
-            if en {
-                "Member since (year)"
-            } else {
-                "Adhérent depuis (année)"
-            },
+            tr.t("adherent-depuis-annee"),
             f.get("member_since"),
         ),
         Field::select(
             tr,
             "calendar",
-            if en {
-                "Holiday calendar"
-            } else {
-                "Calendrier des jours fériés"
-            },
+            tr.t("calendrier-des-jours-feries"),
             &f.get("calendar"),
             enum_options(
                 CalendarKind::ALL,
@@ -314,24 +247,16 @@ fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<F
         Field::select(
             tr,
             "manager_id",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
             &f.get("manager_id"),
             staff.iter().cloned(),
-            Some(if en { "None" } else { "Aucun·e" }),
+            Some(tr.t("aucun-e")),
         ),
         Field::new(
             tr,
             "text",
             "tags",
-            if en {
-                "Segments (comma separated)"
-            } else {
-                "Segments (séparés par des virgules)"
-            },
+            tr.t("segments-separes-par-des-virgules"),
             f.get("tags"),
         ),
     ]
@@ -401,18 +326,14 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
         return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
     }
     let staff = staff_options(&state, tr).await?;
-    let title = if tr.en() {
-        "New institution"
-    } else {
-        "Nouvel établissement"
-    };
+    let title = tr.t("nouvel-etablissement");
     let p = FormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         action: "/etablissements".into(),
         fields: institution_fields(tr, &FormData::default(), &staff),
         errors: vec![],
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: "/etablissements".into(),
     };
     Ok(render(&p, tr)?.into_response())
@@ -437,18 +358,14 @@ async fn create(
             let staff = staff_options(&state, tr).await?;
             let mut fields = institution_fields(tr, &f, &staff);
             let errors = apply_errors(&mut fields, &e);
-            let title = if tr.en() {
-                "New institution"
-            } else {
-                "Nouvel établissement"
-            };
+            let title = tr.t("nouvel-etablissement");
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
                 action: "/etablissements".into(),
                 fields,
                 errors,
-                submit: tr.get("create").into(),
+                submit: tr.t("create").into(),
                 cancel: "/etablissements".into(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -472,12 +389,12 @@ async fn edit_form(
     }
     let staff = staff_options(&state, tr).await?;
     let p = FormPage {
-        base: Base::new(&auth, format!("{} — {}", tr.get("edit"), row.name)),
-        h1: format!("{} — {}", tr.get("edit"), row.name),
+        base: Base::new(&auth, format!("{} — {}", tr.t("edit"), row.name)),
+        h1: format!("{} — {}", tr.t("edit"), row.name),
         action: format!("/etablissements/{id}"),
         fields: institution_fields(tr, &form_of(&row), &staff),
         errors: vec![],
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: format!("/etablissements/{id}"),
     };
     Ok(render(&p, tr)?.into_response())
@@ -506,12 +423,12 @@ async fn update(
             let mut fields = institution_fields(tr, &f, &staff);
             let errors = apply_errors(&mut fields, &e);
             let p = FormPage {
-                base: Base::new(&auth, tr.get("edit")),
-                h1: tr.get("edit").into(),
+                base: Base::new(&auth, tr.t("edit")),
+                h1: tr.t("edit").into(),
                 action: format!("/etablissements/{id}"),
                 fields,
                 errors,
-                submit: tr.get("save").into(),
+                submit: tr.t("save").into(),
                 cancel: format!("/etablissements/{id}"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -600,47 +517,31 @@ async fn show(
     if actor.can_manage_crm() {
         actions.push(Link::new(
             format!("/etablissements/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
         actions.push(Link::new(
             format!("/etablissements/{id}/composantes"),
-            if en {
-                "Add a component"
-            } else {
-                "Ajouter une composante"
-            },
+            tr.t("ajouter-une-composante"),
         ));
         actions.push(Link::new(
             format!("/deploiements/nouveau?institution={id}"),
-            if en {
-                "New deployment"
-            } else {
-                "Nouveau déploiement"
-            },
+            tr.t("nouveau-deploiement"),
         ));
         actions.push(Link::new(
             format!("/conventions/nouveau?institution={id}"),
-            if en {
-                "New agreement"
-            } else {
-                "Nouvelle convention"
-            },
+            tr.t("nouvelle-convention"),
         ));
     }
     if actor.can_edit_contacts_of(id) {
         actions.push(Link::new(
             format!("/contacts/nouveau?institution={id}"),
-            if en { "New contact" } else { "Nouveau contact" },
+            tr.t("nouveau-contact"),
         ));
     }
     if actor.can_read_interactions() {
         actions.push(Link::new(
             format!("/interactions/nouveau?institution={id}"),
-            if en {
-                "Record an interaction"
-            } else {
-                "Noter une interaction"
-            },
+            tr.t("noter-une-interaction"),
         ));
     }
     let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
@@ -650,16 +551,10 @@ async fn show(
             Cell::text(label!(InstitutionKind, &i.kind, tr)),
         ),
         ("UAI".into(), Cell::opt(&i.uai)),
+        ((tr.t("region")).into(), Cell::opt(&i.region)),
+        ((tr.t("ville")).into(), Cell::opt(&i.city)),
         (
-            (if en { "Region" } else { "Région" }).into(),
-            Cell::opt(&i.region),
-        ),
-        (
-            (if en { "City" } else { "Ville" }).into(),
-            Cell::opt(&i.city),
-        ),
-        (
-            (if en { "Students" } else { "Étudiants" }).into(),
+            (tr.t("etudiants")).into(),
             Cell::text(
                 i.students
                     .map(|n| n.to_string())
@@ -667,34 +562,22 @@ async fn show(
             ),
         ),
         (
-            (if en { "Staff" } else { "Personnels" }).into(),
+            (tr.t("personnels")).into(),
             Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
         ),
         (
-            (if en { "Membership" } else { "Adhésion" }).into(),
+            (tr.t("adhesion")).into(),
             Cell::text(format!(
                 "{}{}",
                 label!(MembershipStatus, &i.membership, tr),
                 i.member_since
-                    .map(|y| if en {
-                        format!(" since {y}")
-                    } else {
-                        format!(" depuis {y}")
-                    })
+                    .map(|y| tr.t_args("depuis-y", &[("y", y.to_string().into())]))
                     .unwrap_or_default()
             )),
         ),
+        ((tr.t("role-relation")).into(), Cell::opt(&i.manager_name)),
         (
-            (if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            })
-            .into(),
-            Cell::opt(&i.manager_name),
-        ),
-        (
-            (if en { "Holiday calendar" } else { "Calendrier" }).into(),
+            (tr.t("calendrier")).into(),
             Cell::text(label!(CalendarKind, &i.calendar, tr)),
         ),
         (
@@ -708,17 +591,13 @@ async fn show(
     ];
     let mut deployments = Table::new(
         tr,
-        if en {
-            "Products deployed in this institution"
-        } else {
-            "Produits déployés dans l'établissement"
-        },
+        tr.t("produits-deployes-dans-l-etablissement"),
         &[
-            if en { "Product" } else { "Produit" },
-            if en { "Status" } else { "Statut" },
+            tr.t("produit"),
+            tr.t("statut"),
             "Version",
-            if en { "Hosting" } else { "Hébergement" },
-            if en { "Since" } else { "Depuis" },
+            tr.t("hebergement"),
+            tr.t("depuis"),
         ],
     );
     for d in &v.deployments {
@@ -738,10 +617,10 @@ async fn show(
         tr,
         format!("{} contact(s)", v.contacts_total),
         &[
-            if en { "Name" } else { "Nom" },
-            if en { "Function" } else { "Fonction" },
-            if en { "E-mail" } else { "Courriel" },
-            if en { "Phone" } else { "Téléphone" },
+            tr.t("nom"),
+            tr.t("fonction"),
+            tr.t("interaction-kind-courriel"),
+            tr.t("complaint-channel-telephone"),
         ],
     );
     for c in &v.contacts {
@@ -757,21 +636,13 @@ async fn show(
     }
     let mut conventions = Table::new(
         tr,
-        if en {
-            "Agreements with the institution"
-        } else {
-            "Conventions avec l'établissement"
-        },
+        tr.t("conventions-avec-l-etablissement"),
         &[
-            if en { "Title" } else { "Intitulé" },
+            tr.t("intitule"),
             "Type",
-            if en { "Start" } else { "Début" },
-            if en { "End" } else { "Fin" },
-            if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            },
+            tr.t("debut"),
+            tr.t("fin"),
+            tr.t("alerte-de-renouvellement"),
         ],
     );
     for c in &v.conventions {
@@ -785,16 +656,12 @@ async fn show(
     }
     let mut tasks = Table::new(
         tr,
-        if en {
-            "Follow-up tasks"
-        } else {
-            "Tâches de suivi"
-        },
+        tr.t("taches-de-suivi"),
         &[
-            if en { "Task" } else { "Tâche" },
-            if en { "Due" } else { "Échéance" },
-            if en { "Status" } else { "Statut" },
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("tache"),
+            tr.t("echeance"),
+            tr.t("statut"),
+            tr.t("responsable-2"),
         ],
     );
     for t in &v.tasks {
@@ -886,16 +753,8 @@ async fn show(
 }
 
 fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
         Field::select(
             tr,
             "kind",
@@ -914,39 +773,23 @@ fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<F
             tr,
             "text",
             "code",
-            if en {
-                "Code (e.g. UMR number)"
-            } else {
-                "Code (ex. numéro d'UMR)"
-            },
+            tr.t("code-ex-numero-d-umr"),
             f.get("code"),
         ),
         Field::new(
             tr,
             "text",
             "partner",
-            if en {
-                "Shared with (e.g. CNRS)"
-            } else {
-                "Partagée avec (ex. CNRS)"
-            },
+            tr.t("partagee-avec-ex-cnrs"),
             f.get("partner"),
         ),
         Field::select(
             tr,
             "parent_id",
-            if en {
-                "Parent component"
-            } else {
-                "Composante parente"
-            },
+            tr.t("composante-parente"),
             &f.get("parent_id"),
             parents.iter().cloned(),
-            Some(if en {
-                "None (top level)"
-            } else {
-                "Aucune (premier niveau)"
-            }),
+            Some(tr.t("aucune-premier-niveau")),
         ),
     ]
 }
@@ -972,22 +815,14 @@ async fn component_page(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!(
-        "{} — {}",
-        if tr.en() {
-            "New component"
-        } else {
-            "Nouvelle composante"
-        },
-        inst.name
-    );
+    let title = format!("{} — {}", tr.t("nouvelle-composante"), inst.name);
     let p = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: format!("/etablissements/{id}/composantes"),
         fields,
         errors,
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: format!("/etablissements/{id}"),
     };
     form_reply(&p, err.is_some(), tr)
@@ -1040,7 +875,6 @@ fn support_section(
 ) -> (Vec<(String, Cell)>, Table) {
     use relais_app::sla_admin::{hours_label, paris_time};
     use relais_domain::support::{Severity, TicketStatus};
-    let en = tr.en();
     let contract = match &r.contract {
         Some(k) => {
             let since = k
@@ -1053,53 +887,34 @@ fn support_section(
                 "{} — {} ({} {since})",
                 k.level_name.clone().unwrap_or_default(),
                 k.calendar_name.clone().unwrap_or_default(),
-                if en { "since" } else { "depuis le" }
+                tr.t("depuis-le-2")
             )
         }
-        None => (if en {
-            "None: generic charter (socle, Paris hours)"
-        } else {
-            "Aucun : charte générique (socle, heures de Paris)"
-        })
-        .to_string(),
+        None => (tr.t("aucun-charte-generique-socle-heures-de")).to_string(),
     };
     let share = |p: Option<i64>, met: i64, n: i64| match p {
-        Some(p) => {
-            if en {
-                format!("{p} % ({met} of {n})")
-            } else {
-                format!("{p} % ({met} sur {n})")
-            }
-        }
+        Some(p) => tr.t_args(
+            "p-met-sur-n",
+            &[
+                ("met", met.to_string().into()),
+                ("n", n.to_string().into()),
+                ("p", p.to_string().into()),
+            ],
+        ),
         None => "—".to_string(),
     };
     let t = &r.totals;
     let facts = vec![
         (
-            (if en {
-                "Service contract"
-            } else {
-                "Contrat de service"
-            })
-            .to_string(),
+            (tr.t("contrat-de-service")).to_string(),
             Cell::text(contract),
         ),
         (
-            (if en {
-                "Tickets over the last 12 months"
-            } else {
-                "Tickets sur les 12 derniers mois"
-            })
-            .to_string(),
+            (tr.t("tickets-sur-les-12-derniers-mois")).to_string(),
             Cell::text(t.tickets.to_string()),
         ),
         (
-            (if en {
-                "First responses within target"
-            } else {
-                "Premières réponses dans l'objectif"
-            })
-            .to_string(),
+            (tr.t("premieres-reponses-dans-l-objectif")).to_string(),
             Cell::text(share(
                 r.first_response_share(),
                 t.first_response_met,
@@ -1107,12 +922,7 @@ fn support_section(
             )),
         ),
         (
-            (if en {
-                "Resolutions within target"
-            } else {
-                "Résolutions dans l'objectif"
-            })
-            .to_string(),
+            (tr.t("resolutions-dans-l-objectif")).to_string(),
             Cell::text(share(
                 r.resolution_share(),
                 t.resolution_met,
@@ -1120,12 +930,7 @@ fn support_section(
             )),
         ),
         (
-            (if en {
-                "Median resolution time (business hours)"
-            } else {
-                "Délai médian de résolution (heures ouvrées)"
-            })
-            .to_string(),
+            (tr.t("delai-median-de-resolution-heures-ouvrees")).to_string(),
             Cell::text(
                 r.median_resolution_minutes
                     .map(hours_label)
@@ -1133,33 +938,20 @@ fn support_section(
             ),
         ),
         (
-            (if en {
-                "Time waiting on the editor"
-            } else {
-                "Temps d'attente de l'éditeur"
-            })
-            .to_string(),
+            (tr.t("temps-d-attente-de-l-editeur")).to_string(),
             Cell::text(hours_label(t.editor_minutes)),
         ),
     ];
     let mut table = Table::new(
         tr,
-        if en {
-            "Open tickets"
-        } else {
-            "Tickets ouverts"
-        },
+        tr.t("tickets-ouverts"),
         &[
-            if en { "Reference" } else { "Référence" },
-            if en { "Subject" } else { "Objet" },
-            if en { "Product" } else { "Produit" },
-            if en { "Status" } else { "Statut" },
-            if en { "Severity" } else { "Sévérité" },
-            if en {
-                "Resolution due"
-            } else {
-                "Échéance de résolution"
-            },
+            tr.t("reference"),
+            tr.t("objet"),
+            tr.t("produit"),
+            tr.t("statut"),
+            tr.t("severite"),
+            tr.t("echeance-de-resolution"),
         ],
     );
     for k in &r.open {

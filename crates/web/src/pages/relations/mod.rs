@@ -15,8 +15,7 @@ use crate::i18n::Tr;
 use crate::kit::relation::{context_of, incidents_table};
 use crate::kit::ActionTable;
 use crate::kit::{
-    bar_chart, form_reply, fr, nonempty, path_id, pe, render, FormData, PageForm, Sect,
-    SectionsPage,
+    bar_chart, form_reply, nonempty, path_id, pe, render, FormData, PageForm, Sect, SectionsPage,
 };
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -78,7 +77,7 @@ fn small_table(tr: Tr, caption: String, headers: &[String], has_actions: bool) -
         has_actions,
         colspan: headers.len() + usize::from(has_actions),
         rows: vec![],
-        empty: tr.get("none").to_string(),
+        empty: tr.t("none").to_string(),
         form: None,
     }
 }
@@ -102,7 +101,7 @@ fn score_text(score: Option<i64>, nps: Option<i64>) -> String {
 
 fn kind_label(tr: Tr, kind: &str) -> String {
     SurveyKind::from_code(kind)
-        .map(|k| k.label(tr.en()).to_string())
+        .map(|k| tr.label(k).to_string())
         .unwrap_or_else(|| kind.to_string())
 }
 
@@ -112,22 +111,17 @@ fn recalls_table(
     rows: &[relais_store::relation::RecallRow],
     today: &str,
 ) -> Table {
-    let en = tr.en();
     let mut t = Table::new(
         tr,
         caption,
         &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Answer" } else { "Réponse" },
-            if en { "Survey" } else { "Enquête" },
-            if en { "Due" } else { "Échéance" },
-            if en {
-                "Manager"
-            } else {
-                "Chargé·e de relation"
-            },
-            if en { "Calls" } else { "Appels" },
-            if en { "Status" } else { "Statut" },
+            tr.t("etablissement"),
+            tr.t("reponse"),
+            tr.t("enquete"),
+            tr.t("echeance"),
+            tr.t("charge-e-de-relation"),
+            tr.t("appels"),
+            tr.t("statut"),
         ],
     );
     for r in rows {
@@ -143,7 +137,7 @@ fn recalls_table(
                 "{}{}",
                 fr_date(&r.due_on),
                 if late {
-                    fr(tr, " (en retard)", " (late)")
+                    tr.t("en-retard").to_string()
                 } else {
                     String::new()
                 }
@@ -152,7 +146,7 @@ fn recalls_table(
             Cell::text(r.calls.to_string()),
             Cell::text(
                 relais_domain::relation::RecallStatus::from_code(&r.status)
-                    .map(|s| s.label(en).to_string())
+                    .map(|s| tr.label(s).to_string())
                     .unwrap_or_default(),
             ),
         ]);
@@ -161,15 +155,14 @@ fn recalls_table(
 }
 
 fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow]) -> Table {
-    let en = tr.en();
     let mut t = Table::new(
         tr,
         caption,
         &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Day" } else { "Jour" },
-            if en { "Health" } else { "Santé" },
-            if en { "Reasons" } else { "Raisons" },
+            tr.t("etablissement"),
+            tr.t("jour"),
+            tr.t("sante"),
+            tr.t("raisons"),
         ],
     );
     for f in flags {

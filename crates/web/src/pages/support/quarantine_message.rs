@@ -2,9 +2,9 @@
 //! to a ticket or an institution, release it as a new ticket, or discard
 //! it. Agents only (the use cases refuse anyone else).
 
-use crate::kit::{path_id, render, FormData};
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::kit::{path_id, render, FormData};
 use crate::view::Base;
 use crate::AppState;
 use askama::Template;

@@ -9,6 +9,7 @@
 
 use crate::auth::{Auth, RequestCtx};
 use crate::error::PageError;
+use crate::i18n::LabelIn as _;
 use crate::i18n::Tr;
 use crate::kit::{
     form_reply, nonempty, path_id, pe, render, DetailPage, FormData, FormPage, ListPage, Section,
@@ -73,10 +74,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/formation/tarifs", post(save_tariff))
 }
 
-fn en(tr: Tr, fr: &str, en_: &str) -> String {
-    if tr.en() { en_ } else { fr }.to_string()
-}
-
 fn days_label(half_days: i64, tr: Tr) -> String {
     let d = half_days as f64 / 2.0;
     let n = if half_days % 2 == 0 {
@@ -98,7 +95,7 @@ fn day_line(d: &NaiveDate, p: DayPart, tr: Tr) -> String {
     format!(
         "{} — {} ({h1}h{m1:02}–{h2}h{m2:02})",
         d.format("%d/%m/%Y"),
-        p.label(tr.en())
+        tr.label(p)
     )
 }
 
@@ -187,22 +184,18 @@ async fn catalogue(
     let rows = uc::catalogue(&state.app, actor.as_ref(), f)
         .await
         .map_err(pe(tr))?;
-    let title = en(tr, "Catalogue des formations", "Training catalogue");
+    let title = tr.t("catalogue-des-formations").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if tr.en() { "Training" } else { "Formation" },
-            if tr.en() { "Domain" } else { "Domaine" },
-            if tr.en() { "Product" } else { "Produit" },
+            tr.t("touchpoint-formation"),
+            tr.t("domaine"),
+            tr.t("produit"),
             "Type",
-            if tr.en() { "Modality" } else { "Modalité" },
-            if tr.en() { "Duration" } else { "Durée" },
-            if tr.en() {
-                "Next session"
-            } else {
-                "Prochaine session"
-            },
+            tr.t("modalite"),
+            tr.t("duree"),
+            tr.t("prochaine-session"),
         ],
     );
     for t in &rows {
@@ -231,19 +224,19 @@ async fn catalogue(
         .map_err(pe(tr))?
         .into_iter()
         .map(|p| (p.id, p.name));
-    let all = en(tr, "Tous", "All");
+    let all = tr.t("all").to_string();
     let filters = vec![
         Field::new(
             tr,
             "search",
             "q",
-            en(tr, "Mots-clés", "Keywords"),
+            tr.t("mots-cles").to_string(),
             q.q.clone().unwrap_or_default(),
         ),
         Field::select(
             tr,
             "domaine",
-            en(tr, "Domaine", "Domain"),
+            tr.t("domaine").to_string(),
             q.domaine.as_deref().unwrap_or(""),
             domains,
             Some(&all),
@@ -251,7 +244,7 @@ async fn catalogue(
         Field::select(
             tr,
             "produit",
-            en(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             q.produit.as_deref().unwrap_or(""),
             products,
             Some(&all),
@@ -259,7 +252,7 @@ async fn catalogue(
         Field::select(
             tr,
             "modalite",
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             q.modalite.as_deref().unwrap_or(""),
             enum_options(Modality::ALL, Modality::code, Modality::label, tr),
             Some(&all),
@@ -281,48 +274,44 @@ async fn catalogue(
             tr,
             "date",
             "du",
-            en(tr, "Sessions à partir du", "Sessions from"),
+            tr.t("sessions-a-partir-du").to_string(),
             q.du.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "date",
             "au",
-            en(tr, "jusqu'au", "until"),
+            tr.t("jusqu-au").to_string(),
             q.au.clone().unwrap_or_default(),
         ),
     ];
     let mut actions = vec![Link::new(
         "/formations/calendrier.ics",
-        en(
-            tr,
-            "Agenda des sessions (iCalendar)",
-            "Sessions calendar (iCalendar)",
-        ),
+        tr.t("agenda-des-sessions-icalendar").to_string(),
     )];
     if let Some(a) = &actor {
         actions.push(Link::new(
             "/formations/mes-inscriptions",
-            en(tr, "Mes inscriptions", "My registrations"),
+            tr.t("mes-inscriptions").to_string(),
         ));
         if a.role == Role::MemberAdmin || uc::can_manage(a) {
             actions.push(Link::new(
                 "/formations/demandes",
-                en(tr, "Demandes à valider", "Requests to approve"),
+                tr.t("demandes-a-valider").to_string(),
             ));
             actions.push(Link::new(
                 "/formations/releves",
-                en(tr, "Relevés", "Statements"),
+                tr.t("releves").to_string(),
             ));
         }
         actions.push(Link::new(
             "/formations/cycles",
-            en(tr, "Cycles des cadres", "Executive cycles"),
+            tr.t("cycles-des-cadres").to_string(),
         ));
         if uc::can_manage(a) {
             actions.push(Link::new(
                 "/formations/nouvelle",
-                en(tr, "Nouvelle formation", "New training"),
+                tr.t("nouvelle-formation").to_string(),
             ));
         }
     }
@@ -354,47 +343,40 @@ async fn training_page(
         .await
         .map_err(pe(tr))?;
     let mut facts = vec![
-        (en(tr, "Code", "Code"), Cell::text(t.code.clone())),
+        (tr.t("code").to_string(), Cell::text(t.code.clone())),
         (
             "Type".into(),
             Cell::text(crate::label!(TrainingKind, &t.kind, tr)),
         ),
         (
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             Cell::text(crate::label!(Modality, &t.modality, tr)),
         ),
         (
-            en(tr, "Durée", "Duration"),
+            tr.t("duree").to_string(),
             Cell::text(days_label(t.half_days, tr)),
         ),
-        (en(tr, "Domaine", "Domain"), Cell::opt(&t.domain_label)),
-        (en(tr, "Produit", "Product"), Cell::opt(&t.product_name)),
-        (en(tr, "Objectifs", "Objectives"), Cell::opt(&t.objectives)),
-        (en(tr, "Public", "Audience"), Cell::opt(&t.audience)),
-        (
-            en(tr, "Prérequis", "Prerequisites"),
-            Cell::opt(&t.prerequisites),
-        ),
+        (tr.t("domaine").to_string(), Cell::opt(&t.domain_label)),
+        (tr.t("produit").to_string(), Cell::opt(&t.product_name)),
+        (tr.t("objectifs").to_string(), Cell::opt(&t.objectives)),
+        (tr.t("public").to_string(), Cell::opt(&t.audience)),
+        (tr.t("prerequis").to_string(), Cell::opt(&t.prerequisites)),
     ];
     if let Some(u) = &t.moodle_url {
         facts.push((
-            en(tr, "Espace Moodle (Campus)", "Moodle course space"),
+            tr.t("espace-moodle-campus").to_string(),
             Cell::link(u.clone(), u.clone()),
         ));
     }
     let mut table = Table::new(
         tr,
-        en(tr, "Sessions", "Sessions"),
+        tr.t("sessions").to_string(),
         &[
             "Dates",
-            if tr.en() { "Place" } else { "Lieu" },
-            if tr.en() { "Trainers" } else { "Formateurs" },
-            if tr.en() {
-                "Seats left"
-            } else {
-                "Places restantes"
-            },
-            if tr.en() { "Status" } else { "Statut" },
+            tr.t("lieu"),
+            tr.t("formateurs"),
+            tr.t("places-restantes"),
+            tr.t("statut"),
         ],
     );
     for s in &sessions {
@@ -404,21 +386,21 @@ async fn training_page(
     if actor.as_ref().is_some_and(uc::can_manage) {
         actions.push(Link::new(
             format!("/formations/{id}/modifier"),
-            en(tr, "Modifier", "Edit"),
+            tr.t("edit").to_string(),
         ));
         actions.push(Link::new(
             format!("/formations/{id}/sessions/nouvelle"),
-            en(tr, "Nouvelle session", "New session"),
+            tr.t("nouvelle-session").to_string(),
         ));
     }
     let page = DetailPage {
         base: frame(&auth, tr, &t.title, &path),
         h1: t.title.clone(),
-        subtitle: Some(en(tr, "Formation du catalogue", "Catalogue training")),
+        subtitle: Some(tr.t("formation-du-catalogue").to_string()),
         actions,
         facts,
         sections: vec![Section {
-            title: en(tr, "Sessions", "Sessions"),
+            title: tr.t("sessions").to_string(),
             table,
         }],
     };
@@ -453,7 +435,7 @@ fn session_cells(s: &SessionView, tr: Tr) -> Vec<Cell> {
                 .join(", ")
         }),
         Cell::text(format!("{} / {}", s.seats_left, s.row.capacity)),
-        Cell::text(s.shown.label(tr.en()).to_string()),
+        Cell::text(tr.label(s.shown).to_string()),
     ]
 }
 
@@ -504,8 +486,8 @@ fn status_text(status: &str, pos: Option<i64>, tr: Tr) -> String {
 
 fn attended_text(a: Option<i64>, tr: Tr) -> String {
     match a {
-        Some(1) => en(tr, "Présent·e", "Present"),
-        Some(_) => en(tr, "Absent·e", "Absent"),
+        Some(1) => tr.t("attendance-present").to_string(),
+        Some(_) => tr.t("attendance-absent").to_string(),
         None => "—".into(),
     }
 }
@@ -530,49 +512,50 @@ async fn session_page(
             Cell::text(crate::label!(TrainingKind, &r.kind, tr)),
         ),
         (
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             Cell::text(crate::label!(Modality, &r.modality, tr)),
         ),
         (
-            en(tr, "Durée", "Duration"),
+            tr.t("duree").to_string(),
             Cell::text(days_label(s.half_days(), tr)),
         ),
         (
-            en(tr, "Statut", "Status"),
-            Cell::text(s.shown.label(tr.en()).to_string()),
+            tr.t("statut").to_string(),
+            Cell::text(tr.label(s.shown).to_string()),
         ),
         (
-            en(tr, "Places", "Seats"),
-            Cell::text(if tr.en() {
-                format!("{} left of {}", s.seats_left, r.capacity)
-            } else {
-                format!("{} restantes sur {}", s.seats_left, r.capacity)
-            }),
+            tr.t("places").to_string(),
+            Cell::text(tr.t_args(
+                "seats-left-restantes-sur-capacity",
+                &[
+                    ("capacity", r.capacity.to_string().into()),
+                    ("seats_left", s.seats_left.to_string().into()),
+                ],
+            )),
         ),
         (
-            en(tr, "Liste d'attente", "Waiting list"),
+            tr.t("registration-status-attente").to_string(),
             Cell::text(s.waiting.to_string()),
         ),
-        (en(tr, "Lieu", "Place"), Cell::opt(&r.place)),
+        (tr.t("lieu").to_string(), Cell::opt(&r.place)),
     ];
     if let (Some(room), true) = (r.room_capacity, r.room_capacity != Some(r.capacity)) {
         facts.push((
-            en(tr, "Capacité de la salle", "Room size"),
-            Cell::text(if tr.en() {
-                format!("{room} (sanitary protocol applied)")
-            } else {
-                format!("{room} (jauge réduite par le protocole sanitaire)")
-            }),
+            tr.t("capacite-de-la-salle").to_string(),
+            Cell::text(tr.t_args(
+                "room-jauge-reduite-par-le-protocole",
+                &[("room", room.to_string().into())],
+            )),
         ));
     }
     if let Some(v) = &r.visio_url {
         facts.push((
-            en(tr, "Lien de visio", "Video link"),
+            tr.t("lien-de-visio").to_string(),
             Cell::link(v.clone(), v.clone()),
         ));
     }
     facts.push((
-        en(tr, "Formateur·rices", "Trainers"),
+        tr.t("formateur-rices").to_string(),
         Cell::text(if s.trainers.is_empty() {
             "—".into()
         } else {
@@ -584,15 +567,12 @@ async fn session_page(
         }),
     ));
     if let Some(i) = &r.institution_name {
-        facts.push((
-            en(tr, "Demandée par", "Requested by"),
-            Cell::text(i.clone()),
-        ));
+        facts.push((tr.t("demandee-par").to_string(), Cell::text(i.clone())));
     }
     let days = s.days.iter().map(|(d, p)| day_line(d, *p, tr)).collect();
     let mut actions = vec![Link::new(
         format!("/formations/{}", r.training_id),
-        en(tr, "La formation", "The training"),
+        tr.t("la-formation").to_string(),
     )];
     let mut regs = vec![];
     let mut attendance = vec![];
@@ -606,7 +586,7 @@ async fn session_page(
         if uc::can_manage(a) {
             actions.push(Link::new(
                 format!("/formations/sessions/{id}/modifier"),
-                en(tr, "Modifier la session", "Edit the session"),
+                tr.t("modifier-la-session").to_string(),
             ));
         }
         let rows = uc::session_registrations(&state.app, a, id)
@@ -627,17 +607,9 @@ async fn session_page(
             && relais_domain::training::SessionStatus::takes_registrations(&r.status)
             && !started;
         if can_request && s.seats_left == 0 {
-            request_note = Some(en(
-                tr,
-                "La session est complète : après validation par votre référent·e, votre demande ira en liste d'attente, et vous serez prévenu·e si une place se libère.",
-                "The session is full: once your referent approves, your request joins the waiting list and you will be told if a seat frees up.",
-            ));
+            request_note = Some(tr.t("la-session-est-complete-apres-validation").to_string());
         } else if can_request {
-            request_note = Some(en(
-                tr,
-                "Votre demande sera transmise au ou à la référent·e de votre établissement, qui la valide.",
-                "Your request goes to your institution's referent for approval.",
-            ));
+            request_note = Some(tr.t("votre-demande-sera-transmise-au-ou").to_string());
         }
         show_regs =
             !rows.is_empty() || a.role.is_agency() || trainer || a.role == Role::MemberAdmin;
@@ -676,7 +648,7 @@ async fn session_page(
         base: frame(&auth, tr, &r.training_title, &path),
         id: id.to_string(),
         h1: r.training_title.clone(),
-        subtitle: en(tr, "Session de formation", "Training session"),
+        subtitle: tr.t("session-de-formation").to_string(),
         actions,
         facts,
         days,
@@ -865,12 +837,8 @@ async fn mine_page(
         .collect();
     let mut teaching = Table::new(
         tr,
-        en(tr, "Sessions que j'anime", "Sessions I run"),
-        &[
-            "Formation",
-            "Dates",
-            if tr.en() { "Status" } else { "Statut" },
-        ],
+        tr.t("sessions-que-j-anime").to_string(),
+        &["Formation", "Dates", tr.t("statut")],
     );
     let sessions = uc::sessions_i_run(&state.app, a).await.map_err(pe(tr))?;
     for s in sessions {
@@ -882,7 +850,7 @@ async fn mine_page(
             Cell::text(fr_date(&s.starts_on)),
             Cell::text(
                 relais_domain::training::SessionStatus::shown(&s.status, s.seats_taken, s.capacity)
-                    .label(tr.en())
+                    .label_in(tr)
                     .to_string(),
             ),
         ]);
@@ -890,20 +858,20 @@ async fn mine_page(
     let since = uc::calendar_token_since(&state.app, a)
         .await
         .map_err(pe(tr))?;
-    let mut actions = vec![Link::new("/formations", en(tr, "Catalogue", "Catalogue"))];
+    let mut actions = vec![Link::new("/formations", tr.t("catalogue").to_string())];
     if a.role == Role::MemberAdmin || uc::can_manage(a) {
         actions.push(Link::new(
             "/formations/demandes",
-            en(tr, "Demandes à valider", "Requests to approve"),
+            tr.t("demandes-a-valider").to_string(),
         ));
     }
     if !teaching.rows.is_empty() {
         actions.push(Link::new(
             "/formations/formateurs",
-            en(tr, "Mon relevé de formateur", "My trainer statement"),
+            tr.t("mon-releve-de-formateur").to_string(),
         ));
     }
-    let title = en(tr, "Mon espace formation", "My training space");
+    let title = tr.t("mon-espace-formation-2").to_string();
     let page = MinePage {
         base: Base::new(auth, &title),
         h1: title,
@@ -990,28 +958,16 @@ async fn pending(State(state): State<AppState>, auth: Auth) -> Result<Response, 
     let rows = uc::pending_requests(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let title = en(
-        tr,
-        "Demandes d'inscription à valider",
-        "Registration requests to approve",
-    );
+    let title = tr.t("demandes-d-inscription-a-valider").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if tr.en() { "Trainee" } else { "Stagiaire" },
-            if tr.en() {
-                "Institution"
-            } else {
-                "Établissement"
-            },
-            if tr.en() { "Training" } else { "Formation" },
+            tr.t("stagiaire"),
+            tr.t("etablissement"),
+            tr.t("touchpoint-formation"),
             "Dates",
-            if tr.en() {
-                "Requested on"
-            } else {
-                "Demandée le"
-            },
+            tr.t("demandee-le"),
         ],
     );
     for r in &rows {
@@ -1065,10 +1021,7 @@ async fn certificate(
         .await
         .map_err(pe(tr))?;
     let page = CertificatePage {
-        base: Base::new(
-            &auth,
-            en(tr, "Attestation de présence", "Certificate of attendance"),
-        ),
+        base: Base::new(&auth, tr.t("attestation-de-presence").to_string()),
         name: r.user_name.clone(),
         institution: r.institution_name.clone(),
         training: r.training_title.clone(),
@@ -1200,21 +1153,27 @@ async fn statement_page(
         filters.push(Field::select(
             tr,
             "etablissement",
-            en(tr, "Établissement", "Institution"),
+            tr.t("etablissement").to_string(),
             &inst.map(|i| i.to_string()).unwrap_or_default(),
             opts,
-            Some(&en(tr, "Choisir…", "Choose…")),
+            Some(tr.t("choisir")),
         ));
     }
     filters.push(Field::new(
         tr,
         "date",
         "du",
-        en(tr, "Du", "From"),
+        tr.t("du").to_string(),
         from.clone(),
     ));
-    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
-    let title = en(tr, "Relevé des formations", "Training statement");
+    filters.push(Field::new(
+        tr,
+        "date",
+        "au",
+        tr.t("au").to_string(),
+        to.clone(),
+    ));
+    let title = tr.t("releve-des-formations").to_string();
     let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
     if let Some(inst) = inst {
         let st = uc::statement(&state.app, auth.actor(), inst, &from, &to)
@@ -1228,20 +1187,16 @@ async fn statement_page(
         ));
         let mut t = Table::new(
             tr,
-            en(
-                tr,
-                "Ce que l'établissement doit pour les formations",
-                "What the institution owes for training",
-            ),
+            tr.t("ce-que-l-etablissement-doit-pour").to_string(),
             &[
-                if tr.en() { "Trainee" } else { "Stagiaire" },
-                if tr.en() { "Training" } else { "Formation" },
+                tr.t("stagiaire"),
+                tr.t("touchpoint-formation"),
                 "Type",
                 "Dates",
-                if tr.en() { "Days" } else { "Jours" },
-                if tr.en() { "Rate" } else { "Tarif" },
-                if tr.en() { "Amount" } else { "Montant" },
-                if tr.en() { "Note" } else { "Remarque" },
+                tr.t("jours-2"),
+                tr.t("tarif"),
+                tr.t("montant"),
+                tr.t("remarque"),
             ],
         );
         for l in &st.lines {
@@ -1264,20 +1219,16 @@ async fn statement_page(
             ]);
         }
         table = Some(t);
-        total = format!(
-            "{} : {}",
-            en(tr, "Total dû", "Total owed"),
-            euros(st.total_cents)
-        );
+        total = format!("{} : {}", tr.t("total-du"), euros(st.total_cents));
         let qs = format!("etablissement={inst}&du={from}&au={to}");
         downloads = vec![
             Link::new(
                 format!("/formations/releves.csv?{qs}"),
-                en(tr, "Télécharger en CSV", "Download CSV"),
+                tr.t("telecharger-en-csv").to_string(),
             ),
             Link::new(
                 format!("/formations/releves.pdf?{qs}"),
-                en(tr, "Télécharger en PDF", "Download PDF"),
+                tr.t("telecharger-en-pdf").to_string(),
             ),
         ];
     } else if !auth.actor().role.is_agency() {
@@ -1483,21 +1434,27 @@ async fn trainer_page(
         filters.push(Field::select(
             tr,
             "formateur",
-            en(tr, "Formateur·rice", "Trainer"),
+            tr.t("role-trainer").to_string(),
             q.formateur.as_deref().unwrap_or(""),
             opts,
-            Some(&en(tr, "Choisir…", "Choose…")),
+            Some(tr.t("choisir")),
         ));
     }
     filters.push(Field::new(
         tr,
         "date",
         "du",
-        en(tr, "Du", "From"),
+        tr.t("du").to_string(),
         from.clone(),
     ));
-    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
-    let title = en(tr, "Relevé de formateur", "Trainer statement");
+    filters.push(Field::new(
+        tr,
+        "date",
+        "au",
+        tr.t("au").to_string(),
+        to.clone(),
+    ));
+    let title = tr.t("releve-de-formateur").to_string();
     let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
     if let Some(st) = st {
         subtitle = Some(format!(
@@ -1508,17 +1465,13 @@ async fn trainer_page(
         ));
         let mut t = Table::new(
             tr,
-            en(
-                tr,
-                "Sessions animées et rémunération",
-                "Sessions run and pay",
-            ),
+            tr.t("sessions-animees-et-remuneration").to_string(),
             &[
-                if tr.en() { "Training" } else { "Formation" },
+                tr.t("touchpoint-formation"),
                 "Dates",
-                if tr.en() { "Days" } else { "Jours" },
-                if tr.en() { "Trainers" } else { "Formateurs" },
-                if tr.en() { "Pay" } else { "Rémunération" },
+                tr.t("jours-2"),
+                tr.t("formateurs"),
+                tr.t("remuneration"),
             ],
         );
         for l in &st.lines {
@@ -1530,21 +1483,21 @@ async fn trainer_page(
                 Cell::text(fr_date(&l.starts_on)),
                 Cell::text(days_label(l.half_days, tr)),
                 Cell::text(if l.trainers >= 2 {
-                    en(tr, "binôme", "pair")
+                    tr.t("binome").to_string()
                 } else {
-                    en(tr, "seul·e", "alone")
+                    tr.t("seul-e").to_string()
                 }),
                 Cell::text(euros(l.amount_cents)),
             ]);
         }
         table = Some(t);
-        total = format!("{} : {}", en(tr, "Total", "Total"), euros(st.total_cents));
+        total = format!("{} : {}", tr.t("total"), euros(st.total_cents));
         downloads = vec![Link::new(
             format!(
                 "/formations/formateurs.csv?formateur={}&du={from}&au={to}",
                 st.trainer_id
             ),
-            en(tr, "Télécharger en CSV", "Download CSV"),
+            tr.t("telecharger-en-csv").to_string(),
         )];
     }
     let page = StatementPage {
@@ -1613,7 +1566,7 @@ fn training_fields(
             tr,
             "text",
             "title",
-            en(tr, "Intitulé", "Title"),
+            tr.t("intitule").to_string(),
             i.title.clone(),
         )
         .required(),
@@ -1633,7 +1586,7 @@ fn training_fields(
         Field::select(
             tr,
             "modality",
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             &i.modality,
             enum_options(Modality::ALL, Modality::code, Modality::label, tr),
             None,
@@ -1642,19 +1595,15 @@ fn training_fields(
             tr,
             "text",
             "half_days",
-            en(tr, "Durée (jours)", "Duration (days)"),
+            tr.t("duree-jours").to_string(),
             i.half_days.clone(),
         )
         .required()
-        .hint(en(
-            tr,
-            "En jours ou demi-journées : 1, 1,5, 2…",
-            "In days or half days: 1, 1.5, 2…",
-        )),
+        .hint(tr.t("en-jours-ou-demi-journees-1").to_string()),
         Field::select(
             tr,
             "domain",
-            en(tr, "Domaine", "Domain"),
+            tr.t("domaine").to_string(),
             i.domain.as_deref().unwrap_or(""),
             domains,
             Some("—"),
@@ -1662,7 +1611,7 @@ fn training_fields(
         Field::select(
             tr,
             "product",
-            en(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             i.product.as_deref().unwrap_or(""),
             products,
             Some("—"),
@@ -1671,28 +1620,28 @@ fn training_fields(
             tr,
             "textarea",
             "objectives",
-            en(tr, "Objectifs", "Objectives"),
+            tr.t("objectifs").to_string(),
             i.objectives.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "textarea",
             "audience",
-            en(tr, "Public", "Audience"),
+            tr.t("public").to_string(),
             i.audience.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "textarea",
             "prerequisites",
-            en(tr, "Prérequis", "Prerequisites"),
+            tr.t("prerequis").to_string(),
             i.prerequisites.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "url",
             "moodle_url",
-            en(tr, "Espace de cours Moodle", "Moodle course space"),
+            tr.t("espace-de-cours-moodle").to_string(),
             i.moodle_url.clone().unwrap_or_default(),
         ),
     ]
@@ -1750,14 +1699,14 @@ async fn training_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = en(tr, "Formation du catalogue", "Catalogue training");
+    let title = tr.t("formation-du-catalogue").to_string();
     let page = FormPage {
         base: Base::new(auth, &title),
         h1: title,
         action,
         fields,
         errors,
-        submit: tr.get("save").to_string(),
+        submit: tr.t("save").to_string(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)
@@ -1907,35 +1856,79 @@ async fn session_form(
     let statuses = ["prevue", "ouverte", "confirmee", "annulee", "realisee"]
         .iter()
         .filter_map(|c| relais_domain::training::SessionStatus::from_code(c))
-        .map(|s| (s.code().to_string(), s.label(tr.en()).to_string()));
+        .map(|s| (s.code().to_string(), tr.label(s).to_string()));
     let mut fields = vec![
-        Field::new(tr, "textarea", "days", en(tr, "Journées", "Days"), i.days.clone()).required().hint(en(
+        Field::new(
             tr,
-            "Une ligne par jour : AAAA-MM-JJ, suivi de « matin » ou « apres-midi » pour une demi-journée.",
-            "One line per day: YYYY-MM-DD, followed by \"matin\" or \"apres-midi\" for a half day.",
+            "textarea",
+            "days",
+            tr.t("journees").to_string(),
+            i.days.clone(),
+        )
+        .required()
+        .hint(tr.t("une-ligne-par-jour-aaaa-mm").to_string()),
+        Field::new(
+            tr,
+            "text",
+            "place",
+            tr.t("lieu").to_string(),
+            i.place.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "url",
+            "visio_url",
+            tr.t("lien-de-visio").to_string(),
+            i.visio_url.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "number",
+            "room_capacity",
+            tr.t("capacite-de-la-salle").to_string(),
+            i.room_capacity.clone(),
+        )
+        .required()
+        .hint(tr.t_args(
+            "places-ouvertes-percent-de-la-salle",
+            &[("percent", percent.to_string().into())],
         )),
-        Field::new(tr, "text", "place", en(tr, "Lieu", "Place"), i.place.clone().unwrap_or_default()),
-        Field::new(tr, "url", "visio_url", en(tr, "Lien de visio", "Video link"), i.visio_url.clone().unwrap_or_default()),
-        Field::new(tr, "number", "room_capacity", en(tr, "Capacité de la salle", "Room size"), i.room_capacity.clone()).required().hint(if tr.en() {
-            format!("Seats offered: {percent} % of the room (sanitary factor set by the admin).")
-        } else {
-            format!("Places ouvertes : {percent} % de la salle (facteur sanitaire fixé par l'administration).")
-        }),
-        Field::select(tr, "status", en(tr, "Statut", "Status"), &i.status, statuses, None),
-        Field::checkboxes(tr, "trainers", en(tr, "Formateur·rices (un ou un binôme)", "Trainers (one or a pair)"), &selected, trainers),
-        Field::select(tr, "institution", en(tr, "Établissement demandeur (formation spécifique)", "Requesting institution (tailored training)"), &i.institution.map(|x| x.to_string()).unwrap_or_default(), insts, Some("—")),
+        Field::select(
+            tr,
+            "status",
+            tr.t("statut").to_string(),
+            &i.status,
+            statuses,
+            None,
+        ),
+        Field::checkboxes(
+            tr,
+            "trainers",
+            tr.t("formateur-rices-un-ou-un-binome").to_string(),
+            &selected,
+            trainers,
+        ),
+        Field::select(
+            tr,
+            "institution",
+            tr.t("etablissement-demandeur-formation-specifique")
+                .to_string(),
+            &i.institution.map(|x| x.to_string()).unwrap_or_default(),
+            insts,
+            Some("—"),
+        ),
     ];
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = en(tr, "Session de formation", "Training session");
+    let title = tr.t("session-de-formation").to_string();
     let page = FormPage {
         base: Base::new(auth, &title),
         h1: title,
         action,
         fields,
         errors,
-        submit: tr.get("save").to_string(),
+        submit: tr.t("save").to_string(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)
@@ -2077,29 +2070,13 @@ async fn admin_render(
     let rows = uc::tariffs(&state.app).await.map_err(pe(tr))?;
     let mut tariffs = Table::new(
         tr,
-        en(
-            tr,
-            "Tarifs datés (le tarif en vigueur au premier jour d'une session s'applique)",
-            "Dated tariffs (the one in force on a session's first day applies)",
-        ),
+        tr.t("tarifs-dates-le-tarif-en-vigueur").to_string(),
         &[
-            if tr.en() { "From" } else { "À partir du" },
-            if tr.en() {
-                "Continuing, per trainee and day"
-            } else {
-                "Continue, par jour et par stagiaire"
-            },
-            if tr.en() {
-                "Tailored, per group and day"
-            } else {
-                "Spécifique, par jour et par groupe"
-            },
-            if tr.en() {
-                "Trainer, per day"
-            } else {
-                "Formateur, par jour"
-            },
-            if tr.en() { "Note" } else { "Décision" },
+            tr.t("a-partir-du"),
+            tr.t("continue-par-jour-et-par-stagiaire-2"),
+            tr.t("specifique-par-jour-et-par-groupe-2"),
+            tr.t("formateur-par-jour"),
+            tr.t("decision"),
         ],
     );
     for t in &rows {
@@ -2117,28 +2094,16 @@ async fn admin_render(
             tr,
             "number",
             "sanitary_percent",
-            en(
-                tr,
-                "Facteur sanitaire (% de la salle ouvert)",
-                "Sanitary factor (% of a room offered)",
-            ),
+            tr.t("facteur-sanitaire-de-la-salle-ouvert").to_string(),
             g("sanitary_percent", percent.to_string()),
         )
         .required()
-        .hint(en(
-            tr,
-            "Le protocole du plan divise les effectifs par deux : 50.",
-            "The plan's protocol halves rooms: 50.",
-        )),
+        .hint(tr.t("le-protocole-du-plan-divise-les").to_string()),
         Field::new(
             tr,
             "number",
             "cancel_deadline_days",
-            en(
-                tr,
-                "Délai d'annulation sans frais (jours)",
-                "Free cancellation deadline (days)",
-            ),
+            tr.t("delai-d-annulation-sans-frais-jours").to_string(),
             g("cancel_deadline_days", deadline.to_string()),
         )
         .required(),
@@ -2148,7 +2113,7 @@ async fn admin_render(
             tr,
             "date",
             "effective_from",
-            en(tr, "Date d'effet", "Effective from"),
+            tr.t("date-d-effet").to_string(),
             g("effective_from", String::new()),
         )
         .required(),
@@ -2156,11 +2121,7 @@ async fn admin_render(
             tr,
             "text",
             "continue",
-            en(
-                tr,
-                "Continue (€ par jour et par stagiaire)",
-                "Continuing (€ per trainee and day)",
-            ),
+            tr.t("continue-par-jour-et-par-stagiaire").to_string(),
             g("continue", "260".into()),
         )
         .required(),
@@ -2168,11 +2129,7 @@ async fn admin_render(
             tr,
             "text",
             "specific",
-            en(
-                tr,
-                "Spécifique (€ par jour et par groupe)",
-                "Tailored (€ per group and day)",
-            ),
+            tr.t("specifique-par-jour-et-par-groupe").to_string(),
             g("specific", "1500".into()),
         )
         .required(),
@@ -2180,11 +2137,7 @@ async fn admin_render(
             tr,
             "text",
             "trainer",
-            en(
-                tr,
-                "Formateur (€ par jour, préparation comprise)",
-                "Trainer (€ per day, preparation included)",
-            ),
+            tr.t("formateur-par-jour-preparation-comprise").to_string(),
             g("trainer", "405".into()),
         )
         .required(),
@@ -2192,7 +2145,7 @@ async fn admin_render(
             tr,
             "text",
             "note",
-            en(tr, "Décision du Conseil d'administration", "Board decision"),
+            tr.t("decision-du-conseil-d-administration").to_string(),
             g("note", String::new()),
         ),
     ];
@@ -2209,11 +2162,7 @@ async fn admin_render(
                 .any(|f| f.name == x.0 && f.error.is_some())
         }));
     }
-    let title = en(
-        tr,
-        "Formation : tarifs et protocole",
-        "Training: tariffs and protocol",
-    );
+    let title = tr.t("formation-tarifs-et-protocole").to_string();
     let page = AdminPage {
         base: Base::new(auth, &title),
         h1: title,
@@ -2278,24 +2227,16 @@ async fn save_tariff(
 async fn cycles(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
     let rows = uc::cycles(&state.app, auth.actor()).await.map_err(pe(tr))?;
-    let title = en(
-        tr,
-        "Cycles de formation des cadres",
-        "Executive training cycles",
-    );
+    let title = tr.t("cycles-de-formation-des-cadres").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
             "Cycle",
-            if tr.en() { "Function" } else { "Fonction" },
-            if tr.en() { "Cohort" } else { "Promotion" },
-            if tr.en() { "Partner" } else { "Partenaire" },
-            if tr.en() {
-                "Participants"
-            } else {
-                "Participant·es"
-            },
+            tr.t("fonction"),
+            tr.t("promotion"),
+            tr.t("partenaire"),
+            tr.t("participant-es"),
         ],
     );
     for c in &rows {
@@ -2337,17 +2278,12 @@ async fn cycle(
         .map_err(pe(tr))?;
     let mut mt = Table::new(
         tr,
-        en(tr, "Modules", "Modules"),
-        &[
-            "Module",
-            if tr.en() { "Title" } else { "Intitulé" },
-            "Dates",
-            if tr.en() { "Modality" } else { "Modalité" },
-        ],
+        tr.t("modules").to_string(),
+        &["Module", tr.t("intitule"), "Dates", tr.t("modalite")],
     );
     for m in &modules {
         let code = if m.code == "commun" {
-            en(tr, "Prise de poste (commun)", "Induction (common)")
+            tr.t("prise-de-poste-commun").to_string()
         } else {
             format!("Module {}", m.code)
         };
@@ -2364,16 +2300,8 @@ async fn cycle(
     }
     let mut pt = Table::new(
         tr,
-        en(tr, "Participant·es", "Participants"),
-        &[
-            if tr.en() { "Name" } else { "Nom" },
-            if tr.en() { "Function" } else { "Fonction" },
-            if tr.en() {
-                "Institution"
-            } else {
-                "Établissement"
-            },
-        ],
+        tr.t("participant-es").to_string(),
+        &[tr.t("nom"), tr.t("fonction"), tr.t("etablissement")],
     );
     for p in &people {
         pt.rows.push(vec![
@@ -2391,11 +2319,11 @@ async fn cycle(
         subtitle: Some(format!("{} — {}", c.partner, c.cohort)),
         actions: vec![Link::new(
             "/formations/cycles",
-            en(tr, "Tous les cycles", "All cycles"),
+            tr.t("tous-les-cycles").to_string(),
         )],
         facts: vec![
             (
-                en(tr, "Fonction", "Function"),
+                tr.t("fonction").to_string(),
                 Cell::text(crate::label!(
                     relais_domain::training::ExecFunction,
                     &c.function_code,
@@ -2403,7 +2331,7 @@ async fn cycle(
                 )),
             ),
             (
-                en(tr, "Période", "Period"),
+                tr.t("periode-2").to_string(),
                 Cell::text(format!(
                     "{} → {}",
                     fr_date(&c.starts_on),
@@ -2413,11 +2341,11 @@ async fn cycle(
         ],
         sections: vec![
             Section {
-                title: en(tr, "Modules", "Modules"),
+                title: tr.t("modules").to_string(),
                 table: mt,
             },
             Section {
-                title: en(tr, "Participant·es", "Participants"),
+                title: tr.t("participant-es").to_string(),
                 table: pt,
             },
         ],
@@ -2435,25 +2363,24 @@ pub fn institution_section(
 ) -> (Vec<(String, Cell)>, Table, Table) {
     let mut facts = vec![
         (
-            en(tr, "Inscriptions confirmées", "Confirmed seats"),
+            tr.t("inscriptions-confirmees").to_string(),
             Cell::text(r.confirmed.to_string()),
         ),
         (
-            en(tr, "En liste d'attente", "On waiting lists"),
+            tr.t("en-liste-d-attente").to_string(),
             Cell::text(r.waiting.to_string()),
         ),
         (
-            en(tr, "Présences / absences", "Present / absent"),
+            tr.t("presences-absences").to_string(),
             Cell::text(format!("{} / {}", r.attended, r.absent)),
         ),
     ];
     if r.shows_money {
         facts.push((
-            if tr.en() {
-                format!("Owed for training ({})", &r.from[..4])
-            } else {
-                format!("Dû pour les formations ({})", &r.from[..4])
-            },
+            tr.t_args(
+                "du-pour-les-formations-from",
+                &[("from", r.from[..4].to_string().into())],
+            ),
             Cell::link(
                 euros(r.owed_cents),
                 format!(
@@ -2465,17 +2392,14 @@ pub fn institution_section(
     }
     let mut regs = Table::new(
         tr,
-        en(
-            tr,
-            "Inscriptions aux formations (douze mois passés et à venir)",
-            "Training registrations (past and next twelve months)",
-        ),
+        tr.t("inscriptions-aux-formations-douze-mois-passes")
+            .to_string(),
         &[
-            if tr.en() { "Trainee" } else { "Stagiaire" },
-            if tr.en() { "Training" } else { "Formation" },
+            tr.t("stagiaire"),
+            tr.t("touchpoint-formation"),
             "Dates",
-            if tr.en() { "Status" } else { "Statut" },
-            if tr.en() { "Attendance" } else { "Présence" },
+            tr.t("statut"),
+            tr.t("presence"),
         ],
     );
     for x in r.registrations.iter().rev().take(30) {
@@ -2492,12 +2416,12 @@ pub fn institution_section(
     }
     let mut events = Table::new(
         tr,
-        en(tr, "Événements des communautés", "Community events"),
+        tr.t("evenements-des-communautes").to_string(),
         &[
-            if tr.en() { "Event" } else { "Événement" },
+            tr.t("evenement"),
             "Date",
-            if tr.en() { "Registered" } else { "Inscrits" },
-            if tr.en() { "Present" } else { "Présents" },
+            tr.t("inscrits"),
+            tr.t("presents"),
         ],
     );
     for (id, title, kind, at, n, present) in &r.events {
