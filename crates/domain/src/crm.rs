@@ -30,6 +30,11 @@ macro_rules! code_enum {
             }
         }
 
+        impl $crate::shared::CodeEnum for $name {
+            const KIND: &'static str = stringify!($name);
+            fn code(self) -> &'static str { $name::code(self) }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.code()) }
         }

@@ -14,4 +14,4 @@ pub mod steering;
 pub mod support;
 pub mod training;
 
-pub use shared::{fold, Clock, DomainError, FieldError, Id, SystemClock};
+pub use shared::{fold, Clock, CodeEnum, DomainError, FieldError, Id, SystemClock};

@@ -277,3 +277,23 @@ mod fold_tests {
         assert_eq!(super::fold("ŒUVRE Pégase"), "oeuvre pegase");
     }
 }
+
+/// A closed set of values with a stable code (the `code_enum!` types). The
+/// interface finds its label in the web crate's catalogues under a key made
+/// of the type and the code (`TicketStatus` + `en_cours` →
+/// `ticket-status-en-cours`); the domain itself stays free of any
+/// translation machinery.
+pub trait CodeEnum: Copy {
+    /// The type's name, as written in Rust (`TicketStatus`).
+    const KIND: &'static str;
+    /// The stable code stored in the database.
+    fn code(self) -> &'static str;
+}
+
+/// A reference to a value labels like the value (`ALL.iter()` yields them).
+impl<E: CodeEnum> CodeEnum for &E {
+    const KIND: &'static str = E::KIND;
+    fn code(self) -> &'static str {
+        (*self).code()
+    }
+}

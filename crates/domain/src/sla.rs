@@ -401,6 +401,13 @@ pub enum SlaState {
     Paused { remaining_minutes: i64 },
 }
 
+impl crate::shared::CodeEnum for SlaState {
+    const KIND: &'static str = "SlaState";
+    fn code(self) -> &'static str {
+        SlaState::code(&self)
+    }
+}
+
 impl SlaState {
     pub fn code(&self) -> &'static str {
         match self {

@@ -225,15 +225,11 @@ impl IntoResponse for PageError {
         }
         let (title, detail) = match status {
             StatusCode::NOT_FOUND => (
-                self.tr.get("error.404").to_string(),
-                if self.tr.en() {
-                    "This page does not exist or you may not see it.".to_string()
-                } else {
-                    "Cette page n'existe pas ou ne vous est pas accessible.".to_string()
-                },
+                self.tr.t("error-404").to_string(),
+                self.tr.t("cette-page-n-existe-pas-ou").to_string(),
             ),
             StatusCode::FORBIDDEN => (
-                self.tr.get("error.403").to_string(),
+                self.tr.t("error-403").to_string(),
                 items_of(&self.err)
                     .into_iter()
                     .map(|i| i.detail)
@@ -241,13 +237,8 @@ impl IntoResponse for PageError {
                     .join(" "),
             ),
             StatusCode::INTERNAL_SERVER_ERROR => (
-                self.tr.get("error.500").to_string(),
-                if self.tr.en() {
-                    "Something went wrong on our side; the incident is logged.".to_string()
-                } else {
-                    "Une erreur s'est produite de notre côté ; l'incident est journalisé."
-                        .to_string()
-                },
+                self.tr.t("error-500").to_string(),
+                self.tr.t("une-erreur-s-est-produite-de").to_string(),
             ),
             _ => (
                 format!("Erreur {}", status.as_u16()),

@@ -31,153 +31,64 @@ impl Base {
     pub fn new(auth: &Auth, title: impl Into<String>) -> Base {
         let t = auth.tr;
         let a = auth.actor();
-        let mut items: Vec<(&str, String)> = vec![("nav.home", "/".into())];
+        let mut items: Vec<(&str, String)> = vec![("nav-home", "/".into())];
         items.push(("Support", "/support".into()));
-        items.push((
-            if t.en() { "Search" } else { "Recherche" },
-            "/recherche".into(),
-        ));
+        items.push((t.t("recherche"), "/recherche".into()));
         if a.role.is_agency() {
-            items.push(("nav.institutions", "/etablissements".into()));
+            items.push(("nav-institutions", "/etablissements".into()));
         } else if let Some(i) = a.institution_id {
-            items.push(("nav.my_institution", format!("/etablissements/{i}")));
+            items.push(("nav-my-institution", format!("/etablissements/{i}")));
         }
-        items.push(("nav.contacts", "/contacts".into()));
-        items.push(("nav.products", "/produits".into()));
-        items.push(("nav.deployments", "/deploiements".into()));
-        items.push(("nav.conventions", "/conventions".into()));
-        items.push((
-            if t.en() {
-                "Knowledge base"
-            } else {
-                "Base de connaissances"
-            },
-            "/connaissances".into(),
-        ));
-        items.push((
-            if t.en() { "Training" } else { "Formations" },
-            "/formations".into(),
-        ));
+        items.push(("nav-contacts", "/contacts".into()));
+        items.push(("nav-products", "/produits".into()));
+        items.push(("nav-deployments", "/deploiements".into()));
+        items.push(("nav-conventions", "/conventions".into()));
+        items.push((t.t("base-de-connaissances"), "/connaissances".into()));
+        items.push((t.t("formations"), "/formations".into()));
         if !a.role.is_agency() {
             items.push((
-                if t.en() {
-                    "My training"
-                } else {
-                    "Mon espace formation"
-                },
+                t.t("mon-espace-formation"),
                 "/formations/mes-inscriptions".into(),
             ));
         }
-        items.push((
-            if t.en() {
-                "Communities"
-            } else {
-                "Communautés"
-            },
-            "/communautes".into(),
-        ));
+        items.push((t.t("communautes"), "/communautes".into()));
         items.push(("Publications", "/publications".into()));
         // Member relations (issue 6): the member space, the agency's hub.
         if a.role.is_agency() {
-            items.push((
-                if t.en() {
-                    "Member relations"
-                } else {
-                    "Relation adhérents"
-                },
-                "/relation".into(),
-            ));
+            items.push((t.t("relation-adherents"), "/relation".into()));
         } else if a.institution_id.is_some() {
-            items.push((
-                if t.en() {
-                    "My member space"
-                } else {
-                    "Mon espace adhérent"
-                },
-                "/espace".into(),
-            ));
+            items.push((t.t("mon-espace-adherent"), "/espace".into()));
         }
         // Member relations (issue 6): complaints for everyone (members see
         // their institution's), campaigns and the comité for the agency.
-        items.push((
-            if t.en() {
-                "Complaints"
-            } else {
-                "Réclamations"
-            },
-            "/reclamations".into(),
-        ));
+        items.push((t.t("reclamations"), "/reclamations".into()));
         if a.role.is_agency() {
-            items.push((
-                if t.en() { "Campaigns" } else { "Campagnes" },
-                "/campagnes".into(),
-            ));
-            items.push((
-                if t.en() { "Committee" } else { "Comité" },
-                "/comite".into(),
-            ));
+            items.push((t.t("campagnes"), "/campagnes".into()));
+            items.push((t.t("comite"), "/comite".into()));
         }
         if a.can_read_interactions() {
-            items.push(("nav.interactions", "/interactions".into()));
-            items.push(("nav.tasks", "/taches".into()));
+            items.push(("nav-interactions", "/interactions".into()));
+            items.push(("nav-tasks", "/taches".into()));
         }
         if a.can_manage_users() {
-            items.push(("nav.users", "/comptes".into()));
+            items.push(("nav-users", "/comptes".into()));
         }
         // Service contracts: agency staff read them, admins edit them.
         if a.role.is_agency() {
-            items.push((
-                if t.en() {
-                    "Service levels"
-                } else {
-                    "Niveaux de service"
-                },
-                "/admin/niveaux".into(),
-            ));
+            items.push((t.t("niveaux-de-service"), "/admin/niveaux".into()));
         }
         if a.role == Role::Admin {
+            items.push((t.t("calendriers"), "/admin/calendriers".into()));
+            items.push((t.t("contrats-de-service"), "/admin/contrats".into()));
+            items.push((t.t("routage"), "/admin/routage".into()));
+            items.push((t.t("tarifs-de-formation"), "/admin/formation".into()));
             items.push((
-                if t.en() { "Calendars" } else { "Calendriers" },
-                "/admin/calendriers".into(),
-            ));
-            items.push((
-                if t.en() {
-                    "Contracts"
-                } else {
-                    "Contrats de service"
-                },
-                "/admin/contrats".into(),
-            ));
-            items.push((
-                if t.en() { "Routing" } else { "Routage" },
-                "/admin/routage".into(),
-            ));
-            items.push((
-                if t.en() {
-                    "Training tariffs"
-                } else {
-                    "Tarifs de formation"
-                },
-                "/admin/formation".into(),
-            ));
-            items.push((
-                if t.en() {
-                    "Data retention"
-                } else {
-                    "Conservation des données"
-                },
+                t.t("conservation-des-donnees"),
                 "/admin/conservation".into(),
             ));
-            items.push((
-                if t.en() {
-                    "Inbound mail"
-                } else {
-                    "Courriel entrant"
-                },
-                "/admin/courriel".into(),
-            ));
+            items.push((t.t("courriel-entrant"), "/admin/courriel".into()));
         }
-        items.push(("nav.account", "/compte".into()));
+        items.push(("nav-account", "/compte".into()));
         let path = auth.path.split('?').next().unwrap_or("/").to_string();
         let nav = items
             .into_iter()
@@ -196,7 +107,7 @@ impl Base {
             t,
             title: title.into(),
             user_name: auth.session.user.display_name.clone(),
-            role_label: a.role.label(t.en()).to_string(),
+            role_label: t.label(a.role).to_string(),
             csrf: auth.session.csrf.clone().unwrap_or_default(),
             nav,
             flash,
@@ -220,7 +131,7 @@ impl Base {
 }
 
 fn lang_href(t: Tr, path: &str) -> String {
-    let other = if t.en() { "fr" } else { "en" };
+    let other = t.t("en");
     format!("/langue/{other}?retour={}", urlencoding::encode(path))
 }
 
@@ -417,7 +328,7 @@ impl Table {
             caption: caption.into(),
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: vec![],
-            empty: t.get("none").to_string(),
+            empty: t.t("none").to_string(),
         }
     }
 }
@@ -462,7 +373,7 @@ impl Field {
             options: vec![],
             error: None,
             required: false,
-            required_word: t.get("required").to_string(),
+            required_word: t.t("required").to_string(),
             hint: None,
             autocomplete: String::new(),
         }
@@ -576,7 +487,7 @@ pub fn fr_date(d: &str) -> String {
 /// Role label for display.
 pub fn role_label(code: &str, t: Tr) -> String {
     Role::from_code(code)
-        .map(|r| r.label(t.en()).to_string())
+        .map(|r| t.label(r).to_string())
         .unwrap_or_else(|| code.to_string())
 }
 
@@ -585,7 +496,7 @@ pub fn role_label(code: &str, t: Tr) -> String {
 macro_rules! label {
     ($enum:ty, $code:expr, $t:expr) => {
         <$enum>::from_code($code)
-            .map(|e| e.label($t.en()).to_string())
+            .map(|e| $t.label(e).to_string())
             .unwrap_or_else(|| $code.to_string())
     };
 }

@@ -57,7 +57,7 @@ impl ActionTable {
             has_actions,
             colspan: headers.len() + usize::from(has_actions),
             rows: vec![],
-            empty: tr.get("none").to_string(),
+            empty: tr.t("none").to_string(),
             form: None,
         }
     }

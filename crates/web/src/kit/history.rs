@@ -19,13 +19,8 @@ use relais_domain::Id;
 pub fn history_table(tr: Tr, rows: Vec<relais_store::audit::AuditRow>) -> Table {
     let mut tb = Table::new(
         tr,
-        tr.get("history"),
-        &[
-            "Date",
-            if tr.en() { "By" } else { "Par" },
-            "Action",
-            if tr.en() { "Changes" } else { "Modifications" },
-        ],
+        tr.t("history"),
+        &["Date", tr.t("par"), "Action", tr.t("modifications")],
     );
     for h in rows {
         tb.rows.push(vec![
@@ -53,7 +48,6 @@ pub async fn history_section(
     id: Id,
 ) -> Result<Option<Section>, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     if !auth.actor().role.is_agency() {
         return Ok(None);
     }
@@ -62,13 +56,8 @@ pub async fn history_section(
         .map_err(pe(tr))?;
     let mut tb = Table::new(
         tr,
-        tr.get("history"),
-        &[
-            "Date",
-            if en { "By" } else { "Par" },
-            "Action",
-            if en { "Changes" } else { "Modifications" },
-        ],
+        tr.t("history"),
+        &["Date", tr.t("par"), "Action", tr.t("modifications")],
     );
     for h in hist {
         tb.rows.push(vec![
@@ -79,7 +68,7 @@ pub async fn history_section(
         ]);
     }
     Ok(Some(Section {
-        title: tr.get("history").into(),
+        title: tr.t("history").into(),
         table: tb,
     }))
 }

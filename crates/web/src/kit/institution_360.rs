@@ -7,7 +7,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::kit::relation::{incidents_table, kind_label, recalls_table, score_text};
-use crate::kit::{bar_chart, fr, pe, Sect};
+use crate::kit::{bar_chart, pe, Sect};
 use crate::view::{fr_date, Cell, Link, Table};
 use crate::AppState;
 use relais_domain::engagement::{ComplaintStatus, Touchpoint};
@@ -18,8 +18,8 @@ use relais_domain::Id;
 /// A training attendance mark in words.
 pub fn attended_text(a: Option<i64>, tr: Tr) -> String {
     match a {
-        Some(1) => fr(tr, "Présent·e", "Present"),
-        Some(_) => fr(tr, "Absent·e", "Absent"),
+        Some(1) => tr.t("attendance-present").to_string(),
+        Some(_) => tr.t("attendance-absent").to_string(),
         None => "—".into(),
     }
 }
@@ -44,25 +44,24 @@ pub fn training_section(
 ) -> (Vec<(String, Cell)>, Table, Table) {
     let mut facts = vec![
         (
-            fr(tr, "Inscriptions confirmées", "Confirmed seats"),
+            tr.t("inscriptions-confirmees").to_string(),
             Cell::text(r.confirmed.to_string()),
         ),
         (
-            fr(tr, "En liste d'attente", "On waiting lists"),
+            tr.t("en-liste-d-attente").to_string(),
             Cell::text(r.waiting.to_string()),
         ),
         (
-            fr(tr, "Présences / absences", "Present / absent"),
+            tr.t("presences-absences").to_string(),
             Cell::text(format!("{} / {}", r.attended, r.absent)),
         ),
     ];
     if r.shows_money {
         facts.push((
-            if tr.en() {
-                format!("Owed for training ({})", &r.from[..4])
-            } else {
-                format!("Dû pour les formations ({})", &r.from[..4])
-            },
+            tr.t_args(
+                "du-pour-les-formations-from",
+                &[("from", r.from[..4].to_string().into())],
+            ),
             Cell::link(
                 euros(r.owed_cents),
                 format!(
@@ -74,17 +73,14 @@ pub fn training_section(
     }
     let mut regs = Table::new(
         tr,
-        fr(
-            tr,
-            "Inscriptions aux formations (douze mois passés et à venir)",
-            "Training registrations (past and next twelve months)",
-        ),
+        tr.t("inscriptions-aux-formations-douze-mois-passes")
+            .to_string(),
         &[
-            if tr.en() { "Trainee" } else { "Stagiaire" },
-            if tr.en() { "Training" } else { "Formation" },
+            tr.t("stagiaire"),
+            tr.t("touchpoint-formation"),
             "Dates",
-            if tr.en() { "Status" } else { "Statut" },
-            if tr.en() { "Attendance" } else { "Présence" },
+            tr.t("statut"),
+            tr.t("presence"),
         ],
     );
     for x in r.registrations.iter().rev().take(30) {
@@ -101,12 +97,12 @@ pub fn training_section(
     }
     let mut events = Table::new(
         tr,
-        fr(tr, "Événements des communautés", "Community events"),
+        tr.t("evenements-des-communautes").to_string(),
         &[
-            if tr.en() { "Event" } else { "Événement" },
+            tr.t("evenement"),
             "Date",
-            if tr.en() { "Registered" } else { "Inscrits" },
-            if tr.en() { "Present" } else { "Présents" },
+            tr.t("inscrits"),
+            tr.t("presents"),
         ],
     );
     for (id, title, kind, at, n, present) in &r.events {
@@ -129,7 +125,6 @@ pub async fn relation_sections(
     id: Id,
 ) -> Result<(Vec<Sect>, Vec<relais_app::crm::TimelineEntry>), PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let actor = auth.actor();
     let app = &state.app;
     let health = relais_app::relation::health_view(app, actor, id)
@@ -150,24 +145,13 @@ pub async fn relation_sections(
     let mut out = Vec::new();
     let mut s = Sect::new(
         "incidents-produits",
-        fr(
-            tr,
-            "Incidents sur ses produits",
-            "Incidents on its products",
-        ),
+        tr.t("incidents-sur-ses-produits").to_string(),
     );
     s.tables.push(incidents_table(tr, &incidents));
     out.push(s);
-    let mut s = Sect::new(
-        "relation",
-        fr(
-            tr,
-            "Relation et satisfaction",
-            "Relationship and satisfaction",
-        ),
-    );
+    let mut s = Sect::new("relation", tr.t("relation-et-satisfaction").to_string());
     s.facts = vec![(
-        fr(tr, "Indice de santé", "Health indicator"),
+        tr.t("indice-de-sante").to_string(),
         Cell::link(
             format!(
                 "{} / 100{}",
@@ -175,7 +159,7 @@ pub async fn relation_sections(
                 health
                     .previous
                     .as_ref()
-                    .map(|(_, p)| format!(" ({} {p})", fr(tr, "avant", "before")))
+                    .map(|(_, p)| format!(" ({} {p})", tr.t("avant")))
                     .unwrap_or_default()
             ),
             format!("/etablissements/{id}/sante"),
@@ -183,19 +167,12 @@ pub async fn relation_sections(
     )];
     s.links = vec![Link::new(
         format!("/etablissements/{id}/fiche"),
-        fr(tr, "Fiche de synthèse imprimable", "Printable briefing"),
+        tr.t("fiche-de-synthese-imprimable").to_string(),
     )];
     out.push(s);
     // Satisfaction per month.
-    let mut s = Sect::new(
-        "satisfaction",
-        fr(tr, "Satisfaction par mois", "Satisfaction per month"),
-    );
-    let title = fr(
-        tr,
-        "Satisfaction moyenne par mois (sur 5)",
-        "Mean satisfaction per month (out of 5)",
-    );
+    let mut s = Sect::new("satisfaction", tr.t("satisfaction-par-mois").to_string());
+    let title = tr.t("satisfaction-moyenne-par-mois-sur-5").to_string();
     let pts: Vec<(String, f64)> = monthly
         .satisfaction
         .iter()
@@ -205,11 +182,7 @@ pub async fn relation_sections(
     let mut t = Table::new(
         tr,
         title,
-        &[
-            if en { "Month" } else { "Mois" },
-            if en { "Mean" } else { "Moyenne" },
-            if en { "Answers" } else { "Réponses" },
-        ],
+        &[tr.t("mois"), tr.t("moyenne"), tr.t("reponses")],
     );
     for ((m, v), (_, _, n)) in pts.iter().zip(&monthly.satisfaction).rev() {
         t.rows.push(vec![
@@ -221,11 +194,8 @@ pub async fn relation_sections(
     s.tables.push(t);
     out.push(s);
     // Tickets per month and service-level compliance.
-    let mut s = Sect::new(
-        "tickets-mois",
-        fr(tr, "Tickets par mois", "Tickets per month"),
-    );
-    let title = fr(tr, "Tickets déposés par mois", "Tickets filed per month");
+    let mut s = Sect::new("tickets-mois", tr.t("tickets-par-mois").to_string());
+    let title = tr.t("tickets-deposes-par-mois").to_string();
     let pts: Vec<(String, f64)> = monthly
         .tickets
         .iter()
@@ -235,21 +205,13 @@ pub async fn relation_sections(
     s.chart = Some(bar_chart(&title, &pts, max, None));
     let mut t = Table::new(
         tr,
-        fr(
-            tr,
-            "Tickets et respect des délais de résolution par mois",
-            "Tickets and resolution deadlines met per month",
-        ),
+        tr.t("tickets-et-respect-des-delais-de").to_string(),
         &[
-            if en { "Month" } else { "Mois" },
-            if en { "Filed" } else { "Déposés" },
-            if en {
-                "Deadline measured"
-            } else {
-                "Délai mesuré"
-            },
-            if en { "Deadline met" } else { "Délai tenu" },
-            if en { "Compliance" } else { "Respect" },
+            tr.t("mois"),
+            tr.t("deposes"),
+            tr.t("delai-mesure"),
+            tr.t("delai-tenu"),
+            tr.t("respect"),
         ],
     );
     for (m, n, measured, met) in monthly.tickets.iter().rev() {
@@ -269,17 +231,9 @@ pub async fn relation_sections(
     out.push(s);
     let mut s = Sect::new(
         "engagements",
-        fr(
-            tr,
-            "Respect des engagements de service",
-            "Service-level compliance",
-        ),
+        tr.t("respect-des-engagements-de-service").to_string(),
     );
-    let title = fr(
-        tr,
-        "Part des tickets résolus dans le délai, par mois (%)",
-        "Share of tickets resolved on time, per month (%)",
-    );
+    let title = tr.t("part-des-tickets-resolus-dans-le").to_string();
     let pts: Vec<(String, f64)> = monthly
         .tickets
         .iter()
@@ -287,26 +241,20 @@ pub async fn relation_sections(
         .map(|(m, _, measured, met)| (m.clone(), *met as f64 * 100.0 / *measured as f64))
         .collect();
     s.chart = Some(bar_chart(&title, &pts, 100.0, None));
-    s.paras.push(fr(
-        tr,
-        "Les données de ce graphique sont dans le tableau « Tickets et respect des délais de résolution par mois » ci-dessus.",
-        "The data of this chart is in the table “Tickets and resolution deadlines met per month” above.",
-    ));
+    s.paras
+        .push(tr.t("les-donnees-de-ce-graphique-sont").to_string());
     out.push(s);
     // Answers and recalls.
-    let mut s = Sect::new(
-        "enquetes",
-        fr(tr, "Réponses aux enquêtes", "Survey answers"),
-    );
+    let mut s = Sect::new("enquetes", tr.t("reponses-aux-enquetes").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Dernières réponses", "Latest answers"),
+        tr.t("dernieres-reponses").to_string(),
         &[
             "Date",
-            if en { "Survey" } else { "Enquête" },
-            if en { "Context" } else { "Contexte" },
-            if en { "Score" } else { "Note" },
-            if en { "Comment" } else { "Commentaire" },
+            tr.t("enquete"),
+            tr.t("contexte"),
+            tr.t("note"),
+            tr.t("commentaire"),
         ],
     );
     for a in answers.iter().take(20) {
@@ -328,7 +276,7 @@ pub async fn relation_sections(
     if actor.role.is_agency() {
         s.tables.push(recalls_table(
             tr,
-            fr(tr, "Rappels", "Recalls"),
+            tr.t("rappels").to_string(),
             &recalls,
             &relais_store::date(relais_app::training::today(&state.app)),
         ));
@@ -352,11 +300,7 @@ pub async fn relation_sections(
         timeline.push(relais_app::crm::TimelineEntry {
             date: r.created_at[..10].to_string(),
             source: "rappel".into(),
-            title: format!(
-                "{} ({})",
-                fr(tr, "Rappel", "Recall"),
-                score_text(r.score, r.nps)
-            ),
+            title: format!("{} ({})", tr.t("rappel"), score_text(r.score, r.nps)),
             detail: r.outcome.clone(),
             link: Some(format!("/relation/rappels/{}", r.id)),
         });
@@ -379,29 +323,28 @@ pub async fn complaints_section(
     PageError,
 > {
     let tr = auth.tr;
-    let en = tr.en();
     let (open, last) =
         relais_app::engagement::institution_complaints(&state.app, auth.actor(), institution)
             .await
             .map_err(pe(tr))?;
     let facts = vec![
         (
-            fr(tr, "Réclamations ouvertes", "Open complaints"),
+            tr.t("reclamations-ouvertes").to_string(),
             Cell::link(
                 open.to_string(),
                 format!("/reclamations?institution={institution}&status=ouvertes"),
             ),
         ),
         (
-            fr(tr, "Nouvelle réclamation", "New complaint"),
+            tr.t("nouvelle-reclamation").to_string(),
             if auth.actor().role.is_agency() {
                 Cell::link(
-                    fr(tr, "Enregistrer une réclamation", "Register a complaint"),
+                    tr.t("enregistrer-une-reclamation").to_string(),
                     format!("/reclamations/nouvelle?institution={institution}"),
                 )
             } else {
                 Cell::link(
-                    fr(tr, "Déposer une réclamation", "File a complaint"),
+                    tr.t("deposer-une-reclamation").to_string(),
                     "/reclamations/nouvelle",
                 )
             },
@@ -409,12 +352,12 @@ pub async fn complaints_section(
     ];
     let mut table = Table::new(
         tr,
-        fr(tr, "Dernières réclamations", "Latest complaints"),
+        tr.t("dernieres-reclamations").to_string(),
         &[
-            if en { "Complaint" } else { "Réclamation" },
-            if en { "Filed" } else { "Déposée le" },
-            if en { "Touchpoint" } else { "Irritant" },
-            if en { "Status" } else { "Statut" },
+            tr.t("reclamation"),
+            tr.t("deposee-le-2"),
+            tr.t("irritant"),
+            tr.t("statut"),
         ],
     );
     let mut timeline = Vec::new();

@@ -46,7 +46,7 @@ pub use chart::bar_chart;
 pub use detail::{DetailPage, Section};
 pub use form::{FormPage, IntroFormPage};
 pub use history::{history_section, history_table};
-pub use lang::{fr, search_kind_label};
+pub use lang::search_kind_label;
 pub use list::{pager, ListPage, ListQuery, PAGE_SIZE};
 pub use markdown::render_markdown;
 pub use options::{institution_options, product_options};

@@ -3,7 +3,6 @@
 //! incidents as a table.
 
 use crate::i18n::Tr;
-use crate::kit::fr;
 use crate::view::{fr_date, Cell, Table};
 
 /// What a survey invitation is about, in one sentence.
@@ -11,31 +10,21 @@ pub fn context_of(tr: Tr, inv: &relais_store::relation::InvitationRow) -> String
     match inv.kind.as_str() {
         "ticket" => format!(
             "{} {} « {} » ({}).",
-            fr(
-                tr,
-                "Votre avis sur le traitement du ticket",
-                "Your opinion on ticket"
-            ),
+            tr.t("votre-avis-sur-le-traitement-du"),
             inv.ticket_ref.clone().unwrap_or_default(),
             inv.ticket_subject.clone().unwrap_or_default(),
             inv.institution_name
         ),
         "formation" => format!(
             "{} « {} ».",
-            fr(
-                tr,
-                "Votre avis sur la formation",
-                "Your opinion on the training"
-            ),
+            tr.t("votre-avis-sur-la-formation"),
             inv.training_title.clone().unwrap_or_default()
         ),
         _ => format!(
             "{} — {}.",
-            inv.campaign_title.clone().unwrap_or_else(|| fr(
-                tr,
-                "Enquête annuelle",
-                "Yearly survey"
-            )),
+            inv.campaign_title
+                .clone()
+                .unwrap_or_else(|| tr.t("enquete-annuelle").to_string()),
             inv.institution_name
         ),
     }
@@ -43,19 +32,14 @@ pub fn context_of(tr: Tr, inv: &relais_store::relation::InvitationRow) -> String
 
 /// Incidents touching an institution's products (360° and member space).
 pub fn incidents_table(tr: Tr, incidents: &[relais_store::relation::IncidentLine]) -> Table {
-    let en = tr.en();
     let mut t = Table::new(
         tr,
-        fr(
-            tr,
-            "Incidents en cours ou des 90 derniers jours",
-            "Incidents open or of the last 90 days",
-        ),
+        tr.t("incidents-en-cours-ou-des-90").to_string(),
         &[
             "Incident",
-            if en { "Product" } else { "Produit" },
-            if en { "Opened" } else { "Ouvert le" },
-            if en { "Resolved" } else { "Résolu le" },
+            tr.t("produit"),
+            tr.t("ouvert-le"),
+            tr.t("resolu-le"),
         ],
     );
     for x in incidents {
@@ -67,7 +51,7 @@ pub fn incidents_table(tr: Tr, incidents: &[relais_store::relation::IncidentLine
                 x.resolved_at
                     .as_deref()
                     .map(fr_date)
-                    .unwrap_or_else(|| fr(tr, "en cours", "open")),
+                    .unwrap_or_else(|| tr.t("en-cours").to_string()),
             ),
         ]);
     }
@@ -87,7 +71,7 @@ pub fn score_text(score: Option<i64>, nps: Option<i64>) -> String {
 /// A survey kind's label.
 pub fn kind_label(tr: Tr, kind: &str) -> String {
     relais_domain::relation::SurveyKind::from_code(kind)
-        .map(|k| k.label(tr.en()).to_string())
+        .map(|k| tr.label(k).to_string())
         .unwrap_or_else(|| kind.to_string())
 }
 
@@ -98,22 +82,17 @@ pub fn recalls_table(
     rows: &[relais_store::relation::RecallRow],
     today: &str,
 ) -> Table {
-    let en = tr.en();
     let mut t = Table::new(
         tr,
         caption,
         &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Answer" } else { "Réponse" },
-            if en { "Survey" } else { "Enquête" },
-            if en { "Due" } else { "Échéance" },
-            if en {
-                "Manager"
-            } else {
-                "Chargé·e de relation"
-            },
-            if en { "Calls" } else { "Appels" },
-            if en { "Status" } else { "Statut" },
+            tr.t("etablissement"),
+            tr.t("reponse"),
+            tr.t("enquete"),
+            tr.t("echeance"),
+            tr.t("charge-e-de-relation"),
+            tr.t("appels"),
+            tr.t("statut"),
         ],
     );
     for r in rows {
@@ -129,7 +108,7 @@ pub fn recalls_table(
                 "{}{}",
                 fr_date(&r.due_on),
                 if late {
-                    fr(tr, " (en retard)", " (late)")
+                    tr.t("en-retard").to_string()
                 } else {
                     String::new()
                 }
@@ -138,7 +117,7 @@ pub fn recalls_table(
             Cell::text(r.calls.to_string()),
             Cell::text(
                 relais_domain::relation::RecallStatus::from_code(&r.status)
-                    .map(|s| s.label(en).to_string())
+                    .map(|s| tr.label(s).to_string())
                     .unwrap_or_default(),
             ),
         ]);

@@ -24,10 +24,6 @@ pub fn router() -> Router<AppState> {
 
 const PER_PAGE: usize = 20;
 
-fn w(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
-}
-
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct SearchParams {
     q: Option<String>,
@@ -80,17 +76,17 @@ pub fn href_of(kind: &str, id: &str) -> String {
 fn status_label(code: &str, tr: Tr) -> String {
     use relais_domain::support::TicketStatus;
     if let Some(s) = TicketStatus::from_code(code) {
-        return s.label(tr.en()).to_string();
+        return tr.label(s).to_string();
     }
     if let Some(k) = relais_domain::training::TrainingKind::from_code(code) {
-        return k.label(tr.en()).to_string();
+        return tr.label(k).to_string();
     }
     match code {
-        "publie" => w(tr, "Publié", "Published"),
-        "brouillon" => w(tr, "Brouillon", "Draft"),
-        "relecture" => w(tr, "En relecture", "In review"),
-        "archive" => w(tr, "Archivé", "Archived"),
-        "ouvert" => w(tr, "En cours", "Open"),
+        "publie" => tr.t("publie").to_string(),
+        "brouillon" => tr.t("brouillon").to_string(),
+        "relecture" => tr.t("en-relecture").to_string(),
+        "archive" => tr.t("archive").to_string(),
+        "ouvert" => tr.t("en-cours-2").to_string(),
         other => other.to_string(),
     }
 }
@@ -212,18 +208,18 @@ async fn page(
         }
         if agency {
             let specs = [
-                ("kind", "type", w(tr, "Type", "Type"), &p.kind),
+                ("kind", "type", tr.t("type").to_string(), &p.kind),
                 (
                     "product",
                     "produit",
-                    w(tr, "Produit", "Product"),
+                    tr.t("produit").to_string(),
                     &p.produit,
                 ),
-                ("status", "statut", w(tr, "Statut", "Status"), &p.statut),
+                ("status", "statut", tr.t("statut").to_string(), &p.statut),
                 (
                     "institution",
                     "etablissement",
-                    w(tr, "Établissement", "Institution"),
+                    tr.t("etablissement").to_string(),
                     &p.etablissement,
                 ),
             ];
@@ -265,22 +261,20 @@ async fn page(
     let here = link_with(&p, "page", "");
     let prev = (page > 1).then(|| format!("{here}&page={}", page - 1));
     let next = (page * PER_PAGE < total).then(|| format!("{here}&page={}", page + 1));
-    let title = w(tr, "Recherche", "Search");
-    let field = Field::new(tr, "search", "q", w(tr, "Rechercher", "Search for"), text.clone()).hint(
-        if agency {
-            w(
-                tr,
-                "Tickets, articles et incidents ; les accents et les pluriels sont ignorés.",
-                "Tickets, articles and incidents; accents and plurals are ignored.",
-            )
-        } else {
-            w(
-                tr,
-                "Les tickets de votre établissement, les tickets partagés sur vos produits et la base de connaissances.",
-                "Your institution's tickets, shared tickets on your products and the knowledge base.",
-            )
-        },
-    );
+    let title = tr.t("recherche").to_string();
+    let field = Field::new(
+        tr,
+        "search",
+        "q",
+        tr.t("rechercher").to_string(),
+        text.clone(),
+    )
+    .hint(if agency {
+        tr.t("tickets-articles-et-incidents-les-accents")
+            .to_string()
+    } else {
+        tr.t("les-tickets-de-votre-etablissement-les").to_string()
+    });
     let _ = path_id;
     let p = SearchPage {
         base: Base::new(&auth, title),

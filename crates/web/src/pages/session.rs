@@ -88,7 +88,7 @@ async fn login_page(
         .unwrap_or_else(relais_app::accounts::random_token);
     let jar = jar.add(make_cookie(&state, name, token.clone()));
     let page = LoginPage {
-        base: Base::anonymous(tr, tr.get("login.title"), token, "/connexion"),
+        base: Base::anonymous(tr, tr.t("login-title"), token, "/connexion"),
         error: None,
         email: String::new(),
         next: safe_next(query_param(q.as_deref(), "suite").as_deref()),
@@ -126,20 +126,15 @@ async fn login_submit(
                     retry_after = Some(*retry_after_secs);
                     (
                         StatusCode::TOO_MANY_REQUESTS,
-                        if tr.en() {
-                            format!("Too many attempts: try again in {retry_after_secs} s.")
-                        } else {
-                            format!("Trop de tentatives : réessayez dans {retry_after_secs} s.")
-                        },
+                        tr.t_args(
+                            "trop-de-tentatives-reessayez-dans-retry",
+                            &[("retry_after_secs", retry_after_secs.to_string().into())],
+                        ),
                     )
                 }
-                AppError::Domain(relais_domain::DomainError::Invalid(v)) => (
+                AppError::Domain(relais_domain::DomainError::Invalid(_)) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    if tr.en() {
-                        "Wrong e-mail address or password.".to_string()
-                    } else {
-                        v.first().map(|x| x.detail.clone()).unwrap_or_default()
-                    },
+                    tr.t("login-wrong-credentials").to_string(),
                 ),
                 _ => return Err(PageError::new(e, tr)),
             };
@@ -148,7 +143,7 @@ async fn login_submit(
                 .map(|c| c.value().to_string())
                 .unwrap_or_default();
             let page = LoginPage {
-                base: Base::anonymous(tr, tr.get("login.title"), token, "/connexion"),
+                base: Base::anonymous(tr, tr.t("login-title"), token, "/connexion"),
                 error: Some(msg),
                 email,
                 next,
@@ -237,16 +232,8 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         .map_err(|e| PageError::new(e, tr))?;
         let mut tb = Table::new(
             tr,
-            tr.get("dashboard.tasks"),
-            &[
-                if tr.en() { "Task" } else { "Tâche" },
-                if tr.en() {
-                    "Institution"
-                } else {
-                    "Établissement"
-                },
-                if tr.en() { "Due" } else { "Échéance" },
-            ],
+            tr.t("dashboard-tasks"),
+            &[tr.t("tache"), tr.t("etablissement"), tr.t("echeance")],
         );
         for t in rows {
             tb.rows.push(vec![
@@ -274,20 +261,12 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         .map_err(|e| PageError::new(e, tr))?;
         let mut rt = Table::new(
             tr,
-            tr.get("dashboard.renewals"),
+            tr.t("dashboard-renewals"),
             &[
                 "Convention",
-                if tr.en() {
-                    "Institution"
-                } else {
-                    "Établissement"
-                },
-                if tr.en() {
-                    "Renewal alert"
-                } else {
-                    "Alerte de renouvellement"
-                },
-                if tr.en() { "End" } else { "Fin" },
+                tr.t("etablissement"),
+                tr.t("alerte-de-renouvellement"),
+                tr.t("fin"),
             ],
         );
         for c in conv {
@@ -306,7 +285,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         (None, None)
     };
     let page = Dashboard {
-        base: Base::new(&auth, tr.get("nav.home")),
+        base: Base::new(&auth, tr.t("nav-home")),
         counts,
         tasks,
         renewals,
@@ -353,29 +332,14 @@ async fn account_page_with(
         .await
         .map_err(|e| PageError::new(e, tr))?;
     let u = &auth.session.user;
-    let en = tr.en();
     let page = AccountPage {
-        base: Base::new(auth, tr.get("nav.account")),
+        base: Base::new(auth, tr.t("nav-account")),
         facts: vec![
+            ((tr.t("nom")).into(), u.display_name.clone()),
+            ((tr.t("adresse-electronique")).into(), u.email.clone()),
+            ((tr.t("role")).into(), crate::view::role_label(&u.role, tr)),
             (
-                (if en { "Name" } else { "Nom" }).into(),
-                u.display_name.clone(),
-            ),
-            (
-                (if en {
-                    "E-mail"
-                } else {
-                    "Adresse électronique"
-                })
-                .into(),
-                u.email.clone(),
-            ),
-            (
-                (if en { "Role" } else { "Rôle" }).into(),
-                crate::view::role_label(&u.role, tr),
-            ),
-            (
-                (if en { "Institution" } else { "Établissement" }).into(),
+                (tr.t("etablissement")).into(),
                 u.institution_name
                     .clone()
                     .unwrap_or_else(|| "Agence".into()),

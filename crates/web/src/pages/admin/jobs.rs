@@ -61,7 +61,7 @@ fn line(j: JobListRow) -> Line {
 <tr><td><code>{{ j.kind }}</code></td><td>{{ j.attempts }}</td><td>{{ j.created }}</td><td>{{ j.run_at }}</td><td>{{ j.reason }}</td>
 <td>{% if sec.failed %}<form method="post" action="/admin/taches/{{ j.id }}/relancer" class="inline"><input type="hidden" name="_csrf" value="{{ base.csrf }}"><button type="submit">{% if base.t.en() %}Retry{% else %}Relancer{% endif %} <span class="sr-only">{{ j.kind }} {{ j.id }}</span></button></form>{% endif %}</td></tr>
 {% endfor %}
-{% if sec.rows.is_empty() %}<tr><td colspan="6">{{ base.t.get("none") }}</td></tr>{% endif %}
+{% if sec.rows.is_empty() %}<tr><td colspan="6">{{ base.t.t("none") }}</td></tr>{% endif %}
 </tbody>
 </table>
 </div>

@@ -6,8 +6,7 @@
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::kit::{
-    form_reply, fr, institution_options, pe, product_options, FormData, PageForm, Sect,
-    SectionsPage,
+    form_reply, institution_options, pe, product_options, FormData, PageForm, Sect, SectionsPage,
 };
 use crate::view::{apply_errors, Base, Cell, Field, Table};
 use crate::AppState;
@@ -57,27 +56,19 @@ async fn routes_view(
             .unwrap_or_else(|| "—".into())
     };
     let mut p = SectionsPage::new(
-        Base::new(auth, fr(tr, "Courriel entrant", "Inbound mail")),
-        fr(tr, "Courriel entrant", "Inbound mail"),
+        Base::new(auth, tr.t("courriel-entrant").to_string()),
+        tr.t("courriel-entrant").to_string(),
     );
-    p.subtitle = fr(
-        tr,
-        "Un message authentifié d'un compte ou d'un contact du CRM ouvre un ticket sur son établissement. Pour un expéditeur inconnu, chaque boîte suit sa règle (sinon celle de *, sinon la quarantaine).",
-        "An authenticated message from an account or a CRM contact opens a ticket on their institution. For an unknown sender, each mailbox follows its rule (else the rule of *, else quarantine).",
-    );
-    let mut s = Sect::new("regles", fr(tr, "Règles des boîtes", "Mailbox rules"));
+    p.subtitle = tr.t("un-message-authentifie-d-un-compte").to_string();
+    let mut s = Sect::new("regles", tr.t("regles-des-boites").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Expéditeurs inconnus", "Unknown senders"),
+        tr.t("expediteurs-inconnus").to_string(),
         &[
-            if en { "Mailbox" } else { "Boîte" },
-            if en { "Rule" } else { "Règle" },
-            if en {
-                "Triage institution"
-            } else {
-                "Établissement de tri"
-            },
-            if en { "Product" } else { "Produit" },
+            tr.t("boite"),
+            tr.t("regle"),
+            tr.t("etablissement-de-tri"),
+            tr.t("produit"),
         ],
     );
     for r in &routes {
@@ -95,18 +86,14 @@ async fn routes_view(
             tr,
             "text",
             "mailbox",
-            fr(
-                tr,
-                "Boîte (adresse, ou * pour toutes)",
-                "Mailbox (address, or * for all)",
-            ),
+            tr.t("boite-adresse-ou-pour-toutes").to_string(),
             get("mailbox"),
         )
         .required(),
         Field::select(
             tr,
             "unknown_sender",
-            fr(tr, "Règle", "Rule"),
+            tr.t("regle").to_string(),
             &get("unknown_sender"),
             ["quarantaine", "ticket"]
                 .into_iter()
@@ -116,7 +103,7 @@ async fn routes_view(
         Field::select(
             tr,
             "institution_id",
-            fr(tr, "Établissement de tri", "Triage institution"),
+            tr.t("etablissement-de-tri").to_string(),
             &get("institution_id"),
             institutions.clone(),
             Some("—"),
@@ -124,11 +111,7 @@ async fn routes_view(
         Field::select(
             tr,
             "product_id",
-            fr(
-                tr,
-                "Produit (sinon deviné du message)",
-                "Product (else guessed from the message)",
-            ),
+            tr.t("produit-sinon-devine-du-message").to_string(),
             &get("product_id"),
             products.clone(),
             Some("—"),
@@ -140,7 +123,7 @@ async fn routes_view(
     s.forms.push(PageForm {
         action: "/admin/courriel".into(),
         fields,
-        button: fr(tr, "Enregistrer la règle", "Save the rule"),
+        button: tr.t("enregistrer-la-regle").to_string(),
         danger: false,
     });
     if !routes.is_empty() {
@@ -149,14 +132,14 @@ async fn routes_view(
             fields: vec![Field::select(
                 tr,
                 "mailbox",
-                fr(tr, "Règle à supprimer", "Rule to remove"),
+                tr.t("regle-a-supprimer").to_string(),
                 "",
                 routes
                     .iter()
                     .map(|r| (r.mailbox.clone(), r.mailbox.clone())),
                 None,
             )],
-            button: fr(tr, "Supprimer la règle", "Remove the rule"),
+            button: tr.t("supprimer-la-regle").to_string(),
             danger: true,
         });
     }

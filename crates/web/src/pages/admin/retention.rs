@@ -2,7 +2,7 @@
 
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::kit::{form_reply, fr, pe, FormData, PageForm, Sect, SectionsPage};
+use crate::kit::{form_reply, pe, FormData, PageForm, Sect, SectionsPage};
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Table};
 use crate::AppState;
 use axum::extract::State;
@@ -27,41 +27,24 @@ async fn retention_view(
     failed: Option<(&FormData, &DomainError)>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let rules = relais_app::privacy::retention(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(auth, fr(tr, "Conservation des données", "Data retention")),
-        fr(tr, "Conservation des données", "Data retention"),
+        Base::new(auth, tr.t("conservation-des-donnees").to_string()),
+        tr.t("conservation-des-donnees").to_string(),
     );
-    p.subtitle = fr(
-        tr,
-        "Chaque type de donnée est supprimé après sa durée de conservation. La simulation ci-dessous liste ce qui partirait aujourd'hui ; rien n'est supprimé tant que vous n'appliquez pas.",
-        "Each kind of data is deleted after its retention period. The dry run below lists what would go today; nothing is deleted until you apply.",
-    );
-    let mut s = Sect::new("simulation", fr(tr, "Simulation", "Dry run"));
+    p.subtitle = tr.t("chaque-type-de-donnee-est-supprime").to_string();
+    let mut s = Sect::new("simulation", tr.t("simulation").to_string());
     let mut t = Table::new(
         tr,
-        fr(
-            tr,
-            "Ce qui serait supprimé aujourd'hui",
-            "What would be deleted today",
-        ),
+        tr.t("ce-qui-serait-supprime-aujourd-hui").to_string(),
         &[
-            if en { "Data" } else { "Donnée" },
-            if en {
-                "Kept (months)"
-            } else {
-                "Conservée (mois)"
-            },
-            if en { "Older than" } else { "Antérieure au" },
-            if en { "Would go" } else { "À supprimer" },
-            if en {
-                "Oldest items"
-            } else {
-                "Plus anciens éléments"
-            },
+            tr.t("donnee"),
+            tr.t("conservee-mois"),
+            tr.t("anterieure-au"),
+            tr.t("a-supprimer"),
+            tr.t("plus-anciens-elements"),
         ],
     );
     for r in &rules {
@@ -83,19 +66,16 @@ async fn retention_view(
     s.forms.push(PageForm {
         action: "/admin/conservation/appliquer".into(),
         fields: vec![],
-        button: fr(tr, "Appliquer les règles maintenant", "Apply the rules now"),
+        button: tr.t("appliquer-les-regles-maintenant").to_string(),
         danger: true,
     });
     p.sections.push(s);
-    let mut s = Sect::new(
-        "regles",
-        fr(tr, "Durées de conservation", "Retention periods"),
-    );
+    let mut s = Sect::new("regles", tr.t("durees-de-conservation").to_string());
     let mut fields = vec![
         Field::select(
             tr,
             "kind",
-            fr(tr, "Donnée", "Data"),
+            tr.t("donnee").to_string(),
             &failed.map(|f| f.0.get("kind")).unwrap_or_default(),
             rules
                 .iter()
@@ -106,7 +86,7 @@ async fn retention_view(
             tr,
             "number",
             "months",
-            fr(tr, "Durée (mois)", "Period (months)"),
+            tr.t("duree-mois").to_string(),
             failed.map(|f| f.0.get("months")).unwrap_or_default(),
         )
         .required(),
@@ -117,7 +97,7 @@ async fn retention_view(
     s.forms.push(PageForm {
         action: "/admin/conservation".into(),
         fields,
-        button: fr(tr, "Enregistrer la durée", "Save the period"),
+        button: tr.t("enregistrer-la-duree").to_string(),
         danger: false,
     });
     p.sections.push(s);

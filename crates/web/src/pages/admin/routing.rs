@@ -38,24 +38,19 @@ fn require_admin(auth: &Auth) -> Result<(), PageError> {
 
 async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let rules = uc::list_rules(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let any = if en { "any" } else { "tous" };
+    let any = tr.t("tous");
     let mut table = Table::new(
         tr,
-        if en {
-            "Routing rules, in the order they are tried: the first that matches names the team"
-        } else {
-            "Règles de routage, dans l'ordre où elles sont essayées : la première qui correspond désigne l'équipe"
-        },
+        tr.t("regles-de-routage-dans-l-ordre"),
         &[
             "Position",
-            if en { "Product" } else { "Produit" },
-            if en { "Keyword" } else { "Mot-clé" },
-            if en { "Institution" } else { "Établissement" },
-            if en { "Team" } else { "Équipe" },
+            tr.t("produit"),
+            tr.t("mot-cle"),
+            tr.t("etablissement"),
+            tr.t("equipe"),
             "Action",
         ],
     );
@@ -67,24 +62,17 @@ async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, Pag
             Cell::text(r.institution_name.clone().unwrap_or_else(|| any.into())),
             Cell::text(r.team_name.clone()),
             Cell::link(
-                if en { "Delete" } else { "Supprimer" },
+                tr.t("supprimer"),
                 format!("/admin/routage/{}/supprimer", r.id),
             ),
         ]);
     }
-    let title = if en {
-        "Routing rules"
-    } else {
-        "Règles de routage"
-    };
+    let title = tr.t("regles-de-routage");
     let page = ListPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         path: "/admin/routage".into(),
-        actions: vec![Link::new(
-            "/admin/routage/nouvelle",
-            if en { "New rule" } else { "Nouvelle règle" },
-        )],
+        actions: vec![Link::new("/admin/routage/nouvelle", tr.t("nouvelle-regle"))],
         filters: vec![],
         total: rules.len() as i64,
         table,
@@ -101,7 +89,6 @@ async fn rule_page(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let products: Vec<(String, String)> = relais_app::crm::list_products(&state.app, None)
         .await
         .map_err(pe(tr))?
@@ -128,37 +115,24 @@ async fn rule_page(
     .into_iter()
     .map(|i| (i.id, i.name))
     .collect();
-    let any = if en { "Any" } else { "Tous" };
+    let any = tr.t("tous-2");
     let mut fields = vec![
-        Field::new(tr, "number", "position", "Position", f.get("position")).hint(if en {
-            "Rules are tried by increasing position; empty: after the last one"
-        } else {
-            "Les règles sont essayées par position croissante ; vide : après la dernière"
-        }),
+        Field::new(tr, "number", "position", "Position", f.get("position"))
+            .hint(tr.t("les-regles-sont-essayees-par-position")),
         Field::select(
             tr,
             "product_id",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             &f.get("product_id"),
             products,
             Some(any),
         ),
-        Field::new(
-            tr,
-            "text",
-            "keyword",
-            if en { "Keyword" } else { "Mot-clé" },
-            f.get("keyword"),
-        )
-        .hint(if en {
-            "Whole word(s) in the subject or description, case and accents ignored (e.g. DSN)"
-        } else {
-            "Mot(s) entier(s) du sujet ou de la description, sans tenir compte des majuscules ni des accents (ex. DSN)"
-        }),
+        Field::new(tr, "text", "keyword", tr.t("mot-cle"), f.get("keyword"))
+            .hint(tr.t("mot-s-entier-s-du-sujet")),
         Field::select(
             tr,
             "institution_id",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             &f.get("institution_id"),
             institutions,
             Some(any),
@@ -166,7 +140,7 @@ async fn rule_page(
         Field::select(
             tr,
             "team_id",
-            if en { "Team" } else { "Équipe" },
+            tr.t("equipe"),
             &f.get("team_id"),
             teams,
             Some(""),
@@ -176,18 +150,14 @@ async fn rule_page(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = if en {
-        "New routing rule"
-    } else {
-        "Nouvelle règle de routage"
-    };
+    let title = tr.t("nouvelle-regle-de-routage");
     let page = FormPage {
         base: Base::new(auth, title),
         h1: title.into(),
         action: "/admin/routage".into(),
         fields,
         errors,
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: "/admin/routage".into(),
     };
     form_reply(&page, err.is_some(), tr)
@@ -229,18 +199,14 @@ async fn confirm_delete(
     let rule = uc::get_rule(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?;
-    let title = if tr.en() {
-        "Delete a routing rule"
-    } else {
-        "Supprimer une règle de routage"
-    };
+    let title = tr.t("supprimer-une-regle-de-routage");
     let page = FormPage {
         base: Base::new(&auth, title),
         h1: format!("{title} : {}", uc::describe_rule(&rule)),
         action: format!("/admin/routage/{id}/supprimer"),
         fields: vec![],
         errors: vec![],
-        submit: if tr.en() { "Delete" } else { "Supprimer" }.into(),
+        submit: tr.t("supprimer").into(),
         cancel: "/admin/routage".into(),
     };
     Ok(render(&page, tr)?.into_response())

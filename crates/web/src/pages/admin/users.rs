@@ -44,7 +44,7 @@ fn yes_no(b: bool, tr: Tr) -> &'static str {
 fn role_options(roles: &[Role], tr: Tr) -> Vec<(String, String)> {
     roles
         .iter()
-        .map(|r| (r.code().to_string(), r.label(tr.en()).to_string()))
+        .map(|r| (r.code().to_string(), tr.label(r).to_string()))
         .collect()
 }
 
@@ -62,7 +62,6 @@ async fn list(
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let admin = auth.actor().role == Role::Admin;
     // Already narrowed to the referent's institution by the use case; the
     // filters below only refine what the actor may see.
@@ -92,30 +91,20 @@ async fn list(
         .collect();
     let total = rows.len() as i64;
     let page = q.page.unwrap_or(1).max(1);
-    let title = tr.get("nav.users");
+    let title = tr.t("nav-users");
     let mut table = Table::new(
         tr,
         if admin {
-            if en {
-                "All accounts"
-            } else {
-                "Tous les comptes"
-            }
-        } else if en {
-            "Accounts of your institution"
+            tr.t("tous-les-comptes")
         } else {
-            "Comptes de votre établissement"
+            tr.t("comptes-de-votre-etablissement")
         },
         &[
-            if en { "Name" } else { "Nom" },
-            if en {
-                "E-mail"
-            } else {
-                "Adresse électronique"
-            },
-            if en { "Role" } else { "Rôle" },
-            if en { "Institution" } else { "Établissement" },
-            if en { "Active" } else { "Actif" },
+            tr.t("nom"),
+            tr.t("adresse-electronique"),
+            tr.t("role"),
+            tr.t("etablissement"),
+            tr.t("actif"),
         ],
     );
     for u in rows
@@ -129,7 +118,7 @@ async fn list(
             Cell::text(role_label(&u.role, tr)),
             match (&u.institution_id, &u.institution_name) {
                 (Some(i), Some(n)) => Cell::link(n.clone(), format!("/etablissements/{i}")),
-                _ => Cell::text(if en { "Agency" } else { "Agence" }),
+                _ => Cell::text(tr.t("agence")),
             },
             Cell::text(yes_no(u.active == 1, tr)),
         ]);
@@ -144,31 +133,27 @@ async fn list(
             tr,
             "search",
             "q",
-            tr.get("search"),
+            tr.t("search"),
             q.q.clone().unwrap_or_default(),
         )
-        .hint(if en {
-            "Name or e-mail"
-        } else {
-            "Nom ou adresse électronique"
-        }),
+        .hint(tr.t("nom-ou-adresse-electronique")),
         Field::select(
             tr,
             "role",
-            if en { "Role" } else { "Rôle" },
+            tr.t("role"),
             q.role.as_deref().unwrap_or(""),
             role_options(shown_roles, tr),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     if admin {
         filters.push(Field::select(
             tr,
             "institution",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             q.institution.as_deref().unwrap_or(""),
             institution_options(&state, &auth).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     }
     let (prev, next) = pager(
@@ -185,10 +170,7 @@ async fn list(
         base: Base::new(&auth, title),
         h1: title.to_string(),
         path: "/comptes".into(),
-        actions: vec![Link::new(
-            "/comptes/nouveau",
-            if en { "New account" } else { "Nouveau compte" },
-        )],
+        actions: vec![Link::new("/comptes/nouveau", tr.t("nouveau-compte"))],
         filters,
         total,
         table,
@@ -204,7 +186,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let u = uc::get_user(&state.app, auth.actor(), id)
         .await
@@ -213,35 +194,27 @@ async fn show(
     let editable =
         Role::from_code(&u.role).is_some_and(|r| auth.actor().grantable_roles().contains(&r));
     if editable {
-        actions.push(Link::new(format!("/comptes/{id}/modifier"), tr.get("edit")));
+        actions.push(Link::new(format!("/comptes/{id}/modifier"), tr.t("edit")));
     }
     let facts = vec![
         (
-            (if en {
-                "E-mail"
-            } else {
-                "Adresse électronique"
-            })
-            .to_string(),
+            (tr.t("adresse-electronique")).to_string(),
             Cell::text(u.email.clone()),
         ),
+        ((tr.t("role")).into(), Cell::text(role_label(&u.role, tr))),
         (
-            (if en { "Role" } else { "Rôle" }).into(),
-            Cell::text(role_label(&u.role, tr)),
-        ),
-        (
-            (if en { "Institution" } else { "Établissement" }).into(),
+            (tr.t("etablissement")).into(),
             match (&u.institution_id, &u.institution_name) {
                 (Some(i), Some(n)) => Cell::link(n.clone(), format!("/etablissements/{i}")),
-                _ => Cell::text(if en { "Agency" } else { "Agence" }),
+                _ => Cell::text(tr.t("agence")),
             },
         ),
         (
-            (if en { "Active" } else { "Actif" }).into(),
+            (tr.t("actif")).into(),
             Cell::text(yes_no(u.active == 1, tr)),
         ),
         (
-            (if en { "Language" } else { "Langue" }).into(),
+            (tr.t("langue")).into(),
             Cell::text(if u.locale == "en" {
                 "English"
             } else {
@@ -249,7 +222,7 @@ async fn show(
             }),
         ),
         (
-            (if en { "Created on" } else { "Créé le" }).into(),
+            (tr.t("cree-le")).into(),
             Cell::text(u.created_at.chars().take(10).collect::<String>()),
         ),
     ];
@@ -281,11 +254,7 @@ fn user_fields(
             tr,
             "email",
             "email",
-            if en {
-                "E-mail"
-            } else {
-                "Adresse électronique"
-            },
+            tr.t("adresse-electronique"),
             f.get("email"),
         )
         .required()
@@ -294,7 +263,7 @@ fn user_fields(
             tr,
             "text",
             "display_name",
-            if en { "Name shown" } else { "Nom affiché" },
+            tr.t("nom-affiche"),
             f.get("display_name"),
         )
         .required()
@@ -302,7 +271,7 @@ fn user_fields(
         Field::select(
             tr,
             "role",
-            if en { "Role" } else { "Rôle" },
+            tr.t("role"),
             &f.get("role"),
             role_options(roles, tr),
             None,
@@ -314,31 +283,19 @@ fn user_fields(
             Field::select(
                 tr,
                 "institution_id",
-                if en { "Institution" } else { "Établissement" },
+                tr.t("etablissement"),
                 &f.get("institution_id"),
                 list.iter().cloned(),
-                Some(if en {
-                    "None (agency staff)"
-                } else {
-                    "Aucun (personnel de l'agence)"
-                }),
+                Some(tr.t("aucun-personnel-de-l-agence")),
             )
-            .hint(if en {
-                "Required for member, referent and trainer accounts"
-            } else {
-                "Obligatoire pour les comptes de correspondant·e, référent·e et formateur·rice"
-            }),
+            .hint(tr.t("obligatoire-pour-les-comptes-de-correspondant")),
         );
     }
     fields.push(Field::new(
         tr,
         "checkbox",
         "active",
-        if en {
-            "Active account (may log in)"
-        } else {
-            "Compte actif (peut se connecter)"
-        },
+        tr.t("compte-actif-peut-se-connecter"),
         if f.checked("active") { "1" } else { "" },
     ));
     fields.push(
@@ -347,12 +304,8 @@ fn user_fields(
             "password",
             "password",
             if new {
-                if en { "Password" } else { "Mot de passe" }
-            } else if en {
-                "New password"
-            } else {
-                "Nouveau mot de passe"
-            },
+                tr.t("login-password")
+            } else { tr.t("nouveau-mot-de-passe") },
             "",
         )
         .autocomplete("new-password")
@@ -402,7 +355,6 @@ async fn user_page(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let roles = auth.actor().grantable_roles();
     // Only admins choose an institution; a referent's accounts are always
     // created in the referent's own institution.
@@ -417,15 +369,15 @@ async fn user_page(
         .unwrap_or_default();
     let (title, action, submit, cancel) = match existing {
         None => (
-            (if en { "New account" } else { "Nouveau compte" }).to_string(),
+            (tr.t("nouveau-compte")).to_string(),
             "/comptes".to_string(),
-            tr.get("create"),
+            tr.t("create"),
             "/comptes".to_string(),
         ),
         Some(u) => (
-            format!("{} — {}", tr.get("edit"), u.display_name),
+            format!("{} — {}", tr.t("edit"), u.display_name),
             format!("/comptes/{}", u.id),
-            tr.get("save"),
+            tr.t("save"),
             format!("/comptes/{}", u.id),
         ),
     };

@@ -12,7 +12,6 @@ pub(super) async fn list_events(
     Query(q): Query<EventQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
     let when_code = nonempty(&q.quand).unwrap_or_else(|| "a_venir".into());
     let when = When::from_code(&when_code);
@@ -27,21 +26,17 @@ pub(super) async fn list_events(
     )
     .await
     .map_err(pe(tr))?;
-    let title = fr(tr, "Communautés et événements", "Communities and events");
+    let title = tr.t("communautes-et-evenements").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if en { "Event" } else { "Événement" },
+            tr.t("evenement"),
             "Type",
-            if en { "Domain" } else { "Domaine" },
-            if en {
-                "Starts (Paris)"
-            } else {
-                "Début (heure de Paris)"
-            },
+            tr.t("domaine"),
+            tr.t("debut-heure-de-paris-2"),
             "Format",
-            if en { "Seats left" } else { "Places restantes" },
+            tr.t("places-restantes"),
         ],
     );
     for e in rows {
@@ -65,25 +60,25 @@ pub(super) async fn list_events(
             "Type",
             q.kind.as_deref().unwrap_or(""),
             enum_options(EventKind::ALL, EventKind::code, EventKind::label, tr),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "domain",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             q.domain.as_deref().unwrap_or(""),
             domain_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "quand",
-            if en { "When" } else { "Période" },
+            tr.t("periode"),
             &when_code,
             [
-                ("a_venir".to_string(), fr(tr, "À venir", "Upcoming")),
-                ("passes".to_string(), fr(tr, "Passés", "Past")),
-                ("tous".to_string(), fr(tr, "Tous", "All")),
+                ("a_venir".to_string(), tr.t("a-venir").to_string()),
+                ("passes".to_string(), tr.t("passes").to_string()),
+                ("tous".to_string(), tr.t("all").to_string()),
             ],
             None,
         ),
@@ -91,17 +86,14 @@ pub(super) async fn list_events(
     let mut actions = vec![
         Link::new(
             "/communautes/listes",
-            fr(tr, "Listes de diffusion", "Mailing lists"),
+            tr.t("listes-de-diffusion").to_string(),
         ),
         Link::new("/publications", "Publications"),
     ];
     if uc::may_manage(auth.actor()) {
         actions.insert(
             0,
-            Link::new(
-                "/communautes/nouveau",
-                fr(tr, "Nouvel événement", "New event"),
-            ),
+            Link::new("/communautes/nouveau", tr.t("nouvel-evenement").to_string()),
         );
     }
     let (prev, next) = pager(
@@ -135,7 +127,6 @@ async fn event_page(
     error: Option<String>,
 ) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let v = uc::get_event(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?;
@@ -147,7 +138,7 @@ async fn event_page(
     if manager {
         links.push(Link::new(
             format!("/communautes/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     let left = (e.capacity - e.seats_taken).max(0);
@@ -155,25 +146,25 @@ async fn event_page(
         if v.registered {
             buttons.push(Action {
                 action: format!("/communautes/{id}/desinscription"),
-                label: fr(tr, "Annuler mon inscription", "Cancel my registration"),
+                label: tr.t("annuler-mon-inscription").to_string(),
             });
         } else if left > 0 {
             buttons.push(Action {
                 action: format!("/communautes/{id}/inscription"),
-                label: fr(tr, "M'inscrire", "Register"),
+                label: tr.t("m-inscrire").to_string(),
             });
         }
     }
     let mut facts = vec![
         ("Type".to_string(), Cell::text(kind_label(&e.kind, tr))),
-        (fr(tr, "Domaine", "Domain"), Cell::opt(&e.domain_name)),
-        (fr(tr, "Produit", "Product"), Cell::opt(&e.product_name)),
+        (tr.t("domaine").to_string(), Cell::opt(&e.domain_name)),
+        (tr.t("produit").to_string(), Cell::opt(&e.product_name)),
         (
-            fr(tr, "Début (heure de Paris)", "Starts (Paris time)"),
+            tr.t("debut-heure-de-paris").to_string(),
             Cell::text(paris(&e.starts_at)),
         ),
         (
-            fr(tr, "Fin (heure de Paris)", "Ends (Paris time)"),
+            tr.t("fin-heure-de-paris").to_string(),
             Cell::text(paris(&e.ends_at)),
         ),
         (
@@ -182,7 +173,7 @@ async fn event_page(
         ),
     ];
     if let Some(place) = &e.place {
-        facts.push((fr(tr, "Lieu", "Place"), Cell::text(place.clone())));
+        facts.push((tr.t("lieu").to_string(), Cell::text(place.clone())));
     }
     if let Some(url) = e
         .visio_url
@@ -192,66 +183,61 @@ async fn event_page(
         // The link is for those who registered (and the agency).
         if v.registered || agency {
             facts.push((
-                fr(tr, "Lien de la visio", "Video link"),
+                tr.t("lien-de-la-visio").to_string(),
                 Cell::link(url.clone(), url.clone()),
             ));
         } else {
             facts.push((
-                fr(tr, "Lien de la visio", "Video link"),
-                Cell::text(fr(
-                    tr,
-                    "communiqué aux inscrit·es",
-                    "given to those registered",
-                )),
+                tr.t("lien-de-la-visio").to_string(),
+                Cell::text(tr.t("communique-aux-inscrit-es").to_string()),
             ));
         }
     }
     facts.push((
-        fr(tr, "Places", "Seats"),
-        Cell::text(if en {
-            format!("{left} left of {}", e.capacity)
-        } else {
-            format!("{left} restante(s) sur {}", e.capacity)
-        }),
+        tr.t("places").to_string(),
+        Cell::text(tr.t_args(
+            "left-restante-s-sur-capacity",
+            &[
+                ("capacity", e.capacity.to_string().into()),
+                ("left", left.to_string().into()),
+            ],
+        )),
     ));
     facts.push((
-        fr(tr, "Mon inscription", "My registration"),
+        tr.t("mon-inscription").to_string(),
         Cell::text(match (v.registered, v.started, left) {
-            (true, _, _) => fr(tr, "Inscrit·e", "Registered"),
-            (false, true, _) => fr(tr, "Inscriptions closes", "Registration closed"),
-            (false, false, 0) => fr(tr, "Complet", "Full"),
-            _ => fr(tr, "Non inscrit·e", "Not registered"),
+            (true, _, _) => tr.t("inscrit-e").to_string(),
+            (false, true, _) => tr.t("inscriptions-closes").to_string(),
+            (false, false, 0) => tr.t("complet").to_string(),
+            _ => tr.t("non-inscrit-e").to_string(),
         }),
     ));
     if agency {
         facts.push((
-            fr(tr, "Présences", "Attendance"),
-            Cell::text(if en {
-                format!(
-                    "{} present, {} absent, {} registered",
-                    v.counts.1, v.counts.2, v.counts.0
-                )
-            } else {
-                format!(
-                    "{} présent·es, {} absent·es, {} inscrit·es",
-                    v.counts.1, v.counts.2, v.counts.0
-                )
-            }),
+            tr.t("presences").to_string(),
+            Cell::text(tr.t_args(
+                "counts-present-es-counts2-absent-es",
+                &[
+                    ("counts", v.counts.1.to_string().into()),
+                    ("counts2", v.counts.2.to_string().into()),
+                    ("counts3", v.counts.0.to_string().into()),
+                ],
+            )),
         ));
     }
     let attendance = manager.then(|| AttendanceForm {
-        title: fr(tr, "Inscrit·es et présences", "Registrants and attendance"),
+        title: tr.t("inscrit-es-et-presences").to_string(),
         action: format!("/communautes/{id}/presences"),
         headers: vec![
-            fr(tr, "Personne", "Person"),
-            fr(tr, "Établissement", "Institution"),
-            fr(tr, "Présence", "Attendance"),
+            tr.t("personne").to_string(),
+            tr.t("etablissement").to_string(),
+            tr.t("presence").to_string(),
         ],
-        options: std::iter::once((String::new(), fr(tr, "Non renseignée", "Not marked")))
+        options: std::iter::once((String::new(), tr.t("non-renseignee").to_string()))
             .chain(
                 Attendance::ALL
                     .iter()
-                    .map(|a| (a.code().to_string(), a.label(en).to_string())),
+                    .map(|a| (a.code().to_string(), tr.label(a).to_string())),
             )
             .collect(),
         rows: v
@@ -264,7 +250,7 @@ async fn event_page(
                 value: r.attendance.clone().unwrap_or_default(),
             })
             .collect(),
-        submit: fr(tr, "Enregistrer les présences", "Save attendance"),
+        submit: tr.t("enregistrer-les-presences").to_string(),
     });
     let history = if agency {
         Some(history_table(
@@ -381,29 +367,21 @@ fn event_fields(
     domains: &[(String, String)],
     products: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(
-            tr,
-            "text",
-            "title",
-            if en { "Title" } else { "Titre" },
-            f.get("title"),
-        )
-        .required(),
+        Field::new(tr, "text", "title", tr.t("titre"), f.get("title")).required(),
         Field::select(
             tr,
             "kind",
             "Type",
             &f.get("kind"),
             enum_options(EventKind::ALL, EventKind::code, EventKind::label, tr),
-            Some(if en { "Choose…" } else { "Choisir…" }),
+            Some(tr.t("choisir")),
         )
         .required(),
         Field::select(
             tr,
             "domain_code",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             &f.get("domain_code"),
             domains.iter().cloned(),
             Some("—"),
@@ -411,7 +389,7 @@ fn event_fields(
         Field::select(
             tr,
             "product_id",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             &f.get("product_id"),
             products.iter().cloned(),
             Some("—"),
@@ -420,11 +398,7 @@ fn event_fields(
             tr,
             "datetime-local",
             "starts_at",
-            if en {
-                "Starts (Paris time)"
-            } else {
-                "Début (heure de Paris)"
-            },
+            tr.t("debut-heure-de-paris"),
             f.get("starts_at"),
         )
         .required(),
@@ -432,11 +406,7 @@ fn event_fields(
             tr,
             "datetime-local",
             "ends_at",
-            if en {
-                "Ends (Paris time)"
-            } else {
-                "Fin (heure de Paris)"
-            },
+            tr.t("fin-heure-de-paris"),
             f.get("ends_at"),
         )
         .required(),
@@ -446,45 +416,23 @@ fn event_fields(
             "Format",
             &f.get("format"),
             enum_options(EventFormat::ALL, EventFormat::code, EventFormat::label, tr),
-            Some(if en { "Choose…" } else { "Choisir…" }),
+            Some(tr.t("choisir")),
         )
         .required(),
-        Field::new(
-            tr,
-            "text",
-            "place",
-            if en {
-                "Place (on site)"
-            } else {
-                "Lieu (présentiel)"
-            },
-            f.get("place"),
-        ),
+        Field::new(tr, "text", "place", tr.t("lieu-presentiel"), f.get("place")),
         Field::new(
             tr,
             "url",
             "visio_url",
-            if en {
-                "Video link (visio)"
-            } else {
-                "Lien de la visio"
-            },
+            tr.t("lien-de-la-visio-2"),
             f.get("visio_url"),
         )
-        .hint(if en {
-            "https://…"
-        } else {
-            "https://… ; communiqué aux seules personnes inscrites."
-        }),
+        .hint(tr.t("https-communique-aux-seules-personnes-inscrites")),
         Field::new(
             tr,
             "number",
             "capacity",
-            if en {
-                "Capacity (seats)"
-            } else {
-                "Capacité (places)"
-            },
+            tr.t("capacite-places"),
             f.get("capacity"),
         )
         .required(),
@@ -495,23 +443,15 @@ fn event_fields(
             "Description",
             f.get("description"),
         )
-        .hint(if en {
-            "Markdown."
-        } else {
-            "Markdown : **gras**, - listes, [lien](https://…)."
-        }),
+        .hint(tr.t("markdown-gras-listes-lien-https")),
         Field::new(
             tr,
             "textarea",
             "resources",
-            if en { "Resources" } else { "Ressources" },
+            tr.t("ressources"),
             f.get("resources"),
         )
-        .hint(if en {
-            "One link per line: Label | https://… (Padlet boards, documents)."
-        } else {
-            "Un lien par ligne : Libellé | https://… (Padlet, documents)."
-        }),
+        .hint(tr.t("un-lien-par-ligne-libelle-https")),
     ]
 }
 
@@ -605,12 +545,12 @@ pub(super) async fn new_event(
     event_form(
         &state,
         &auth,
-        fr(tr, "Nouvel événement", "New event"),
+        tr.t("nouvel-evenement").to_string(),
         "/communautes".into(),
         "/communautes".into(),
         &FormData(vec![("capacity".into(), "30".into())]),
         None,
-        tr.get("create"),
+        tr.t("create"),
     )
     .await
 }
@@ -627,12 +567,12 @@ pub(super) async fn create_event(
             event_form(
                 &state,
                 &auth,
-                fr(tr, "Nouvel événement", "New event"),
+                tr.t("nouvel-evenement").to_string(),
                 "/communautes".into(),
                 "/communautes".into(),
                 &f,
                 Some(&e),
-                tr.get("create"),
+                tr.t("create"),
             )
             .await
         }
@@ -656,12 +596,12 @@ pub(super) async fn edit_event(
     event_form(
         &state,
         &auth,
-        format!("{} — {}", tr.get("edit"), v.event.title),
+        format!("{} — {}", tr.t("edit"), v.event.title),
         format!("/communautes/{id}"),
         format!("/communautes/{id}"),
         &event_form_of(&v.event),
         None,
-        tr.get("save"),
+        tr.t("save"),
     )
     .await
 }
@@ -680,12 +620,12 @@ pub(super) async fn update_event(
             event_form(
                 &state,
                 &auth,
-                tr.get("edit").to_string(),
+                tr.t("edit").to_string(),
                 format!("/communautes/{id}"),
                 format!("/communautes/{id}"),
                 &f,
                 Some(&e),
-                tr.get("save"),
+                tr.t("save"),
             )
             .await
         }

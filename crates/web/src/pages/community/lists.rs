@@ -8,30 +8,23 @@ pub(super) async fn list_lists(
     Query(q): Query<EventQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let domain = nonempty(&q.domain);
     let rows = uc::list_lists(&state.app, auth.actor(), domain.as_deref())
         .await
         .map_err(pe(tr))?;
-    let title = fr(tr, "Listes de diffusion", "Mailing lists");
+    let title = tr.t("listes-de-diffusion").to_string();
     let agency = auth.actor().role.is_agency();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if en { "Address" } else { "Adresse" },
-            if en { "Name" } else { "Nom" },
-            if en { "Domain" } else { "Domaine" },
+            tr.t("adresse"),
+            tr.t("nom"),
+            tr.t("domaine"),
             if agency {
-                if en {
-                    "Subscribers"
-                } else {
-                    "Abonné·es"
-                }
-            } else if en {
-                "Subscribers from your institution"
+                tr.t("abonne-es")
             } else {
-                "Abonné·es de votre établissement"
+                tr.t("abonne-es-de-votre-etablissement")
             },
         ],
     );
@@ -44,13 +37,13 @@ pub(super) async fn list_lists(
             Cell::text(l.subscribers.to_string()),
         ]);
     }
-    let mut actions = vec![Link::new("/communautes", fr(tr, "Événements", "Events"))];
+    let mut actions = vec![Link::new("/communautes", tr.t("evenements").to_string())];
     if uc::may_manage(auth.actor()) {
         actions.insert(
             0,
             Link::new(
                 "/communautes/listes/nouvelle",
-                fr(tr, "Nouvelle liste", "New list"),
+                tr.t("nouvelle-liste").to_string(),
             ),
         );
     }
@@ -62,10 +55,10 @@ pub(super) async fn list_lists(
         filters: vec![Field::select(
             tr,
             "domain",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             q.domain.as_deref().unwrap_or(""),
             domain_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         )],
         total,
         table,
@@ -82,7 +75,6 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let actor = auth.actor();
     let v = uc::get_list(&state.app, actor, id).await.map_err(pe(tr))?;
     let l = &v.list;
@@ -93,45 +85,34 @@ async fn list_page(
     if manager {
         links.push(Link::new(
             format!("/communautes/listes/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     if agency {
         links.push(Link::new(
             format!("/communautes/listes/{id}/export-sympa"),
-            fr(
-                tr,
-                "Exporter pour Sympa (ajout en masse)",
-                "Export for Sympa (bulk add)",
-            ),
+            tr.t("exporter-pour-sympa-ajout-en-masse").to_string(),
         ));
     }
     let facts = vec![
         (
-            fr(tr, "Adresse", "Address"),
+            tr.t("adresse").to_string(),
             Cell::link(l.address.clone(), format!("mailto:{}", l.address)),
         ),
-        (fr(tr, "Domaine", "Domain"), Cell::opt(&l.domain_name)),
+        (tr.t("domaine").to_string(), Cell::opt(&l.domain_name)),
         (
             if agency {
-                fr(tr, "Abonné·es", "Subscribers")
+                tr.t("abonne-es").to_string()
             } else {
-                fr(
-                    tr,
-                    "Abonné·es de votre établissement",
-                    "Subscribers from your institution",
-                )
+                tr.t("abonne-es-de-votre-etablissement").to_string()
             },
             Cell::text(l.subscribers.to_string()),
         ),
     ];
     let mut mods = ActionTable::new(
         tr,
-        fr(tr, "Modération", "Moderators"),
-        &[
-            if en { "Name" } else { "Nom" },
-            if en { "E-mail" } else { "Adresse" },
-        ],
+        tr.t("moderation").to_string(),
+        &[tr.t("nom"), tr.t("adresse-2")],
         manager,
     );
     for m in &v.moderators {
@@ -139,7 +120,7 @@ async fn list_page(
             cells: vec![Cell::text(m.name.clone()), Cell::opt(&m.email)],
             action: manager.then(|| Action {
                 action: format!("/communautes/listes/{id}/moderateurs/{}/retirer", m.id),
-                label: fr(tr, "Retirer", "Remove"),
+                label: tr.t("retirer").to_string(),
             }),
         });
     }
@@ -152,32 +133,24 @@ async fn list_page(
             fields: vec![Field::select(
                 tr,
                 "user_id",
-                fr(tr, "Ajouter un·e modérateur·rice", "Add a moderator"),
+                tr.t("ajouter-un-e-moderateur-rice").to_string(),
                 "",
                 staff,
                 Some("—"),
             )],
-            submit: fr(tr, "Ajouter", "Add"),
+            submit: tr.t("ajouter").to_string(),
         });
     }
     let can_change = manager || referent;
     let caption = if agency {
-        fr(tr, "Abonné·es", "Subscribers")
+        tr.t("abonne-es").to_string()
     } else {
-        fr(
-            tr,
-            "Abonné·es de votre établissement",
-            "Subscribers from your institution",
-        )
+        tr.t("abonne-es-de-votre-etablissement").to_string()
     };
     let mut subs = ActionTable::new(
         tr,
         caption,
-        &[
-            if en { "Name" } else { "Nom" },
-            if en { "E-mail" } else { "Adresse" },
-            if en { "Institution" } else { "Établissement" },
-        ],
+        &[tr.t("nom"), tr.t("adresse-2"), tr.t("etablissement")],
         can_change,
     );
     for s in &v.subscribers {
@@ -192,7 +165,7 @@ async fn list_page(
             ],
             action: can_change.then(|| Action {
                 action: format!("/communautes/listes/{id}/abonnes/{}/retirer", s.contact_id),
-                label: fr(tr, "Désabonner", "Unsubscribe"),
+                label: tr.t("desabonner").to_string(),
             }),
         });
     }
@@ -203,19 +176,11 @@ async fn list_page(
                 tr,
                 "text",
                 "contact_q",
-                fr(
-                    tr,
-                    "Abonner un contact (nom ou adresse)",
-                    "Subscribe a contact (name or e-mail)",
-                ),
+                tr.t("abonner-un-contact-nom-ou-adresse").to_string(),
                 "",
             )
-            .hint(fr(
-                tr,
-                "Un seul contact doit correspondre.",
-                "Exactly one contact must match.",
-            ))],
-            submit: fr(tr, "Abonner", "Subscribe"),
+            .hint(tr.t("un-seul-contact-doit-correspondre").to_string())],
+            submit: tr.t("abonner").to_string(),
         });
     } else if referent {
         let own = uc::subscribable_contacts(&state.app, actor, None, 2000)
@@ -229,16 +194,13 @@ async fn list_page(
             fields: vec![Field::select(
                 tr,
                 "contact_id",
-                fr(
-                    tr,
-                    "Abonner un contact de votre établissement",
-                    "Subscribe a contact of your institution",
-                ),
+                tr.t("abonner-un-contact-de-votre-etablissement")
+                    .to_string(),
                 "",
                 own,
                 Some("—"),
             )],
-            submit: fr(tr, "Abonner", "Subscribe"),
+            submit: tr.t("abonner").to_string(),
         });
     }
     let history = if agency {
@@ -448,29 +410,21 @@ pub(super) async fn export_sympa(
 }
 
 fn list_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
         Field::new(
             tr,
             "email",
             "address",
-            if en { "Address" } else { "Adresse de la liste" },
+            tr.t("adresse-de-la-liste"),
             f.get("address"),
         )
         .required()
         .hint("ex. finances@listes.amue.fr"),
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
         Field::select(
             tr,
             "domain_code",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             &f.get("domain_code"),
             domains.iter().cloned(),
             Some("—"),
@@ -534,11 +488,11 @@ pub(super) async fn new_list(
     list_form(
         &state,
         &auth,
-        fr(tr, "Nouvelle liste de diffusion", "New mailing list"),
+        tr.t("nouvelle-liste-de-diffusion").to_string(),
         "/communautes/listes".into(),
         &FormData::default(),
         None,
-        tr.get("create"),
+        tr.t("create"),
         "/communautes/listes".into(),
     )
     .await
@@ -556,11 +510,11 @@ pub(super) async fn create_list(
             list_form(
                 &state,
                 &auth,
-                fr(tr, "Nouvelle liste de diffusion", "New mailing list"),
+                tr.t("nouvelle-liste-de-diffusion").to_string(),
                 "/communautes/listes".into(),
                 &f,
                 Some(&e),
-                tr.get("create"),
+                tr.t("create"),
                 "/communautes/listes".into(),
             )
             .await
@@ -597,11 +551,11 @@ pub(super) async fn edit_list(
     list_form(
         &state,
         &auth,
-        format!("{} — {}", tr.get("edit"), v.list.address),
+        format!("{} — {}", tr.t("edit"), v.list.address),
         format!("/communautes/listes/{id}"),
         &f,
         None,
-        tr.get("save"),
+        tr.t("save"),
         format!("/communautes/listes/{id}"),
     )
     .await
@@ -621,11 +575,11 @@ pub(super) async fn update_list(
             list_form(
                 &state,
                 &auth,
-                tr.get("edit").to_string(),
+                tr.t("edit").to_string(),
                 format!("/communautes/listes/{id}"),
                 &f,
                 Some(&e),
-                tr.get("save"),
+                tr.t("save"),
                 format!("/communautes/listes/{id}"),
             )
             .await

@@ -10,7 +10,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::kit::{
-    form_reply, fr, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
+    form_reply, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
     Action, ActionPage, ActionRow, ActionTable, AttendanceForm, AttendanceRow, FormData, FormPage,
     IntroFormPage, ListPage, SmallForm, PAGE_SIZE,
 };

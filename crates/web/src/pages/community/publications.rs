@@ -18,7 +18,6 @@ pub(super) async fn list_publications(
     Query(q): Query<PubQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
     let interests = uc::interests(&state.app, auth.actor())
         .await
@@ -42,23 +41,14 @@ pub(super) async fn list_publications(
         .map_err(pe(tr))?;
     let filtered_by_interest = nonempty(&q.domain).is_none() && !all && !interests.is_empty();
     let title = if filtered_by_interest {
-        fr(
-            tr,
-            "Publications de vos domaines",
-            "Publications of your domains",
-        )
+        tr.t("publications-de-vos-domaines").to_string()
     } else {
         "Publications".to_string()
     };
     let mut table = Table::new(
         tr,
         title.clone(),
-        &[
-            if en { "Title" } else { "Titre" },
-            "Type",
-            if en { "Domain" } else { "Domaine" },
-            if en { "Published" } else { "Publié le" },
-        ],
+        &[tr.t("titre"), "Type", tr.t("domaine"), tr.t("publie-le")],
     );
     for p in rows {
         table.rows.push(vec![
@@ -72,18 +62,18 @@ pub(super) async fn list_publications(
     if uc::may_manage(auth.actor()) {
         actions.push(Link::new(
             "/publications/nouvelle",
-            fr(tr, "Nouvelle publication", "New publication"),
+            tr.t("nouvelle-publication").to_string(),
         ));
     }
     if filtered_by_interest {
         actions.push(Link::new(
             "/publications?tous=1",
-            fr(tr, "Toutes les publications", "All publications"),
+            tr.t("toutes-les-publications").to_string(),
         ));
     } else if !interests.is_empty() {
         actions.push(Link::new(
             "/publications",
-            fr(tr, "Mes domaines d'intérêt", "My domains of interest"),
+            tr.t("mes-domaines-d-interet").to_string(),
         ));
     }
     let filters = vec![
@@ -98,23 +88,23 @@ pub(super) async fn list_publications(
                 PublicationKind::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "domain",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             q.domain.as_deref().unwrap_or(""),
             domain_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "product",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             q.product.as_deref().unwrap_or(""),
             product_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::new(tr, "hidden", "tous", "", if all { "1" } else { "" }),
     ];
@@ -157,7 +147,7 @@ pub(super) async fn show_publication(
     if uc::may_manage(auth.actor()) {
         links.push(Link::new(
             format!("/publications/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     let facts = vec![
@@ -165,9 +155,9 @@ pub(super) async fn show_publication(
             "Type".to_string(),
             Cell::text(crate::label!(PublicationKind, &p.kind, tr)),
         ),
-        (fr(tr, "Domaine", "Domain"), Cell::opt(&p.domain_name)),
+        (tr.t("domaine").to_string(), Cell::opt(&p.domain_name)),
         (
-            fr(tr, "Produits", "Products"),
+            tr.t("nav-products").to_string(),
             Cell::text(if products.is_empty() {
                 "—".to_string()
             } else {
@@ -179,7 +169,7 @@ pub(super) async fn show_publication(
             }),
         ),
         (
-            fr(tr, "Publié le", "Published"),
+            tr.t("publie-le").to_string(),
             Cell::text(fr_date(&p.published_on)),
         ),
     ];
@@ -238,18 +228,48 @@ fn publication_fields(
     domains: &[(String, String)],
     products: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(tr, "text", "title", if en { "Title" } else { "Titre" }, f.get("title")).required(),
-        Field::select(tr, "kind", "Type", &f.get("kind"), enum_options(PublicationKind::ALL, PublicationKind::code, PublicationKind::label, tr), Some(if en { "Choose…" } else { "Choisir…" })).required(),
-        Field::select(tr, "domain_code", if en { "Domain" } else { "Domaine" }, &f.get("domain_code"), domains.iter().cloned(), Some("—")),
-        Field::checkboxes(tr, "products", if en { "Products" } else { "Produits" }, &f.all("products"), products.iter().cloned()),
-        Field::new(tr, "date", "published_on", if en { "Published on" } else { "Date de publication" }, f.get("published_on")).hint(if en { "Empty: today." } else { "Vide : aujourd'hui." }),
-        Field::new(tr, "textarea", "body", if en { "Text" } else { "Texte" }, f.get("body")).required().hint(if en {
-            "Markdown: ## heading, **bold**, - lists, [link](https://…). Raw HTML and scripts are removed."
-        } else {
-            "Markdown : ## intertitre, **gras**, - listes, [lien](https://…). Le HTML brut et les scripts sont retirés."
-        }),
+        Field::new(tr, "text", "title", tr.t("titre"), f.get("title")).required(),
+        Field::select(
+            tr,
+            "kind",
+            "Type",
+            &f.get("kind"),
+            enum_options(
+                PublicationKind::ALL,
+                PublicationKind::code,
+                PublicationKind::label,
+                tr,
+            ),
+            Some(tr.t("choisir")),
+        )
+        .required(),
+        Field::select(
+            tr,
+            "domain_code",
+            tr.t("domaine"),
+            &f.get("domain_code"),
+            domains.iter().cloned(),
+            Some("—"),
+        ),
+        Field::checkboxes(
+            tr,
+            "products",
+            tr.t("nav-products"),
+            &f.all("products"),
+            products.iter().cloned(),
+        ),
+        Field::new(
+            tr,
+            "date",
+            "published_on",
+            tr.t("date-de-publication-2"),
+            f.get("published_on"),
+        )
+        .hint(tr.t("vide-aujourd-hui")),
+        Field::new(tr, "textarea", "body", tr.t("texte"), f.get("body"))
+            .required()
+            .hint(tr.t("markdown-intertitre-gras-listes-lien-https")),
     ]
 }
 
@@ -325,11 +345,11 @@ pub(super) async fn new_publication(
     publication_form(
         &state,
         &auth,
-        fr(tr, "Nouvelle publication", "New publication"),
+        tr.t("nouvelle-publication").to_string(),
         "/publications".into(),
         &FormData::default(),
         None,
-        tr.get("create"),
+        tr.t("create"),
         "/publications".into(),
     )
     .await
@@ -347,11 +367,11 @@ pub(super) async fn create_publication(
             publication_form(
                 &state,
                 &auth,
-                fr(tr, "Nouvelle publication", "New publication"),
+                tr.t("nouvelle-publication").to_string(),
                 "/publications".into(),
                 &f,
                 Some(&e),
-                tr.get("create"),
+                tr.t("create"),
                 "/publications".into(),
             )
             .await
@@ -376,11 +396,11 @@ pub(super) async fn edit_publication(
     publication_form(
         &state,
         &auth,
-        format!("{} — {}", tr.get("edit"), p.title),
+        format!("{} — {}", tr.t("edit"), p.title),
         format!("/publications/{id}"),
         &publication_form_of(&p, &products),
         None,
-        tr.get("save"),
+        tr.t("save"),
         format!("/publications/{id}"),
     )
     .await
@@ -400,11 +420,11 @@ pub(super) async fn update_publication(
             publication_form(
                 &state,
                 &auth,
-                tr.get("edit").to_string(),
+                tr.t("edit").to_string(),
                 format!("/publications/{id}"),
                 &f,
                 Some(&e),
-                tr.get("save"),
+                tr.t("save"),
                 format!("/publications/{id}"),
             )
             .await

@@ -53,28 +53,19 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let domain = nonempty(&q.domain);
     let rows = uc::list_products(&state.app, domain.as_deref())
         .await
         .map_err(pe(tr))?;
-    let title = tr.get("nav.products");
+    let title = tr.t("nav-products");
     let mut table = Table::new(
         tr,
-        if en {
-            "The agency's products"
-        } else {
-            "Les produits de l'agence"
-        },
+        tr.t("les-produits-de-l-agence"),
         &[
-            if en { "Product" } else { "Produit" },
-            if en { "Domain" } else { "Domaine" },
-            if en {
-                "Lifecycle stage"
-            } else {
-                "Cycle de vie"
-            },
-            if en { "Deployments" } else { "Déploiements" },
+            tr.t("produit"),
+            tr.t("domaine"),
+            tr.t("cycle-de-vie"),
+            tr.t("nav-deployments"),
         ],
     );
     for p in &rows {
@@ -91,27 +82,14 @@ async fn list(
     let filters = vec![Field::select(
         tr,
         "domain",
-        if en { "Domain" } else { "Domaine" },
+        tr.t("domaine"),
         domain.as_deref().unwrap_or(""),
         domain_options(&state, tr).await?,
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     )];
-    let mut actions = vec![Link::new(
-        "/domaines",
-        if en {
-            "Business domains"
-        } else {
-            "Domaines métier"
-        },
-    )];
+    let mut actions = vec![Link::new("/domaines", tr.t("domaines-metier"))];
     if auth.actor().can_manage_catalogue() {
-        actions.insert(
-            0,
-            Link::new(
-                "/produits/nouveau",
-                if en { "New product" } else { "Nouveau produit" },
-            ),
-        );
+        actions.insert(0, Link::new("/produits/nouveau", tr.t("nouveau-produit")));
     }
     let p = ListPage {
         base: Base::new(&auth, title),
@@ -133,7 +111,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let actor = auth.actor();
     let (p, releases) = uc::get_product(&state.app, id).await.map_err(pe(tr))?;
@@ -151,60 +128,35 @@ async fn show(
     .map_err(pe(tr))?;
     let mut actions = vec![];
     if actor.can_manage_catalogue() {
-        actions.push(Link::new(
-            format!("/produits/{id}/modifier"),
-            tr.get("edit"),
-        ));
+        actions.push(Link::new(format!("/produits/{id}/modifier"), tr.t("edit")));
         actions.push(Link::new(
             format!("/produits/{id}/versions"),
-            if en {
-                "Add a release"
-            } else {
-                "Ajouter une version"
-            },
+            tr.t("ajouter-une-version"),
         ));
     }
     let facts = vec![
         ("Code".to_string(), Cell::text(p.code.clone())),
         (
-            (if en { "Domain" } else { "Domaine" }).into(),
+            (tr.t("domaine")).into(),
             Cell::link(
                 p.domain_name.clone(),
                 format!("/produits?domain={}", urlencoding::encode(&p.domain_code)),
             ),
         ),
         (
-            (if en {
-                "Lifecycle stage"
-            } else {
-                "Cycle de vie"
-            })
-            .into(),
+            (tr.t("cycle-de-vie")).into(),
             Cell::text(label!(ProductStage, &p.stage, tr)),
         ),
         (
-            (if en {
-                "Active deployments (all institutions)"
-            } else {
-                "Déploiements actifs (tous établissements)"
-            })
-            .into(),
+            (tr.t("deploiements-actifs-tous-etablissements")).into(),
             Cell::text(p.deployments.to_string()),
         ),
         ("Description".into(), Cell::opt(&p.description)),
     ];
     let mut rel = Table::new(
         tr,
-        if en {
-            "Releases, newest first"
-        } else {
-            "Versions, de la plus récente à la plus ancienne"
-        },
-        &[
-            "Version",
-            if en { "Released on" } else { "Publiée le" },
-            "Notes",
-        ],
+        tr.t("versions-de-la-plus-recente-a"),
+        &["Version", tr.t("publiee-le"), "Notes"],
     );
     for r in releases {
         rel.rows.push(vec![
@@ -214,25 +166,19 @@ async fn show(
         ]);
     }
     let dep_caption = if actor.role.is_agency() {
-        if en {
-            "Institutions using this product"
-        } else {
-            "Établissements utilisant ce produit"
-        }
-    } else if en {
-        "Deployment in your institution"
+        tr.t("etablissements-utilisant-ce-produit")
     } else {
-        "Déploiement dans votre établissement"
+        tr.t("deploiement-dans-votre-etablissement")
     };
     let mut dep = Table::new(
         tr,
         dep_caption,
         &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Status" } else { "Statut" },
+            tr.t("etablissement"),
+            tr.t("statut"),
             "Version",
-            if en { "Hosting" } else { "Hébergement" },
-            if en { "Since" } else { "Depuis" },
+            tr.t("hebergement"),
+            tr.t("depuis"),
         ],
     );
     for d in &deployments {
@@ -256,7 +202,7 @@ async fn show(
             table: rel,
         },
         Section {
-            title: tr.get("nav.deployments").into(),
+            title: tr.t("nav-deployments").into(),
             table: dep,
         },
     ];
@@ -280,32 +226,20 @@ fn product_fields(
     domains: &[(String, String)],
     with_code: bool,
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![];
     if with_code {
         fields.push(
             Field::new(tr, "text", "code", "Code", f.get("code"))
                 .required()
-                .hint(if en {
-                    "Lower-case letters, digits, - and _; it cannot be changed later"
-                } else {
-                    "Lettres minuscules, chiffres, - et _ ; il ne pourra plus être modifié"
-                }),
+                .hint(tr.t("lettres-minuscules-chiffres-et-il-ne")),
         );
     }
     fields.extend([
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
         Field::select(
             tr,
             "domain_code",
-            if en { "Domain" } else { "Domaine" },
+            tr.t("domaine"),
             &f.get("domain_code"),
             domains.iter().cloned(),
             None,
@@ -314,11 +248,7 @@ fn product_fields(
         Field::select(
             tr,
             "stage",
-            if en {
-                "Lifecycle stage"
-            } else {
-                "Cycle de vie"
-            },
+            tr.t("cycle-de-vie"),
             &f.get("stage"),
             enum_options(
                 ProductStage::ALL,
@@ -379,20 +309,15 @@ async fn product_page(
         .unwrap_or_default();
     let (title, action, submit, cancel) = match existing {
         None => (
-            (if tr.en() {
-                "New product"
-            } else {
-                "Nouveau produit"
-            })
-            .to_string(),
+            (tr.t("nouveau-produit")).to_string(),
             "/produits".to_string(),
-            tr.get("create"),
+            tr.t("create"),
             "/produits".to_string(),
         ),
         Some(p) => (
-            format!("{} — {} ({})", tr.get("edit"), p.name, p.code),
+            format!("{} — {} ({})", tr.t("edit"), p.name, p.code),
             format!("/produits/{}", p.id),
-            tr.get("save"),
+            tr.t("save"),
             format!("/produits/{}", p.id),
         ),
     };
@@ -472,31 +397,22 @@ async fn update(
 }
 
 fn release_fields(tr: Tr, f: &FormData) -> Vec<Field> {
-    let en = tr.en();
     vec![
         Field::new(tr, "text", "version", "Version", f.get("version"))
             .required()
-            .hint(if en { "e.g. 2.4.0" } else { "ex. 2.4.0" }),
+            .hint(tr.t("ex-2-4-0")),
         Field::new(
             tr,
             "date",
             "released_on",
-            if en {
-                "Release date"
-            } else {
-                "Date de publication"
-            },
+            tr.t("date-de-publication"),
             f.get("released_on"),
         ),
         Field::new(
             tr,
             "textarea",
             "notes",
-            if en {
-                "Release notes"
-            } else {
-                "Notes de version"
-            },
+            tr.t("notes-de-version"),
             f.get("notes"),
         ),
     ]
@@ -515,22 +431,14 @@ async fn release_page(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!(
-        "{} — {}",
-        if tr.en() {
-            "New release"
-        } else {
-            "Nouvelle version"
-        },
-        p.name
-    );
+    let title = format!("{} — {}", tr.t("nouvelle-version"), p.name);
     let page = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: format!("/produits/{id}/versions"),
         fields,
         errors,
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: format!("/produits/{id}"),
     };
     form_reply(&page, err.is_some(), tr)
@@ -576,26 +484,13 @@ async fn create_release(
 
 async fn domains(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let domains = uc::list_domains(&state.app).await.map_err(pe(tr))?;
     let products = uc::list_products(&state.app, None).await.map_err(pe(tr))?;
-    let title = if en {
-        "Business domains"
-    } else {
-        "Domaines métier"
-    };
+    let title = tr.t("domaines-metier");
     let mut table = Table::new(
         tr,
-        if en {
-            "The agency's business domains"
-        } else {
-            "Les domaines métier de l'agence"
-        },
-        &[
-            if en { "Domain" } else { "Domaine" },
-            "Code",
-            if en { "Products" } else { "Produits" },
-        ],
+        tr.t("les-domaines-metier-de-l-agence"),
+        &[tr.t("domaine"), "Code", tr.t("nav-products")],
     );
     for d in &domains {
         let n = products.iter().filter(|p| p.domain_code == d.code).count();
@@ -612,7 +507,7 @@ async fn domains(State(state): State<AppState>, auth: Auth) -> Result<Response, 
         base: Base::new(&auth, title),
         h1: title.into(),
         path: "/domaines".into(),
-        actions: vec![Link::new("/produits", tr.get("nav.products"))],
+        actions: vec![Link::new("/produits", tr.t("nav-products"))],
         filters: vec![],
         total: domains.len() as i64,
         table,

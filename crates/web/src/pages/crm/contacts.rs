@@ -44,7 +44,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
     let f = ContactFilter {
         q: nonempty(&q.q),
@@ -61,11 +60,11 @@ async fn list(
         tr,
         "Contacts",
         &[
-            if en { "Name" } else { "Nom" },
-            if en { "Institution" } else { "Établissement" },
-            if en { "Function" } else { "Fonction" },
-            if en { "E-mail" } else { "Courriel" },
-            if en { "Phone" } else { "Téléphone" },
+            tr.t("nom"),
+            tr.t("etablissement"),
+            tr.t("fonction"),
+            tr.t("interaction-kind-courriel"),
+            tr.t("complaint-channel-telephone"),
         ],
     );
     for c in rows {
@@ -88,18 +87,14 @@ async fn list(
             tr,
             "search",
             "q",
-            tr.get("search"),
+            tr.t("search"),
             q.q.clone().unwrap_or_default(),
         )
-        .hint(if en {
-            "Name or e-mail"
-        } else {
-            "Nom ou adresse électronique"
-        }),
+        .hint(tr.t("nom-ou-adresse-electronique")),
         Field::select(
             tr,
             "function",
-            if en { "Function" } else { "Fonction" },
+            tr.t("fonction"),
             q.function.as_deref().unwrap_or(""),
             enum_options(
                 ContactFunction::ALL,
@@ -107,30 +102,23 @@ async fn list(
                 ContactFunction::label,
                 tr,
             ),
-            Some(if en { "All" } else { "Toutes" }),
+            Some(tr.t("toutes")),
         ),
         Field::select(
             tr,
             "domain",
-            if en {
-                "Domain of interest"
-            } else {
-                "Domaine d'intérêt"
-            },
+            tr.t("domaine-d-interet"),
             q.domain.as_deref().unwrap_or(""),
             domain_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     let mut actions = vec![];
     if auth.actor().can_manage_crm() {
-        actions.push(Link::new(
-            "/import?type=contacts",
-            if en { "Import (CSV)" } else { "Importer (CSV)" },
-        ));
+        actions.push(Link::new("/import?type=contacts", tr.t("importer-csv")));
     }
     if auth.actor().role.is_agency() {
-        actions.push(Link::new("/export/contacts.csv", tr.get("export_csv")));
+        actions.push(Link::new("/export/contacts.csv", tr.t("export-csv")));
     }
     let (prev, next) = pager(
         "/contacts",
@@ -163,7 +151,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let c = uc::get_contact(&state.app, auth.actor(), id)
         .await
@@ -177,19 +164,12 @@ async fn show(
         .map_err(pe(tr))?;
     let mut actions = vec![];
     if auth.actor().can_edit_contacts_of(inst) && c.erased_at.is_none() {
-        actions.push(Link::new(
-            format!("/contacts/{id}/modifier"),
-            tr.get("edit"),
-        ));
+        actions.push(Link::new(format!("/contacts/{id}/modifier"), tr.t("edit")));
     }
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             format!("/contacts/{id}/donnees"),
-            if en {
-                "Personal data"
-            } else {
-                "Données personnelles"
-            },
+            tr.t("donnees-personnelles"),
         ));
     }
     let domains: Vec<String> = serde_json::from_str(&c.domains).unwrap_or_default();
@@ -201,35 +181,27 @@ async fn show(
         .collect();
     let mut facts = vec![
         (
-            (if en { "Institution" } else { "Établissement" }).to_string(),
+            (tr.t("etablissement")).to_string(),
             Cell::link(
                 c.institution_name.clone(),
                 format!("/etablissements/{}", c.institution_id),
             ),
         ),
         (
-            (if en { "Function" } else { "Fonction" }).into(),
+            (tr.t("fonction")).into(),
             Cell::text(label!(ContactFunction, &c.function, tr)),
         ),
+        ((tr.t("intitule-du-poste")).into(), Cell::opt(&c.title)),
         (
-            (if en { "Title" } else { "Intitulé du poste" }).into(),
-            Cell::opt(&c.title),
-        ),
-        (
-            (if en { "E-mail" } else { "Courriel" }).into(),
+            (tr.t("interaction-kind-courriel")).into(),
             Cell::opt(&c.email),
         ),
         (
-            (if en { "Phone" } else { "Téléphone" }).into(),
+            (tr.t("complaint-channel-telephone")).into(),
             Cell::opt(&c.phone),
         ),
         (
-            (if en {
-                "Domains of interest"
-            } else {
-                "Domaines d'intérêt"
-            })
-            .into(),
+            (tr.t("domaines-d-interet")).into(),
             Cell::text(if domain_names.is_empty() {
                 "—".into()
             } else {
@@ -237,22 +209,11 @@ async fn show(
             }),
         ),
         (
-            (if en {
-                "Consent to communications"
-            } else {
-                "Consentement aux communications"
-            })
-            .into(),
+            (tr.t("consentement-aux-communications")).into(),
             Cell::text(if c.consent == 1 {
-                if en {
-                    "Yes"
-                } else {
-                    "Oui"
-                }
-            } else if en {
-                "No"
+                tr.t("oui")
             } else {
-                "Non"
+                tr.t("non")
             }),
         ),
     ];
@@ -263,12 +224,7 @@ async fn show(
             .map_err(pe(tr))?;
         for b in bounces.iter().take(5) {
             facts.push((
-                (if en {
-                    "Undelivered e-mail"
-                } else {
-                    "Courriel non distribué"
-                })
-                .into(),
+                (tr.t("courriel-non-distribue")).into(),
                 Cell::text(format!(
                     "{} — {}{}",
                     b.received_at.get(..10).unwrap_or(&b.received_at),
@@ -288,13 +244,8 @@ async fn show(
             .map_err(pe(tr))?;
         let mut tb = Table::new(
             tr,
-            tr.get("history"),
-            &[
-                "Date",
-                if en { "By" } else { "Par" },
-                "Action",
-                if en { "Changes" } else { "Modifications" },
-            ],
+            tr.t("history"),
+            &["Date", tr.t("par"), "Action", tr.t("modifications")],
         );
         for h in hist {
             tb.rows.push(vec![
@@ -305,7 +256,7 @@ async fn show(
             ]);
         }
         sections.push(Section {
-            title: tr.get("history").into(),
+            title: tr.t("history").into(),
             table: tb,
         });
     }
@@ -321,28 +272,20 @@ async fn show(
 }
 
 fn contact_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
         Field::new(
             tr,
             "text",
             "first_name",
-            if en { "First name" } else { "Prénom" },
+            tr.t("prenom"),
             f.get("first_name"),
         )
         .required(),
-        Field::new(
-            tr,
-            "text",
-            "last_name",
-            if en { "Last name" } else { "Nom" },
-            f.get("last_name"),
-        )
-        .required(),
+        Field::new(tr, "text", "last_name", tr.t("nom-2"), f.get("last_name")).required(),
         Field::select(
             tr,
             "function",
-            if en { "Function" } else { "Fonction" },
+            tr.t("fonction"),
             &f.get("function"),
             enum_options(
                 ContactFunction::ALL,
@@ -356,40 +299,28 @@ fn contact_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Fie
             tr,
             "text",
             "title",
-            if en {
-                "Job title"
-            } else {
-                "Intitulé du poste"
-            },
+            tr.t("intitule-du-poste-2"),
             f.get("title"),
         ),
         Field::new(
             tr,
             "email",
             "email",
-            if en { "E-mail" } else { "Courriel" },
+            tr.t("interaction-kind-courriel"),
             f.get("email"),
         ),
         Field::new(
             tr,
             "tel",
             "phone",
-            if en { "Phone" } else { "Téléphone" },
+            tr.t("complaint-channel-telephone"),
             f.get("phone"),
         )
-        .hint(if en {
-            "e.g. 04 72 43 83 83"
-        } else {
-            "ex. 04 72 43 83 83"
-        }),
+        .hint(tr.t("ex-04-72-43-83-83")),
         Field::checkboxes(
             tr,
             "domains",
-            if en {
-                "Domains of interest"
-            } else {
-                "Domaines d'intérêt"
-            },
+            tr.t("domaines-d-interet"),
             &f.all("domains"),
             domains.iter().cloned(),
         ),
@@ -397,11 +328,7 @@ fn contact_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Fie
             tr,
             "checkbox",
             "consent",
-            if en {
-                "Agrees to receive the agency's communications"
-            } else {
-                "Accepte de recevoir les communications de l'agence"
-            },
+            tr.t("accepte-de-recevoir-les-communications-de"),
             if f.checked("consent") { "1" } else { "" },
         ),
     ]
@@ -464,15 +391,7 @@ async fn new_form(
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let domains = domain_options(&state, tr).await?;
-    let title = format!(
-        "{} — {}",
-        if tr.en() {
-            "New contact"
-        } else {
-            "Nouveau contact"
-        },
-        i.name
-    );
+    let title = format!("{} — {}", tr.t("nouveau-contact"), i.name);
     let mut fields = contact_fields(tr, &FormData::default(), &domains);
     fields.insert(
         0,
@@ -484,7 +403,7 @@ async fn new_form(
         action: "/contacts".into(),
         fields,
         errors: vec![],
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: format!("/etablissements/{inst}"),
     };
     Ok(render(&p, tr)?.into_response())
@@ -508,18 +427,14 @@ async fn create(
                 0,
                 Field::new(tr, "hidden", "institution_id", "", inst.to_string()),
             );
-            let title = if tr.en() {
-                "New contact"
-            } else {
-                "Nouveau contact"
-            };
+            let title = tr.t("nouveau-contact");
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
                 action: "/contacts".into(),
                 fields,
                 errors,
-                submit: tr.get("create").into(),
+                submit: tr.t("create").into(),
                 cancel: format!("/etablissements/{inst}"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -544,14 +459,14 @@ async fn edit_form(
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let domains = domain_options(&state, tr).await?;
-    let title = format!("{} — {} {}", tr.get("edit"), c.first_name, c.last_name);
+    let title = format!("{} — {} {}", tr.t("edit"), c.first_name, c.last_name);
     let p = FormPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
         action: format!("/contacts/{id}"),
         fields: contact_fields(tr, &form_of(&c), &domains),
         errors: vec![],
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: format!("/contacts/{id}"),
     };
     Ok(render(&p, tr)?.into_response())
@@ -572,12 +487,12 @@ async fn update(
             let mut fields = contact_fields(tr, &f, &domains);
             let errors = apply_errors(&mut fields, &e);
             let p = FormPage {
-                base: Base::new(&auth, tr.get("edit")),
-                h1: tr.get("edit").into(),
+                base: Base::new(&auth, tr.t("edit")),
+                h1: tr.t("edit").into(),
                 action: format!("/contacts/{id}"),
                 fields,
                 errors,
-                submit: tr.get("save").into(),
+                submit: tr.t("save").into(),
                 cancel: format!("/contacts/{id}"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())

@@ -51,7 +51,6 @@ async fn list(
     Query(q): Query<ConventionQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let agency = auth.actor().role.is_agency();
     let page = q.page.unwrap_or(1).max(1);
     let to_renew = q.renouveler.as_deref() == Some("1");
@@ -72,25 +71,17 @@ async fn list(
     let (rows, total) = uc::list_conventions(&state.app, auth.actor(), &f)
         .await
         .map_err(pe(tr))?;
-    let title = tr.get("nav.conventions");
+    let title = tr.t("nav-conventions");
     let mut table = Table::new(
         tr,
-        if en {
-            "Agreements with institutions"
-        } else {
-            "Conventions avec les établissements"
-        },
+        tr.t("conventions-avec-les-etablissements"),
         &[
-            if en { "Title" } else { "Intitulé" },
-            if en { "Institution" } else { "Établissement" },
+            tr.t("intitule"),
+            tr.t("etablissement"),
             "Type",
-            if en { "Start" } else { "Début" },
-            if en { "End" } else { "Fin" },
-            if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            },
+            tr.t("debut"),
+            tr.t("fin"),
+            tr.t("alerte-de-renouvellement"),
         ],
     );
     for c in rows {
@@ -118,44 +109,35 @@ async fn list(
                 ConventionKind::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "renouveler",
-            if en { "Renewal" } else { "Renouvellement" },
+            tr.t("renouvellement"),
             if to_renew { "1" } else { "" },
             [(
                 "1".to_string(),
-                (if en {
-                    "To renew (alert within 90 days)"
-                } else {
-                    "À renouveler (alerte sous 90 jours)"
-                })
-                .to_string(),
+                (tr.t("a-renouveler-alerte-sous-90-jours")).to_string(),
             )],
-            Some(if en { "All" } else { "Toutes" }),
+            Some(tr.t("toutes")),
         ),
     ];
     if agency {
         filters.push(Field::select(
             tr,
             "institution",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             q.institution.as_deref().unwrap_or(""),
             institution_options(&state, &auth).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     }
     let mut actions = vec![];
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/conventions/nouveau",
-            if en {
-                "New agreement"
-            } else {
-                "Nouvelle convention"
-            },
+            tr.t("nouvelle-convention"),
         ));
     }
     let (prev, next) = pager(
@@ -191,7 +173,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let c = uc::get_convention(&state.app, auth.actor(), id)
         .await
@@ -200,7 +181,7 @@ async fn show(
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             format!("/conventions/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     let product = match (&c.product_id, &c.product_name) {
@@ -209,7 +190,7 @@ async fn show(
     };
     let facts = vec![
         (
-            (if en { "Institution" } else { "Établissement" }).to_string(),
+            (tr.t("etablissement")).to_string(),
             Cell::link(
                 c.institution_name.clone(),
                 format!("/etablissements/{}", c.institution_id),
@@ -219,26 +200,12 @@ async fn show(
             "Type".into(),
             Cell::text(label!(ConventionKind, &c.kind, tr)),
         ),
+        ((tr.t("reference")).into(), Cell::opt(&c.reference)),
+        ((tr.t("produit")).into(), product),
+        ((tr.t("debut")).into(), Cell::opt(&c.starts_on)),
+        ((tr.t("fin")).into(), Cell::opt(&c.ends_on)),
         (
-            (if en { "Reference" } else { "Référence" }).into(),
-            Cell::opt(&c.reference),
-        ),
-        ((if en { "Product" } else { "Produit" }).into(), product),
-        (
-            (if en { "Start" } else { "Début" }).into(),
-            Cell::opt(&c.starts_on),
-        ),
-        (
-            (if en { "End" } else { "Fin" }).into(),
-            Cell::opt(&c.ends_on),
-        ),
-        (
-            (if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            })
-            .into(),
+            (tr.t("alerte-de-renouvellement")).into(),
             Cell::opt(&c.renewal_alert_on),
         ),
         ("Notes".into(), Cell::opt(&c.notes)),
@@ -264,21 +231,16 @@ fn convention_fields(
     institutions: Option<&[(String, String)]>,
     products: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![];
     if let Some(institutions) = institutions {
         fields.push(
             Field::select(
                 tr,
                 "institution_id",
-                if en { "Institution" } else { "Établissement" },
+                tr.t("etablissement"),
                 &f.get("institution_id"),
                 institutions.iter().cloned(),
-                Some(if en {
-                    "Choose an institution"
-                } else {
-                    "Choisissez un établissement"
-                }),
+                Some(tr.t("choisissez-un-etablissement")),
             )
             .required(),
         );
@@ -298,63 +260,38 @@ fn convention_fields(
             None,
         )
         .required(),
-        Field::new(
-            tr,
-            "text",
-            "title",
-            if en { "Title" } else { "Intitulé" },
-            f.get("title"),
-        )
-        .required(),
+        Field::new(tr, "text", "title", tr.t("intitule"), f.get("title")).required(),
         Field::new(
             tr,
             "text",
             "reference",
-            if en { "Reference" } else { "Référence" },
+            tr.t("reference"),
             f.get("reference"),
         ),
         Field::select(
             tr,
             "product_id",
-            if en {
-                "Product concerned"
-            } else {
-                "Produit concerné"
-            },
+            tr.t("produit-concerne"),
             &f.get("product_id"),
             products.iter().cloned(),
-            Some(if en { "None" } else { "Aucun" }),
+            Some(tr.t("aucun")),
         ),
         Field::new(
             tr,
             "date",
             "starts_on",
-            if en { "Start date" } else { "Date de début" },
+            tr.t("date-de-debut"),
             f.get("starts_on"),
         ),
-        Field::new(
-            tr,
-            "date",
-            "ends_on",
-            if en { "End date" } else { "Date de fin" },
-            f.get("ends_on"),
-        ),
+        Field::new(tr, "date", "ends_on", tr.t("date-de-fin"), f.get("ends_on")),
         Field::new(
             tr,
             "date",
             "renewal_alert_on",
-            if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            },
+            tr.t("alerte-de-renouvellement"),
             f.get("renewal_alert_on"),
         )
-        .hint(if en {
-            "Left empty: three months before the end date"
-        } else {
-            "Si vide : trois mois avant la date de fin"
-        }),
+        .hint(tr.t("si-vide-trois-mois-avant-la")),
         Field::new(tr, "textarea", "notes", "Notes", f.get("notes")),
     ]);
     fields
@@ -402,7 +339,6 @@ async fn convention_page(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let products = product_options(state, tr).await?;
     let (mut fields, title, action, submit, cancel) = match existing {
         None => {
@@ -415,22 +351,17 @@ async fn convention_page(
             };
             (
                 convention_fields(tr, f, Some(&institutions), &products),
-                (if en {
-                    "New agreement"
-                } else {
-                    "Nouvelle convention"
-                })
-                .to_string(),
+                (tr.t("nouvelle-convention")).to_string(),
                 "/conventions".to_string(),
-                tr.get("create"),
+                tr.t("create"),
                 cancel,
             )
         }
         Some(c) => (
             convention_fields(tr, f, None, &products),
-            format!("{} — {} · {}", tr.get("edit"), c.title, c.institution_name),
+            format!("{} — {} · {}", tr.t("edit"), c.title, c.institution_name),
             format!("/conventions/{}", c.id),
-            tr.get("save"),
+            tr.t("save"),
             format!("/conventions/{}", c.id),
         ),
     };

@@ -40,7 +40,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let agency = auth.actor().role.is_agency();
     let page = q.page.unwrap_or(1).max(1);
     let f = DeploymentFilter {
@@ -58,21 +57,17 @@ async fn list(
     let (rows, total) = uc::list_deployments(&state.app, auth.actor(), &f)
         .await
         .map_err(pe(tr))?;
-    let title = tr.get("nav.deployments");
+    let title = tr.t("nav-deployments");
     let mut table = Table::new(
         tr,
-        if en {
-            "Products deployed in institutions"
-        } else {
-            "Produits déployés dans les établissements"
-        },
+        tr.t("produits-deployes-dans-les-etablissements"),
         &[
-            if en { "Product" } else { "Produit" },
-            if en { "Institution" } else { "Établissement" },
-            if en { "Status" } else { "Statut" },
+            tr.t("produit"),
+            tr.t("etablissement"),
+            tr.t("statut"),
             "Version",
-            if en { "Hosting" } else { "Hébergement" },
-            if en { "Since" } else { "Depuis" },
+            tr.t("hebergement"),
+            tr.t("depuis"),
         ],
     );
     for d in rows {
@@ -92,15 +87,15 @@ async fn list(
         Field::select(
             tr,
             "product",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             q.product.as_deref().unwrap_or(""),
             product_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "status",
-            if en { "Status" } else { "Statut" },
+            tr.t("statut"),
             q.status.as_deref().unwrap_or(""),
             enum_options(
                 DeploymentStatus::ALL,
@@ -108,28 +103,24 @@ async fn list(
                 DeploymentStatus::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     if agency {
         filters.push(Field::select(
             tr,
             "institution",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             q.institution.as_deref().unwrap_or(""),
             institution_options(&state, &auth).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     }
     let mut actions = vec![];
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/deploiements/nouveau",
-            if en {
-                "New deployment"
-            } else {
-                "Nouveau déploiement"
-            },
+            tr.t("nouveau-deploiement"),
         ));
     }
     let (prev, next) = pager(
@@ -165,7 +156,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let d = uc::get_deployment(&state.app, auth.actor(), id)
         .await
@@ -174,49 +164,38 @@ async fn show(
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             format!("/deploiements/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     let facts = vec![
         (
-            (if en { "Institution" } else { "Établissement" }).to_string(),
+            (tr.t("etablissement")).to_string(),
             Cell::link(
                 d.institution_name.clone(),
                 format!("/etablissements/{}", d.institution_id),
             ),
         ),
         (
-            (if en { "Product" } else { "Produit" }).into(),
+            (tr.t("produit")).into(),
             Cell::link(
                 d.product_name.clone(),
                 format!("/produits/{}", d.product_id),
             ),
         ),
         (
-            (if en { "Status" } else { "Statut" }).into(),
+            (tr.t("statut")).into(),
             Cell::text(status_text(&d.status, d.wave, tr)),
         ),
         (
-            (if en { "Hosting" } else { "Hébergement" }).into(),
+            (tr.t("hebergement")).into(),
             Cell::text(label!(HostingMode, &d.hosting, tr)),
         ),
         ("Version".into(), Cell::opt(&d.version)),
-        (
-            (if en { "Start" } else { "Début" }).into(),
-            Cell::opt(&d.starts_on),
-        ),
-        (
-            (if en { "End" } else { "Fin" }).into(),
-            Cell::opt(&d.ends_on),
-        ),
+        ((tr.t("debut")).into(), Cell::opt(&d.starts_on)),
+        ((tr.t("fin")).into(), Cell::opt(&d.ends_on)),
         ("Notes".into(), Cell::opt(&d.notes)),
         (
-            (if en {
-                "Last updated"
-            } else {
-                "Dernière mise à jour"
-            })
-            .into(),
+            (tr.t("derniere-mise-a-jour")).into(),
             Cell::text(
                 d.updated_at
                     .chars()
@@ -248,21 +227,16 @@ type Choice = (String, String);
 /// Fields of the form; institution and product only when creating, since
 /// they identify a deployment and are never changed afterwards.
 fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice])>) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![];
     if let Some((institutions, products)) = choices {
         fields.push(
             Field::select(
                 tr,
                 "institution_id",
-                if en { "Institution" } else { "Établissement" },
+                tr.t("etablissement"),
                 &f.get("institution_id"),
                 institutions.iter().cloned(),
-                Some(if en {
-                    "Choose an institution"
-                } else {
-                    "Choisissez un établissement"
-                }),
+                Some(tr.t("choisissez-un-etablissement")),
             )
             .required(),
         );
@@ -270,14 +244,10 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
             Field::select(
                 tr,
                 "product_id",
-                if en { "Product" } else { "Produit" },
+                tr.t("produit"),
                 &f.get("product_id"),
                 products.iter().cloned(),
-                Some(if en {
-                    "Choose a product"
-                } else {
-                    "Choisissez un produit"
-                }),
+                Some(tr.t("choisissez-un-produit")),
             )
             .required(),
         );
@@ -286,7 +256,7 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
         Field::select(
             tr,
             "status",
-            if en { "Status" } else { "Statut" },
+            tr.t("statut"),
             &f.get("status"),
             enum_options(
                 DeploymentStatus::ALL,
@@ -297,26 +267,12 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
             None,
         )
         .required(),
-        Field::new(
-            tr,
-            "number",
-            "wave",
-            if en {
-                "Wave number"
-            } else {
-                "Numéro de vague"
-            },
-            f.get("wave"),
-        )
-        .hint(if en {
-            "Required for the “Wave” status (1 to 50)"
-        } else {
-            "Obligatoire pour le statut « Vague » (1 à 50)"
-        }),
+        Field::new(tr, "number", "wave", tr.t("numero-de-vague"), f.get("wave"))
+            .hint(tr.t("obligatoire-pour-le-statut-vague-1")),
         Field::select(
             tr,
             "hosting",
-            if en { "Hosting" } else { "Hébergement" },
+            tr.t("hebergement"),
             &f.get("hosting"),
             enum_options(HostingMode::ALL, HostingMode::code, HostingMode::label, tr),
             None,
@@ -326,27 +282,17 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
             tr,
             "text",
             "version",
-            if en {
-                "Version in use"
-            } else {
-                "Version en service"
-            },
+            tr.t("version-en-service"),
             f.get("version"),
         ),
         Field::new(
             tr,
             "date",
             "starts_on",
-            if en { "Start date" } else { "Date de début" },
+            tr.t("date-de-debut"),
             f.get("starts_on"),
         ),
-        Field::new(
-            tr,
-            "date",
-            "ends_on",
-            if en { "End date" } else { "Date de fin" },
-            f.get("ends_on"),
-        ),
+        Field::new(tr, "date", "ends_on", tr.t("date-de-fin"), f.get("ends_on")),
         Field::new(tr, "textarea", "notes", "Notes", f.get("notes")),
     ]);
     fields
@@ -390,7 +336,6 @@ async fn deployment_page(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let (mut fields, title, action, submit, cancel) = match existing {
         None => {
             let institutions = institution_options(state, auth).await?;
@@ -403,14 +348,9 @@ async fn deployment_page(
             };
             (
                 deployment_fields(tr, f, Some((&institutions, &products))),
-                (if en {
-                    "New deployment"
-                } else {
-                    "Nouveau déploiement"
-                })
-                .to_string(),
+                (tr.t("nouveau-deploiement")).to_string(),
                 "/deploiements".to_string(),
-                tr.get("create"),
+                tr.t("create"),
                 cancel,
             )
         }
@@ -418,12 +358,12 @@ async fn deployment_page(
             deployment_fields(tr, f, None),
             format!(
                 "{} — {} · {}",
-                tr.get("edit"),
+                tr.t("edit"),
                 d.product_name,
                 d.institution_name
             ),
             format!("/deploiements/{}", d.id),
-            tr.get("save"),
+            tr.t("save"),
             format!("/deploiements/{}", d.id),
         ),
     };

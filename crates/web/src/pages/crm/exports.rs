@@ -135,28 +135,15 @@ fn page(
     outcome: Option<&ImportReport>,
 ) -> ImportPage {
     let tr = auth.tr;
-    let en = tr.en();
-    let title = if en {
-        "Import from a CSV file"
-    } else {
-        "Import depuis un fichier CSV"
-    };
+    let title = tr.t("import-depuis-un-fichier-csv");
     let (summary, ok, report) = match outcome {
         None => (None, false, None),
         Some(r) if r.is_ok() => (Some(r.summary_fr()), true, None),
         Some(r) => {
             let mut t = Table::new(
                 tr,
-                if en {
-                    "Refused lines"
-                } else {
-                    "Lignes refusées"
-                },
-                &[
-                    if en { "Line" } else { "Ligne" },
-                    if en { "Column" } else { "Colonne" },
-                    if en { "Problem" } else { "Problème" },
-                ],
+                tr.t("lignes-refusees"),
+                &[tr.t("ligne"), tr.t("colonne"), tr.t("probleme")],
             );
             for e in &r.errors {
                 t.rows.push(vec![
@@ -176,56 +163,44 @@ fn page(
     ImportPage {
         base: Base::new(auth, title),
         h1: title.into(),
-        intro: if en {
-            "Paste the content of a CSV file (UTF-8, separated by ; or ,) or cells copied from a spreadsheet, header line included. Every line is checked first: if one is wrong, nothing is saved and each problem is listed with its line number. A line whose UAI (or contact e-mail) is already known updates that record."
-        } else {
-            "Collez le contenu d'un fichier CSV (UTF-8, séparé par des ; ou des ,) ou des cellules copiées depuis un tableur, ligne d'en-tête comprise. Toutes les lignes sont d'abord vérifiées : si l'une est fausse, rien n'est enregistré et chaque problème est listé avec son numéro de ligne. Une ligne dont le code UAI (ou l'adresse du contact) est déjà connu met à jour la fiche existante."
-        }
-        .into(),
+        intro: tr.t("collez-le-contenu-d-un-fichier").into(),
         summary,
         ok,
         report,
-        kind_legend: if en { "The file holds" } else { "Le fichier contient" }.into(),
+        kind_legend: tr.t("le-fichier-contient").into(),
         kinds: vec![
             KindOption {
                 value: "etablissements",
-                label: if en { "institutions" } else { "des établissements" },
+                label: tr.t("des-etablissements"),
                 checked: kind == Kind::Institutions,
             },
             KindOption {
                 value: "contacts",
-                label: if en { "contacts" } else { "des contacts" },
+                label: tr.t("des-contacts"),
                 checked: kind == Kind::Contacts,
             },
         ],
-        data_label: if en { "Content of the CSV file" } else { "Contenu du fichier CSV" }.into(),
-        data_hint: if en {
-            "The first line names the columns (see below); column names ignore case and accents."
-        } else {
-            "La première ligne nomme les colonnes (voir ci-dessous) ; la casse et les accents sont indifférents."
-        }
-        .into(),
+        data_label: tr.t("contenu-du-fichier-csv").into(),
+        data_hint: tr.t("la-premiere-ligne-nomme-les-colonnes").into(),
         data,
-        submit: if en { "Check and import" } else { "Vérifier et importer" }.into(),
-        columns_title: if en { "Expected columns" } else { "Colonnes attendues" }.into(),
+        submit: tr.t("verifier-et-importer").into(),
+        columns_title: tr.t("colonnes-attendues").into(),
         columns: vec![
             (
-                if en { "Institutions (name and type required)" } else { "Établissements (nom et type obligatoires)" }.into(),
+                tr.t("etablissements-nom-et-type-obligatoires").into(),
                 INSTITUTION_COLUMNS.join(" ; "),
             ),
             (
-                if en {
-                    "Contacts (first name, last name and the institution's UAI, acronym or name required; domains separated by |; consent yes/no as oui/non)"
-                } else {
-                    "Contacts (prénom, nom et le code UAI, le sigle ou le nom de l'établissement obligatoires ; domaines séparés par | ; consentement oui/non)"
-                }
-                .into(),
+                tr.t("contacts-prenom-nom-et-le-code").into(),
                 CONTACT_COLUMNS.join(" ; "),
             ),
         ],
         downloads: vec![
-            Link::new("/export/etablissements.csv", if en { "Current institutions (CSV)" } else { "Établissements actuels (CSV)" }),
-            Link::new("/export/contacts.csv", if en { "Current contacts (CSV)" } else { "Contacts actuels (CSV)" }),
+            Link::new(
+                "/export/etablissements.csv",
+                tr.t("etablissements-actuels-csv"),
+            ),
+            Link::new("/export/contacts.csv", tr.t("contacts-actuels-csv")),
         ],
     }
 }
@@ -314,14 +289,7 @@ async fn import(
     let text = String::from_utf8_lossy(&data).into_owned();
     if text.trim().is_empty() {
         let mut p = page(&auth, Some(kind), String::new(), None);
-        p.summary = Some(
-            if tr.en() {
-                "The file is empty."
-            } else {
-                "Le fichier est vide."
-            }
-            .into(),
-        );
+        p.summary = Some(tr.t("le-fichier-est-vide").into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response());
     }
     let no_progress = |_: usize, _: usize| {};

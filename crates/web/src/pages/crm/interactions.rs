@@ -69,25 +69,20 @@ async fn list(
 ) -> Result<Response, PageError> {
     agency_only(&auth)?;
     let tr = auth.tr;
-    let en = tr.en();
     let inst = nonempty(&q.institution).and_then(|s| Id::parse(&s));
     let rows = uc::list_interactions(&state.app, auth.actor(), inst, LIST_LIMIT)
         .await
         .map_err(pe(tr))?;
-    let title = tr.get("nav.interactions");
+    let title = tr.t("nav-interactions");
     let mut table = Table::new(
         tr,
-        if en {
-            "Interactions with members, newest first"
-        } else {
-            "Interactions avec les adhérents, des plus récentes aux plus anciennes"
-        },
+        tr.t("interactions-avec-les-adherents-des-plus"),
         &[
             "Date",
-            if en { "Subject" } else { "Objet" },
-            if en { "Institution" } else { "Établissement" },
+            tr.t("objet"),
+            tr.t("etablissement"),
             "Type",
-            if en { "Author" } else { "Auteur·rice" },
+            tr.t("auteur-rice"),
         ],
     );
     for n in &rows {
@@ -105,25 +100,18 @@ async fn list(
     let filters = vec![Field::select(
         tr,
         "institution",
-        if en { "Institution" } else { "Établissement" },
+        tr.t("etablissement"),
         q.institution.as_deref().unwrap_or(""),
         institution_options(&state, &auth).await?,
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     )];
     let new_href = match inst {
         Some(i) => format!("/interactions/nouveau?institution={i}"),
         None => "/interactions/nouveau".into(),
     };
     let actions = vec![
-        Link::new(
-            new_href,
-            if en {
-                "Record an interaction"
-            } else {
-                "Noter une interaction"
-            },
-        ),
-        Link::new("/taches", tr.get("nav.tasks")),
+        Link::new(new_href, tr.t("noter-une-interaction")),
+        Link::new("/taches", tr.t("nav-tasks")),
     ];
     let p = ListPage {
         base: Base::new(&auth, title),
@@ -146,7 +134,6 @@ async fn show(
 ) -> Result<Response, PageError> {
     agency_only(&auth)?;
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let n = uc::get_interaction(&state.app, auth.actor(), id)
         .await
@@ -163,7 +150,7 @@ async fn show(
     };
     let facts = vec![
         (
-            (if en { "Institution" } else { "Établissement" }).to_string(),
+            (tr.t("etablissement")).to_string(),
             Cell::link(
                 n.institution_name.clone(),
                 format!("/etablissements/{}", n.institution_id),
@@ -175,14 +162,8 @@ async fn show(
         ),
         ("Date".into(), Cell::text(n.occurred_on.clone())),
         ("Contact".into(), contact),
-        (
-            (if en { "Author" } else { "Auteur·rice" }).into(),
-            Cell::opt(&n.author_name),
-        ),
-        (
-            (if en { "Summary" } else { "Compte rendu" }).into(),
-            Cell::opt(&n.summary),
-        ),
+        ((tr.t("auteur-rice")).into(), Cell::opt(&n.author_name)),
+        ((tr.t("compte-rendu-2")).into(), Cell::opt(&n.summary)),
     ];
     let tasks = uc::list_tasks(
         &state.app,
@@ -197,16 +178,12 @@ async fn show(
     .map_err(pe(tr))?;
     let mut tb = Table::new(
         tr,
-        if en {
-            "Tasks following this interaction"
-        } else {
-            "Tâches issues de cette interaction"
-        },
+        tr.t("taches-issues-de-cette-interaction"),
         &[
-            if en { "Task" } else { "Tâche" },
-            if en { "Due" } else { "Échéance" },
-            if en { "Status" } else { "Statut" },
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("tache"),
+            tr.t("echeance"),
+            tr.t("statut"),
+            tr.t("responsable-2"),
         ],
     );
     let own = id.to_string();
@@ -223,7 +200,7 @@ async fn show(
     }
     let actions = vec![Link::new(
         format!("/taches/nouveau?institution={}", n.institution_id),
-        if en { "New task" } else { "Nouvelle tâche" },
+        tr.t("nouvelle-tache"),
     )];
     let p = DetailPage {
         base: Base::new(&auth, n.subject.clone()),
@@ -232,7 +209,7 @@ async fn show(
         actions,
         facts,
         sections: vec![Section {
-            title: tr.get("nav.tasks").into(),
+            title: tr.t("nav-tasks").into(),
             table: tb,
         }],
     };
@@ -248,21 +225,16 @@ fn interaction_fields(
     institutions: Option<&[(String, String)]>,
     contacts: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![];
     match institutions {
         Some(list) => fields.push(
             Field::select(
                 tr,
                 "institution_id",
-                if en { "Institution" } else { "Établissement" },
+                tr.t("etablissement"),
                 &f.get("institution_id"),
                 list.iter().cloned(),
-                Some(if en {
-                    "Choose an institution"
-                } else {
-                    "Choisissez un établissement"
-                }),
+                Some(tr.t("choisissez-un-etablissement")),
             )
             .required(),
         ),
@@ -290,19 +262,12 @@ fn interaction_fields(
         )
         .required(),
         Field::new(tr, "date", "occurred_on", "Date", f.get("occurred_on")).required(),
-        Field::new(
-            tr,
-            "text",
-            "subject",
-            if en { "Subject" } else { "Objet" },
-            f.get("subject"),
-        )
-        .required(),
+        Field::new(tr, "text", "subject", tr.t("objet"), f.get("subject")).required(),
         Field::new(
             tr,
             "textarea",
             "summary",
-            if en { "Summary" } else { "Compte rendu" },
+            tr.t("compte-rendu-2"),
             f.get("summary"),
         ),
     ]);
@@ -310,14 +275,10 @@ fn interaction_fields(
         fields.push(Field::select(
             tr,
             "contact_id",
-            if en {
-                "Contact met"
-            } else {
-                "Contact rencontré"
-            },
+            tr.t("contact-rencontre"),
             &f.get("contact_id"),
             contacts.iter().cloned(),
-            Some(if en { "None" } else { "Aucun" }),
+            Some(tr.t("aucun")),
         ));
     }
     fields.extend([
@@ -325,27 +286,15 @@ fn interaction_fields(
             tr,
             "text",
             "follow_up",
-            if en {
-                "Follow-up task (optional)"
-            } else {
-                "Tâche de suivi (facultative)"
-            },
+            tr.t("tache-de-suivi-facultative"),
             f.get("follow_up"),
         )
-        .hint(if en {
-            "Assigned to you"
-        } else {
-            "Elle vous sera attribuée"
-        }),
+        .hint(tr.t("elle-vous-sera-attribuee")),
         Field::new(
             tr,
             "date",
             "follow_up_due",
-            if en {
-                "Follow-up due date"
-            } else {
-                "Échéance de la tâche de suivi"
-            },
+            tr.t("echeance-de-la-tache-de-suivi"),
             f.get("follow_up_due"),
         ),
     ]);
@@ -391,11 +340,7 @@ async fn interaction_page(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let base_title = if tr.en() {
-        "Record an interaction"
-    } else {
-        "Noter une interaction"
-    };
+    let base_title = tr.t("noter-une-interaction");
     let (title, cancel) = match (&inst_name, inst) {
         (Some(name), Some(i)) => (
             format!("{base_title} — {name}"),
@@ -409,7 +354,7 @@ async fn interaction_page(
         action: "/interactions".into(),
         fields,
         errors,
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)
@@ -510,7 +455,6 @@ async fn tasks(
 ) -> Result<Response, PageError> {
     agency_only(&auth)?;
     let tr = auth.tr;
-    let en = tr.en();
     let mine = q.mine.as_deref() == Some("1");
     let f = TaskFilter {
         institution_id: nonempty(&q.institution),
@@ -523,11 +467,7 @@ async fn tasks(
         .map_err(pe(tr))?;
     // Return to the same filtered list after marking a task done.
     let back = without_flash(&auth.path);
-    let done_label = if en {
-        "Mark as done"
-    } else {
-        "Marquer comme faite"
-    };
+    let done_label = tr.t("marquer-comme-faite");
     let lines = rows
         .into_iter()
         .map(|t| {
@@ -559,49 +499,38 @@ async fn tasks(
         Field::select(
             tr,
             "mine",
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("responsable-2"),
             if mine { "1" } else { "" },
-            [(
-                "1".to_string(),
-                (if en { "My tasks" } else { "Mes tâches" }).to_string(),
-            )],
-            Some(if en { "Everyone" } else { "Tout le monde" }),
+            [("1".to_string(), (tr.t("mes-taches")).to_string())],
+            Some(tr.t("tout-le-monde")),
         ),
         Field::select(
             tr,
             "status",
-            if en { "Status" } else { "Statut" },
+            tr.t("statut"),
             q.status.as_deref().unwrap_or(""),
             enum_options(TaskStatus::ALL, TaskStatus::code, TaskStatus::label, tr),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     let new_href = match nonempty(&q.institution) {
         Some(i) => format!("/taches/nouveau?institution={}", urlencoding::encode(&i)),
         None => "/taches/nouveau".into(),
     };
-    let title = tr.get("nav.tasks");
+    let title = tr.t("nav-tasks");
     let p = TasksPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         path: "/taches".into(),
-        actions: vec![Link::new(
-            new_href,
-            if en { "New task" } else { "Nouvelle tâche" },
-        )],
+        actions: vec![Link::new(new_href, tr.t("nouvelle-tache"))],
         filters,
-        caption: (if en {
-            "Follow-up tasks, open ones first"
-        } else {
-            "Tâches de suivi, les ouvertes d'abord"
-        })
-        .into(),
+        caption: (tr.t("taches-de-suivi-les-ouvertes-d")).into(),
         headers: [
-            if en { "Task" } else { "Tâche" },
-            if en { "Institution" } else { "Établissement" },
-            if en { "Due" } else { "Échéance" },
-            if en { "Status" } else { "Statut" },
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("tache"),
+            tr.t("etablissement"),
+            tr.t("echeance"),
+            tr.t("statut"),
+            tr.t("responsable-2"),
         ]
         .iter()
         .map(|s| s.to_string())
@@ -618,43 +547,25 @@ fn task_fields(
     institutions: Option<&[(String, String)]>,
     staff: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![match institutions {
         Some(list) => Field::select(
             tr,
             "institution_id",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             &f.get("institution_id"),
             list.iter().cloned(),
-            Some(if en {
-                "Choose an institution"
-            } else {
-                "Choisissez un établissement"
-            }),
+            Some(tr.t("choisissez-un-etablissement")),
         )
         .required(),
         None => Field::new(tr, "hidden", "institution_id", "", f.get("institution_id")),
     }];
     fields.extend([
-        Field::new(
-            tr,
-            "text",
-            "title",
-            if en { "Task" } else { "Tâche" },
-            f.get("title"),
-        )
-        .required(),
-        Field::new(
-            tr,
-            "date",
-            "due_on",
-            if en { "Due date" } else { "Échéance" },
-            f.get("due_on"),
-        ),
+        Field::new(tr, "text", "title", tr.t("tache"), f.get("title")).required(),
+        Field::new(tr, "date", "due_on", tr.t("echeance-2"), f.get("due_on")),
         Field::select(
             tr,
             "assignee_id",
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("responsable-2"),
             &f.get("assignee_id"),
             staff.iter().cloned(),
             None,
@@ -671,11 +582,7 @@ async fn task_page(
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
     let staff = staff_options(state, tr).await?;
-    let base_title = if tr.en() {
-        "New task"
-    } else {
-        "Nouvelle tâche"
-    };
+    let base_title = tr.t("nouvelle-tache");
     let (mut fields, title, cancel) = match Id::parse(f.get("institution_id").trim()) {
         Some(i) => {
             let row = uc::get_institution(&state.app, auth.actor(), i)
@@ -705,7 +612,7 @@ async fn task_page(
         action: "/taches".into(),
         fields,
         errors,
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)

@@ -40,16 +40,12 @@ pub fn router() -> Router<AppState> {
 
 fn status_label(code: &str, tr: Tr) -> String {
     ArticleStatus::from_code(code)
-        .map(|s| s.label(tr.en()).to_string())
+        .map(|s| tr.label(s).to_string())
         .unwrap_or_else(|| code.to_string())
 }
 
 fn stale_word(tr: Tr) -> &'static str {
-    if tr.en() {
-        "To review"
-    } else {
-        "À revoir"
-    }
+    tr.t("a-revoir")
 }
 
 async fn product_options(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, PageError> {
@@ -77,7 +73,6 @@ async fn list(
     Query(q): Query<KbQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let agency = auth.actor().role.is_agency();
     let page = q.page.unwrap_or(1).max(1);
     let stale_only = agency && nonempty(&q.a_revoir).is_some_and(|v| v == "1" || v == "on");
@@ -94,25 +89,19 @@ async fn list(
         .await
         .map_err(pe(tr))?;
     let title = if stale_only {
-        if en {
-            "Articles to review"
-        } else {
-            "Articles à revoir"
-        }
-    } else if en {
-        "Knowledge base"
+        tr.t("articles-a-revoir")
     } else {
-        "Base de connaissances"
+        tr.t("base-de-connaissances")
     };
     let mut headers = vec![
-        if en { "Title" } else { "Titre" },
-        if en { "Product" } else { "Produit" },
+        tr.t("titre"),
+        tr.t("produit"),
         "Version",
-        if en { "Published" } else { "Publié le" },
-        if en { "Review by" } else { "À relire le" },
+        tr.t("publie-le"),
+        tr.t("a-relire-le"),
     ];
     if agency {
-        headers.push(if en { "Status" } else { "Statut" });
+        headers.push(tr.t("statut"));
     }
     let mut table = Table::new(tr, title, &headers);
     for (a, stale) in rows {
@@ -153,21 +142,17 @@ async fn list(
             tr,
             "search",
             "q",
-            tr.get("search"),
+            tr.t("search"),
             q.q.clone().unwrap_or_default(),
         )
-        .hint(if en {
-            "Words of the title or the text"
-        } else {
-            "Mots du titre ou du texte"
-        }),
+        .hint(tr.t("mots-du-titre-ou-du-texte")),
         Field::select(
             tr,
             "product",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             q.product.as_deref().unwrap_or(""),
             product_options(&state, tr).await?,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
@@ -175,57 +160,39 @@ async fn list(
             "Version",
             q.version.as_deref().unwrap_or(""),
             versions.into_iter().map(|v| (v.clone(), v)),
-            Some(if en { "All" } else { "Toutes" }),
+            Some(tr.t("toutes")),
         ),
     ];
     if agency {
         filters.push(Field::select(
             tr,
             "status",
-            if en { "Status" } else { "Statut" },
+            tr.t("statut"),
             q.status.as_deref().unwrap_or(""),
             ArticleStatus::ALL
                 .iter()
-                .map(|s| (s.code().to_string(), s.label(en).to_string())),
-            Some(tr.get("all")),
+                .map(|s| (s.code().to_string(), tr.label(s).to_string())),
+            Some(tr.t("all")),
         ));
         filters.push(Field::new(
             tr,
             "checkbox",
             "a_revoir",
-            if en {
-                "Only articles past their review date"
-            } else {
-                "Seulement les articles à revoir"
-            },
+            tr.t("seulement-les-articles-a-revoir"),
             if stale_only { "1" } else { "" },
         ));
     }
     let mut actions = vec![];
     if uc::may_write(auth.actor()) {
-        actions.push(Link::new(
-            "/connaissances/nouveau",
-            if en { "New article" } else { "Nouvel article" },
-        ));
+        actions.push(Link::new("/connaissances/nouveau", tr.t("nouvel-article")));
     }
     if agency {
         if stale_only {
-            actions.push(Link::new(
-                "/connaissances",
-                if en {
-                    "All articles"
-                } else {
-                    "Tous les articles"
-                },
-            ));
+            actions.push(Link::new("/connaissances", tr.t("tous-les-articles")));
         } else {
             actions.push(Link::new(
                 "/connaissances?a_revoir=1",
-                if en {
-                    "Articles to review"
-                } else {
-                    "Articles à revoir"
-                },
+                tr.t("articles-a-revoir"),
             ));
         }
     }
@@ -273,51 +240,14 @@ pub struct ArticlePage {
 fn notice(path: &str, tr: Tr) -> Option<String> {
     let q = path.split_once('?')?.1;
     let code = q.split('&').find_map(|p| p.strip_prefix("ok="))?;
-    let en = tr.en();
     Some(
         match code {
-            "article" => {
-                if en {
-                    "Article saved."
-                } else {
-                    "Article enregistré."
-                }
-            }
-            "relecture" => {
-                if en {
-                    "Article sent to review."
-                } else {
-                    "Article envoyé en relecture."
-                }
-            }
-            "publie" => {
-                if en {
-                    "Article published: every member institution can read it."
-                } else {
-                    "Article publié : tous les établissements adhérents peuvent le lire."
-                }
-            }
-            "brouillon" => {
-                if en {
-                    "Article back to draft."
-                } else {
-                    "Article repassé en brouillon."
-                }
-            }
-            "archive" => {
-                if en {
-                    "Article archived."
-                } else {
-                    "Article archivé."
-                }
-            }
-            "relu" => {
-                if en {
-                    "Review recorded: the article is trusted for twelve more months."
-                } else {
-                    "Relecture enregistrée : l'article est valable douze mois de plus."
-                }
-            }
+            "article" => tr.t("article-enregistre"),
+            "relecture" => tr.t("article-envoye-en-relecture"),
+            "publie" => tr.t("article-publie-tous-les-etablissements-adherents"),
+            "brouillon" => tr.t("article-repasse-en-brouillon"),
+            "archive" => tr.t("article-archive"),
+            "relu" => tr.t("relecture-enregistree-l-article-est-valable"),
             _ => return None,
         }
         .to_string(),
@@ -342,7 +272,7 @@ async fn show(
     if uc::may_write(auth.actor()) {
         links.push(Link::new(
             format!("/connaissances/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
         let button = |path: &str, fr: &str, en_label: &str| Action {
             action: format!("/connaissances/{id}/{path}"),
@@ -378,12 +308,12 @@ async fn show(
     }
     let mut facts = vec![
         (
-            (if en { "Product" } else { "Produit" }).to_string(),
+            (tr.t("produit")).to_string(),
             Cell::text(a.product_name.clone()),
         ),
         ("Version".into(), Cell::opt(&a.version)),
         (
-            (if en { "Published" } else { "Publié le" }).into(),
+            (tr.t("publie-le")).into(),
             Cell::text(
                 a.published_at
                     .as_deref()
@@ -392,11 +322,11 @@ async fn show(
             ),
         ),
         (
-            (if en { "Updated" } else { "Mis à jour le" }).into(),
+            (tr.t("mis-a-jour-le")).into(),
             Cell::text(fr_date(&a.updated_at)),
         ),
         (
-            (if en { "Review by" } else { "À relire le" }).into(),
+            (tr.t("a-relire-le")).into(),
             Cell::text(
                 a.review_on
                     .as_deref()
@@ -406,22 +336,11 @@ async fn show(
         ),
     ];
     if agency {
-        facts.push((
-            (if en { "Status" } else { "Statut" }).into(),
-            Cell::text(v.status.label(en)),
-        ));
-        facts.push((
-            (if en { "Author" } else { "Auteur·rice" }).into(),
-            Cell::opt(&a.author_name),
-        ));
+        facts.push(((tr.t("statut")).into(), Cell::text(tr.label(v.status))));
+        facts.push(((tr.t("auteur-rice")).into(), Cell::opt(&a.author_name)));
         if let (Some(t), Some(r)) = (&a.source_ticket_id, &v.source_reference) {
             facts.push((
-                (if en {
-                    "Drafted from ticket"
-                } else {
-                    "Rédigé à partir du ticket"
-                })
-                .into(),
+                (tr.t("redige-a-partir-du-ticket")).into(),
                 Cell::link(r.clone(), format!("/support/{t}")),
             ));
         }
@@ -432,13 +351,8 @@ async fn show(
             .map_err(pe(tr))?;
         let mut tb = Table::new(
             tr,
-            tr.get("history"),
-            &[
-                "Date",
-                if en { "By" } else { "Par" },
-                "Action",
-                if en { "Changes" } else { "Modifications" },
-            ],
+            tr.t("history"),
+            &["Date", tr.t("par"), "Action", tr.t("modifications")],
         );
         for h in hist {
             tb.rows.push(vec![
@@ -454,11 +368,7 @@ async fn show(
     };
     let stale = v.stale.then(|| {
         let d = a.review_on.as_deref().map(fr_date).unwrap_or_default();
-        if en {
-            format!("Its review date ({d}) has passed: check that it still holds before applying it.")
-        } else {
-            format!("Sa date de relecture ({d}) est passée : vérifiez qu'il est toujours exact avant de l'appliquer.")
-        }
+        tr.t_args("sa-date-de-relecture-d-est", &[("d", d.to_string().into())])
     });
     let subtitle = match &a.version {
         Some(ver) => format!("{} · version {ver}", a.product_name),
@@ -480,32 +390,30 @@ async fn show(
 }
 
 fn article_fields(tr: Tr, f: &FormData, products: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(tr, "text", "title", if en { "Title" } else { "Titre" }, f.get("title")).required(),
+        Field::new(tr, "text", "title", tr.t("titre"), f.get("title")).required(),
         Field::select(
             tr,
             "product_id",
-            if en { "Product" } else { "Produit" },
+            tr.t("produit"),
             &f.get("product_id"),
             products.iter().cloned(),
-            Some(if en { "Choose…" } else { "Choisir…" }),
+            Some(tr.t("choisir")),
         )
         .required(),
         Field::new(tr, "text", "version", "Version", f.get("version"))
-            .hint(if en { "The release the article applies to, e.g. 1.3.02" } else { "La version concernée, ex. 1.3.02" }),
-        Field::new(tr, "date", "review_on", if en { "Review by" } else { "À relire le" }, f.get("review_on")).hint(if en {
-            "Left empty, set to twelve months after publication."
-        } else {
-            "Laissée vide, fixée à douze mois après la publication."
-        }),
-        Field::new(tr, "textarea", "body", if en { "Text" } else { "Texte" }, f.get("body"))
+            .hint(tr.t("la-version-concernee-ex-1-3")),
+        Field::new(
+            tr,
+            "date",
+            "review_on",
+            tr.t("a-relire-le"),
+            f.get("review_on"),
+        )
+        .hint(tr.t("laissee-vide-fixee-a-douze-mois")),
+        Field::new(tr, "textarea", "body", tr.t("texte"), f.get("body"))
             .required()
-            .hint(if en {
-                "Markdown: ## heading, **bold**, - lists, [link](https://…). Raw HTML and scripts are removed."
-            } else {
-                "Markdown : ## intertitre, **gras**, - listes, [lien](https://…). Le HTML brut et les scripts sont retirés."
-            }),
+            .hint(tr.t("markdown-intertitre-gras-listes-lien-https")),
     ]
 }
 
@@ -535,11 +443,7 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let products = product_options(&state, tr).await?;
-    let title = if tr.en() {
-        "New article"
-    } else {
-        "Nouvel article"
-    };
+    let title = tr.t("nouvel-article");
     let p = IntroFormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
@@ -547,7 +451,7 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
         action: "/connaissances".into(),
         fields: article_fields(tr, &FormData::default(), &products),
         errors: vec![],
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: "/connaissances".into(),
     };
     Ok(render(&p, tr)?.into_response())
@@ -565,11 +469,7 @@ async fn create(
             let products = product_options(&state, tr).await?;
             let mut fields = article_fields(tr, &f, &products);
             let errors = apply_errors(&mut fields, &e);
-            let title = if tr.en() {
-                "New article"
-            } else {
-                "Nouvel article"
-            };
+            let title = tr.t("nouvel-article");
             let p = IntroFormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
@@ -577,7 +477,7 @@ async fn create(
                 action: "/connaissances".into(),
                 fields,
                 errors,
-                submit: tr.get("create").into(),
+                submit: tr.t("create").into(),
                 cancel: "/connaissances".into(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -590,17 +490,10 @@ fn draft_intro(a: &ArticleRow, reference: &Option<String>, tr: Tr) -> Option<Str
     let r = reference
         .as_ref()
         .filter(|_| a.status == ArticleStatus::Brouillon.code())?;
-    Some(if tr.en() {
-        format!(
-            "Drafted from ticket {r}: its public messages only, with the requester's name, e-mail and institution masked. \
-             Reread it before sending it to review: every member institution will read it."
-        )
-    } else {
-        format!(
-            "Brouillon rédigé à partir du ticket {r} : ses seuls messages publics, nom, adresse et établissement du demandeur masqués. \
-             Relisez-le avant de l'envoyer en relecture : tous les établissements adhérents le liront."
-        )
-    })
+    Some(tr.t_args(
+        "brouillon-redige-a-partir-du-ticket",
+        &[("r", r.to_string().into())],
+    ))
 }
 
 async fn edit_form(
@@ -617,7 +510,7 @@ async fn edit_form(
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
     let products = product_options(&state, tr).await?;
-    let title = format!("{} — {}", tr.get("edit"), v.article.title);
+    let title = format!("{} — {}", tr.t("edit"), v.article.title);
     let p = IntroFormPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
@@ -625,7 +518,7 @@ async fn edit_form(
         action: format!("/connaissances/{id}"),
         fields: article_fields(tr, &form_of(&v.article), &products),
         errors: vec![],
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: format!("/connaissances/{id}"),
     };
     Ok(render(&p, tr)?.into_response())
@@ -646,13 +539,13 @@ async fn update(
             let mut fields = article_fields(tr, &f, &products);
             let errors = apply_errors(&mut fields, &e);
             let p = IntroFormPage {
-                base: Base::new(&auth, tr.get("edit")),
-                h1: tr.get("edit").into(),
+                base: Base::new(&auth, tr.t("edit")),
+                h1: tr.t("edit").into(),
                 intro: None,
                 action: format!("/connaissances/{id}"),
                 fields,
                 errors,
-                submit: tr.get("save").into(),
+                submit: tr.t("save").into(),
                 cancel: format!("/connaissances/{id}"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())

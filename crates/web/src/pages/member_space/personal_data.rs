@@ -3,7 +3,7 @@
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::kit::{fr, path_id, pe, render, FormData, PageForm, Sect, SectionsPage};
+use crate::kit::{path_id, pe, render, FormData, PageForm, Sect, SectionsPage};
 use crate::view::{Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -35,7 +35,7 @@ fn data_sections(tr: Tr, d: &relais_app::privacy::PersonData) -> Vec<Sect> {
                 .map(|o| o.keys().cloned().collect())
                 .unwrap_or_default();
             if sec.rows.is_empty() {
-                s.paras.push(fr(tr, "Rien.", "Nothing."));
+                s.paras.push(tr.t("rien").to_string());
             } else {
                 let heads: Vec<&str> = cols.iter().map(String::as_str).collect();
                 let mut t = Table::new(tr, sec.title, &heads);
@@ -76,20 +76,13 @@ async fn my_data_page(State(state): State<AppState>, auth: Auth) -> Result<Respo
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(
-            &auth,
-            fr(tr, "Mes données personnelles", "My personal data"),
-        ),
-        fr(tr, "Mes données personnelles", "My personal data"),
+        Base::new(&auth, tr.t("mes-donnees-personnelles").to_string()),
+        tr.t("mes-donnees-personnelles").to_string(),
     );
-    p.subtitle = fr(
-        tr,
-        "Tout ce que Relais conserve à votre sujet. Pour faire rectifier ou effacer ces données, écrivez au délégué à la protection des données de l'agence.",
-        "Everything Relais holds about you. To have it corrected or erased, write to the agency's data protection officer.",
-    );
+    p.subtitle = tr.t("tout-ce-que-relais-conserve-a").to_string();
     p.actions = vec![Link::new(
         "/espace/donnees.json",
-        fr(tr, "Télécharger (JSON)", "Download (JSON)"),
+        tr.t("telecharger-json").to_string(),
     )];
     p.sections = data_sections(tr, &d);
     Ok(render(&p, tr)?.into_response())
@@ -116,42 +109,25 @@ async fn contact_data_page(
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(
-            &auth,
-            fr(
-                tr,
-                "Données personnelles du contact",
-                "Contact's personal data",
-            ),
-        ),
-        fr(
-            tr,
-            "Données personnelles du contact",
-            "Contact's personal data",
-        ),
+        Base::new(&auth, tr.t("donnees-personnelles-du-contact").to_string()),
+        tr.t("donnees-personnelles-du-contact").to_string(),
     );
     p.actions = vec![
         Link::new(
             format!("/contacts/{id}"),
-            fr(tr, "Fiche du contact", "Contact page"),
+            tr.t("fiche-du-contact").to_string(),
         ),
         Link::new(
             format!("/contacts/{id}/donnees.json"),
-            fr(tr, "Télécharger (JSON)", "Download (JSON)"),
+            tr.t("telecharger-json").to_string(),
         ),
     ];
     p.sections = data_sections(tr, &d);
-    let mut s = Sect::new(
-        "lectures",
-        fr(tr, "Qui a consulté cette fiche", "Who read this page"),
-    );
+    let mut s = Sect::new("lectures", tr.t("qui-a-consulte-cette-fiche").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Consultations par l'agence", "Reads by agency staff"),
-        &[
-            if tr.en() { "When" } else { "Quand" },
-            if tr.en() { "Who" } else { "Qui" },
-        ],
+        tr.t("consultations-par-l-agence").to_string(),
+        &[tr.t("quand"), tr.t("qui")],
     );
     for r in &reads {
         t.rows.push(vec![
@@ -167,26 +143,19 @@ async fn contact_data_page(
         .and_then(|s| s.rows.first())
         .is_some_and(|r| !r["efface_le"].is_null());
     if !erased {
-        let mut s = Sect::new("effacer", fr(tr, "Effacer sur demande", "Erase on request"));
-        s.paras.push(fr(
-            tr,
-            "L'effacement remplace le nom, le courriel et le téléphone de la personne par un pseudonyme partout (fiches, tickets, historique, index de recherche) ; les tickets, relevés et montants restent intacts. Irréversible.",
-            "Erasure replaces the person's name, e-mail and phone by a pseudonym everywhere (records, tickets, history, search index); tickets, statements and amounts stay intact. Irreversible.",
-        ));
+        let mut s = Sect::new("effacer", tr.t("effacer-sur-demande").to_string());
+        s.paras
+            .push(tr.t("l-effacement-remplace-le-nom-le").to_string());
         s.forms.push(PageForm {
             action: format!("/contacts/{id}/effacer"),
             fields: vec![Field::new(
                 tr,
                 "checkbox",
                 "confirm",
-                fr(
-                    tr,
-                    "Je confirme l'effacement demandé par la personne",
-                    "I confirm the erasure requested by the person",
-                ),
+                tr.t("je-confirme-l-effacement-demande-par").to_string(),
                 "",
             )],
-            button: fr(tr, "Effacer ce contact", "Erase this contact"),
+            button: tr.t("effacer-ce-contact").to_string(),
             danger: true,
         });
         p.sections.push(s);

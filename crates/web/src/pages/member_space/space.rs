@@ -3,7 +3,7 @@
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::kit::relation::{context_of, incidents_table};
-use crate::kit::{fr, path_id, pe, render, FormData, PageForm, Sect, SectionsPage};
+use crate::kit::{path_id, pe, render, FormData, PageForm, Sect, SectionsPage};
 use crate::view::{fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -22,7 +22,6 @@ pub fn router() -> Router<AppState> {
 
 async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let actor = auth.actor().clone();
     let app = &state.app;
     let Some(inst) = actor.institution_id else {
@@ -58,8 +57,8 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     .0;
     let domains = relais_app::crm::list_domains(app).await.map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Mon espace adhérent", "My member space")),
-        fr(tr, "Mon espace adhérent", "My member space"),
+        Base::new(&auth, tr.t("mon-espace-adherent").to_string()),
+        tr.t("mon-espace-adherent").to_string(),
     );
     p.subtitle = format!(
         "{} — {}",
@@ -68,49 +67,37 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     p.actions = vec![
         Link::new(
             format!("/etablissements/{inst}"),
-            fr(tr, "Mon établissement", "My institution"),
+            tr.t("nav-my-institution").to_string(),
         ),
         Link::new(
             "/espace/donnees",
-            fr(tr, "Mes données personnelles", "My personal data"),
+            tr.t("mes-donnees-personnelles").to_string(),
         ),
-        Link::new("/compte", fr(tr, "Mon compte", "My account")),
+        Link::new("/compte", tr.t("nav-account").to_string()),
     ];
     // Surveys waiting.
     let mut s = Sect::new(
         "enquetes",
-        fr(
-            tr,
-            "Enquêtes en attente de votre réponse",
-            "Surveys waiting for your answer",
-        ),
+        tr.t("enquetes-en-attente-de-votre-reponse").to_string(),
     );
     if pending.is_empty() {
-        s.paras
-            .push(fr(tr, "Aucune enquête en attente.", "No survey waiting."));
+        s.paras.push(tr.t("aucune-enquete-en-attente").to_string());
     }
     for i in &pending {
         s.forms.push(PageForm {
             action: format!("/espace/enquetes/{}", i.id),
             fields: vec![],
-            button: format!("{} : {}", fr(tr, "Répondre", "Answer"), context_of(tr, i)),
+            button: format!("{} : {}", tr.t("repondre"), context_of(tr, i)),
             danger: false,
         });
     }
     p.sections.push(s);
     // Products and versions.
-    let mut s = Sect::new(
-        "produits",
-        fr(tr, "Nos produits et versions", "Our products and versions"),
-    );
+    let mut s = Sect::new("produits", tr.t("nos-produits-et-versions").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Produits déployés", "Products deployed"),
-        &[
-            if en { "Product" } else { "Produit" },
-            "Version",
-            if en { "Status" } else { "Statut" },
-        ],
+        tr.t("produits-deployes").to_string(),
+        &[tr.t("produit"), "Version", tr.t("statut")],
     );
     for d in &v.deployments {
         t.rows.push(vec![
@@ -118,7 +105,7 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
             Cell::opt(&d.version),
             Cell::text(
                 relais_domain::crm::DeploymentStatus::from_code(&d.status)
-                    .map(|x| x.label(en).to_string())
+                    .map(|x| tr.label(x).to_string())
                     .unwrap_or_default(),
             ),
         ]);
@@ -126,30 +113,22 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     s.tables.push(t);
     p.sections.push(s);
     // Tickets with live deadlines.
-    let mut s = Sect::new("tickets", fr(tr, "Nos tickets ouverts", "Our open tickets"));
+    let mut s = Sect::new("tickets", tr.t("nos-tickets-ouverts").to_string());
     let now = state.app.now_ts();
     let mut t = Table::new(
         tr,
-        format!(
-            "{} {}",
-            support.open.len(),
-            fr(tr, "ticket(s) ouvert(s)", "open ticket(s)")
-        ),
+        format!("{} {}", support.open.len(), tr.t("ticket-s-ouvert-s")),
         &[
-            if en { "Reference" } else { "Référence" },
-            if en { "Subject" } else { "Objet" },
-            if en { "Product" } else { "Produit" },
-            if en {
-                "Resolution due"
-            } else {
-                "Résolution attendue"
-            },
+            tr.t("reference"),
+            tr.t("objet"),
+            tr.t("produit"),
+            tr.t("resolution-attendue"),
         ],
     );
     for tk in &support.open {
         let due = match &tk.resolution_due_at {
             Some(d) if d.as_str() < now.as_str() => {
-                format!("{} ({})", fr_date(d), fr(tr, "dépassé", "missed"))
+                format!("{} ({})", fr_date(d), tr.t("depasse"))
             }
             Some(d) => fr_date(d),
             None => "—".into(),
@@ -162,32 +141,19 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         ]);
     }
     s.tables.push(t);
-    s.links.push(Link::new(
-        "/support",
-        fr(tr, "Tous nos tickets", "All our tickets"),
-    ));
+    s.links
+        .push(Link::new("/support", tr.t("tous-nos-tickets").to_string()));
     p.sections.push(s);
     // Incidents.
-    let mut s = Sect::new(
-        "incidents",
-        fr(
-            tr,
-            "Incidents sur nos produits",
-            "Incidents on our products",
-        ),
-    );
+    let mut s = Sect::new("incidents", tr.t("incidents-sur-nos-produits").to_string());
     s.tables.push(incidents_table(tr, &incidents));
     p.sections.push(s);
     // Trainings.
-    let mut s = Sect::new("formations", fr(tr, "Mes formations", "My training"));
+    let mut s = Sect::new("formations", tr.t("mes-formations").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Mes inscriptions", "My registrations"),
-        &[
-            if en { "Training" } else { "Formation" },
-            "Dates",
-            if en { "Status" } else { "Statut" },
-        ],
+        tr.t("mes-inscriptions").to_string(),
+        &[tr.t("touchpoint-formation"), "Dates", tr.t("statut")],
     );
     for (r, pos) in regs.iter().take(20) {
         t.rows.push(vec![
@@ -201,9 +167,9 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
                 fr_date(&r.ends_on)
             )),
             Cell::text(match pos {
-                Some(n) => format!("{} ({n})", fr(tr, "liste d'attente", "waiting list")),
+                Some(n) => format!("{} ({n})", tr.t("liste-d-attente")),
                 None => relais_domain::training::RegistrationStatus::from_code(&r.status)
-                    .map(|x| x.label(en).to_string())
+                    .map(|x| tr.label(x).to_string())
                     .unwrap_or_else(|| r.status.clone()),
             }),
         ]);
@@ -211,31 +177,23 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     s.tables.push(t);
     s.links.push(Link::new(
         "/formations/mes-inscriptions",
-        fr(tr, "Mon espace formation", "My training space"),
+        tr.t("mon-espace-formation-2").to_string(),
     ));
     s.links.push(Link::new(
         "/communautes",
-        fr(tr, "Événements des communautés", "Community events"),
+        tr.t("evenements-des-communautes").to_string(),
     ));
     if matches!(actor.role, Role::MemberAdmin) {
         s.links.push(Link::new(
             format!("/formations/releves?etablissement={inst}"),
-            fr(
-                tr,
-                "Relevé de formation de l'établissement",
-                "Institution training statement",
-            ),
+            tr.t("releve-de-formation-de-l-etablissement").to_string(),
         ));
     }
     p.sections.push(s);
     // Publications.
     let mut s = Sect::new(
         "publications",
-        fr(
-            tr,
-            "Publications pour mes domaines",
-            "Publications for my domains",
-        ),
+        tr.t("publications-pour-mes-domaines").to_string(),
     );
     for pb in &pubs {
         s.links.push(Link::new(
@@ -244,38 +202,29 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
         ));
     }
     if pubs.is_empty() {
-        s.paras
-            .push(fr(tr, "Aucune publication.", "No publication."));
+        s.paras.push(tr.t("aucune-publication").to_string());
     }
     p.sections.push(s);
     // Interests.
     let mut s = Sect::new(
         "interets",
-        fr(
-            tr,
-            "Mes domaines d'intérêt et abonnements",
-            "My interests and subscriptions",
-        ),
+        tr.t("mes-domaines-d-interet-et-abonnements").to_string(),
     );
     s.forms.push(PageForm {
         action: "/espace/interets".into(),
         fields: vec![Field::checkboxes(
             tr,
             "domains",
-            fr(
-                tr,
-                "Domaines qui m'intéressent",
-                "Domains I am interested in",
-            ),
+            tr.t("domaines-qui-m-interessent").to_string(),
             &interests,
             domains.into_iter().map(|d| (d.code, d.name)),
         )],
-        button: fr(tr, "Enregistrer mes domaines", "Save my domains"),
+        button: tr.t("enregistrer-mes-domaines").to_string(),
         danger: false,
     });
     s.links.push(Link::new(
         "/communautes/listes",
-        fr(tr, "Listes de diffusion", "Mailing lists"),
+        tr.t("listes-de-diffusion").to_string(),
     ));
     p.sections.push(s);
     Ok(render(&p, tr)?.into_response())

@@ -4,7 +4,7 @@ use super::{invalid_message, small_table};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::kit::{
-    form_reply, fr, history_table, nonempty, path_id, pe, render, render_markdown, ActionPage,
+    form_reply, history_table, nonempty, path_id, pe, render, render_markdown, ActionPage,
     ActionRow as RowWithAction, FormData, FormPage, ListPage, SmallForm,
 };
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link, Table};
@@ -39,28 +39,19 @@ pub fn router() -> Router<AppState> {
 
 async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let rows = uc::list_campaigns(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let title = fr(
-        tr,
-        "Campagnes de contacts qualifiés",
-        "Qualified-contact campaigns",
-    );
+    let title = tr.t("campagnes-de-contacts-qualifies").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if en { "Campaign" } else { "Campagne" },
-            if en { "Starts" } else { "Début" },
-            if en { "Ends" } else { "Fin" },
-            if en {
-                "Institutions"
-            } else {
-                "Établissements"
-            },
-            if en { "Progress" } else { "Avancement" },
+            tr.t("campagne"),
+            tr.t("debut-2"),
+            tr.t("fin-2"),
+            tr.t("nav-institutions"),
+            tr.t("avancement"),
         ],
     );
     let total = rows.len() as i64;
@@ -87,7 +78,7 @@ async fn list_campaigns(State(state): State<AppState>, auth: Auth) -> Result<Res
     if may_manage_engagement(auth.actor()) {
         actions.push(Link::new(
             "/campagnes/nouvelle",
-            fr(tr, "Nouvelle campagne", "New campaign"),
+            tr.t("nouvelle-campagne").to_string(),
         ));
     }
     let p = ListPage {
@@ -118,7 +109,7 @@ async fn campaign_form(
             tr,
             "text",
             "title",
-            fr(tr, "Titre", "Title"),
+            tr.t("titre").to_string(),
             f.get("title"),
         )
         .required(),
@@ -126,7 +117,7 @@ async fn campaign_form(
             tr,
             "date",
             "starts_on",
-            fr(tr, "Début", "Starts"),
+            tr.t("debut-2").to_string(),
             f.get("starts_on"),
         )
         .required(),
@@ -134,32 +125,28 @@ async fn campaign_form(
             tr,
             "date",
             "ends_on",
-            fr(tr, "Fin", "Ends"),
+            tr.t("fin-2").to_string(),
             f.get("ends_on"),
         ),
         Field::new(
             tr,
             "textarea",
             "description",
-            fr(tr, "Objectif et consignes", "Goal and instructions"),
+            tr.t("objectif-et-consignes").to_string(),
             f.get("description"),
         ),
     ];
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = fr(tr, "Nouvelle campagne", "New campaign");
+    let title = tr.t("nouvelle-campagne").to_string();
     let p = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: "/campagnes".into(),
         fields,
         errors,
-        submit: fr(
-            tr,
-            "Créer (tous les adhérents, chacun confié à son chargé de relation)",
-            "Create (every member, each assigned to its key-account manager)",
-        ),
+        submit: tr.t("creer-tous-les-adherents-chacun-confie").to_string(),
         cancel: "/campagnes".into(),
     };
     form_reply(&p, err.is_some(), tr)
@@ -205,7 +192,6 @@ async fn show_campaign(
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let me = auth.actor().user_id.to_string();
     let f = TargetFilter {
@@ -220,9 +206,12 @@ async fn show_campaign(
         *counts.entry(t.status.clone()).or_insert(0i64) += 1;
     }
     let mut facts = vec![
-        (fr(tr, "Début", "Starts"), Cell::text(fr_date(&c.starts_on))),
         (
-            fr(tr, "Fin", "Ends"),
+            tr.t("debut-2").to_string(),
+            Cell::text(fr_date(&c.starts_on)),
+        ),
+        (
+            tr.t("fin-2").to_string(),
             Cell::text(
                 c.ends_on
                     .as_deref()
@@ -231,46 +220,39 @@ async fn show_campaign(
             ),
         ),
         (
-            fr(tr, "Avancement", "Progress"),
-            Cell::text(if en {
-                format!(
-                    "{} of {} institutions dealt with ({} %)",
-                    c.done,
-                    c.targets,
-                    percent(c.done, c.targets)
-                )
-            } else {
-                format!(
-                    "{} établissements traités sur {} ({} %)",
-                    c.done,
-                    c.targets,
-                    percent(c.done, c.targets)
-                )
-            }),
+            tr.t("avancement").to_string(),
+            Cell::text(tr.t_args(
+                "done-etablissements-traites-sur-targets-targets2",
+                &[
+                    ("done", c.done.to_string().into()),
+                    ("targets", c.targets.to_string().into()),
+                    ("targets2", (percent(c.done, c.targets)).to_string().into()),
+                ],
+            )),
         ),
     ];
     if f.manager_id.is_some() || f.status.is_some() {
         facts.push((
-            fr(tr, "Sélection", "Selection"),
+            tr.t("selection").to_string(),
             Cell::text(
                 TargetStatus::ALL
                     .iter()
-                    .map(|s| format!("{} : {}", s.label(en), counts.get(s.code()).unwrap_or(&0)))
+                    .map(|s| format!("{} : {}", tr.label(s), counts.get(s.code()).unwrap_or(&0)))
                     .collect::<Vec<_>>()
                     .join(" · "),
             ),
         ));
     }
     let headers: Vec<String> = vec![
-        fr(tr, "Établissement", "Institution"),
-        fr(tr, "Chargé·e de relation", "Key-account manager"),
-        fr(tr, "Statut", "Status"),
-        fr(tr, "Dernier contact", "Last contact"),
-        fr(tr, "Échanges", "Contacts"),
+        tr.t("etablissement").to_string(),
+        tr.t("role-relation").to_string(),
+        tr.t("statut").to_string(),
+        tr.t("dernier-contact").to_string(),
+        tr.t("echanges").to_string(),
     ];
     let mut table = small_table(
         tr,
-        fr(tr, "Établissements à contacter", "Institutions to contact"),
+        tr.t("etablissements-a-contacter").to_string(),
         &headers,
         false,
     );
@@ -295,17 +277,17 @@ async fn show_campaign(
         });
     }
     let mut links = vec![
-        Link::new(format!("/campagnes/{id}"), fr(tr, "Tous", "All")),
+        Link::new(format!("/campagnes/{id}"), tr.t("all").to_string()),
         Link::new(
             format!("/campagnes/{id}?responsable=moi"),
-            fr(tr, "Mes établissements", "My institutions"),
+            tr.t("mes-etablissements").to_string(),
         ),
         Link::new(
             format!("/campagnes/{id}?statut=a_contacter"),
-            fr(tr, "Restant à contacter", "Left to contact"),
+            tr.t("restant-a-contacter").to_string(),
         ),
     ];
-    links.insert(0, Link::new("/campagnes", fr(tr, "Campagnes", "Campaigns")));
+    links.insert(0, Link::new("/campagnes", tr.t("campagnes").to_string()));
     let history = Some(history_table(
         tr,
         uc::history(&state.app, auth.actor(), "campaign", id)
@@ -315,11 +297,7 @@ async fn show_campaign(
     let p = ActionPage {
         base: Base::new(&auth, c.title.clone()),
         h1: c.title.clone(),
-        subtitle: Some(fr(
-            tr,
-            "Campagne de contacts qualifiés",
-            "Qualified-contact campaign",
-        )),
+        subtitle: Some(tr.t("campagne-de-contacts-qualifies").to_string()),
         error: None,
         links,
         buttons: vec![],
@@ -342,7 +320,6 @@ async fn target_page(
     error: Option<String>,
 ) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let v = uc::get_target(&state.app, auth.actor(), id, target)
         .await
         .map_err(pe(tr))?;
@@ -350,30 +327,30 @@ async fn target_page(
     let t = &v.target;
     let facts = vec![
         (
-            fr(tr, "Campagne", "Campaign"),
+            tr.t("campagne").to_string(),
             Cell::link(v.campaign.title.clone(), format!("/campagnes/{id}")),
         ),
         (
-            fr(tr, "Établissement", "Institution"),
+            tr.t("etablissement").to_string(),
             Cell::link(
                 t.institution_name.clone(),
                 format!("/etablissements/{}", t.institution_id),
             ),
         ),
         (
-            fr(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             Cell::text(crate::label!(TargetStatus, &t.status, tr)),
         ),
     ];
     let headers: Vec<String> = vec![
         "Date".into(),
-        fr(tr, "Personne jointe", "Person reached"),
-        fr(tr, "Résultat", "Outcome"),
-        fr(tr, "Données corrigées", "Data corrected"),
+        tr.t("personne-jointe").to_string(),
+        tr.t("resultat").to_string(),
+        tr.t("donnees-corrigees").to_string(),
         "Notes".into(),
-        fr(tr, "Saisi par", "Recorded by"),
+        tr.t("saisi-par").to_string(),
     ];
-    let mut records = small_table(tr, fr(tr, "Échanges", "Contacts"), &headers, false);
+    let mut records = small_table(tr, tr.t("echanges").to_string(), &headers, false);
     for r in &v.records {
         records.rows.push(RowWithAction {
             cells: vec![
@@ -392,8 +369,8 @@ async fn target_page(
     }
     let mut assignment = small_table(
         tr,
-        fr(tr, "Affectation", "Assignment"),
-        &[fr(tr, "Chargé·e de relation", "Key-account manager")],
+        tr.t("affectation").to_string(),
+        &[tr.t("role-relation").to_string()],
         false,
     );
     assignment.rows.push(RowWithAction {
@@ -407,19 +384,25 @@ async fn target_page(
         records.form = Some(SmallForm {
             action: format!("/campagnes/{id}/cibles/{target}/contacts"),
             fields: vec![
-                Field::new(tr, "date", "contacted_on", fr(tr, "Date de l'échange", "Date"), ""),
+                Field::new(
+                    tr,
+                    "date",
+                    "contacted_on",
+                    tr.t("date-de-l-echange").to_string(),
+                    "",
+                ),
                 Field::select(
                     tr,
                     "contact_id",
-                    fr(tr, "Personne jointe", "Person reached"),
+                    tr.t("personne-jointe").to_string(),
                     "",
                     v.contacts.clone(),
-                    Some(if en { "Nobody in particular" } else { "Personne en particulier" }),
+                    Some(tr.t("personne-en-particulier")),
                 ),
                 Field::select(
                     tr,
                     "outcome",
-                    fr(tr, "Résultat", "Outcome"),
+                    tr.t("resultat").to_string(),
                     "",
                     enum_options(
                         ContactOutcome::ALL,
@@ -434,29 +417,25 @@ async fn target_page(
                     tr,
                     "textarea",
                     "corrections",
-                    fr(tr, "Données corrigées", "Data corrected"),
+                    tr.t("donnees-corrigees").to_string(),
                     "",
                 )
-                .hint(fr(
-                    tr,
-                    "Ce qui a changé (fonction, interlocuteur, projets…) ; obligatoire si le résultat est « données corrigées ».",
-                    "What changed (role, person, projects…); required when the outcome is \"data corrected\".",
-                )),
+                .hint(tr.t("ce-qui-a-change-fonction-interlocuteur").to_string()),
                 Field::new(tr, "textarea", "notes", "Notes", ""),
             ],
-            submit: fr(tr, "Enregistrer l'échange", "Save the contact"),
+            submit: tr.t("enregistrer-l-echange").to_string(),
         });
         assignment.form = Some(SmallForm {
             action: format!("/campagnes/{id}/cibles/{target}/affectation"),
             fields: vec![Field::select(
                 tr,
                 "manager_id",
-                fr(tr, "Confier à", "Assign to"),
+                tr.t("confier-a").to_string(),
                 t.manager_id.as_deref().unwrap_or(""),
                 p.agents,
-                Some(if en { "Nobody" } else { "Personne" }),
+                Some(tr.t("personne-2")),
             )],
-            submit: fr(tr, "Affecter", "Assign"),
+            submit: tr.t("affecter").to_string(),
         });
     }
     let history = Some(history_table(
@@ -472,7 +451,7 @@ async fn target_page(
         error,
         links: vec![Link::new(
             format!("/campagnes/{id}"),
-            fr(tr, "Retour à la campagne", "Back to the campaign"),
+            tr.t("retour-a-la-campagne").to_string(),
         )],
         buttons: vec![],
         facts,

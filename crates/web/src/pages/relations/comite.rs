@@ -5,7 +5,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::kit::{
-    form_reply, fr, history_table, path_id, pe, render, render_markdown, Action, ActionPage,
+    form_reply, history_table, path_id, pe, render, render_markdown, Action, ActionPage,
     ActionRow as RowWithAction, FormData, FormPage, SmallForm,
 };
 use crate::view::{apply_errors, enum_options, fr_date, Base, Cell, Field, Link};
@@ -42,7 +42,6 @@ async fn comite_page(
     error: Option<String>,
 ) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let members = uc::comite_members(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
@@ -51,12 +50,12 @@ async fn comite_page(
         .map_err(pe(tr))?;
     let manage = may_manage_engagement(auth.actor());
     let headers: Vec<String> = vec![
-        fr(tr, "Nom", "Name"),
-        fr(tr, "Établissement", "Institution"),
-        fr(tr, "Rôle", "Role"),
-        fr(tr, "Depuis", "Since"),
+        tr.t("nom").to_string(),
+        tr.t("etablissement").to_string(),
+        tr.t("role").to_string(),
+        tr.t("depuis").to_string(),
     ];
-    let mut mt = small_table(tr, fr(tr, "Membres", "Members"), &headers, manage);
+    let mut mt = small_table(tr, tr.t("membres").to_string(), &headers, manage);
     for m in &members {
         let name = m.name.clone().unwrap_or_else(|| "—".into());
         mt.rows.push(RowWithAction {
@@ -74,7 +73,7 @@ async fn comite_page(
             ],
             action: manage.then(|| Action {
                 action: format!("/comite/membres/{}/retrait", m.id),
-                label: format!("{} — {name}", fr(tr, "Retirer", "Remove")),
+                label: format!("{} — {name}", tr.t("retirer")),
             }),
         });
     }
@@ -91,11 +90,7 @@ async fn comite_page(
                 Field::select(
                     tr,
                     "contact_id",
-                    fr(
-                        tr,
-                        "Contact d'un établissement",
-                        "Contact of an institution",
-                    ),
+                    tr.t("contact-d-un-etablissement").to_string(),
                     "",
                     contacts,
                     Some(""),
@@ -103,7 +98,7 @@ async fn comite_page(
                 Field::select(
                     tr,
                     "user_id",
-                    fr(tr, "ou personne de l'Amue", "or agency staff"),
+                    tr.t("ou-personne-de-l-amue").to_string(),
                     "",
                     p.agents,
                     Some(""),
@@ -111,23 +106,23 @@ async fn comite_page(
                 Field::select(
                     tr,
                     "role",
-                    fr(tr, "Rôle au comité", "Role"),
+                    tr.t("role-au-comite").to_string(),
                     "membre",
                     enum_options(ComiteRole::ALL, ComiteRole::code, ComiteRole::label, tr),
                     None,
                 ),
-                Field::new(tr, "date", "since_on", fr(tr, "Depuis le", "Since"), ""),
+                Field::new(tr, "date", "since_on", tr.t("depuis-le").to_string(), ""),
             ],
-            submit: fr(tr, "Ajouter au comité", "Add to the committee"),
+            submit: tr.t("ajouter-au-comite").to_string(),
         });
     }
     let headers: Vec<String> = vec![
         "Date".into(),
-        fr(tr, "Réunion", "Meeting"),
-        fr(tr, "Lieu", "Place"),
-        fr(tr, "Compte rendu", "Minutes"),
+        tr.t("interaction-kind-reunion").to_string(),
+        tr.t("lieu").to_string(),
+        tr.t("compte-rendu").to_string(),
     ];
-    let mut rt = small_table(tr, fr(tr, "Réunions", "Meetings"), &headers, false);
+    let mut rt = small_table(tr, tr.t("reunions").to_string(), &headers, false);
     for m in &meetings {
         rt.rows.push(RowWithAction {
             cells: vec![
@@ -135,9 +130,9 @@ async fn comite_page(
                 Cell::link(m.title.clone(), format!("/comite/reunions/{}", m.id)),
                 Cell::opt(&m.place),
                 Cell::text(if m.minutes.is_some() {
-                    fr(tr, "Disponible", "Available")
+                    tr.t("disponible").to_string()
                 } else {
-                    fr(tr, "À rédiger", "To be written")
+                    tr.t("a-rediger").to_string()
                 }),
             ],
             action: None,
@@ -147,22 +142,20 @@ async fn comite_page(
     if manage {
         links.push(Link::new(
             "/comite/reunions/nouvelle",
-            fr(tr, "Nouvelle réunion", "New meeting"),
+            tr.t("nouvelle-reunion").to_string(),
         ));
     }
-    let title = fr(
-        tr,
-        "Comité de la relation établissements",
-        "Institutions relations committee",
-    );
+    let title = tr.t("comite-de-la-relation-etablissements").to_string();
     Ok(ActionPage {
         base: Base::new(auth, title.clone()),
         h1: title,
-        subtitle: Some(if en {
-            format!("{} members, {} meetings", members.len(), meetings.len())
-        } else {
-            format!("{} membres, {} réunions", members.len(), meetings.len())
-        }),
+        subtitle: Some(tr.t_args(
+            "members-membres-meetings-reunions",
+            &[
+                ("meetings", meetings.len().to_string().into()),
+                ("members", members.len().to_string().into()),
+            ],
+        )),
         error,
         links,
         buttons: vec![],
@@ -232,16 +225,13 @@ async fn remove_member(
 fn meeting_html(tr: Tr, m: &MeetingRow) -> String {
     let mut out = format!(
         "<h2>{}</h2>\n{}",
-        fr(tr, "Ordre du jour", "Agenda"),
+        tr.t("ordre-du-jour"),
         render_markdown(&m.agenda)
     );
-    out.push_str(&format!("<h2>{}</h2>\n", fr(tr, "Compte rendu", "Minutes")));
+    out.push_str(&format!("<h2>{}</h2>\n", tr.t("compte-rendu")));
     match &m.minutes {
         Some(md) => out.push_str(&render_markdown(md)),
-        None => out.push_str(&format!(
-            "<p>{}</p>",
-            fr(tr, "Pas encore rédigé.", "Not written yet.")
-        )),
+        None => out.push_str(&format!("<p>{}</p>", tr.t("pas-encore-redige"))),
     }
     out
 }
@@ -256,11 +246,11 @@ async fn show_meeting(
     let m = uc::get_meeting(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?;
-    let mut links = vec![Link::new("/comite", fr(tr, "Le comité", "The committee"))];
+    let mut links = vec![Link::new("/comite", tr.t("le-comite").to_string())];
     if may_manage_engagement(auth.actor()) {
         links.push(Link::new(
             format!("/comite/reunions/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
     }
     let history = Some(history_table(
@@ -278,7 +268,7 @@ async fn show_meeting(
         buttons: vec![],
         facts: vec![
             ("Date".into(), Cell::text(fr_date(&m.held_on))),
-            (fr(tr, "Lieu", "Place"), Cell::opt(&m.place)),
+            (tr.t("lieu").to_string(), Cell::opt(&m.place)),
         ],
         body_html: Some(meeting_html(tr, &m)),
         resources: vec![],
@@ -307,16 +297,22 @@ async fn meeting_form(
             tr,
             "text",
             "title",
-            fr(tr, "Titre", "Title"),
+            tr.t("titre").to_string(),
             f.get("title"),
         )
         .required(),
-        Field::new(tr, "text", "place", fr(tr, "Lieu", "Place"), f.get("place")),
+        Field::new(
+            tr,
+            "text",
+            "place",
+            tr.t("lieu").to_string(),
+            f.get("place"),
+        ),
         Field::new(
             tr,
             "textarea",
             "agenda",
-            fr(tr, "Ordre du jour (Markdown)", "Agenda (Markdown)"),
+            tr.t("ordre-du-jour-markdown").to_string(),
             f.get("agenda"),
         )
         .required(),
@@ -324,21 +320,21 @@ async fn meeting_form(
             tr,
             "textarea",
             "minutes",
-            fr(tr, "Compte rendu (Markdown)", "Minutes (Markdown)"),
+            tr.t("compte-rendu-markdown").to_string(),
             f.get("minutes"),
         ),
     ];
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = fr(tr, "Réunion du comité", "Committee meeting");
+    let title = tr.t("reunion-du-comite").to_string();
     let p = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action,
         fields,
         errors,
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel,
     };
     form_reply(&p, err.is_some(), tr)

@@ -3,9 +3,8 @@
 use super::*;
 
 fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
-    let en = tr.en();
     let mut out = Vec::new();
-    let mut s = Sect::new("indice", fr(tr, "Indice de santé", "Health indicator"));
+    let mut s = Sect::new("indice", tr.t("indice-de-sante").to_string());
     let delta = v
         .previous
         .as_ref()
@@ -14,49 +13,32 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
                 " ({}{} {} {})",
                 if v.health.score >= *p { "+" } else { "" },
                 v.health.score - p,
-                fr(tr, "depuis le", "since"),
+                tr.t("depuis-le-2"),
                 fr_date(d)
             )
         })
         .unwrap_or_default();
     s.facts = vec![
         (
-            fr(
-                tr,
-                "Indice actuel (sur 100)",
-                "Current indicator (out of 100)",
-            ),
+            tr.t("indice-actuel-sur-100").to_string(),
             Cell::text(format!("{}{delta}", v.health.score)),
         ),
         (
-            fr(tr, "Seuil de signalement", "Flag threshold"),
+            tr.t("seuil-de-signalement").to_string(),
             Cell::text(v.threshold.to_string()),
         ),
     ];
-    s.paras.push(fr(
-        tr,
-        &format!(
-            "Formule : indice = {} + somme des contributions ci-dessous, arrondi et borné entre 0 et 100.",
-            relais_domain::relation::HEALTH_BASE
-        ),
-        &format!(
-            "Formula: indicator = {} + the sum of the contributions below, rounded and kept between 0 and 100.",
-            relais_domain::relation::HEALTH_BASE
-        ),
+    s.paras.push(tr.t_args(
+        "formule-indice-health-base-somme-des",
+        &[(
+            "health_base",
+            (relais_domain::relation::HEALTH_BASE).to_string().into(),
+        )],
     ));
     let mut t = Table::new(
         tr,
-        fr(
-            tr,
-            "Contribution de chaque facteur",
-            "Contribution of each factor",
-        ),
-        &[
-            if en { "Factor" } else { "Facteur" },
-            if en { "Measured" } else { "Mesure" },
-            if en { "Rule" } else { "Règle" },
-            "Points",
-        ],
+        tr.t("contribution-de-chaque-facteur").to_string(),
+        &[tr.t("facteur"), tr.t("mesure"), tr.t("regle"), "Points"],
     );
     for f in &v.health.factors {
         t.rows.push(vec![
@@ -72,7 +54,7 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
     }
     s.tables.push(t);
     out.push(s);
-    let mut s = Sect::new("historique", fr(tr, "Historique", "History"));
+    let mut s = Sect::new("historique", tr.t("historique").to_string());
     // One point per month: the last snapshot of each month.
     let mut monthly: Vec<(String, i64)> = Vec::new();
     for (d, score) in &v.history {
@@ -82,7 +64,7 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
             _ => monthly.push((m, *score)),
         }
     }
-    let title = fr(tr, "Indice de santé par mois", "Health indicator per month");
+    let title = tr.t("indice-de-sante-par-mois").to_string();
     s.chart = Some(bar_chart(
         &title,
         &monthly
@@ -92,14 +74,7 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
         100.0,
         Some(v.threshold as f64),
     ));
-    let mut t = Table::new(
-        tr,
-        title,
-        &[
-            if en { "Month" } else { "Mois" },
-            if en { "Indicator" } else { "Indice" },
-        ],
-    );
+    let mut t = Table::new(tr, title, &[tr.t("mois"), tr.t("indice")]);
     for (m, x) in monthly.iter().rev() {
         t.rows
             .push(vec![Cell::text(m.clone()), Cell::text(x.to_string())]);
@@ -107,7 +82,7 @@ fn health_sections(tr: Tr, v: &uc::HealthView) -> Vec<Sect> {
     s.tables.push(t);
     s.tables.push(flags_table(
         tr,
-        fr(tr, "Signalements de l'année", "Flags of the year"),
+        tr.t("signalements-de-l-annee").to_string(),
         &v.flags,
     ));
     out.push(s);
@@ -128,15 +103,12 @@ pub(super) async fn health_page(
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(
-            &auth,
-            fr(tr, "Santé de l'établissement", "Institution health"),
-        ),
-        format!("{} — {}", fr(tr, "Santé", "Health"), inst.name),
+        Base::new(&auth, tr.t("sante-de-l-etablissement").to_string()),
+        format!("{} — {}", tr.t("sante"), inst.name),
     );
     p.actions = vec![Link::new(
         format!("/etablissements/{id}"),
-        fr(tr, "Vue 360°", "360° view"),
+        tr.t("vue-360").to_string(),
     )];
     p.sections = health_sections(tr, &v);
     Ok(render(&p, tr)?.into_response())
@@ -148,7 +120,6 @@ pub(super) async fn briefing_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let actor = auth.actor();
     if !actor.role.is_agency() {
@@ -174,44 +145,30 @@ pub(super) async fn briefing_page(
         .map_err(pe(tr))?;
     let i = &v.institution;
     let mut p = SectionsPage::new(
-        Base::new(
-            &auth,
-            format!("{} — {}", fr(tr, "Fiche de synthèse", "Briefing"), i.name),
-        ),
-        format!("{} — {}", fr(tr, "Fiche de synthèse", "Briefing"), i.name),
+        Base::new(&auth, format!("{} — {}", tr.t("fiche-de-synthese"), i.name)),
+        format!("{} — {}", tr.t("fiche-de-synthese"), i.name),
     );
-    p.subtitle = format!(
-        "{} {}",
-        fr(tr, "Préparée le", "Prepared on"),
-        fr_date(&today_s(&state))
-    );
-    let mut s = Sect::new("identite", fr(tr, "L'établissement", "The institution"));
+    p.subtitle = format!("{} {}", tr.t("preparee-le"), fr_date(&today_s(&state)));
+    let mut s = Sect::new("identite", tr.t("l-etablissement").to_string());
     s.facts = vec![
         (
-            fr(tr, "Chargé·e de relation", "Key-account manager"),
+            tr.t("role-relation").to_string(),
             Cell::opt(&i.manager_name),
         ),
         (
-            fr(tr, "Adhésion", "Membership"),
+            tr.t("adhesion").to_string(),
             Cell::text(i.membership.clone()),
         ),
-        (fr(tr, "Ville", "City"), Cell::opt(&i.city)),
+        (tr.t("ville").to_string(), Cell::opt(&i.city)),
         (
-            fr(tr, "Indice de santé", "Health indicator"),
+            tr.t("indice-de-sante").to_string(),
             Cell::text(format!("{} / 100", health.health.score)),
         ),
     ];
     let mut t = Table::new(
         tr,
-        fr(
-            tr,
-            "Gouvernance et contacts clés",
-            "Governance and key contacts",
-        ),
-        &[
-            if en { "Name" } else { "Nom" },
-            if en { "Function" } else { "Fonction" },
-        ],
+        tr.t("gouvernance-et-contacts-cles").to_string(),
+        &[tr.t("nom"), tr.t("fonction")],
     );
     for c in v.contacts.iter().filter(|c| {
         matches!(
@@ -223,25 +180,18 @@ pub(super) async fn briefing_page(
             Cell::text(format!("{} {}", c.first_name, c.last_name)),
             Cell::text(
                 relais_domain::crm::ContactFunction::from_code(&c.function)
-                    .map(|x| x.label(en).to_string())
+                    .map(|x| tr.label(x).to_string())
                     .unwrap_or_default(),
             ),
         ]);
     }
     s.tables.push(t);
     p.sections.push(s);
-    let mut s = Sect::new(
-        "produits",
-        fr(tr, "Produits et conventions", "Products and agreements"),
-    );
+    let mut s = Sect::new("produits", tr.t("produits-et-conventions").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Produits déployés", "Products deployed"),
-        &[
-            if en { "Product" } else { "Produit" },
-            "Version",
-            if en { "Status" } else { "Statut" },
-        ],
+        tr.t("produits-deployes").to_string(),
+        &[tr.t("produit"), "Version", tr.t("statut")],
     );
     for d in &v.deployments {
         t.rows.push(vec![
@@ -253,15 +203,11 @@ pub(super) async fn briefing_page(
     s.tables.push(t);
     let mut t = Table::new(
         tr,
-        fr(tr, "Conventions", "Agreements"),
+        tr.t("nav-conventions").to_string(),
         &[
-            if en { "Title" } else { "Intitulé" },
-            if en { "End" } else { "Fin" },
-            if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            },
+            tr.t("intitule"),
+            tr.t("fin"),
+            tr.t("alerte-de-renouvellement"),
         ],
     );
     for c in &v.conventions {
@@ -273,25 +219,18 @@ pub(super) async fn briefing_page(
     }
     s.tables.push(t);
     p.sections.push(s);
-    let mut s = Sect::new(
-        "support",
-        fr(tr, "Support (12 mois)", "Support (12 months)"),
-    );
+    let mut s = Sect::new("support", tr.t("support-12-mois").to_string());
     s.facts = vec![
         (
-            fr(tr, "Tickets", "Tickets"),
+            tr.t("tickets").to_string(),
             Cell::text(support.totals.tickets.to_string()),
         ),
         (
-            fr(tr, "Tickets ouverts", "Open tickets"),
+            tr.t("tickets-ouverts").to_string(),
             Cell::text(support.open.len().to_string()),
         ),
         (
-            fr(
-                tr,
-                "Première réponse dans le délai",
-                "First response on time",
-            ),
+            tr.t("premiere-reponse-dans-le-delai").to_string(),
             Cell::text(
                 support
                     .first_response_share()
@@ -300,7 +239,7 @@ pub(super) async fn briefing_page(
             ),
         ),
         (
-            fr(tr, "Résolution dans le délai", "Resolution on time"),
+            tr.t("resolution-dans-le-delai").to_string(),
             Cell::text(
                 support
                     .resolution_share()
@@ -309,16 +248,12 @@ pub(super) async fn briefing_page(
             ),
         ),
         (
-            fr(
-                tr,
-                "Incidents sur ses produits (90 jours)",
-                "Incidents on its products (90 days)",
-            ),
+            tr.t("incidents-sur-ses-produits-90-jours").to_string(),
             Cell::text(incidents.len().to_string()),
         ),
     ];
     p.sections.push(s);
-    let mut s = Sect::new("sante", fr(tr, "Points d'attention", "Points of attention"));
+    let mut s = Sect::new("sante", tr.t("points-d-attention").to_string());
     s.items = health
         .health
         .factors
@@ -327,15 +262,12 @@ pub(super) async fn briefing_page(
         .map(|f| format!("{} : {} ({} points)", f.label, f.measure, fr_num(f.points)))
         .collect();
     let open: Vec<_> = recalls.iter().filter(|r| r.status == "ouvert").collect();
-    s.items.push(format!(
-        "{} : {}",
-        fr(tr, "Rappels ouverts", "Open recalls"),
-        open.len()
-    ));
+    s.items
+        .push(format!("{} : {}", tr.t("rappels-ouverts"), open.len()));
     if let Some(a) = answers.first() {
         s.items.push(format!(
             "{} : {} ({})",
-            fr(tr, "Dernière réponse d'enquête", "Latest survey answer"),
+            tr.t("derniere-reponse-d-enquete"),
             score_text(a.score, a.nps),
             fr_date(&a.answered_at)
         ));

@@ -15,8 +15,7 @@ use crate::i18n::Tr;
 use crate::kit::relation::{context_of, kind_label, recalls_table, score_text};
 use crate::kit::ActionTable;
 use crate::kit::{
-    bar_chart, form_reply, fr, nonempty, path_id, pe, render, FormData, PageForm, Sect,
-    SectionsPage,
+    bar_chart, form_reply, nonempty, path_id, pe, render, FormData, PageForm, Sect, SectionsPage,
 };
 use crate::view::{apply_errors, fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -78,7 +77,7 @@ fn small_table(tr: Tr, caption: String, headers: &[String], has_actions: bool) -
         has_actions,
         colspan: headers.len() + usize::from(has_actions),
         rows: vec![],
-        empty: tr.get("none").to_string(),
+        empty: tr.t("none").to_string(),
         form: None,
     }
 }
@@ -92,15 +91,14 @@ fn invalid_message(errs: &[relais_domain::FieldError]) -> String {
 }
 
 fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow]) -> Table {
-    let en = tr.en();
     let mut t = Table::new(
         tr,
         caption,
         &[
-            if en { "Institution" } else { "Établissement" },
-            if en { "Day" } else { "Jour" },
-            if en { "Health" } else { "Santé" },
-            if en { "Reasons" } else { "Raisons" },
+            tr.t("etablissement"),
+            tr.t("jour"),
+            tr.t("sante"),
+            tr.t("raisons"),
         ],
     );
     for f in flags {

@@ -5,27 +5,27 @@ use super::*;
 fn stats_facts(tr: Tr, s: &uc::RecallStats) -> Vec<(String, Cell)> {
     vec![
         (
-            fr(tr, "Rappels ouverts", "Open recalls"),
+            tr.t("rappels-ouverts").to_string(),
             Cell::text(s.open.to_string()),
         ),
         (
-            fr(tr, "Dont en retard", "Of which late"),
+            tr.t("dont-en-retard").to_string(),
             Cell::text(s.overdue.to_string()),
         ),
         (
-            fr(tr, "Clos sur 12 mois", "Closed over 12 months"),
+            tr.t("clos-sur-12-mois").to_string(),
             Cell::text(s.closed_12m.to_string()),
         ),
         (
-            fr(tr, "Délai médian de traitement", "Median handling time"),
+            tr.t("delai-median-de-traitement").to_string(),
             Cell::text(
                 s.median_days
-                    .map(|d| format!("{d} {}", fr(tr, "jour(s)", "day(s)")))
+                    .map(|d| format!("{d} {}", tr.t("jour-s")))
                     .unwrap_or_else(|| "—".into()),
             ),
         ),
         (
-            fr(tr, "Traités dans les délais", "Handled on time"),
+            tr.t("traites-dans-les-delais").to_string(),
             Cell::text(
                 s.on_time_share
                     .map(|p| format!("{p} %"))
@@ -52,65 +52,44 @@ pub(super) async fn hub(State(state): State<AppState>, auth: Auth) -> Result<Res
         .map_err(pe(tr))?;
     let today = today_s(&state);
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Relation adhérents", "Member relations")),
-        fr(tr, "Relation adhérents", "Member relations"),
+        Base::new(&auth, tr.t("relation-adherents").to_string()),
+        tr.t("relation-adherents").to_string(),
     );
     p.actions = vec![
-        Link::new(
-            "/relation/rappels",
-            fr(tr, "Tous les rappels", "All recalls"),
-        ),
+        Link::new("/relation/rappels", tr.t("tous-les-rappels").to_string()),
         Link::new(
             "/relation/enquetes",
-            fr(tr, "Enquêtes et campagnes", "Surveys and campaigns"),
+            tr.t("enquetes-et-campagnes").to_string(),
         ),
     ];
-    let mut s = Sect::new(
-        "mes-rappels",
-        fr(tr, "Mes rappels à faire", "My recalls to make"),
-    );
+    let mut s = Sect::new("mes-rappels", tr.t("mes-rappels-a-faire").to_string());
     s.tables.push(recalls_table(
         tr,
-        format!(
-            "{} {}",
-            mine.len(),
-            fr(tr, "rappel(s) ouvert(s)", "open recall(s)")
-        ),
+        format!("{} {}", mine.len(), tr.t("rappel-s-ouvert-s")),
         &mine,
         &today,
     ));
     p.sections.push(s);
     let mut s = Sect::new(
         "mes-signalements",
-        fr(
-            tr,
-            "Mes établissements signalés (30 jours)",
-            "My flagged institutions (30 days)",
-        ),
+        tr.t("mes-etablissements-signales-30-jours").to_string(),
     );
-    s.paras.push(fr(
-        tr,
-        "L'agent de la relation signale un établissement dont l'indice de santé passe sous le seuil ou baisse de 10 points ou plus.",
-        "The relation agent flags an institution whose health crosses the threshold or drops by 10 points or more.",
-    ));
+    s.paras
+        .push(tr.t("l-agent-de-la-relation-signale").to_string());
     s.tables
-        .push(flags_table(tr, fr(tr, "Signalements", "Flags"), &my_flags));
+        .push(flags_table(tr, tr.t("signalements").to_string(), &my_flags));
     p.sections.push(s);
-    let mut s = Sect::new("suivi", fr(tr, "Suivi des rappels", "Recall follow-up"));
+    let mut s = Sect::new("suivi", tr.t("suivi-des-rappels").to_string());
     s.facts = stats_facts(tr, &stats);
     s.tables.push(recalls_table(
         tr,
-        fr(tr, "Tous les rappels ouverts", "All open recalls"),
+        tr.t("tous-les-rappels-ouverts").to_string(),
         &all,
         &today,
     ));
     s.tables.push(flags_table(
         tr,
-        fr(
-            tr,
-            "Tous les signalements (30 jours)",
-            "All flags (30 days)",
-        ),
+        tr.t("tous-les-signalements-30-jours").to_string(),
         &all_flags,
     ));
     p.sections.push(s);
@@ -139,30 +118,34 @@ pub(super) async fn recalls_page(
         .await
         .map_err(pe(tr))?;
     let mut p = SectionsPage::new(
-        Base::new(&auth, fr(tr, "Rappels", "Recalls")),
-        fr(tr, "Campagnes de rappel", "Recall campaigns"),
+        Base::new(&auth, tr.t("rappels").to_string()),
+        tr.t("campagnes-de-rappel").to_string(),
     );
-    p.subtitle = fr(
-        tr,
-        "Chaque réponse insatisfaite crée un rappel pour le ou la chargé·e de relation de l'établissement.",
-        "Each dissatisfied answer creates a recall for the institution's key-account manager.",
-    );
-    let mut s = Sect::new("suivi", fr(tr, "Délais de traitement", "Handling times"));
+    p.subtitle = tr
+        .t("chaque-reponse-insatisfaite-cree-un-rappel")
+        .to_string();
+    let mut s = Sect::new("suivi", tr.t("delais-de-traitement").to_string());
     s.facts = stats_facts(tr, &stats);
     s.links = vec![
-        Link::new("/relation/rappels?statut=ouvert", fr(tr, "Ouverts", "Open")),
+        Link::new(
+            "/relation/rappels?statut=ouvert",
+            tr.t("ouverts").to_string(),
+        ),
         Link::new(
             "/relation/rappels?statut=ouvert&moi=1",
-            fr(tr, "Les miens", "Mine"),
+            tr.t("les-miens").to_string(),
         ),
-        Link::new("/relation/rappels?statut=clos", fr(tr, "Clos", "Closed")),
-        Link::new("/relation/rappels?statut=tous", fr(tr, "Tous", "All")),
+        Link::new(
+            "/relation/rappels?statut=clos",
+            tr.t("recall-status-clos").to_string(),
+        ),
+        Link::new("/relation/rappels?statut=tous", tr.t("all").to_string()),
     ];
     p.sections.push(s);
-    let mut s = Sect::new("liste", fr(tr, "Rappels", "Recalls"));
+    let mut s = Sect::new("liste", tr.t("rappels").to_string());
     s.tables.push(recalls_table(
         tr,
-        format!("{} {}", rows.len(), fr(tr, "rappel(s)", "recall(s)")),
+        format!("{} {}", rows.len(), tr.t("rappel-s")),
         &rows,
         &today_s(&state),
     ));
@@ -183,27 +166,27 @@ async fn recall_view_page(
     let r = &v.recall;
     let a = &v.answer;
     let mut p = SectionsPage::new(
-        Base::new(auth, fr(tr, "Rappel", "Recall")),
-        format!("{} — {}", fr(tr, "Rappel", "Recall"), r.institution_name),
+        Base::new(auth, tr.t("rappel").to_string()),
+        format!("{} — {}", tr.t("rappel"), r.institution_name),
     );
     p.actions = vec![
         Link::new(
             format!("/etablissements/{}", r.institution_id),
-            fr(tr, "Vue 360° de l'établissement", "Institution 360° view"),
+            tr.t("vue-360-de-l-etablissement").to_string(),
         ),
         Link::new(
             format!("/etablissements/{}/sante", r.institution_id),
-            fr(tr, "Santé de l'établissement", "Institution health"),
+            tr.t("sante-de-l-etablissement").to_string(),
         ),
     ];
-    let mut s = Sect::new("reponse", fr(tr, "La réponse", "The answer"));
+    let mut s = Sect::new("reponse", tr.t("la-reponse").to_string());
     let context = match (&a.ticket_ref, &a.training_title, &a.campaign_title) {
         (Some(t), _, _) => Cell::link(
             format!("Ticket {t}"),
             format!("/support/{}", a.ticket_id.clone().unwrap_or_default()),
         ),
         (_, Some(t), _) => Cell::link(
-            format!("{} {t}", fr(tr, "Formation", "Training")),
+            format!("{} {t}", tr.t("touchpoint-formation")),
             format!(
                 "/formations/sessions/{}",
                 a.session_id.clone().unwrap_or_default()
@@ -214,46 +197,46 @@ async fn recall_view_page(
     };
     s.facts = vec![
         (
-            fr(tr, "Note", "Score"),
+            tr.t("note").to_string(),
             Cell::text(score_text(a.score, a.nps)),
         ),
         (
-            fr(tr, "Enquête", "Survey"),
+            tr.t("enquete").to_string(),
             Cell::text(kind_label(tr, &a.kind)),
         ),
-        (fr(tr, "Contexte", "Context"), context),
+        (tr.t("contexte").to_string(), context),
         (
-            fr(tr, "Répondu le", "Answered on"),
+            tr.t("repondu-le").to_string(),
             Cell::text(fr_date(&a.answered_at)),
         ),
         (
-            fr(tr, "Commentaire", "Comment"),
+            tr.t("commentaire").to_string(),
             Cell::text(a.comment.clone().unwrap_or_else(|| "—".into())),
         ),
         (
-            fr(tr, "À rappeler avant le", "Call back before"),
+            tr.t("a-rappeler-avant-le").to_string(),
             Cell::text(fr_date(&r.due_on)),
         ),
         (
-            fr(tr, "Chargé·e de relation", "Key-account manager"),
+            tr.t("role-relation").to_string(),
             Cell::text(r.manager_name.clone().unwrap_or_else(|| "—".into())),
         ),
         (
-            fr(tr, "Appels notés", "Calls recorded"),
+            tr.t("appels-notes").to_string(),
             Cell::text(r.calls.to_string()),
         ),
         (
-            fr(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             Cell::text(
                 relais_domain::relation::RecallStatus::from_code(&r.status)
-                    .map(|x| x.label(tr.en()).to_string())
+                    .map(|x| tr.label(x).to_string())
                     .unwrap_or_default(),
             ),
         ),
     ];
     if let Some(o) = &r.outcome {
         s.facts
-            .push((fr(tr, "Résultat", "Outcome"), Cell::text(o.clone())));
+            .push((tr.t("resultat").to_string(), Cell::text(o.clone())));
     }
     p.sections.push(s);
     if r.status == "ouvert" {
@@ -266,7 +249,7 @@ async fn recall_view_page(
             tr,
             "textarea",
             "note",
-            fr(tr, "Compte rendu de l'appel", "Call notes"),
+            tr.t("compte-rendu-de-l-appel").to_string(),
             if which == "appel" {
                 data.get("note")
             } else {
@@ -278,7 +261,7 @@ async fn recall_view_page(
             tr,
             "textarea",
             "outcome",
-            fr(tr, "Résultat du rappel", "Outcome of the recall"),
+            tr.t("resultat-du-rappel").to_string(),
             if which == "clore" {
                 data.get("outcome")
             } else {
@@ -286,11 +269,7 @@ async fn recall_view_page(
             },
         )
         .required()
-        .hint(fr(
-            tr,
-            "Ce qui a été convenu avec l'établissement ; le rappel est alors clos.",
-            "What was agreed with the institution; the recall is then closed.",
-        ))];
+        .hint(tr.t("ce-qui-a-ete-convenu-avec").to_string())];
         if let Some(e) = err {
             let target = if which == "appel" {
                 &mut call
@@ -299,19 +278,19 @@ async fn recall_view_page(
             };
             p.errors = apply_errors(target, e);
         }
-        let mut s = Sect::new("appel", fr(tr, "Noter un appel", "Record a call"));
+        let mut s = Sect::new("appel", tr.t("noter-un-appel").to_string());
         s.forms.push(PageForm {
             action: format!("/relation/rappels/{}/appel", r.id),
             fields: call,
-            button: fr(tr, "Noter l'appel", "Record the call"),
+            button: tr.t("noter-l-appel").to_string(),
             danger: false,
         });
         p.sections.push(s);
-        let mut s = Sect::new("clore", fr(tr, "Clore le rappel", "Close the recall"));
+        let mut s = Sect::new("clore", tr.t("clore-le-rappel").to_string());
         s.forms.push(PageForm {
             action: format!("/relation/rappels/{}/clore", r.id),
             fields: close,
-            button: fr(tr, "Clore le rappel", "Close the recall"),
+            button: tr.t("clore-le-rappel").to_string(),
             danger: false,
         });
         p.sections.push(s);

@@ -72,7 +72,7 @@ fn refusal_status(r: uc::Refusal) -> StatusCode {
 }
 
 fn survey_title(tr: Tr) -> String {
-    fr(tr, "Enquête de satisfaction", "Satisfaction survey")
+    tr.t("enquete-de-satisfaction").to_string()
 }
 
 fn question_views(
@@ -85,18 +85,15 @@ fn question_views(
             let scale = Scale::from_code(&q.scale).unwrap_or(Scale::Text);
             let options: Vec<(String, String)> = match scale {
                 Scale::OneToFive => [
-                    (
-                        "1",
-                        "1 — pas du tout satisfait·e",
-                        "1 — not at all satisfied",
-                    ),
-                    ("2", "2 — peu satisfait·e", "2 — dissatisfied"),
-                    ("3", "3 — moyennement", "3 — neutral"),
-                    ("4", "4 — satisfait·e", "4 — satisfied"),
-                    ("5", "5 — très satisfait·e", "5 — very satisfied"),
+                    "survey-scale-1",
+                    "survey-scale-2",
+                    "survey-scale-3",
+                    "survey-scale-4",
+                    "survey-scale-5",
                 ]
                 .iter()
-                .map(|(v, f, e)| (v.to_string(), fr(tr, f, e)))
+                .zip(1..)
+                .map(|(k, n)| (n.to_string(), tr.t(k).to_string()))
                 .collect(),
                 Scale::ZeroToTen => (0..=10).map(|n| (n.to_string(), n.to_string())).collect(),
                 Scale::Text => vec![],

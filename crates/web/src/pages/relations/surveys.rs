@@ -5,7 +5,7 @@ use super::*;
 fn kind_options(tr: Tr) -> Vec<(String, String)> {
     SurveyKind::ALL
         .iter()
-        .map(|k| (k.code().to_string(), k.label(tr.en()).to_string()))
+        .map(|k| (k.code().to_string(), tr.label(k).to_string()))
         .collect()
 }
 
@@ -21,13 +21,9 @@ async fn surveys_admin_page(
     let settings = uc::settings(&state.app).await.map_err(pe(tr))?;
     let admin = actor.role == Role::Admin;
     let steer = matches!(actor.role, Role::Admin | Role::Relation);
-    let en = tr.en();
     let mut p = SectionsPage::new(
-        Base::new(
-            auth,
-            fr(tr, "Enquêtes de satisfaction", "Satisfaction surveys"),
-        ),
-        fr(tr, "Enquêtes de satisfaction", "Satisfaction surveys"),
+        Base::new(auth, tr.t("enquetes-de-satisfaction").to_string()),
+        tr.t("enquetes-de-satisfaction").to_string(),
     );
     let empty = FormData::default();
     let (which, data, err) = match failed {
@@ -35,30 +31,18 @@ async fn surveys_admin_page(
         None => ("", &empty, None),
     };
     // Thresholds.
-    let mut s = Sect::new("seuils", fr(tr, "Seuils", "Thresholds"));
+    let mut s = Sect::new("seuils", tr.t("seuils").to_string());
     s.facts = vec![
         (
-            fr(
-                tr,
-                "Rappel si une note sur 5 est au plus",
-                "Recall when a 1–5 score is at most",
-            ),
+            tr.t("rappel-si-une-note-sur-5").to_string(),
             Cell::text(settings.recall_threshold.to_string()),
         ),
         (
-            fr(
-                tr,
-                "Rappel si la recommandation est au plus",
-                "Recall when the recommendation is at most",
-            ),
+            tr.t("rappel-si-la-recommandation-est-au").to_string(),
             Cell::text(format!("{}/10", settings.nps_threshold)),
         ),
         (
-            fr(
-                tr,
-                "Signalement si la santé passe sous",
-                "Flag when health falls under",
-            ),
+            tr.t("signalement-si-la-sante-passe-sous").to_string(),
             Cell::text(settings.health_threshold.to_string()),
         ),
     ];
@@ -75,33 +59,21 @@ async fn surveys_admin_page(
                 tr,
                 "number",
                 "recall_threshold",
-                fr(
-                    tr,
-                    "Seuil de rappel (note de 1 à 5)",
-                    "Recall threshold (1 to 5)",
-                ),
+                tr.t("seuil-de-rappel-note-de-1").to_string(),
                 v("recall_threshold", settings.recall_threshold),
             ),
             Field::new(
                 tr,
                 "number",
                 "nps_threshold",
-                fr(
-                    tr,
-                    "Seuil de recommandation (0 à 10)",
-                    "Recommendation threshold (0 to 10)",
-                ),
+                tr.t("seuil-de-recommandation-0-a-10").to_string(),
                 v("nps_threshold", settings.nps_threshold),
             ),
             Field::new(
                 tr,
                 "number",
                 "health_threshold",
-                fr(
-                    tr,
-                    "Seuil de santé (1 à 100)",
-                    "Health threshold (1 to 100)",
-                ),
+                tr.t("seuil-de-sante-1-a-100").to_string(),
                 v("health_threshold", settings.health_threshold),
             ),
         ];
@@ -113,22 +85,17 @@ async fn surveys_admin_page(
         s.forms.push(PageForm {
             action: "/relation/enquetes/seuils".into(),
             fields,
-            button: fr(tr, "Enregistrer les seuils", "Save the thresholds"),
+            button: tr.t("enregistrer-les-seuils").to_string(),
             danger: false,
         });
     }
     p.sections.push(s);
     // Questions.
-    let mut s = Sect::new("questions", fr(tr, "Questions", "Questions"));
+    let mut s = Sect::new("questions", tr.t("questions").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Questions par enquête", "Questions per survey"),
-        &[
-            if en { "Survey" } else { "Enquête" },
-            "Question",
-            if en { "Scale" } else { "Échelle" },
-            "Active",
-        ],
+        tr.t("questions-par-enquete").to_string(),
+        &[tr.t("enquete"), "Question", tr.t("echelle"), "Active"],
     );
     for q in &questions {
         t.rows.push(vec![
@@ -136,13 +103,13 @@ async fn surveys_admin_page(
             Cell::text(q.label.clone()),
             Cell::text(
                 Scale::from_code(&q.scale)
-                    .map(|x| x.label(en).to_string())
+                    .map(|x| tr.label(x).to_string())
                     .unwrap_or_default(),
             ),
             Cell::text(if q.active == 1 {
-                fr(tr, "oui", "yes")
+                tr.t("oui-2").to_string()
             } else {
-                fr(tr, "non", "no")
+                tr.t("non-2").to_string()
             }),
         ]);
     }
@@ -161,9 +128,9 @@ async fn surveys_admin_page(
                 button: format!(
                     "{} : {}",
                     if q.active == 1 {
-                        fr(tr, "Désactiver", "Deactivate")
+                        tr.t("desactiver").to_string()
                     } else {
-                        fr(tr, "Réactiver", "Reactivate")
+                        tr.t("reactiver").to_string()
                     },
                     q.label.chars().take(60).collect::<String>()
                 ),
@@ -174,7 +141,7 @@ async fn surveys_admin_page(
             Field::select(
                 tr,
                 "kind",
-                fr(tr, "Enquête", "Survey"),
+                tr.t("enquete").to_string(),
                 &data.get("kind"),
                 kind_options(tr),
                 None,
@@ -183,11 +150,11 @@ async fn surveys_admin_page(
             Field::select(
                 tr,
                 "scale",
-                fr(tr, "Échelle", "Scale"),
+                tr.t("echelle").to_string(),
                 &data.get("scale"),
                 Scale::ALL
                     .iter()
-                    .map(|x| (x.code().to_string(), x.label(en).to_string())),
+                    .map(|x| (x.code().to_string(), tr.label(x).to_string())),
                 None,
             ),
         ];
@@ -199,23 +166,23 @@ async fn surveys_admin_page(
         s.forms.push(PageForm {
             action: "/relation/enquetes/questions".into(),
             fields,
-            button: fr(tr, "Ajouter la question", "Add the question"),
+            button: tr.t("ajouter-la-question").to_string(),
             danger: false,
         });
     }
     p.sections.push(s);
     // Campaigns.
-    let mut s = Sect::new("campagnes", fr(tr, "Campagnes", "Campaigns"));
+    let mut s = Sect::new("campagnes", tr.t("campagnes").to_string());
     let mut t = Table::new(
         tr,
-        fr(tr, "Campagnes envoyées", "Campaigns sent"),
+        tr.t("campagnes-envoyees").to_string(),
         &[
-            if en { "Title" } else { "Titre" },
-            if en { "Survey" } else { "Enquête" },
-            if en { "Sent on" } else { "Envoyée le" },
-            if en { "Expires" } else { "Expire le" },
-            if en { "Invited" } else { "Invité·es" },
-            if en { "Answers" } else { "Réponses" },
+            tr.t("titre"),
+            tr.t("enquete"),
+            tr.t("envoyee-le"),
+            tr.t("expire-le"),
+            tr.t("invite-es"),
+            tr.t("reponses"),
         ],
     );
     for k in &campaigns {
@@ -239,11 +206,11 @@ async fn surveys_admin_page(
         let regions = relais_app::crm::regions(&state.app).await.map_err(pe(tr))?;
         let g = |k: &str| data.get(k);
         let mut fields = vec![
-            Field::new(tr, "text", "title", fr(tr, "Titre", "Title"), g("title")).required(),
+            Field::new(tr, "text", "title", tr.t("titre").to_string(), g("title")).required(),
             Field::select(
                 tr,
                 "kind",
-                fr(tr, "Enquête", "Survey"),
+                tr.t("enquete").to_string(),
                 &g("kind"),
                 kind_options(tr),
                 None,
@@ -251,44 +218,38 @@ async fn surveys_admin_page(
             Field::select(
                 tr,
                 "membership",
-                fr(tr, "Adhésion", "Membership"),
+                tr.t("adhesion").to_string(),
                 &g("membership"),
                 relais_domain::crm::MembershipStatus::ALL
                     .iter()
-                    .map(|x| (x.code().to_string(), x.label(en).to_string())),
-                Some(&fr(tr, "Toutes", "All")),
+                    .map(|x| (x.code().to_string(), tr.label(x).to_string())),
+                Some(tr.t("toutes")),
             ),
             Field::select(
                 tr,
                 "institution_kind",
-                fr(tr, "Type d'établissement", "Kind of institution"),
+                tr.t("type-d-etablissement").to_string(),
                 &g("institution_kind"),
                 relais_domain::crm::InstitutionKind::ALL
                     .iter()
-                    .map(|x| (x.code().to_string(), x.label(en).to_string())),
-                Some(&fr(tr, "Tous", "All")),
+                    .map(|x| (x.code().to_string(), tr.label(x).to_string())),
+                Some(tr.t("all")),
             ),
             Field::select(
                 tr,
                 "region",
-                fr(tr, "Région", "Region"),
+                tr.t("region").to_string(),
                 &g("region"),
                 regions.into_iter().map(|r| (r.clone(), r)),
-                Some(&fr(tr, "Toutes", "All")),
+                Some(tr.t("toutes")),
             ),
-            Field::new(tr, "text", "tag", "Segment", g("tag")).hint(fr(
-                tr,
-                "Étiquette d'établissement (facultatif)",
-                "Institution tag (optional)",
-            )),
+            Field::new(tr, "text", "tag", "Segment", g("tag"))
+                .hint(tr.t("etiquette-d-etablissement-facultatif").to_string()),
             Field::checkboxes(
                 tr,
                 "functions",
-                fr(
-                    tr,
-                    "Fonctions des contacts interrogés (aucune : toutes)",
-                    "Functions of the contacts (none: all)",
-                ),
+                tr.t("fonctions-des-contacts-interroges-aucune-toutes")
+                    .to_string(),
                 &data
                     .0
                     .iter()
@@ -297,13 +258,13 @@ async fn surveys_admin_page(
                     .collect::<Vec<_>>(),
                 relais_domain::crm::ContactFunction::ALL
                     .iter()
-                    .map(|x| (x.code().to_string(), x.label(en).to_string())),
+                    .map(|x| (x.code().to_string(), tr.label(x).to_string())),
             ),
             Field::new(
                 tr,
                 "number",
                 "days",
-                fr(tr, "Validité des liens (jours)", "Links valid for (days)"),
+                tr.t("validite-des-liens-jours").to_string(),
                 if g("days").is_empty() {
                     "30".into()
                 } else {
@@ -319,7 +280,7 @@ async fn surveys_admin_page(
         s.forms.push(PageForm {
             action: "/relation/enquetes/campagnes".into(),
             fields,
-            button: fr(tr, "Envoyer la campagne", "Send the campaign"),
+            button: tr.t("envoyer-la-campagne").to_string(),
             danger: false,
         });
     }

@@ -4,7 +4,6 @@
 
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::i18n::Tr;
 use crate::kit::{fr_datetime, render, FormData};
 use crate::view::{Base, Cell, Link, Table};
 use crate::AppState;
@@ -23,10 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/assistant/suggestions", post(suggestions))
         .route("/assistant/ouvrir", get(open))
         .route("/assistant/resolu", post(solved))
-}
-
-fn w(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
 }
 
 async fn suggestions(
@@ -101,7 +96,7 @@ async fn solved(
     .await
     .map_err(|e| PageError::new(e, tr))?;
     let p = DeflectedPage {
-        base: Base::new(&auth, w(tr, "Tant mieux !", "Good news!")),
+        base: Base::new(&auth, tr.t("tant-mieux").to_string()),
         title,
         href: uc::href_of(&kind, &id.to_string()),
     };
@@ -142,41 +137,30 @@ async fn stats(
     };
     let figures = vec![
         (
-            w(tr, "Suggestions montrées", "Suggestions shown"),
+            tr.t("suggestions-montrees").to_string(),
             s.shown.to_string(),
         ),
         (
-            w(tr, "Suggestions ouvertes", "Suggestions opened"),
+            tr.t("suggestions-ouvertes").to_string(),
             format!("{} ({})", s.opened, pct(s.opened, s.shown)),
         ),
         (
-            w(
-                tr,
-                "Problèmes résolus sans ticket",
-                "Problems solved without a ticket",
-            ),
+            tr.t("problemes-resolus-sans-ticket").to_string(),
             s.deflected.to_string(),
         ),
         (
-            w(
-                tr,
-                "Ticket ouvert malgré tout dans la semaine",
-                "Ticket filed anyway within a week",
-            ),
+            tr.t("ticket-ouvert-malgre-tout-dans-la").to_string(),
             format!("{} ({})", s.reopened, pct(s.reopened, s.deflected)),
         ),
         (
-            w(tr, "Résolutions qui ont tenu", "Deflections that held"),
+            tr.t("resolutions-qui-ont-tenu").to_string(),
             s.held.to_string(),
         ),
     ];
     let mut top = Table::new(
         tr,
-        w(tr, "Ce qui a le plus aidé", "What helped most"),
-        &[
-            &w(tr, "Document", "Document"),
-            &w(tr, "Résolutions", "Deflections"),
-        ],
+        tr.t("ce-qui-a-le-plus-aide").to_string(),
+        &[tr.t("document"), tr.t("resolutions")],
     );
     for (kind, id, title, n) in &s.top {
         top.rows.push(vec![
@@ -186,16 +170,12 @@ async fn stats(
     }
     let mut recent = Table::new(
         tr,
-        w(
-            tr,
-            "Dernières résolutions sans ticket",
-            "Latest deflections",
-        ),
+        tr.t("dernieres-resolutions-sans-ticket").to_string(),
         &[
-            &w(tr, "Date", "Date"),
-            &w(tr, "Établissement", "Institution"),
-            &w(tr, "Question", "Question"),
-            &w(tr, "Ce qui a aidé", "What helped"),
+            tr.t("date"),
+            tr.t("etablissement"),
+            tr.t("category-question"),
+            tr.t("ce-qui-a-aide"),
         ],
     );
     for e in &s.recent {
@@ -217,21 +197,14 @@ async fn stats(
             (
                 Link::new(
                     format!("/assistant?jours={d}"),
-                    format!("{d} {}", w(tr, "jours", "days")),
+                    format!("{d} {}", tr.t("jours")),
                 ),
                 *d == days,
             )
         })
         .collect();
     let p = StatsPage {
-        base: Base::new(
-            &auth,
-            w(
-                tr,
-                "Assistant : ce qu'il apporte",
-                "Assistant: what it brings",
-            ),
-        ),
+        base: Base::new(&auth, tr.t("assistant-ce-qu-il-apporte").to_string()),
         figures,
         top,
         recent,

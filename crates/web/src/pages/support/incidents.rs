@@ -16,11 +16,11 @@ fn incident_table(tr: Tr, caption: String, rows: &[relais_store::support::Incide
         tr,
         caption,
         &[
-            &w(tr, "Incident", "Incident"),
-            &w(tr, "Produit", "Product"),
-            &w(tr, "Statut", "Status"),
-            &w(tr, "Ouvert le", "Opened"),
-            &w(tr, "Tickets", "Tickets"),
+            tr.t("incident"),
+            tr.t("produit"),
+            tr.t("statut"),
+            tr.t("ouvert-le"),
+            tr.t("tickets"),
         ],
     );
     for i in rows {
@@ -37,8 +37,8 @@ fn incident_table(tr: Tr, caption: String, rows: &[relais_store::support::Incide
 
 fn incident_status(code: &str, tr: Tr) -> String {
     match code {
-        "ouvert" => w(tr, "En cours", "Open"),
-        "resolu" => w(tr, "Résolu", "Resolved"),
+        "ouvert" => tr.t("en-cours-2").to_string(),
+        "resolu" => tr.t("ticket-status-resolu").to_string(),
         other => other.to_string(),
     }
 }
@@ -55,27 +55,24 @@ pub(super) async fn incidents(
         .await
         .map_err(pe(tr))?;
     let title = if all {
-        w(tr, "Incidents", "Incidents")
+        tr.t("incidents").to_string()
     } else {
-        w(tr, "Incidents en cours", "Open incidents")
+        tr.t("incidents-en-cours").to_string()
     };
     let table = incident_table(tr, title.clone(), &rows);
     let mut actions = vec![];
     if uc::is_agent(auth.actor()) {
         actions.push(Link::new(
             "/support/incidents/nouveau",
-            w(tr, "Nouvel incident", "New incident"),
+            tr.t("nouvel-incident").to_string(),
         ));
     }
     actions.push(if all {
-        Link::new(
-            "/support/incidents",
-            w(tr, "Incidents en cours", "Open incidents"),
-        )
+        Link::new("/support/incidents", tr.t("incidents-en-cours").to_string())
     } else {
         Link::new(
             "/support/incidents?tous=1",
-            w(tr, "Tous les incidents", "All incidents"),
+            tr.t("tous-les-incidents").to_string(),
         )
     });
     let p = ListPage {
@@ -108,45 +105,41 @@ async fn incident_fields(
         Field::select(
             tr,
             "product_id",
-            w(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             product,
             products,
             Some(""),
         )
         .required(),
-        Field::new(tr, "text", "title", w(tr, "Titre", "Title"), title).required(),
+        Field::new(tr, "text", "title", tr.t("titre").to_string(), title).required(),
         Field::new(
             tr,
             "textarea",
             "description",
-            w(tr, "Description", "Description"),
+            tr.t("description").to_string(),
             description,
         ),
         Field::new(
             tr,
             "text",
             "tickets",
-            w(tr, "Tickets regroupés", "Grouped tickets"),
+            tr.t("tickets-regroupes").to_string(),
             tickets,
         )
-        .hint(w(
-            tr,
-            "Références séparées par des espaces, par exemple R2026-000123 R2026-000140",
-            "References separated by spaces, e.g. R2026-000123 R2026-000140",
-        )),
+        .hint(tr.t("references-separees-par-des-espaces-par").to_string()),
     ])
 }
 
 fn incident_form(auth: &Auth, fields: Vec<Field>, errors: Vec<(String, String)>) -> FormPage {
     let tr = auth.tr;
-    let h1 = w(tr, "Nouvel incident", "New incident");
+    let h1 = tr.t("nouvel-incident").to_string();
     FormPage {
         base: Base::new(auth, h1.clone()),
         h1,
         action: "/support/incidents".into(),
         fields,
         errors,
-        submit: w(tr, "Créer l'incident", "Create the incident"),
+        submit: tr.t("creer-l-incident").to_string(),
         cancel: "/support/incidents".into(),
     }
 }
@@ -287,32 +280,32 @@ pub(super) async fn incident(
     let agency = auth.actor().role.is_agency();
     let mut facts = vec![
         (
-            w(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             Cell::link(
                 i.product_name.clone(),
                 format!("/produits/{}/problemes-connus", i.product_id),
             ),
         ),
         (
-            w(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             Cell::text(incident_status(&i.status, tr)),
         ),
         (
-            w(tr, "Ouvert le", "Opened"),
+            tr.t("ouvert-le").to_string(),
             Cell::text(fr_datetime(&i.created_at)),
         ),
         (
-            w(tr, "Résolu le", "Resolved"),
+            tr.t("resolu-le").to_string(),
             Cell::text(opt_dt(&i.resolved_at)),
         ),
         (
-            w(tr, "Tickets regroupés", "Grouped tickets"),
+            tr.t("tickets-regroupes").to_string(),
             Cell::text(i.ticket_count.to_string()),
         ),
     ];
     if agency {
         facts.push((
-            w(tr, "Établissements concernés", "Institutions affected"),
+            tr.t("etablissements-concernes").to_string(),
             Cell::text(
                 desk::affected_institutions(&state.app, auth.actor(), id)
                     .await
@@ -323,12 +316,12 @@ pub(super) async fn incident(
     }
     let mut tickets = Table::new(
         tr,
-        w(tr, "Tickets de l'incident", "Tickets of the incident"),
+        tr.t("tickets-de-l-incident").to_string(),
         &[
-            &w(tr, "Référence", "Reference"),
-            &w(tr, "Objet", "Subject"),
-            &w(tr, "Établissement", "Institution"),
-            &w(tr, "Statut", "Status"),
+            tr.t("reference"),
+            tr.t("objet"),
+            tr.t("etablissement"),
+            tr.t("statut"),
         ],
     );
     for t in &tickets_seen {
@@ -404,12 +397,8 @@ pub(super) async fn known_issues(
     let rows = uc::list_incidents(&state.app, auth.actor(), Some(id), true)
         .await
         .map_err(pe(tr))?;
-    let title = format!(
-        "{} — {}",
-        w(tr, "Problèmes connus", "Known issues"),
-        product.name
-    );
-    let table = incident_table(tr, w(tr, "Incidents en cours", "Open incidents"), &rows);
+    let title = format!("{} — {}", tr.t("problemes-connus"), product.name);
+    let table = incident_table(tr, tr.t("incidents-en-cours").to_string(), &rows);
     let p = ListPage {
         base: Base::new(&auth, title.clone()),
         h1: title,
@@ -417,19 +406,11 @@ pub(super) async fn known_issues(
         actions: vec![
             Link::new(
                 format!("/support?partages=1&produit={id}"),
-                w(
-                    tr,
-                    "Tickets partagés sur ce produit",
-                    "Shared tickets on this product",
-                ),
+                tr.t("tickets-partages-sur-ce-produit").to_string(),
             ),
             Link::new(
                 format!("/connaissances?product={id}"),
-                w(
-                    tr,
-                    "Articles de la base de connaissances",
-                    "Knowledge articles",
-                ),
+                tr.t("articles-de-la-base-de-connaissances").to_string(),
             ),
         ],
         filters: vec![],

@@ -81,11 +81,6 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
 }
 
-/// French first, English second.
-fn w(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
-}
-
 fn opt_dt(s: &Option<String>) -> String {
     s.as_deref().map(fr_datetime).unwrap_or_else(|| "—".into())
 }
@@ -103,21 +98,21 @@ fn minutes_text(m: i64, tr: Tr) -> String {
 }
 
 fn sla_text(s: &SlaState, tr: Tr) -> String {
-    let label = s.label(tr.en());
+    let label = tr.label(s);
     match s {
         SlaState::Ok { remaining_minutes } | SlaState::AtRisk { remaining_minutes } => format!(
             "{label} — {} {}",
             minutes_text(*remaining_minutes, tr),
-            w(tr, "ouvrées restantes", "business time left")
+            tr.t("ouvrees-restantes")
         ),
         SlaState::Paused { remaining_minutes } => format!(
             "{label} — {} {}",
             minutes_text(*remaining_minutes, tr),
-            w(tr, "ouvrées restantes", "business time left")
+            tr.t("ouvrees-restantes")
         ),
         SlaState::Breached { late_minutes } => format!(
             "{label} — {} {}",
-            w(tr, "de", "by"),
+            tr.t("de"),
             minutes_text(*late_minutes, tr)
         ),
         SlaState::Met => label.to_string(),
@@ -130,32 +125,24 @@ fn sla_text(s: &SlaState, tr: Tr) -> String {
 fn row_deadline(t: &TicketRow, now: DateTime<Utc>, tr: Tr) -> String {
     let status = TicketStatus::from_code(&t.status).unwrap_or(TicketStatus::Nouveau);
     if !status.is_open() {
-        return w(tr, "Terminé", "Done");
+        return tr.t("termine").to_string();
     }
     let Some(due) = t
         .resolution_due_at
         .as_deref()
         .and_then(relais_store::parse_ts)
     else {
-        return w(tr, "Sans engagement", "No commitment");
+        return tr.t("sans-engagement").to_string();
     };
     let when = fr_datetime(&relais_store::ts(due));
     if status == TicketStatus::AttenteEtablissement {
-        return format!("{when} — {}", w(tr, "en pause", "paused"));
+        return format!("{when} — {}", tr.t("en-pause"));
     }
     let left = (due - now).num_minutes();
     if left < 0 {
-        format!(
-            "{when} — {} {}",
-            w(tr, "dépassé de", "late by"),
-            minutes_text(left, tr)
-        )
+        format!("{when} — {} {}", tr.t("depasse-de"), minutes_text(left, tr))
     } else {
-        format!(
-            "{when} — {} {}",
-            w(tr, "dans", "in"),
-            minutes_text(left, tr)
-        )
+        format!("{when} — {} {}", tr.t("dans"), minutes_text(left, tr))
     }
 }
 

@@ -23,7 +23,7 @@ async fn ticket_fields(
             Field::select(
                 tr,
                 "institution_id",
-                w(tr, "Établissement demandeur", "Requesting institution"),
+                tr.t("etablissement-demandeur").to_string(),
                 institution.as_deref().unwrap_or(""),
                 insts,
                 Some(""),
@@ -39,37 +39,35 @@ async fn ticket_fields(
         Field::select(
             tr,
             "product_id",
-            w(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             &input.product_id,
             products,
             Some(""),
         )
         .required()
-        .hint(w(
-            tr,
-            "Les produits déployés dans votre établissement et couverts par le support.",
-            "Products deployed in your institution and covered by support.",
-        )),
+        .hint(
+            tr.t("les-produits-deployes-dans-votre-etablissement")
+                .to_string(),
+        ),
     );
     fields.push(
         Field::new(
             tr,
             "text",
             "module",
-            w(tr, "Module", "Module"),
+            tr.t("module").to_string(),
             input.module.clone().unwrap_or_default(),
         )
-        .hint(w(
-            tr,
-            "Par exemple : paie, inscriptions, gestion financière",
-            "For example: payroll, enrolment, accounting",
-        )),
+        .hint(
+            tr.t("par-exemple-paie-inscriptions-gestion-financiere")
+                .to_string(),
+        ),
     );
     fields.push(
         Field::select(
             tr,
             "category",
-            w(tr, "Catégorie", "Category"),
+            tr.t("categorie").to_string(),
             &input.category,
             enum_options(Category::ALL, Category::code, Category::label, tr),
             Some(""),
@@ -80,24 +78,20 @@ async fn ticket_fields(
         Field::select(
             tr,
             "severity",
-            w(tr, "Sévérité", "Severity"),
+            tr.t("severite").to_string(),
             &input.severity,
             enum_options(Severity::ALL, Severity::code, Severity::label, tr),
             Some(""),
         )
         .required()
-        .hint(w(
-            tr,
-            "Bloquant : le service est arrêté ; majeur : une fonction importante est gênée ; mineur : le reste.",
-            "Blocking: the service is down; major: an important function is impaired; minor: the rest.",
-        )),
+        .hint(tr.t("bloquant-le-service-est-arrete-majeur").to_string()),
     );
     fields.push(
         Field::new(
             tr,
             "text",
             "subject",
-            w(tr, "Objet", "Subject"),
+            tr.t("objet").to_string(),
             input.subject.clone(),
         )
         .required(),
@@ -107,29 +101,20 @@ async fn ticket_fields(
             tr,
             "textarea",
             "body",
-            w(tr, "Description", "Description"),
+            tr.t("description").to_string(),
             input.body.clone(),
         )
         .required()
-        .hint(w(
-            tr,
-            "Ce qui se passe, ce que vous attendiez, les étapes pour le reproduire.",
-            "What happens, what you expected, the steps to reproduce it.",
-        )),
+        .hint(tr.t("ce-qui-se-passe-ce-que").to_string()),
     );
-    fields.push(
-        Field::new(
-            tr,
-            "checkbox",
-            "shared",
-            w(
-                tr,
-                "Partager ce ticket avec les établissements qui utilisent le même produit (votre nom n'est pas partagé)",
-                "Share this ticket with the institutions using the same product (your name is not shared)",
-            ),
-            if input.shared { "1" } else { "" },
-        ),
-    );
+    fields.push(Field::new(
+        tr,
+        "checkbox",
+        "shared",
+        tr.t("partager-ce-ticket-avec-les-etablissements")
+            .to_string(),
+        if input.shared { "1" } else { "" },
+    ));
     Ok(fields)
 }
 
@@ -153,13 +138,13 @@ fn new_ticket_page(
     suggestions_html: String,
 ) -> NewTicketPage {
     let tr = auth.tr;
-    let title = w(tr, "Nouveau ticket", "New ticket");
+    let title = tr.t("nouveau-ticket").to_string();
     NewTicketPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         fields,
         errors,
-        submit: w(tr, "Envoyer le ticket", "Send the ticket"),
+        submit: tr.t("envoyer-le-ticket").to_string(),
         assistant: !auth.actor().role.is_agency(),
         suggestions_html,
     }

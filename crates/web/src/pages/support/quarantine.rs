@@ -48,11 +48,7 @@ async fn page(
     let rows = mail_io::list_quarantine(&state.app, auth.actor())
         .await
         .map_err(|e| PageError::new(e, tr))?;
-    let h1 = if tr.en() {
-        "Mail quarantine"
-    } else {
-        "Quarantaine des courriels"
-    };
+    let h1 = tr.t("quarantaine-des-courriels");
     let p = Page {
         base: Base::new(auth, h1),
         h1: h1.into(),

@@ -3,7 +3,6 @@
 
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::i18n::Tr;
 use crate::kit::{fr_datetime, render, FormData};
 use crate::view::{Base, Cell, Table};
 use crate::AppState;
@@ -19,10 +18,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/support/risques", get(page))
         .route("/support/risques/seuil", post(set_share))
-}
-
-fn w(tr: Tr, fr: &str, en: &str) -> String {
-    if tr.en() { en } else { fr }.to_string()
 }
 
 #[derive(Template)]
@@ -46,18 +41,14 @@ async fn build(
     let rows = uc::at_risk(&state.app, auth.actor()).await.map_err(pe)?;
     let mut at_risk = Table::new(
         tr,
-        w(
-            tr,
-            "Tickets en risque ou en retard",
-            "Tickets at risk or late",
-        ),
+        tr.t("tickets-en-risque-ou-en-retard").to_string(),
         &[
-            &w(tr, "Ticket", "Ticket"),
-            &w(tr, "Établissement", "Institution"),
-            &w(tr, "Agent", "Agent"),
-            &w(tr, "Échéance", "Due"),
-            &w(tr, "État", "State"),
-            &w(tr, "Pourquoi", "Why"),
+            tr.t("ticket"),
+            tr.t("etablissement"),
+            tr.t("agent"),
+            tr.t("echeance"),
+            tr.t("etat"),
+            tr.t("pourquoi"),
         ],
     );
     for r in &rows {
@@ -77,17 +68,13 @@ async fn build(
     }
     let mut alerts = Table::new(
         tr,
-        w(
-            tr,
-            "Alertes des 7 derniers jours",
-            "Alerts of the last 7 days",
-        ),
+        tr.t("alertes-des-7-derniers-jours").to_string(),
         &[
-            &w(tr, "Date", "Date"),
-            &w(tr, "Ticket", "Ticket"),
-            &w(tr, "Objectif", "Target"),
-            &w(tr, "Alerte", "Alert"),
-            &w(tr, "Prévenus", "Notified"),
+            tr.t("date"),
+            tr.t("ticket"),
+            tr.t("objectif"),
+            tr.t("alerte"),
+            tr.t("prevenus"),
         ],
     );
     for a in uc::recent_alerts(&state.app, auth.actor(), 7)
@@ -102,18 +89,14 @@ async fn build(
                 format!("/support/{}", a.ticket_id),
             ),
             Cell::text(if a.target == "first_response" {
-                w(tr, "Première réponse", "First response")
+                tr.t("premiere-reponse").to_string()
             } else {
-                w(tr, "Résolution", "Resolution")
+                tr.t("resolution").to_string()
             }),
             Cell::text(if a.kind == "breach" {
-                w(
-                    tr,
-                    "Dépassement (escalade au responsable)",
-                    "Breach (escalated to the lead)",
-                )
+                tr.t("depassement-escalade-au-responsable").to_string()
             } else {
-                w(tr, "Échéance proche", "Deadline close")
+                tr.t("sla-state-at-risk").to_string()
             }),
             Cell::text(if to.is_empty() {
                 "—".into()
@@ -124,7 +107,7 @@ async fn build(
     }
     let share = uc::current_share(&state.app).await.map_err(pe)?;
     let p = RisksPage {
-        base: Base::new(auth, w(tr, "Engagements en risque", "Commitments at risk")),
+        base: Base::new(auth, tr.t("engagements-en-risque").to_string()),
         at_risk,
         alerts,
         share_percent: format!("{:.0}", share * 100.0),

@@ -112,25 +112,25 @@ async fn triage_view(
     };
     let rows = vec![
         (
-            w(tr, "Équipe", "Team"),
+            tr.t("equipe").to_string(),
             team_name(&s.team.value),
             pct(s.team.confidence),
             s.team.reason.clone(),
         ),
         (
-            w(tr, "Catégorie", "Category"),
+            tr.t("categorie").to_string(),
             code(&s.category.value, |c, tr| crate::label!(Category, c, tr)),
             pct(s.category.confidence),
             s.category.reason.clone(),
         ),
         (
-            w(tr, "Sévérité", "Severity"),
+            tr.t("severite").to_string(),
             code(&s.severity.value, |c, tr| crate::label!(Severity, c, tr)),
             pct(s.severity.confidence),
             s.severity.reason.clone(),
         ),
         (
-            w(tr, "Module", "Module"),
+            tr.t("module").to_string(),
             s.module.value.clone().unwrap_or_else(|| "—".into()),
             pct(s.module.confidence),
             s.module.reason.clone(),
@@ -161,16 +161,16 @@ async fn triage_view(
 
 fn event_label(field: &str, tr: Tr) -> String {
     match field {
-        "status" => w(tr, "Statut", "Status"),
-        "team_id" => w(tr, "Équipe", "Team"),
-        "assignee_id" => w(tr, "Agent assigné", "Assigned agent"),
-        "agent_estimate_at" => w(tr, "Estimation de l'agent", "Agent's estimate"),
-        "shared" => w(tr, "Partage", "Sharing"),
-        "share_requester" => w(tr, "Nom du demandeur partagé", "Requester's name shared"),
-        "share_attachments" => w(tr, "Pièces jointes partagées", "Attachments shared"),
-        "incident_id" => w(tr, "Incident", "Incident"),
-        "nous_aussi" => w(tr, "« Nous aussi »", "\"Us too\""),
-        "attachment" => w(tr, "Pièce jointe", "Attachment"),
+        "status" => tr.t("statut").to_string(),
+        "team_id" => tr.t("equipe").to_string(),
+        "assignee_id" => tr.t("agent-assigne").to_string(),
+        "agent_estimate_at" => tr.t("estimation-de-l-agent").to_string(),
+        "shared" => tr.t("partage").to_string(),
+        "share_requester" => tr.t("nom-du-demandeur-partage").to_string(),
+        "share_attachments" => tr.t("pieces-jointes-partagees").to_string(),
+        "incident_id" => tr.t("incident").to_string(),
+        "nous_aussi" => tr.t("nous-aussi").to_string(),
+        "attachment" => tr.t("piece-jointe").to_string(),
         other => other.to_string(),
     }
 }
@@ -205,7 +205,7 @@ async fn ticket_page(
         .map(|x| x.name.clone());
     let mut facts = vec![
         (
-            w(tr, "Établissement", "Institution"),
+            tr.t("etablissement").to_string(),
             if agency {
                 Cell::link(
                     t.institution_name.clone(),
@@ -216,11 +216,11 @@ async fn ticket_page(
             },
         ),
         (
-            w(tr, "Demandeur", "Requester"),
+            tr.t("demandeur").to_string(),
             Cell::text(t.requester_name.clone()),
         ),
         (
-            w(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             Cell::link(
                 match &t.module {
                     Some(m) => format!("{} — {m}", t.product_name),
@@ -230,45 +230,41 @@ async fn ticket_page(
             ),
         ),
         (
-            w(tr, "Catégorie", "Category"),
+            tr.t("categorie").to_string(),
             Cell::text(crate::label!(Category, &t.category, tr)),
         ),
         (
-            w(tr, "Sévérité", "Severity"),
+            tr.t("severite").to_string(),
             Cell::text(crate::label!(Severity, &t.severity, tr)),
         ),
         (
-            w(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             Cell::text(status_label(&t.status, tr)),
         ),
         (
-            w(tr, "Ouvert le", "Opened"),
+            tr.t("ouvert-le").to_string(),
             Cell::text(fr_datetime(&t.created_at)),
         ),
     ];
     if agency || mine {
         facts.push((
-            w(tr, "Équipe", "Team"),
+            tr.t("equipe").to_string(),
             Cell::text(team_name.unwrap_or_else(|| "—".into())),
         ));
-        facts.push((w(tr, "Agent", "Agent"), Cell::opt(&t.assignee_name)));
+        facts.push((tr.t("agent").to_string(), Cell::opt(&t.assignee_name)));
         facts.push((
-            w(tr, "Niveau de service", "Service level"),
+            tr.t("niveau-de-service").to_string(),
             Cell::opt(&t.level_code),
         ));
     }
     if t.shared == 1 {
         facts.push((
-            w(tr, "Partagé", "Shared"),
+            tr.t("partage-2").to_string(),
             Cell::text(format!(
                 "{} — {} {}",
-                w(tr, "oui", "yes"),
+                tr.t("oui-2"),
                 t.affected_count,
-                w(
-                    tr,
-                    "établissement(s) concerné(s) aussi",
-                    "institution(s) affected too"
-                )
+                tr.t("etablissement-s-concerne-s-aussi")
             )),
         ));
     }
@@ -276,12 +272,12 @@ async fn ticket_page(
     if agency || mine {
         let boxes = [
             (
-                w(tr, "Première réponse", "First response"),
+                tr.t("premiere-reponse").to_string(),
                 &t.first_response_due_at,
                 &v.first_response,
             ),
             (
-                w(tr, "Résolution", "Resolution"),
+                tr.t("resolution").to_string(),
                 &t.resolution_due_at,
                 &v.resolution,
             ),
@@ -307,36 +303,20 @@ async fn ticket_page(
     if agency || mine {
         if sla.is_empty() {
             clock_notes.push((
-                w(tr, "Engagement de service", "Service commitment"),
-                w(
-                    tr,
-                    "Aucun contrat ne fixe d'échéance pour ce ticket.",
-                    "No contract sets a deadline for this ticket.",
-                ),
+                tr.t("engagement-de-service").to_string(),
+                tr.t("aucun-contrat-ne-fixe-d-echeance").to_string(),
             ));
         }
         clock_notes.push((
-            w(
-                tr,
-                "Temps en attente de l'établissement (horloge arrêtée)",
-                "Time waiting for the institution (clock stopped)",
-            ),
+            tr.t("temps-en-attente-de-l-etablissement").to_string(),
             minutes_text(t.paused_minutes, tr),
         ));
         clock_notes.push((
-            w(
-                tr,
-                "Temps en attente de l'éditeur ou de l'intégrateur",
-                "Time waiting for the editor or integrator",
-            ),
+            tr.t("temps-en-attente-de-l-editeur").to_string(),
             minutes_text(t.editor_minutes, tr),
         ));
         clock_notes.push((
-            w(
-                tr,
-                "Estimation de l'agent (distincte de l'échéance contractuelle)",
-                "Agent's estimate (distinct from the contractual deadline)",
-            ),
+            tr.t("estimation-de-l-agent-distincte-de").to_string(),
             opt_dt(&t.agent_estimate_at),
         ));
     }
@@ -345,7 +325,7 @@ async fn ticket_page(
         .map_err(pe(tr))?;
     for b in &mail.bounces {
         facts.push((
-            w(tr, "Courriel non distribué", "Undelivered e-mail"),
+            tr.t("courriel-non-distribue").to_string(),
             Cell::text(format!(
                 "{} — {}{} — {}",
                 b.address,
@@ -370,7 +350,7 @@ async fn ticket_page(
             internal: m.visibility == "internal",
             body: m.body.clone(),
             channel: if m.channel == "mail" {
-                w(tr, "par courriel", "by e-mail")
+                tr.t("par-courriel").to_string()
             } else {
                 String::new()
             },
@@ -382,7 +362,7 @@ async fn ticket_page(
             .filter(|s| status.may_move(**s, actor))
             .map(|s| Opt {
                 value: s.code().into(),
-                label: s.label(tr.en()).into(),
+                label: tr.label(s).into(),
                 selected: false,
             })
             .collect()
@@ -392,7 +372,7 @@ async fn ticket_page(
     let (team_opts, agent_opts) = if agent {
         let mut to = vec![Opt {
             value: String::new(),
-            label: w(tr, "Aucune", "None"),
+            label: tr.t("aucune").to_string(),
             selected: t.team_id.is_none(),
         }];
         to.extend(teams.iter().map(|x| Opt {
@@ -402,7 +382,7 @@ async fn ticket_page(
         }));
         let mut ao = vec![Opt {
             value: String::new(),
-            label: w(tr, "Personne", "Nobody"),
+            label: tr.t("personne-2").to_string(),
             selected: t.assignee_id.is_none(),
         }];
         ao.extend(
@@ -447,7 +427,7 @@ async fn ticket_page(
     let incident = t.incident_id.as_ref().map(|i| {
         Link::new(
             format!("/support/incidents/{i}"),
-            w(tr, "Voir l'incident", "See the incident"),
+            tr.t("voir-l-incident").to_string(),
         )
     });
     let incident_choices = if agent && t.incident_id.is_none() {
@@ -468,13 +448,13 @@ async fn ticket_page(
     let history = if agency || mine {
         let mut h = Table::new(
             tr,
-            w(tr, "Historique des changements", "History of changes"),
+            tr.t("historique-des-changements").to_string(),
             &[
-                &w(tr, "Date", "Date"),
-                &w(tr, "Par", "By"),
-                &w(tr, "Champ", "Field"),
-                &w(tr, "Avant", "Before"),
-                &w(tr, "Après", "After"),
+                tr.t("date"),
+                tr.t("par"),
+                tr.t("champ"),
+                tr.t("avant-2"),
+                tr.t("apres"),
             ],
         );
         let show = |field: &str, v: &Option<String>| -> String {
@@ -489,12 +469,12 @@ async fn ticket_page(
                 "agent_estimate_at" => fr_datetime(v),
                 "shared" | "share_requester" | "share_attachments" => {
                     if v == "1" {
-                        w(tr, "oui", "yes")
+                        tr.t("oui-2").to_string()
                     } else {
-                        w(tr, "non", "no")
+                        tr.t("non-2").to_string()
                     }
                 }
-                "nous_aussi" => w(tr, "un établissement", "an institution"),
+                "nous_aussi" => tr.t("un-etablissement").to_string(),
                 _ => v.clone(),
             }
         };

@@ -96,35 +96,27 @@ pub(super) async fn list(
         .map_err(pe(tr))?;
     let now = state.app.clock.now();
     let title = if shared_view {
-        w(
-            tr,
-            "Tickets partagés sur nos produits",
-            "Tickets shared on our products",
-        )
+        tr.t("tickets-partages-sur-nos-produits").to_string()
     } else if agency {
-        w(tr, "File des tickets", "Ticket queue")
+        tr.t("file-des-tickets").to_string()
     } else {
-        w(
-            tr,
-            "Tickets de mon établissement",
-            "My institution's tickets",
-        )
+        tr.t("tickets-de-mon-etablissement").to_string()
     };
-    let mut headers = vec![w(tr, "Référence", "Reference"), w(tr, "Objet", "Subject")];
+    let mut headers = vec![tr.t("reference").to_string(), tr.t("objet").to_string()];
     if agency || shared_view {
-        headers.push(w(tr, "Établissement", "Institution"));
+        headers.push(tr.t("etablissement").to_string());
     }
     headers.extend([
-        w(tr, "Produit", "Product"),
-        w(tr, "Sévérité", "Severity"),
-        w(tr, "Statut", "Status"),
-        w(tr, "Échéance de résolution", "Resolution due"),
+        tr.t("produit").to_string(),
+        tr.t("severite").to_string(),
+        tr.t("statut").to_string(),
+        tr.t("echeance-de-resolution").to_string(),
     ]);
     if agency {
-        headers.push(w(tr, "Assigné à", "Assignee"));
+        headers.push(tr.t("assigne-a").to_string());
     }
     if shared_view {
-        headers.push(w(tr, "« Nous aussi »", "\"Us too\""));
+        headers.push(tr.t("nous-aussi").to_string());
     }
     let hrefs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut table = Table::new(tr, title.clone(), &hrefs);
@@ -154,14 +146,10 @@ pub(super) async fn list(
         tr,
         "search",
         "q",
-        tr.get("search"),
+        tr.t("search"),
         q.q.clone().unwrap_or_default(),
     )
-    .hint(w(
-        tr,
-        "Référence ou mots de l'objet",
-        "Reference or words of the subject",
-    ))];
+    .hint(tr.t("reference-ou-mots-de-l-objet").to_string())];
     let products = desk::fileable_products(&state.app, &actor, None)
         .await
         .map_err(pe(tr))?;
@@ -178,39 +166,39 @@ pub(super) async fn list(
     filters.push(Field::select(
         tr,
         "produit",
-        w(tr, "Produit", "Product"),
+        tr.t("produit").to_string(),
         q.produit.as_deref().unwrap_or(""),
         products,
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     ));
     if agency {
         let teams = desk::teams(&state.app).await.map_err(pe(tr))?;
         filters.push(Field::select(
             tr,
             "equipe",
-            w(tr, "Équipe", "Team"),
+            tr.t("equipe").to_string(),
             q.equipe.as_deref().unwrap_or(""),
             teams.into_iter().map(|t| (t.id, t.name)),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
         let mut who = vec![
-            ("moi".to_string(), w(tr, "Moi", "Me")),
-            ("aucun".to_string(), w(tr, "Personne", "Nobody")),
+            ("moi".to_string(), tr.t("moi").to_string()),
+            ("aucun".to_string(), tr.t("personne-2").to_string()),
         ];
         who.extend(desk::agents(&state.app, &actor).await.map_err(pe(tr))?);
         filters.push(Field::select(
             tr,
             "assigne",
-            w(tr, "Assigné à", "Assignee"),
+            tr.t("assigne-a").to_string(),
             q.assigne.as_deref().unwrap_or(""),
             who,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     }
     filters.push(Field::select(
         tr,
         "statut",
-        w(tr, "Statut", "Status"),
+        tr.t("statut").to_string(),
         q.statut.as_deref().unwrap_or(""),
         enum_options(
             TicketStatus::ALL,
@@ -218,46 +206,46 @@ pub(super) async fn list(
             TicketStatus::label,
             tr,
         ),
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     ));
     filters.push(Field::select(
         tr,
         "severite",
-        w(tr, "Sévérité", "Severity"),
+        tr.t("severite").to_string(),
         q.severite.as_deref().unwrap_or(""),
         enum_options(Severity::ALL, Severity::code, Severity::label, tr),
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     ));
     filters.push(Field::select(
         tr,
         "categorie",
-        w(tr, "Catégorie", "Category"),
+        tr.t("categorie").to_string(),
         q.categorie.as_deref().unwrap_or(""),
         enum_options(Category::ALL, Category::code, Category::label, tr),
-        Some(tr.get("all")),
+        Some(tr.t("all")),
     ));
     filters.push(Field::select(
         tr,
         "ouverts",
-        w(tr, "Tickets", "Tickets"),
+        tr.t("tickets").to_string(),
         if open_only { "1" } else { "0" },
         [
-            ("1".to_string(), w(tr, "Ouverts seulement", "Open only")),
-            ("0".to_string(), w(tr, "Tous", "All")),
+            ("1".to_string(), tr.t("ouverts-seulement").to_string()),
+            ("0".to_string(), tr.t("all").to_string()),
         ],
         None,
     ));
     filters.push(Field::select(
         tr,
         "tri",
-        w(tr, "Tri", "Sort"),
+        tr.t("tri").to_string(),
         if by_due { "echeance" } else { "recent" },
         [
             (
                 "echeance".to_string(),
-                w(tr, "Échéance la plus proche", "Nearest deadline"),
+                tr.t("echeance-la-plus-proche").to_string(),
             ),
-            ("recent".to_string(), w(tr, "Plus récents", "Newest")),
+            ("recent".to_string(), tr.t("plus-recents").to_string()),
         ],
         None,
     ));
@@ -291,30 +279,27 @@ pub(super) async fn list(
     if uc::is_agent(&actor) || !agency {
         actions.push(Link::new(
             "/support/nouveau",
-            w(tr, "Nouveau ticket", "New ticket"),
+            tr.t("nouveau-ticket").to_string(),
         ));
     }
     let views = if agency {
         vec![
             (
-                Link::new("/support?assigne=moi", w(tr, "Mes tickets", "My tickets")),
+                Link::new("/support?assigne=moi", tr.t("mes-tickets").to_string()),
                 q.assigne.as_deref() == Some("moi"),
             ),
             (
-                Link::new(
-                    "/support?assigne=aucun",
-                    w(tr, "Non assignés", "Unassigned"),
-                ),
+                Link::new("/support?assigne=aucun", tr.t("non-assignes").to_string()),
                 q.assigne.as_deref() == Some("aucun"),
             ),
             (
-                Link::new("/support/incidents", w(tr, "Incidents", "Incidents")),
+                Link::new("/support/incidents", tr.t("incidents").to_string()),
                 false,
             ),
             (
                 Link::new(
                     "/support/risques",
-                    w(tr, "Engagements en risque", "Commitments at risk"),
+                    tr.t("engagements-en-risque").to_string(),
                 ),
                 false,
             ),
@@ -322,25 +307,18 @@ pub(super) async fn list(
     } else {
         vec![
             (
-                Link::new("/support", w(tr, "Nos tickets", "Our tickets")),
+                Link::new("/support", tr.t("nos-tickets").to_string()),
                 !shared_view,
             ),
             (
                 Link::new(
                     "/support?partages=1",
-                    w(
-                        tr,
-                        "Tickets partagés sur nos produits",
-                        "Shared tickets on our products",
-                    ),
+                    tr.t("tickets-partages-sur-nos-produits-2").to_string(),
                 ),
                 shared_view,
             ),
             (
-                Link::new(
-                    "/support/incidents",
-                    w(tr, "Incidents en cours", "Open incidents"),
-                ),
+                Link::new("/support/incidents", tr.t("incidents-en-cours").to_string()),
                 false,
             ),
         ]
@@ -363,13 +341,8 @@ pub(super) async fn list(
             )
         })
         .collect();
-    let intro = (!agency && !shared_view).then(|| {
-        w(
-            tr,
-            "Les tickets de votre établissement, avec l'état de leurs engagements de service.",
-            "Your institution's tickets, with the state of their service commitments.",
-        )
-    });
+    let intro = (!agency && !shared_view)
+        .then(|| tr.t("les-tickets-de-votre-etablissement-avec").to_string());
     let p = TicketsPage {
         base: Base::new(&auth, title.clone()),
         h1: title,

@@ -27,29 +27,13 @@ pub(super) async fn admin_render(
     let rows = uc::tariffs(&state.app).await.map_err(pe(tr))?;
     let mut tariffs = Table::new(
         tr,
-        en(
-            tr,
-            "Tarifs datés (le tarif en vigueur au premier jour d'une session s'applique)",
-            "Dated tariffs (the one in force on a session's first day applies)",
-        ),
+        tr.t("tarifs-dates-le-tarif-en-vigueur").to_string(),
         &[
-            if tr.en() { "From" } else { "À partir du" },
-            if tr.en() {
-                "Continuing, per trainee and day"
-            } else {
-                "Continue, par jour et par stagiaire"
-            },
-            if tr.en() {
-                "Tailored, per group and day"
-            } else {
-                "Spécifique, par jour et par groupe"
-            },
-            if tr.en() {
-                "Trainer, per day"
-            } else {
-                "Formateur, par jour"
-            },
-            if tr.en() { "Note" } else { "Décision" },
+            tr.t("a-partir-du"),
+            tr.t("continue-par-jour-et-par-stagiaire-2"),
+            tr.t("specifique-par-jour-et-par-groupe-2"),
+            tr.t("formateur-par-jour"),
+            tr.t("decision"),
         ],
     );
     for t in &rows {
@@ -67,28 +51,16 @@ pub(super) async fn admin_render(
             tr,
             "number",
             "sanitary_percent",
-            en(
-                tr,
-                "Facteur sanitaire (% de la salle ouvert)",
-                "Sanitary factor (% of a room offered)",
-            ),
+            tr.t("facteur-sanitaire-de-la-salle-ouvert").to_string(),
             g("sanitary_percent", percent.to_string()),
         )
         .required()
-        .hint(en(
-            tr,
-            "Le protocole du plan divise les effectifs par deux : 50.",
-            "The plan's protocol halves rooms: 50.",
-        )),
+        .hint(tr.t("le-protocole-du-plan-divise-les").to_string()),
         Field::new(
             tr,
             "number",
             "cancel_deadline_days",
-            en(
-                tr,
-                "Délai d'annulation sans frais (jours)",
-                "Free cancellation deadline (days)",
-            ),
+            tr.t("delai-d-annulation-sans-frais-jours").to_string(),
             g("cancel_deadline_days", deadline.to_string()),
         )
         .required(),
@@ -98,7 +70,7 @@ pub(super) async fn admin_render(
             tr,
             "date",
             "effective_from",
-            en(tr, "Date d'effet", "Effective from"),
+            tr.t("date-d-effet").to_string(),
             g("effective_from", String::new()),
         )
         .required(),
@@ -106,11 +78,7 @@ pub(super) async fn admin_render(
             tr,
             "text",
             "continue",
-            en(
-                tr,
-                "Continue (€ par jour et par stagiaire)",
-                "Continuing (€ per trainee and day)",
-            ),
+            tr.t("continue-par-jour-et-par-stagiaire").to_string(),
             g("continue", "260".into()),
         )
         .required(),
@@ -118,11 +86,7 @@ pub(super) async fn admin_render(
             tr,
             "text",
             "specific",
-            en(
-                tr,
-                "Spécifique (€ par jour et par groupe)",
-                "Tailored (€ per group and day)",
-            ),
+            tr.t("specifique-par-jour-et-par-groupe").to_string(),
             g("specific", "1500".into()),
         )
         .required(),
@@ -130,11 +94,7 @@ pub(super) async fn admin_render(
             tr,
             "text",
             "trainer",
-            en(
-                tr,
-                "Formateur (€ par jour, préparation comprise)",
-                "Trainer (€ per day, preparation included)",
-            ),
+            tr.t("formateur-par-jour-preparation-comprise").to_string(),
             g("trainer", "405".into()),
         )
         .required(),
@@ -142,7 +102,7 @@ pub(super) async fn admin_render(
             tr,
             "text",
             "note",
-            en(tr, "Décision du Conseil d'administration", "Board decision"),
+            tr.t("decision-du-conseil-d-administration").to_string(),
             g("note", String::new()),
         ),
     ];
@@ -159,11 +119,7 @@ pub(super) async fn admin_render(
                 .any(|f| f.name == x.0 && f.error.is_some())
         }));
     }
-    let title = en(
-        tr,
-        "Formation : tarifs et protocole",
-        "Training: tariffs and protocol",
-    );
+    let title = tr.t("formation-tarifs-et-protocole").to_string();
     let page = AdminPage {
         base: Base::new(auth, &title),
         h1: title,
@@ -240,17 +196,12 @@ pub(super) async fn cycle(
         .map_err(pe(tr))?;
     let mut mt = Table::new(
         tr,
-        en(tr, "Modules", "Modules"),
-        &[
-            "Module",
-            if tr.en() { "Title" } else { "Intitulé" },
-            "Dates",
-            if tr.en() { "Modality" } else { "Modalité" },
-        ],
+        tr.t("modules").to_string(),
+        &["Module", tr.t("intitule"), "Dates", tr.t("modalite")],
     );
     for m in &modules {
         let code = if m.code == "commun" {
-            en(tr, "Prise de poste (commun)", "Induction (common)")
+            tr.t("prise-de-poste-commun").to_string()
         } else {
             format!("Module {}", m.code)
         };
@@ -267,16 +218,8 @@ pub(super) async fn cycle(
     }
     let mut pt = Table::new(
         tr,
-        en(tr, "Participant·es", "Participants"),
-        &[
-            if tr.en() { "Name" } else { "Nom" },
-            if tr.en() { "Function" } else { "Fonction" },
-            if tr.en() {
-                "Institution"
-            } else {
-                "Établissement"
-            },
-        ],
+        tr.t("participant-es").to_string(),
+        &[tr.t("nom"), tr.t("fonction"), tr.t("etablissement")],
     );
     for p in &people {
         pt.rows.push(vec![
@@ -294,11 +237,11 @@ pub(super) async fn cycle(
         subtitle: Some(format!("{} — {}", c.partner, c.cohort)),
         actions: vec![Link::new(
             "/formations/cycles",
-            en(tr, "Tous les cycles", "All cycles"),
+            tr.t("tous-les-cycles").to_string(),
         )],
         facts: vec![
             (
-                en(tr, "Fonction", "Function"),
+                tr.t("fonction").to_string(),
                 Cell::text(crate::label!(
                     relais_domain::training::ExecFunction,
                     &c.function_code,
@@ -306,7 +249,7 @@ pub(super) async fn cycle(
                 )),
             ),
             (
-                en(tr, "Période", "Period"),
+                tr.t("periode-2").to_string(),
                 Cell::text(format!(
                     "{} → {}",
                     fr_date(&c.starts_on),
@@ -316,11 +259,11 @@ pub(super) async fn cycle(
         ],
         sections: vec![
             Section {
-                title: en(tr, "Modules", "Modules"),
+                title: tr.t("modules").to_string(),
                 table: mt,
             },
             Section {
-                title: en(tr, "Participant·es", "Participants"),
+                title: tr.t("participant-es").to_string(),
                 table: pt,
             },
         ],

@@ -14,7 +14,7 @@ pub(super) fn training_fields(
             tr,
             "text",
             "title",
-            en(tr, "Intitulé", "Title"),
+            tr.t("intitule").to_string(),
             i.title.clone(),
         )
         .required(),
@@ -34,7 +34,7 @@ pub(super) fn training_fields(
         Field::select(
             tr,
             "modality",
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             &i.modality,
             enum_options(Modality::ALL, Modality::code, Modality::label, tr),
             None,
@@ -43,19 +43,15 @@ pub(super) fn training_fields(
             tr,
             "text",
             "half_days",
-            en(tr, "Durée (jours)", "Duration (days)"),
+            tr.t("duree-jours").to_string(),
             i.half_days.clone(),
         )
         .required()
-        .hint(en(
-            tr,
-            "En jours ou demi-journées : 1, 1,5, 2…",
-            "In days or half days: 1, 1.5, 2…",
-        )),
+        .hint(tr.t("en-jours-ou-demi-journees-1").to_string()),
         Field::select(
             tr,
             "domain",
-            en(tr, "Domaine", "Domain"),
+            tr.t("domaine").to_string(),
             i.domain.as_deref().unwrap_or(""),
             domains,
             Some("—"),
@@ -63,7 +59,7 @@ pub(super) fn training_fields(
         Field::select(
             tr,
             "product",
-            en(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             i.product.as_deref().unwrap_or(""),
             products,
             Some("—"),
@@ -72,28 +68,28 @@ pub(super) fn training_fields(
             tr,
             "textarea",
             "objectives",
-            en(tr, "Objectifs", "Objectives"),
+            tr.t("objectifs").to_string(),
             i.objectives.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "textarea",
             "audience",
-            en(tr, "Public", "Audience"),
+            tr.t("public").to_string(),
             i.audience.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "textarea",
             "prerequisites",
-            en(tr, "Prérequis", "Prerequisites"),
+            tr.t("prerequis").to_string(),
             i.prerequisites.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "url",
             "moodle_url",
-            en(tr, "Espace de cours Moodle", "Moodle course space"),
+            tr.t("espace-de-cours-moodle").to_string(),
             i.moodle_url.clone().unwrap_or_default(),
         ),
     ]
@@ -151,14 +147,14 @@ pub(super) async fn training_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = en(tr, "Formation du catalogue", "Catalogue training");
+    let title = tr.t("formation-du-catalogue").to_string();
     let page = FormPage {
         base: Base::new(auth, &title),
         h1: title,
         action,
         fields,
         errors,
-        submit: tr.get("save").to_string(),
+        submit: tr.t("save").to_string(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)
@@ -311,35 +307,79 @@ pub(super) async fn session_form(
     let statuses = ["prevue", "ouverte", "confirmee", "annulee", "realisee"]
         .iter()
         .filter_map(|c| relais_domain::training::SessionStatus::from_code(c))
-        .map(|s| (s.code().to_string(), s.label(tr.en()).to_string()));
+        .map(|s| (s.code().to_string(), tr.label(s).to_string()));
     let mut fields = vec![
-        Field::new(tr, "textarea", "days", en(tr, "Journées", "Days"), i.days.clone()).required().hint(en(
+        Field::new(
             tr,
-            "Une ligne par jour : AAAA-MM-JJ, suivi de « matin » ou « apres-midi » pour une demi-journée.",
-            "One line per day: YYYY-MM-DD, followed by \"matin\" or \"apres-midi\" for a half day.",
+            "textarea",
+            "days",
+            tr.t("journees").to_string(),
+            i.days.clone(),
+        )
+        .required()
+        .hint(tr.t("une-ligne-par-jour-aaaa-mm").to_string()),
+        Field::new(
+            tr,
+            "text",
+            "place",
+            tr.t("lieu").to_string(),
+            i.place.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "url",
+            "visio_url",
+            tr.t("lien-de-visio").to_string(),
+            i.visio_url.clone().unwrap_or_default(),
+        ),
+        Field::new(
+            tr,
+            "number",
+            "room_capacity",
+            tr.t("capacite-de-la-salle").to_string(),
+            i.room_capacity.clone(),
+        )
+        .required()
+        .hint(tr.t_args(
+            "places-ouvertes-percent-de-la-salle",
+            &[("percent", percent.to_string().into())],
         )),
-        Field::new(tr, "text", "place", en(tr, "Lieu", "Place"), i.place.clone().unwrap_or_default()),
-        Field::new(tr, "url", "visio_url", en(tr, "Lien de visio", "Video link"), i.visio_url.clone().unwrap_or_default()),
-        Field::new(tr, "number", "room_capacity", en(tr, "Capacité de la salle", "Room size"), i.room_capacity.clone()).required().hint(if tr.en() {
-            format!("Seats offered: {percent} % of the room (sanitary factor set by the admin).")
-        } else {
-            format!("Places ouvertes : {percent} % de la salle (facteur sanitaire fixé par l'administration).")
-        }),
-        Field::select(tr, "status", en(tr, "Statut", "Status"), &i.status, statuses, None),
-        Field::checkboxes(tr, "trainers", en(tr, "Formateur·rices (un ou un binôme)", "Trainers (one or a pair)"), &selected, trainers),
-        Field::select(tr, "institution", en(tr, "Établissement demandeur (formation spécifique)", "Requesting institution (tailored training)"), &i.institution.map(|x| x.to_string()).unwrap_or_default(), insts, Some("—")),
+        Field::select(
+            tr,
+            "status",
+            tr.t("statut").to_string(),
+            &i.status,
+            statuses,
+            None,
+        ),
+        Field::checkboxes(
+            tr,
+            "trainers",
+            tr.t("formateur-rices-un-ou-un-binome").to_string(),
+            &selected,
+            trainers,
+        ),
+        Field::select(
+            tr,
+            "institution",
+            tr.t("etablissement-demandeur-formation-specifique")
+                .to_string(),
+            &i.institution.map(|x| x.to_string()).unwrap_or_default(),
+            insts,
+            Some("—"),
+        ),
     ];
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = en(tr, "Session de formation", "Training session");
+    let title = tr.t("session-de-formation").to_string();
     let page = FormPage {
         base: Base::new(auth, &title),
         h1: title,
         action,
         fields,
         errors,
-        submit: tr.get("save").to_string(),
+        submit: tr.t("save").to_string(),
         cancel,
     };
     form_reply(&page, err.is_some(), tr)

@@ -1,6 +1,7 @@
 //! The member's registrations, calendar feeds, pending requests and certificates (page and PDF).
 
 use super::*;
+use crate::i18n::LabelIn as _;
 
 pub(super) struct MineRow {
     id: String,
@@ -53,12 +54,8 @@ pub(super) async fn mine_page(
         .collect();
     let mut teaching = Table::new(
         tr,
-        en(tr, "Sessions que j'anime", "Sessions I run"),
-        &[
-            "Formation",
-            "Dates",
-            if tr.en() { "Status" } else { "Statut" },
-        ],
+        tr.t("sessions-que-j-anime").to_string(),
+        &["Formation", "Dates", tr.t("statut")],
     );
     let sessions = uc::sessions_i_run(&state.app, a).await.map_err(pe(tr))?;
     for s in sessions {
@@ -70,7 +67,7 @@ pub(super) async fn mine_page(
             Cell::text(fr_date(&s.starts_on)),
             Cell::text(
                 relais_domain::training::SessionStatus::shown(&s.status, s.seats_taken, s.capacity)
-                    .label(tr.en())
+                    .label_in(tr)
                     .to_string(),
             ),
         ]);
@@ -78,20 +75,20 @@ pub(super) async fn mine_page(
     let since = uc::calendar_token_since(&state.app, a)
         .await
         .map_err(pe(tr))?;
-    let mut actions = vec![Link::new("/formations", en(tr, "Catalogue", "Catalogue"))];
+    let mut actions = vec![Link::new("/formations", tr.t("catalogue").to_string())];
     if a.role == Role::MemberAdmin || uc::can_manage(a) {
         actions.push(Link::new(
             "/formations/demandes",
-            en(tr, "Demandes à valider", "Requests to approve"),
+            tr.t("demandes-a-valider").to_string(),
         ));
     }
     if !teaching.rows.is_empty() {
         actions.push(Link::new(
             "/formations/formateurs",
-            en(tr, "Mon relevé de formateur", "My trainer statement"),
+            tr.t("mon-releve-de-formateur").to_string(),
         ));
     }
-    let title = en(tr, "Mon espace formation", "My training space");
+    let title = tr.t("mon-espace-formation-2").to_string();
     let page = MinePage {
         base: Base::new(auth, &title),
         h1: title,
@@ -173,28 +170,16 @@ pub(super) async fn pending(
     let rows = uc::pending_requests(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let title = en(
-        tr,
-        "Demandes d'inscription à valider",
-        "Registration requests to approve",
-    );
+    let title = tr.t("demandes-d-inscription-a-valider").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if tr.en() { "Trainee" } else { "Stagiaire" },
-            if tr.en() {
-                "Institution"
-            } else {
-                "Établissement"
-            },
-            if tr.en() { "Training" } else { "Formation" },
+            tr.t("stagiaire"),
+            tr.t("etablissement"),
+            tr.t("touchpoint-formation"),
             "Dates",
-            if tr.en() {
-                "Requested on"
-            } else {
-                "Demandée le"
-            },
+            tr.t("demandee-le"),
         ],
     );
     for r in &rows {
@@ -294,10 +279,7 @@ pub(super) async fn certificate(
         .await
         .map_err(pe(tr))?;
     let page = CertificatePage {
-        base: Base::new(
-            &auth,
-            en(tr, "Attestation de présence", "Certificate of attendance"),
-        ),
+        base: Base::new(&auth, tr.t("attestation-de-presence").to_string()),
         name: r.user_name.clone(),
         institution: r.institution_name.clone(),
         training: r.training_title.clone(),

@@ -97,10 +97,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/formation/tarifs", post(admin::save_tariff))
 }
 
-fn en(tr: Tr, fr: &str, en_: &str) -> String {
-    if tr.en() { en_ } else { fr }.to_string()
-}
-
 fn days_label(half_days: i64, tr: Tr) -> String {
     let d = half_days as f64 / 2.0;
     let n = if half_days % 2 == 0 {
@@ -122,7 +118,7 @@ fn day_line(d: &NaiveDate, p: DayPart, tr: Tr) -> String {
     format!(
         "{} — {} ({h1}h{m1:02}–{h2}h{m2:02})",
         d.format("%d/%m/%Y"),
-        p.label(tr.en())
+        tr.label(p)
     )
 }
 
@@ -211,22 +207,18 @@ async fn catalogue(
     let rows = uc::catalogue(&state.app, actor.as_ref(), f)
         .await
         .map_err(pe(tr))?;
-    let title = en(tr, "Catalogue des formations", "Training catalogue");
+    let title = tr.t("catalogue-des-formations").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
-            if tr.en() { "Training" } else { "Formation" },
-            if tr.en() { "Domain" } else { "Domaine" },
-            if tr.en() { "Product" } else { "Produit" },
+            tr.t("touchpoint-formation"),
+            tr.t("domaine"),
+            tr.t("produit"),
             "Type",
-            if tr.en() { "Modality" } else { "Modalité" },
-            if tr.en() { "Duration" } else { "Durée" },
-            if tr.en() {
-                "Next session"
-            } else {
-                "Prochaine session"
-            },
+            tr.t("modalite"),
+            tr.t("duree"),
+            tr.t("prochaine-session"),
         ],
     );
     for t in &rows {
@@ -255,19 +247,19 @@ async fn catalogue(
         .map_err(pe(tr))?
         .into_iter()
         .map(|p| (p.id, p.name));
-    let all = en(tr, "Tous", "All");
+    let all = tr.t("all").to_string();
     let filters = vec![
         Field::new(
             tr,
             "search",
             "q",
-            en(tr, "Mots-clés", "Keywords"),
+            tr.t("mots-cles").to_string(),
             q.q.clone().unwrap_or_default(),
         ),
         Field::select(
             tr,
             "domaine",
-            en(tr, "Domaine", "Domain"),
+            tr.t("domaine").to_string(),
             q.domaine.as_deref().unwrap_or(""),
             domains,
             Some(&all),
@@ -275,7 +267,7 @@ async fn catalogue(
         Field::select(
             tr,
             "produit",
-            en(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             q.produit.as_deref().unwrap_or(""),
             products,
             Some(&all),
@@ -283,7 +275,7 @@ async fn catalogue(
         Field::select(
             tr,
             "modalite",
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             q.modalite.as_deref().unwrap_or(""),
             enum_options(Modality::ALL, Modality::code, Modality::label, tr),
             Some(&all),
@@ -305,48 +297,44 @@ async fn catalogue(
             tr,
             "date",
             "du",
-            en(tr, "Sessions à partir du", "Sessions from"),
+            tr.t("sessions-a-partir-du").to_string(),
             q.du.clone().unwrap_or_default(),
         ),
         Field::new(
             tr,
             "date",
             "au",
-            en(tr, "jusqu'au", "until"),
+            tr.t("jusqu-au").to_string(),
             q.au.clone().unwrap_or_default(),
         ),
     ];
     let mut actions = vec![Link::new(
         "/formations/calendrier.ics",
-        en(
-            tr,
-            "Agenda des sessions (iCalendar)",
-            "Sessions calendar (iCalendar)",
-        ),
+        tr.t("agenda-des-sessions-icalendar").to_string(),
     )];
     if let Some(a) = &actor {
         actions.push(Link::new(
             "/formations/mes-inscriptions",
-            en(tr, "Mes inscriptions", "My registrations"),
+            tr.t("mes-inscriptions").to_string(),
         ));
         if a.role == Role::MemberAdmin || uc::can_manage(a) {
             actions.push(Link::new(
                 "/formations/demandes",
-                en(tr, "Demandes à valider", "Requests to approve"),
+                tr.t("demandes-a-valider").to_string(),
             ));
             actions.push(Link::new(
                 "/formations/releves",
-                en(tr, "Relevés", "Statements"),
+                tr.t("releves").to_string(),
             ));
         }
         actions.push(Link::new(
             "/formations/cycles",
-            en(tr, "Cycles des cadres", "Executive cycles"),
+            tr.t("cycles-des-cadres").to_string(),
         ));
         if uc::can_manage(a) {
             actions.push(Link::new(
                 "/formations/nouvelle",
-                en(tr, "Nouvelle formation", "New training"),
+                tr.t("nouvelle-formation").to_string(),
             ));
         }
     }
@@ -476,24 +464,16 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 async fn cycles(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
     let tr = auth.tr;
     let rows = uc::cycles(&state.app, auth.actor()).await.map_err(pe(tr))?;
-    let title = en(
-        tr,
-        "Cycles de formation des cadres",
-        "Executive training cycles",
-    );
+    let title = tr.t("cycles-de-formation-des-cadres").to_string();
     let mut table = Table::new(
         tr,
         title.clone(),
         &[
             "Cycle",
-            if tr.en() { "Function" } else { "Fonction" },
-            if tr.en() { "Cohort" } else { "Promotion" },
-            if tr.en() { "Partner" } else { "Partenaire" },
-            if tr.en() {
-                "Participants"
-            } else {
-                "Participant·es"
-            },
+            tr.t("fonction"),
+            tr.t("promotion"),
+            tr.t("partenaire"),
+            tr.t("participant-es"),
         ],
     );
     for c in &rows {

@@ -16,47 +16,40 @@ pub(super) async fn training_page(
         .await
         .map_err(pe(tr))?;
     let mut facts = vec![
-        (en(tr, "Code", "Code"), Cell::text(t.code.clone())),
+        (tr.t("code").to_string(), Cell::text(t.code.clone())),
         (
             "Type".into(),
             Cell::text(crate::label!(TrainingKind, &t.kind, tr)),
         ),
         (
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             Cell::text(crate::label!(Modality, &t.modality, tr)),
         ),
         (
-            en(tr, "Durée", "Duration"),
+            tr.t("duree").to_string(),
             Cell::text(days_label(t.half_days, tr)),
         ),
-        (en(tr, "Domaine", "Domain"), Cell::opt(&t.domain_label)),
-        (en(tr, "Produit", "Product"), Cell::opt(&t.product_name)),
-        (en(tr, "Objectifs", "Objectives"), Cell::opt(&t.objectives)),
-        (en(tr, "Public", "Audience"), Cell::opt(&t.audience)),
-        (
-            en(tr, "Prérequis", "Prerequisites"),
-            Cell::opt(&t.prerequisites),
-        ),
+        (tr.t("domaine").to_string(), Cell::opt(&t.domain_label)),
+        (tr.t("produit").to_string(), Cell::opt(&t.product_name)),
+        (tr.t("objectifs").to_string(), Cell::opt(&t.objectives)),
+        (tr.t("public").to_string(), Cell::opt(&t.audience)),
+        (tr.t("prerequis").to_string(), Cell::opt(&t.prerequisites)),
     ];
     if let Some(u) = &t.moodle_url {
         facts.push((
-            en(tr, "Espace Moodle (Campus)", "Moodle course space"),
+            tr.t("espace-moodle-campus").to_string(),
             Cell::link(u.clone(), u.clone()),
         ));
     }
     let mut table = Table::new(
         tr,
-        en(tr, "Sessions", "Sessions"),
+        tr.t("sessions").to_string(),
         &[
             "Dates",
-            if tr.en() { "Place" } else { "Lieu" },
-            if tr.en() { "Trainers" } else { "Formateurs" },
-            if tr.en() {
-                "Seats left"
-            } else {
-                "Places restantes"
-            },
-            if tr.en() { "Status" } else { "Statut" },
+            tr.t("lieu"),
+            tr.t("formateurs"),
+            tr.t("places-restantes"),
+            tr.t("statut"),
         ],
     );
     for s in &sessions {
@@ -66,21 +59,21 @@ pub(super) async fn training_page(
     if actor.as_ref().is_some_and(uc::can_manage) {
         actions.push(Link::new(
             format!("/formations/{id}/modifier"),
-            en(tr, "Modifier", "Edit"),
+            tr.t("edit").to_string(),
         ));
         actions.push(Link::new(
             format!("/formations/{id}/sessions/nouvelle"),
-            en(tr, "Nouvelle session", "New session"),
+            tr.t("nouvelle-session").to_string(),
         ));
     }
     let page = DetailPage {
         base: frame(&auth, tr, &t.title, &path),
         h1: t.title.clone(),
-        subtitle: Some(en(tr, "Formation du catalogue", "Catalogue training")),
+        subtitle: Some(tr.t("formation-du-catalogue").to_string()),
         actions,
         facts,
         sections: vec![Section {
-            title: en(tr, "Sessions", "Sessions"),
+            title: tr.t("sessions").to_string(),
             table,
         }],
     };
@@ -115,7 +108,7 @@ pub(super) fn session_cells(s: &SessionView, tr: Tr) -> Vec<Cell> {
                 .join(", ")
         }),
         Cell::text(format!("{} / {}", s.seats_left, s.row.capacity)),
-        Cell::text(s.shown.label(tr.en()).to_string()),
+        Cell::text(tr.label(s.shown).to_string()),
     ]
 }
 
@@ -175,49 +168,50 @@ pub(super) async fn session_page(
             Cell::text(crate::label!(TrainingKind, &r.kind, tr)),
         ),
         (
-            en(tr, "Modalité", "Modality"),
+            tr.t("modalite").to_string(),
             Cell::text(crate::label!(Modality, &r.modality, tr)),
         ),
         (
-            en(tr, "Durée", "Duration"),
+            tr.t("duree").to_string(),
             Cell::text(days_label(s.half_days(), tr)),
         ),
         (
-            en(tr, "Statut", "Status"),
-            Cell::text(s.shown.label(tr.en()).to_string()),
+            tr.t("statut").to_string(),
+            Cell::text(tr.label(s.shown).to_string()),
         ),
         (
-            en(tr, "Places", "Seats"),
-            Cell::text(if tr.en() {
-                format!("{} left of {}", s.seats_left, r.capacity)
-            } else {
-                format!("{} restantes sur {}", s.seats_left, r.capacity)
-            }),
+            tr.t("places").to_string(),
+            Cell::text(tr.t_args(
+                "seats-left-restantes-sur-capacity",
+                &[
+                    ("capacity", r.capacity.to_string().into()),
+                    ("seats_left", s.seats_left.to_string().into()),
+                ],
+            )),
         ),
         (
-            en(tr, "Liste d'attente", "Waiting list"),
+            tr.t("registration-status-attente").to_string(),
             Cell::text(s.waiting.to_string()),
         ),
-        (en(tr, "Lieu", "Place"), Cell::opt(&r.place)),
+        (tr.t("lieu").to_string(), Cell::opt(&r.place)),
     ];
     if let (Some(room), true) = (r.room_capacity, r.room_capacity != Some(r.capacity)) {
         facts.push((
-            en(tr, "Capacité de la salle", "Room size"),
-            Cell::text(if tr.en() {
-                format!("{room} (sanitary protocol applied)")
-            } else {
-                format!("{room} (jauge réduite par le protocole sanitaire)")
-            }),
+            tr.t("capacite-de-la-salle").to_string(),
+            Cell::text(tr.t_args(
+                "room-jauge-reduite-par-le-protocole",
+                &[("room", room.to_string().into())],
+            )),
         ));
     }
     if let Some(v) = &r.visio_url {
         facts.push((
-            en(tr, "Lien de visio", "Video link"),
+            tr.t("lien-de-visio").to_string(),
             Cell::link(v.clone(), v.clone()),
         ));
     }
     facts.push((
-        en(tr, "Formateur·rices", "Trainers"),
+        tr.t("formateur-rices").to_string(),
         Cell::text(if s.trainers.is_empty() {
             "—".into()
         } else {
@@ -229,15 +223,12 @@ pub(super) async fn session_page(
         }),
     ));
     if let Some(i) = &r.institution_name {
-        facts.push((
-            en(tr, "Demandée par", "Requested by"),
-            Cell::text(i.clone()),
-        ));
+        facts.push((tr.t("demandee-par").to_string(), Cell::text(i.clone())));
     }
     let days = s.days.iter().map(|(d, p)| day_line(d, *p, tr)).collect();
     let mut actions = vec![Link::new(
         format!("/formations/{}", r.training_id),
-        en(tr, "La formation", "The training"),
+        tr.t("la-formation").to_string(),
     )];
     let mut regs = vec![];
     let mut attendance = vec![];
@@ -251,7 +242,7 @@ pub(super) async fn session_page(
         if uc::can_manage(a) {
             actions.push(Link::new(
                 format!("/formations/sessions/{id}/modifier"),
-                en(tr, "Modifier la session", "Edit the session"),
+                tr.t("modifier-la-session").to_string(),
             ));
         }
         let rows = uc::session_registrations(&state.app, a, id)
@@ -272,17 +263,9 @@ pub(super) async fn session_page(
             && relais_domain::training::SessionStatus::takes_registrations(&r.status)
             && !started;
         if can_request && s.seats_left == 0 {
-            request_note = Some(en(
-                tr,
-                "La session est complète : après validation par votre référent·e, votre demande ira en liste d'attente, et vous serez prévenu·e si une place se libère.",
-                "The session is full: once your referent approves, your request joins the waiting list and you will be told if a seat frees up.",
-            ));
+            request_note = Some(tr.t("la-session-est-complete-apres-validation").to_string());
         } else if can_request {
-            request_note = Some(en(
-                tr,
-                "Votre demande sera transmise au ou à la référent·e de votre établissement, qui la valide.",
-                "Your request goes to your institution's referent for approval.",
-            ));
+            request_note = Some(tr.t("votre-demande-sera-transmise-au-ou").to_string());
         }
         show_regs =
             !rows.is_empty() || a.role.is_agency() || trainer || a.role == Role::MemberAdmin;
@@ -321,7 +304,7 @@ pub(super) async fn session_page(
         base: frame(&auth, tr, &r.training_title, &path),
         id: id.to_string(),
         h1: r.training_title.clone(),
-        subtitle: en(tr, "Session de formation", "Training session"),
+        subtitle: tr.t("session-de-formation").to_string(),
         actions,
         facts,
         days,

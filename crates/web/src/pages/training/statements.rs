@@ -63,21 +63,27 @@ pub(super) async fn statement_page(
         filters.push(Field::select(
             tr,
             "etablissement",
-            en(tr, "Établissement", "Institution"),
+            tr.t("etablissement").to_string(),
             &inst.map(|i| i.to_string()).unwrap_or_default(),
             opts,
-            Some(&en(tr, "Choisir…", "Choose…")),
+            Some(tr.t("choisir")),
         ));
     }
     filters.push(Field::new(
         tr,
         "date",
         "du",
-        en(tr, "Du", "From"),
+        tr.t("du").to_string(),
         from.clone(),
     ));
-    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
-    let title = en(tr, "Relevé des formations", "Training statement");
+    filters.push(Field::new(
+        tr,
+        "date",
+        "au",
+        tr.t("au").to_string(),
+        to.clone(),
+    ));
+    let title = tr.t("releve-des-formations").to_string();
     let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
     if let Some(inst) = inst {
         let st = uc::statement(&state.app, auth.actor(), inst, &from, &to)
@@ -91,20 +97,16 @@ pub(super) async fn statement_page(
         ));
         let mut t = Table::new(
             tr,
-            en(
-                tr,
-                "Ce que l'établissement doit pour les formations",
-                "What the institution owes for training",
-            ),
+            tr.t("ce-que-l-etablissement-doit-pour").to_string(),
             &[
-                if tr.en() { "Trainee" } else { "Stagiaire" },
-                if tr.en() { "Training" } else { "Formation" },
+                tr.t("stagiaire"),
+                tr.t("touchpoint-formation"),
                 "Type",
                 "Dates",
-                if tr.en() { "Days" } else { "Jours" },
-                if tr.en() { "Rate" } else { "Tarif" },
-                if tr.en() { "Amount" } else { "Montant" },
-                if tr.en() { "Note" } else { "Remarque" },
+                tr.t("jours-2"),
+                tr.t("tarif"),
+                tr.t("montant"),
+                tr.t("remarque"),
             ],
         );
         for l in &st.lines {
@@ -127,20 +129,16 @@ pub(super) async fn statement_page(
             ]);
         }
         table = Some(t);
-        total = format!(
-            "{} : {}",
-            en(tr, "Total dû", "Total owed"),
-            euros(st.total_cents)
-        );
+        total = format!("{} : {}", tr.t("total-du"), euros(st.total_cents));
         let qs = format!("etablissement={inst}&du={from}&au={to}");
         downloads = vec![
             Link::new(
                 format!("/formations/releves.csv?{qs}"),
-                en(tr, "Télécharger en CSV", "Download CSV"),
+                tr.t("telecharger-en-csv").to_string(),
             ),
             Link::new(
                 format!("/formations/releves.pdf?{qs}"),
-                en(tr, "Télécharger en PDF", "Download PDF"),
+                tr.t("telecharger-en-pdf").to_string(),
             ),
         ];
     } else if !auth.actor().role.is_agency() {
@@ -346,21 +344,27 @@ pub(super) async fn trainer_page(
         filters.push(Field::select(
             tr,
             "formateur",
-            en(tr, "Formateur·rice", "Trainer"),
+            tr.t("role-trainer").to_string(),
             q.formateur.as_deref().unwrap_or(""),
             opts,
-            Some(&en(tr, "Choisir…", "Choose…")),
+            Some(tr.t("choisir")),
         ));
     }
     filters.push(Field::new(
         tr,
         "date",
         "du",
-        en(tr, "Du", "From"),
+        tr.t("du").to_string(),
         from.clone(),
     ));
-    filters.push(Field::new(tr, "date", "au", en(tr, "Au", "To"), to.clone()));
-    let title = en(tr, "Relevé de formateur", "Trainer statement");
+    filters.push(Field::new(
+        tr,
+        "date",
+        "au",
+        tr.t("au").to_string(),
+        to.clone(),
+    ));
+    let title = tr.t("releve-de-formateur").to_string();
     let (mut subtitle, mut table, mut total, mut downloads) = (None, None, String::new(), vec![]);
     if let Some(st) = st {
         subtitle = Some(format!(
@@ -371,17 +375,13 @@ pub(super) async fn trainer_page(
         ));
         let mut t = Table::new(
             tr,
-            en(
-                tr,
-                "Sessions animées et rémunération",
-                "Sessions run and pay",
-            ),
+            tr.t("sessions-animees-et-remuneration").to_string(),
             &[
-                if tr.en() { "Training" } else { "Formation" },
+                tr.t("touchpoint-formation"),
                 "Dates",
-                if tr.en() { "Days" } else { "Jours" },
-                if tr.en() { "Trainers" } else { "Formateurs" },
-                if tr.en() { "Pay" } else { "Rémunération" },
+                tr.t("jours-2"),
+                tr.t("formateurs"),
+                tr.t("remuneration"),
             ],
         );
         for l in &st.lines {
@@ -393,21 +393,21 @@ pub(super) async fn trainer_page(
                 Cell::text(fr_date(&l.starts_on)),
                 Cell::text(days_label(l.half_days, tr)),
                 Cell::text(if l.trainers >= 2 {
-                    en(tr, "binôme", "pair")
+                    tr.t("binome").to_string()
                 } else {
-                    en(tr, "seul·e", "alone")
+                    tr.t("seul-e").to_string()
                 }),
                 Cell::text(euros(l.amount_cents)),
             ]);
         }
         table = Some(t);
-        total = format!("{} : {}", en(tr, "Total", "Total"), euros(st.total_cents));
+        total = format!("{} : {}", tr.t("total"), euros(st.total_cents));
         downloads = vec![Link::new(
             format!(
                 "/formations/formateurs.csv?formateur={}&du={from}&au={to}",
                 st.trainer_id
             ),
-            en(tr, "Télécharger en CSV", "Download CSV"),
+            tr.t("telecharger-en-csv").to_string(),
         )];
     }
     let page = StatementPage {

@@ -15,23 +15,18 @@ pub(super) async fn calendars(
     auth: Auth,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let rows = uc::list_calendars(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
     let mut table = Table::new(
         tr,
-        if en {
-            "Business calendars"
-        } else {
-            "Calendriers ouvrés"
-        },
+        tr.t("calendriers-ouvres"),
         &[
-            if en { "Name" } else { "Nom" },
+            tr.t("nom"),
             "Code",
             "Type",
-            if en { "Time zone" } else { "Fuseau horaire" },
-            if en { "Closures" } else { "Fermetures" },
+            tr.t("fuseau-horaire"),
+            tr.t("fermetures"),
         ],
     );
     for c in &rows {
@@ -48,21 +43,10 @@ pub(super) async fn calendars(
     if uc::may_write(auth.actor()) {
         actions.insert(
             0,
-            Link::new(
-                "/admin/calendriers/nouveau",
-                if en {
-                    "New calendar"
-                } else {
-                    "Nouveau calendrier"
-                },
-            ),
+            Link::new("/admin/calendriers/nouveau", tr.t("nouveau-calendrier")),
         );
     }
-    let title = if en {
-        "Business calendars"
-    } else {
-        "Calendriers ouvrés"
-    };
+    let title = tr.t("calendriers-ouvres");
     let p = ListPage {
         base: Base::new(&auth, title),
         h1: title.into(),
@@ -161,19 +145,14 @@ fn calendar_input(f: &FormData) -> CalendarInput {
 
 fn holiday_tables(state: &AppState, tr: Tr, cal: Option<&CalendarView>) -> Vec<Table> {
     let Some(c) = cal else { return vec![] };
-    let en = tr.en();
     let (y0, y1) = uc::preview_years(&state.app);
     [y0, y1]
         .into_iter()
         .map(|y| {
             let mut t = Table::new(
                 tr,
-                if en {
-                    format!("Public holidays {y}")
-                } else {
-                    format!("Jours fériés {y}")
-                },
-                &["Date", if en { "Holiday" } else { "Jour férié" }],
+                tr.t_args("jours-feries-y", &[("y", y.to_string().into())]),
+                &["Date", tr.t("jour-ferie")],
             );
             for (d, name) in uc::holidays(&c.calendar, y) {
                 t.rows.push(vec![
@@ -200,32 +179,15 @@ fn calendar_page(
         fields.push(
             Field::new(tr, "text", "code", "Code", f.get("code"))
                 .required()
-                .hint(if en {
-                    "Lower-case letters, digits and _, e.g. reunion."
-                } else {
-                    "Minuscules, chiffres et _, par exemple reunion."
-                }),
+                .hint(tr.t("minuscules-chiffres-et-par-exemple-reunion")),
         );
     }
-    fields.push(
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
-    );
+    fields.push(Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required());
     fields.push(
         Field::select(
             tr,
             "kind",
-            if en {
-                "Public holidays"
-            } else {
-                "Jours fériés appliqués"
-            },
+            tr.t("jours-feries-appliques"),
             &f.get("kind"),
             uc::kind_options(),
             None,
@@ -237,31 +199,19 @@ fn calendar_page(
             tr,
             "text",
             "timezone",
-            if en { "Time zone" } else { "Fuseau horaire" },
+            tr.t("fuseau-horaire"),
             f.get("timezone"),
         )
-        .hint(if en {
-            "IANA name; empty: the territory's own, or Europe/Paris."
-        } else {
-            "Nom IANA ; vide : celui du territoire, sinon Europe/Paris."
-        }),
+        .hint(tr.t("nom-iana-vide-celui-du-territoire")),
     );
     let mut closures = Field::new(
         tr,
         "textarea",
         "closures",
-        if en {
-            "Closure periods"
-        } else {
-            "Périodes de fermeture"
-        },
+        tr.t("periodes-de-fermeture"),
         f.get("closures"),
     )
-    .hint(if en {
-        "One per line: YYYY-MM-DD;YYYY-MM-DD;label (both days included)."
-    } else {
-        "Une par ligne : AAAA-MM-JJ;AAAA-MM-JJ;libellé (jours inclus)."
-    });
+    .hint(tr.t("une-par-ligne-aaaa-mm-jj"));
     let hour_words = if en {
         [
             "morning opening",
@@ -333,19 +283,8 @@ fn calendar_page(
         }
     }
     let title = match existing {
-        None => (if en {
-            "New calendar"
-        } else {
-            "Nouveau calendrier"
-        })
-        .to_string(),
-        Some(c) => {
-            if en {
-                format!("Calendar {}", c.name)
-            } else {
-                format!("Calendrier {}", c.name)
-            }
-        }
+        None => (tr.t("nouveau-calendrier")).to_string(),
+        Some(c) => tr.t_args("calendrier-name", &[("name", c.name.to_string().into())]),
     };
     CalendarFormPage {
         base: Base::new(auth, title.clone()),
@@ -357,17 +296,17 @@ fn calendar_page(
         },
         fields,
         errors,
-        hours_legend: (if en { "Opening hours" } else { "Horaires d'ouverture" }).into(),
-        hours_hint: (if en {
-            "Local time, HH:MM. Leave a day empty to close it; the afternoon is optional."
-        } else {
-            "Heure locale, HH:MM. Laissez un jour vide pour le fermer ; l'après-midi est facultatif."
-        })
-        .into(),
-        hours_caption: (if en { "Opening hours per weekday" } else { "Horaires par jour de la semaine" }).into(),
-        day_word: (if en { "Day" } else { "Jour" }).into(),
+        hours_legend: (tr.t("horaires-d-ouverture")).into(),
+        hours_hint: (tr.t("heure-locale-hh-mm-laissez-un")).into(),
+        hours_caption: (tr.t("horaires-par-jour-de-la-semaine")).into(),
+        day_word: (tr.t("jour")).into(),
         hour_headers: if en {
-            vec!["Opens".into(), "Closes".into(), "Reopens".into(), "Closes".into()]
+            vec![
+                "Opens".into(),
+                "Closes".into(),
+                "Reopens".into(),
+                "Closes".into(),
+            ]
         } else {
             vec![
                 "Ouverture".into(),
@@ -379,21 +318,11 @@ fn calendar_page(
         days,
         closures,
         editable: uc::may_write(auth.actor()),
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: "/admin/calendriers".into(),
-        back: (if en { "Back to the calendars" } else { "Retour aux calendriers" }).into(),
-        preview_title: (if en {
-            "Public holidays computed for this calendar"
-        } else {
-            "Jours fériés calculés pour ce calendrier"
-        })
-        .into(),
-        preview_hint: (if en {
-            "As saved; closures come on top of these days."
-        } else {
-            "Selon le calendrier enregistré ; les fermetures s'ajoutent à ces jours."
-        })
-        .into(),
+        back: (tr.t("retour-aux-calendriers")).into(),
+        preview_title: (tr.t("jours-feries-calcules-pour-ce-calendrier")).into(),
+        preview_hint: (tr.t("selon-le-calendrier-enregistre-les-fermetures")).into(),
         previews: holiday_tables(state, tr, existing),
     }
 }

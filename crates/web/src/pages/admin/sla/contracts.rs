@@ -14,7 +14,6 @@ pub(super) async fn contracts(
     Query(q): Query<ContractQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let level = nonempty(&q.niveau);
     let filter = match level.as_deref() {
         None => LevelFilter::Any,
@@ -33,39 +32,30 @@ pub(super) async fn contracts(
         .collect();
     options.push((
         "aucun".into(),
-        (if en {
-            "No contract (generic charter)"
-        } else {
-            "Sans contrat (charte générique)"
-        })
-        .into(),
+        (tr.t("sans-contrat-charte-generique")).into(),
     ));
     let filters = vec![Field::select(
         tr,
         "niveau",
-        if en { "Level" } else { "Niveau" },
+        tr.t("niveau"),
         level.as_deref().unwrap_or(""),
         options,
-        Some(if en { "All" } else { "Tous" }),
+        Some(tr.t("all")),
     )];
     let write = uc::may_write(auth.actor());
     let mut headers = vec![
-        if en { "Institution" } else { "Établissement" },
-        if en { "Level" } else { "Niveau" },
-        if en { "Calendar" } else { "Calendrier" },
-        if en { "Start" } else { "Début" },
-        if en { "End" } else { "Fin" },
+        tr.t("etablissement"),
+        tr.t("niveau"),
+        tr.t("calendrier-2"),
+        tr.t("debut"),
+        tr.t("fin"),
     ];
     if write {
         headers.push("Action");
     }
     let mut table = Table::new(
         tr,
-        if en {
-            "Institutions and the contract in force today"
-        } else {
-            "Établissements et contrat en vigueur aujourd'hui"
-        },
+        tr.t("etablissements-et-contrat-en-vigueur-aujourd"),
         &headers,
     );
     for r in &rows {
@@ -74,14 +64,11 @@ pub(super) async fn contracts(
                 r.institution_name.clone(),
                 format!("/etablissements/{}", r.institution_id),
             ),
-            Cell::text(r.level_name.clone().unwrap_or_else(|| {
-                (if en {
-                    "— (generic charter)"
-                } else {
-                    "— (charte générique)"
-                })
-                .into()
-            })),
+            Cell::text(
+                r.level_name
+                    .clone()
+                    .unwrap_or_else(|| (tr.t("charte-generique")).into()),
+            ),
             Cell::opt(&r.calendar_name),
             Cell::text(
                 r.starts_on
@@ -98,7 +85,7 @@ pub(super) async fn contracts(
         ];
         if write {
             row.push(Cell::link(
-                if en { "Assign" } else { "Attribuer" },
+                tr.t("attribuer"),
                 format!("/admin/contrats/nouveau?institution={}", r.institution_id),
             ));
         }
@@ -108,21 +95,13 @@ pub(super) async fn contracts(
     if write {
         actions.push(Link::new(
             "/admin/contrats/nouveau",
-            if en {
-                "Assign a contract"
-            } else {
-                "Attribuer un contrat"
-            },
+            tr.t("attribuer-un-contrat"),
         ));
     }
     let mut others = admin_links(tr);
     others.pop();
     actions.extend(others);
-    let title = if en {
-        "Service contracts"
-    } else {
-        "Contrats de service"
-    };
+    let title = tr.t("contrats-de-service-2");
     let p = ListPage {
         base: Base::new(&auth, title),
         h1: title.into(),
@@ -143,7 +122,6 @@ async fn contract_fields(
     f: &FormData,
 ) -> Result<Vec<Field>, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let actor = auth.actor();
     let institutions = uc::list_contracts(&state.app, actor, &LevelFilter::Any)
         .await
@@ -156,7 +134,7 @@ async fn contract_fields(
         Field::select(
             tr,
             "institution_id",
-            if en { "Institution" } else { "Établissement" },
+            tr.t("etablissement"),
             &f.get("institution_id"),
             institutions
                 .into_iter()
@@ -167,7 +145,7 @@ async fn contract_fields(
         Field::select(
             tr,
             "level",
-            if en { "Service level" } else { "Niveau de service" },
+            tr.t("niveau-de-service"),
             &f.get("level"),
             levels.into_iter().map(|l| (l.code, l.name)),
             Some("—"),
@@ -176,30 +154,20 @@ async fn contract_fields(
         Field::select(
             tr,
             "calendar",
-            if en { "Business calendar" } else { "Calendrier ouvré" },
+            tr.t("calendrier-ouvre"),
             &f.get("calendar"),
             calendars.into_iter().map(|c| (c.code, c.name)),
             Some("—"),
         )
         .required(),
-        Field::new(
-            tr,
-            "date",
-            "starts_on",
-            if en { "Start" } else { "Début" },
-            f.get("starts_on"),
-        )
-        .required()
-        .hint(if en {
-            "A contract running then ends the day before; later ones are replaced."
-        } else {
-            "Un contrat en cours à cette date se termine la veille ; les contrats ultérieurs sont remplacés."
-        }),
+        Field::new(tr, "date", "starts_on", tr.t("debut"), f.get("starts_on"))
+            .required()
+            .hint(tr.t("un-contrat-en-cours-a-cette")),
         Field::new(
             tr,
             "date",
             "ends_on",
-            if en { "End (optional)" } else { "Fin (facultative)" },
+            tr.t("fin-facultative"),
             f.get("ends_on"),
         ),
     ])
@@ -219,18 +187,14 @@ pub(super) async fn new_contract(
         f.0.push(("institution_id".into(), i));
     }
     let fields = contract_fields(&state, &auth, &f).await?;
-    let title = if tr.en() {
-        "Assign a service contract"
-    } else {
-        "Attribuer un contrat de service"
-    };
+    let title = tr.t("attribuer-un-contrat-de-service");
     let p = FormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         action: "/admin/contrats".into(),
         fields,
         errors: vec![],
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: "/admin/contrats".into(),
     };
     Ok(render(&p, tr)?.into_response())
@@ -254,18 +218,14 @@ pub(super) async fn create_contract(
         Err(AppError::Domain(e @ DomainError::Invalid(_))) => {
             let mut fields = contract_fields(&state, &auth, &f).await?;
             let errors = apply_errors(&mut fields, &e);
-            let title = if tr.en() {
-                "Assign a service contract"
-            } else {
-                "Attribuer un contrat de service"
-            };
+            let title = tr.t("attribuer-un-contrat-de-service");
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
                 action: "/admin/contrats".into(),
                 fields,
                 errors,
-                submit: tr.get("save").into(),
+                submit: tr.t("save").into(),
                 cancel: "/admin/contrats".into(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())

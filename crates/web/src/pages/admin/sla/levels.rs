@@ -7,33 +7,16 @@ pub(super) async fn levels(
     auth: Auth,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let rows = uc::list_levels(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
-    let mut headers: Vec<String> = vec![(if en { "Level" } else { "Niveau" }).into()];
+    let mut headers: Vec<String> = vec![(tr.t("niveau")).into()];
     for s in Severity::ALL {
         let l = severity_label(*s, tr);
-        headers.push(if en {
-            format!("{l}: first response")
-        } else {
-            format!("{l} : première réponse")
-        });
-        headers.push(if en {
-            format!("{l}: resolution")
-        } else {
-            format!("{l} : résolution")
-        });
+        headers.push(tr.t_args("l-premiere-reponse", &[("l", l.to_string().into())]));
+        headers.push(tr.t_args("l-resolution", &[("l", l.to_string().into())]));
     }
-    let mut table = Table::new(
-        tr,
-        if en {
-            "Targets per severity, in business hours"
-        } else {
-            "Objectifs par sévérité, en heures ouvrées"
-        },
-        &[],
-    );
+    let mut table = Table::new(tr, tr.t("objectifs-par-severite-en-heures-ouvrees"), &[]);
     table.headers = headers;
     for l in &rows {
         let mut row = vec![Cell::link(
@@ -59,17 +42,10 @@ pub(super) async fn levels(
     if uc::may_write(auth.actor()) {
         actions.insert(
             0,
-            Link::new(
-                "/admin/niveaux/nouveau",
-                if en { "New level" } else { "Nouveau niveau" },
-            ),
+            Link::new("/admin/niveaux/nouveau", tr.t("nouveau-niveau")),
         );
     }
-    let title = if en {
-        "Service levels"
-    } else {
-        "Niveaux de service"
-    };
+    let title = tr.t("niveaux-de-service");
     let p = ListPage {
         base: Base::new(&auth, title),
         h1: title.into(),
@@ -119,54 +95,28 @@ fn level_form_data(l: &LevelView) -> FormData {
 
 fn level_page(auth: &Auth, f: &FormData, create: bool, err: Option<&DomainError>) -> LevelFormPage {
     let tr = auth.tr;
-    let en = tr.en();
     let mut fields = vec![];
     if create {
         fields.push(
             Field::new(tr, "text", "code", "Code", f.get("code"))
                 .required()
-                .hint(if en {
-                    "Lower-case letters, digits and _, e.g. premium_plus."
-                } else {
-                    "Minuscules, chiffres et _, par exemple premium_plus."
-                }),
+                .hint(tr.t("minuscules-chiffres-et-par-exemple-premium")),
         );
     }
-    fields.push(
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
-    );
+    fields.push(Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required());
     let mut groups: Vec<(String, Vec<Field>)> = Severity::ALL
         .iter()
         .map(|s| {
             let l = severity_label(*s, tr);
-            let hint = if en {
-                "Business hours; decimals allowed (2.5 = 2 h 30)."
-            } else {
-                "Heures ouvrées ; décimales admises (2,5 = 2 h 30)."
-            };
+            let hint = tr.t("heures-ouvrees-decimales-admises-2-5");
             (
-                if en {
-                    format!("Severity {l}")
-                } else {
-                    format!("Sévérité {l}")
-                },
+                tr.t_args("severite-l", &[("l", l.to_string().into())]),
                 vec![
                     Field::new(
                         tr,
                         "text",
                         target_field(*s, false),
-                        if en {
-                            format!("{l}: first response (hours)")
-                        } else {
-                            format!("{l} : première réponse (heures)")
-                        },
+                        tr.t_args("l-premiere-reponse-heures", &[("l", l.to_string().into())]),
                         f.get(target_field(*s, false)),
                     )
                     .required()
@@ -175,11 +125,7 @@ fn level_page(auth: &Auth, f: &FormData, create: bool, err: Option<&DomainError>
                         tr,
                         "text",
                         target_field(*s, true),
-                        if en {
-                            format!("{l}: resolution (hours)")
-                        } else {
-                            format!("{l} : résolution (heures)")
-                        },
+                        tr.t_args("l-resolution-heures", &[("l", l.to_string().into())]),
                         f.get(target_field(*s, true)),
                     )
                     .required()
@@ -205,16 +151,12 @@ fn level_page(auth: &Auth, f: &FormData, create: bool, err: Option<&DomainError>
     }
     let code = f.get("code");
     let title = if create {
-        (if en {
-            "New service level"
-        } else {
-            "Nouveau niveau de service"
-        })
-        .to_string()
-    } else if en {
-        format!("Service level {}", f.get("name"))
+        (tr.t("nouveau-niveau-de-service")).to_string()
     } else {
-        format!("Niveau de service {}", f.get("name"))
+        tr.t_args(
+            "niveau-de-service-name",
+            &[("name", (f.get("name")).to_string().into())],
+        )
     };
     LevelFormPage {
         base: Base::new(auth, title.clone()),
@@ -229,14 +171,9 @@ fn level_page(auth: &Auth, f: &FormData, create: bool, err: Option<&DomainError>
         groups,
         errors,
         editable: uc::may_write(auth.actor()),
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: "/admin/niveaux".into(),
-        back: (if en {
-            "Back to the levels"
-        } else {
-            "Retour aux niveaux"
-        })
-        .into(),
+        back: (tr.t("retour-aux-niveaux")).into(),
     }
 }
 

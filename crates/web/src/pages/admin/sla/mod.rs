@@ -57,41 +57,14 @@ pub fn router() -> Router<AppState> {
 }
 
 fn notice(tr: Tr) -> String {
-    if tr.en() {
-        "Changes apply to tickets filed from now on. Tickets already filed keep the deadlines computed when they were filed."
-    } else {
-        "Les modifications s'appliquent aux tickets déposés à partir de maintenant. Les tickets déjà déposés gardent les échéances calculées à leur dépôt."
-    }
-    .into()
+    tr.t("les-modifications-s-appliquent-aux-tickets").into()
 }
 
 fn admin_links(tr: Tr) -> Vec<Link> {
-    let en = tr.en();
     vec![
-        Link::new(
-            "/admin/niveaux",
-            if en {
-                "Service levels"
-            } else {
-                "Niveaux de service"
-            },
-        ),
-        Link::new(
-            "/admin/calendriers",
-            if en {
-                "Business calendars"
-            } else {
-                "Calendriers ouvrés"
-            },
-        ),
-        Link::new(
-            "/admin/contrats",
-            if en {
-                "Service contracts"
-            } else {
-                "Contrats de service"
-            },
-        ),
+        Link::new("/admin/niveaux", tr.t("niveaux-de-service")),
+        Link::new("/admin/calendriers", tr.t("calendriers-ouvres")),
+        Link::new("/admin/contrats", tr.t("contrats-de-service-2")),
     ]
 }
 

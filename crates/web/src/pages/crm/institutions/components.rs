@@ -4,16 +4,8 @@ use super::*;
 use crate::kit::form_reply;
 
 pub(super) fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
         Field::select(
             tr,
             "kind",
@@ -32,39 +24,23 @@ pub(super) fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)
             tr,
             "text",
             "code",
-            if en {
-                "Code (e.g. UMR number)"
-            } else {
-                "Code (ex. numéro d'UMR)"
-            },
+            tr.t("code-ex-numero-d-umr"),
             f.get("code"),
         ),
         Field::new(
             tr,
             "text",
             "partner",
-            if en {
-                "Shared with (e.g. CNRS)"
-            } else {
-                "Partagée avec (ex. CNRS)"
-            },
+            tr.t("partagee-avec-ex-cnrs"),
             f.get("partner"),
         ),
         Field::select(
             tr,
             "parent_id",
-            if en {
-                "Parent component"
-            } else {
-                "Composante parente"
-            },
+            tr.t("composante-parente"),
             &f.get("parent_id"),
             parents.iter().cloned(),
-            Some(if en {
-                "None (top level)"
-            } else {
-                "Aucune (premier niveau)"
-            }),
+            Some(tr.t("aucune-premier-niveau")),
         ),
     ]
 }
@@ -90,22 +66,14 @@ pub(super) async fn component_page(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!(
-        "{} — {}",
-        if tr.en() {
-            "New component"
-        } else {
-            "Nouvelle composante"
-        },
-        inst.name
-    );
+    let title = format!("{} — {}", tr.t("nouvelle-composante"), inst.name);
     let p = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: format!("/etablissements/{id}/composantes"),
         fields,
         errors,
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: format!("/etablissements/{id}"),
     };
     form_reply(&p, err.is_some(), tr)

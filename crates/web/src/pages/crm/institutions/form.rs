@@ -3,23 +3,9 @@
 use super::*;
 
 pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)]) -> Vec<Field> {
-    let en = tr.en();
     vec![
-        Field::new(
-            tr,
-            "text",
-            "name",
-            if en { "Name" } else { "Nom" },
-            f.get("name"),
-        )
-        .required(),
-        Field::new(
-            tr,
-            "text",
-            "acronym",
-            if en { "Acronym" } else { "Sigle" },
-            f.get("acronym"),
-        ),
+        Field::new(tr, "text", "name", tr.t("nom"), f.get("name")).required(),
+        Field::new(tr, "text", "acronym", tr.t("sigle"), f.get("acronym")),
         Field::select(
             tr,
             "kind",
@@ -34,43 +20,22 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
             None,
         )
         .required(),
-        Field::new(tr, "text", "uai", "Code UAI", f.get("uai")).hint(if en {
-            "7 digits and a check letter, e.g. 0691774D"
-        } else {
-            "7 chiffres et une lettre de contrôle, ex. 0691774D"
-        }),
-        Field::new(
-            tr,
-            "text",
-            "region",
-            if en { "Region" } else { "Région" },
-            f.get("region"),
-        ),
-        Field::new(
-            tr,
-            "text",
-            "city",
-            if en { "City" } else { "Ville" },
-            f.get("city"),
-        ),
+        Field::new(tr, "text", "uai", "Code UAI", f.get("uai"))
+            .hint(tr.t("n-7-chiffres-et-une-lettre-de")),
+        Field::new(tr, "text", "region", tr.t("region"), f.get("region")),
+        Field::new(tr, "text", "city", tr.t("ville"), f.get("city")),
         Field::new(
             tr,
             "number",
             "students",
-            if en { "Students" } else { "Étudiants" },
+            tr.t("etudiants"),
             f.get("students"),
         ),
-        Field::new(
-            tr,
-            "number",
-            "staff",
-            if en { "Staff" } else { "Personnels" },
-            f.get("staff"),
-        ),
+        Field::new(tr, "number", "staff", tr.t("personnels"), f.get("staff")),
         Field::select(
             tr,
             "membership",
-            if en { "Membership" } else { "Adhésion" },
+            tr.t("adhesion"),
             &f.get("membership"),
             enum_options(
                 MembershipStatus::ALL,
@@ -84,21 +49,13 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
             tr,
             "number",
             "member_since",
-            if en {
-                "Member since (year)"
-            } else {
-                "Adhérent depuis (année)"
-            },
+            tr.t("adherent-depuis-annee"),
             f.get("member_since"),
         ),
         Field::select(
             tr,
             "calendar",
-            if en {
-                "Holiday calendar"
-            } else {
-                "Calendrier des jours fériés"
-            },
+            tr.t("calendrier-des-jours-feries"),
             &f.get("calendar"),
             enum_options(
                 CalendarKind::ALL,
@@ -111,24 +68,16 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
         Field::select(
             tr,
             "manager_id",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
             &f.get("manager_id"),
             staff.iter().cloned(),
-            Some(if en { "None" } else { "Aucun·e" }),
+            Some(tr.t("aucun-e")),
         ),
         Field::new(
             tr,
             "text",
             "tags",
-            if en {
-                "Segments (comma separated)"
-            } else {
-                "Segments (séparés par des virgules)"
-            },
+            tr.t("segments-separes-par-des-virgules"),
             f.get("tags"),
         ),
     ]
@@ -204,18 +153,14 @@ pub(super) async fn new_form(
         return Err(PageError::new(relais_domain::DomainError::Forbidden, tr));
     }
     let staff = staff_options(&state, tr).await?;
-    let title = if tr.en() {
-        "New institution"
-    } else {
-        "Nouvel établissement"
-    };
+    let title = tr.t("nouvel-etablissement");
     let p = FormPage {
         base: Base::new(&auth, title),
         h1: title.into(),
         action: "/etablissements".into(),
         fields: institution_fields(tr, &FormData::default(), &staff),
         errors: vec![],
-        submit: tr.get("create").into(),
+        submit: tr.t("create").into(),
         cancel: "/etablissements".into(),
     };
     Ok(render(&p, tr)?.into_response())
@@ -240,18 +185,14 @@ pub(super) async fn create(
             let staff = staff_options(&state, tr).await?;
             let mut fields = institution_fields(tr, &f, &staff);
             let errors = apply_errors(&mut fields, &e);
-            let title = if tr.en() {
-                "New institution"
-            } else {
-                "Nouvel établissement"
-            };
+            let title = tr.t("nouvel-etablissement");
             let p = FormPage {
                 base: Base::new(&auth, title),
                 h1: title.into(),
                 action: "/etablissements".into(),
                 fields,
                 errors,
-                submit: tr.get("create").into(),
+                submit: tr.t("create").into(),
                 cancel: "/etablissements".into(),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())
@@ -275,12 +216,12 @@ pub(super) async fn edit_form(
     }
     let staff = staff_options(&state, tr).await?;
     let p = FormPage {
-        base: Base::new(&auth, format!("{} — {}", tr.get("edit"), row.name)),
-        h1: format!("{} — {}", tr.get("edit"), row.name),
+        base: Base::new(&auth, format!("{} — {}", tr.t("edit"), row.name)),
+        h1: format!("{} — {}", tr.t("edit"), row.name),
         action: format!("/etablissements/{id}"),
         fields: institution_fields(tr, &form_of(&row), &staff),
         errors: vec![],
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: format!("/etablissements/{id}"),
     };
     Ok(render(&p, tr)?.into_response())
@@ -309,12 +250,12 @@ pub(super) async fn update(
             let mut fields = institution_fields(tr, &f, &staff);
             let errors = apply_errors(&mut fields, &e);
             let p = FormPage {
-                base: Base::new(&auth, tr.get("edit")),
-                h1: tr.get("edit").into(),
+                base: Base::new(&auth, tr.t("edit")),
+                h1: tr.t("edit").into(),
                 action: format!("/etablissements/{id}"),
                 fields,
                 errors,
-                submit: tr.get("save").into(),
+                submit: tr.t("save").into(),
                 cancel: format!("/etablissements/{id}"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p, tr)?).into_response())

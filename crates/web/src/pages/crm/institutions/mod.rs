@@ -44,7 +44,6 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let page = q.page.unwrap_or(1).max(1);
     let f = InstitutionFilter {
         q: nonempty(&q.q),
@@ -60,22 +59,14 @@ async fn list(
         .map_err(pe(tr))?;
     let mut table = Table::new(
         tr,
-        if en {
-            "Member institutions"
-        } else {
-            "Établissements adhérents"
-        },
+        tr.t("etablissements-adherents"),
         &[
-            if en { "Name" } else { "Nom" },
-            if en { "Acronym" } else { "Sigle" },
+            tr.t("nom"),
+            tr.t("sigle"),
             "Type",
-            if en { "Region" } else { "Région" },
+            tr.t("region"),
             "UAI",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
         ],
     );
     for r in rows {
@@ -94,14 +85,10 @@ async fn list(
             tr,
             "search",
             "q",
-            tr.get("search"),
+            tr.t("search"),
             q.q.clone().unwrap_or_default(),
         )
-        .hint(if en {
-            "Name, acronym, city or UAI"
-        } else {
-            "Nom, sigle, ville ou UAI"
-        }),
+        .hint(tr.t("nom-sigle-ville-ou-uai")),
         Field::select(
             tr,
             "kind",
@@ -113,20 +100,20 @@ async fn list(
                 InstitutionKind::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "region",
-            if en { "Region" } else { "Région" },
+            tr.t("region"),
             q.region.as_deref().unwrap_or(""),
             regions.into_iter().map(|r| (r.clone(), r)),
-            Some(if en { "All" } else { "Toutes" }),
+            Some(tr.t("toutes")),
         ),
         Field::select(
             tr,
             "membership",
-            if en { "Membership" } else { "Adhésion" },
+            tr.t("adhesion"),
             q.membership.as_deref().unwrap_or(""),
             enum_options(
                 MembershipStatus::ALL,
@@ -134,7 +121,7 @@ async fn list(
                 MembershipStatus::label,
                 tr,
             ),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     if auth.actor().role.is_agency() {
@@ -144,17 +131,13 @@ async fn list(
         filters.push(Field::select(
             tr,
             "manager",
-            if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            },
+            tr.t("role-relation"),
             q.manager.as_deref().unwrap_or(""),
             staff
                 .into_iter()
                 .filter(|u| u.role == "relation")
                 .map(|u| (u.id, u.display_name)),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ));
     } else {
         filters.clear();
@@ -163,24 +146,17 @@ async fn list(
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/etablissements/nouveau",
-            if en {
-                "New institution"
-            } else {
-                "Nouvel établissement"
-            },
+            tr.t("nouvel-etablissement"),
         ));
     }
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(
             "/import?type=etablissements",
-            if en { "Import (CSV)" } else { "Importer (CSV)" },
+            tr.t("importer-csv"),
         ));
     }
     if auth.actor().role.is_agency() {
-        actions.push(Link::new(
-            "/export/etablissements.csv",
-            tr.get("export_csv"),
-        ));
+        actions.push(Link::new("/export/etablissements.csv", tr.t("export-csv")));
     }
     let (prev, next) = pager(
         "/etablissements",
@@ -195,8 +171,8 @@ async fn list(
         total,
     );
     let p = ListPage {
-        base: Base::new(&auth, tr.get("nav.institutions")),
-        h1: tr.get("nav.institutions").to_string(),
+        base: Base::new(&auth, tr.t("nav-institutions")),
+        h1: tr.t("nav-institutions").to_string(),
         path: "/etablissements".into(),
         actions,
         filters,
@@ -216,7 +192,6 @@ fn support_section(
 ) -> (Vec<(String, Cell)>, Table) {
     use relais_app::sla_admin::{hours_label, paris_time};
     use relais_domain::support::{Severity, TicketStatus};
-    let en = tr.en();
     let contract = match &r.contract {
         Some(k) => {
             let since = k
@@ -229,53 +204,34 @@ fn support_section(
                 "{} — {} ({} {since})",
                 k.level_name.clone().unwrap_or_default(),
                 k.calendar_name.clone().unwrap_or_default(),
-                if en { "since" } else { "depuis le" }
+                tr.t("depuis-le-2")
             )
         }
-        None => (if en {
-            "None: generic charter (socle, Paris hours)"
-        } else {
-            "Aucun : charte générique (socle, heures de Paris)"
-        })
-        .to_string(),
+        None => (tr.t("aucun-charte-generique-socle-heures-de")).to_string(),
     };
     let share = |p: Option<i64>, met: i64, n: i64| match p {
-        Some(p) => {
-            if en {
-                format!("{p} % ({met} of {n})")
-            } else {
-                format!("{p} % ({met} sur {n})")
-            }
-        }
+        Some(p) => tr.t_args(
+            "p-met-sur-n",
+            &[
+                ("met", met.to_string().into()),
+                ("n", n.to_string().into()),
+                ("p", p.to_string().into()),
+            ],
+        ),
         None => "—".to_string(),
     };
     let t = &r.totals;
     let facts = vec![
         (
-            (if en {
-                "Service contract"
-            } else {
-                "Contrat de service"
-            })
-            .to_string(),
+            (tr.t("contrat-de-service")).to_string(),
             Cell::text(contract),
         ),
         (
-            (if en {
-                "Tickets over the last 12 months"
-            } else {
-                "Tickets sur les 12 derniers mois"
-            })
-            .to_string(),
+            (tr.t("tickets-sur-les-12-derniers-mois")).to_string(),
             Cell::text(t.tickets.to_string()),
         ),
         (
-            (if en {
-                "First responses within target"
-            } else {
-                "Premières réponses dans l'objectif"
-            })
-            .to_string(),
+            (tr.t("premieres-reponses-dans-l-objectif")).to_string(),
             Cell::text(share(
                 r.first_response_share(),
                 t.first_response_met,
@@ -283,12 +239,7 @@ fn support_section(
             )),
         ),
         (
-            (if en {
-                "Resolutions within target"
-            } else {
-                "Résolutions dans l'objectif"
-            })
-            .to_string(),
+            (tr.t("resolutions-dans-l-objectif")).to_string(),
             Cell::text(share(
                 r.resolution_share(),
                 t.resolution_met,
@@ -296,12 +247,7 @@ fn support_section(
             )),
         ),
         (
-            (if en {
-                "Median resolution time (business hours)"
-            } else {
-                "Délai médian de résolution (heures ouvrées)"
-            })
-            .to_string(),
+            (tr.t("delai-median-de-resolution-heures-ouvrees")).to_string(),
             Cell::text(
                 r.median_resolution_minutes
                     .map(hours_label)
@@ -309,33 +255,20 @@ fn support_section(
             ),
         ),
         (
-            (if en {
-                "Time waiting on the editor"
-            } else {
-                "Temps d'attente de l'éditeur"
-            })
-            .to_string(),
+            (tr.t("temps-d-attente-de-l-editeur")).to_string(),
             Cell::text(hours_label(t.editor_minutes)),
         ),
     ];
     let mut table = Table::new(
         tr,
-        if en {
-            "Open tickets"
-        } else {
-            "Tickets ouverts"
-        },
+        tr.t("tickets-ouverts"),
         &[
-            if en { "Reference" } else { "Référence" },
-            if en { "Subject" } else { "Objet" },
-            if en { "Product" } else { "Produit" },
-            if en { "Status" } else { "Statut" },
-            if en { "Severity" } else { "Sévérité" },
-            if en {
-                "Resolution due"
-            } else {
-                "Échéance de résolution"
-            },
+            tr.t("reference"),
+            tr.t("objet"),
+            tr.t("produit"),
+            tr.t("statut"),
+            tr.t("severite"),
+            tr.t("echeance-de-resolution"),
         ],
     );
     for k in &r.open {

@@ -82,47 +82,31 @@ pub(super) async fn show(
     if actor.can_manage_crm() {
         actions.push(Link::new(
             format!("/etablissements/{id}/modifier"),
-            tr.get("edit"),
+            tr.t("edit"),
         ));
         actions.push(Link::new(
             format!("/etablissements/{id}/composantes"),
-            if en {
-                "Add a component"
-            } else {
-                "Ajouter une composante"
-            },
+            tr.t("ajouter-une-composante"),
         ));
         actions.push(Link::new(
             format!("/deploiements/nouveau?institution={id}"),
-            if en {
-                "New deployment"
-            } else {
-                "Nouveau déploiement"
-            },
+            tr.t("nouveau-deploiement"),
         ));
         actions.push(Link::new(
             format!("/conventions/nouveau?institution={id}"),
-            if en {
-                "New agreement"
-            } else {
-                "Nouvelle convention"
-            },
+            tr.t("nouvelle-convention"),
         ));
     }
     if actor.can_edit_contacts_of(id) {
         actions.push(Link::new(
             format!("/contacts/nouveau?institution={id}"),
-            if en { "New contact" } else { "Nouveau contact" },
+            tr.t("nouveau-contact"),
         ));
     }
     if actor.can_read_interactions() {
         actions.push(Link::new(
             format!("/interactions/nouveau?institution={id}"),
-            if en {
-                "Record an interaction"
-            } else {
-                "Noter une interaction"
-            },
+            tr.t("noter-une-interaction"),
         ));
     }
     let tags: Vec<String> = serde_json::from_str(&i.tags).unwrap_or_default();
@@ -132,16 +116,10 @@ pub(super) async fn show(
             Cell::text(label!(InstitutionKind, &i.kind, tr)),
         ),
         ("UAI".into(), Cell::opt(&i.uai)),
+        ((tr.t("region")).into(), Cell::opt(&i.region)),
+        ((tr.t("ville")).into(), Cell::opt(&i.city)),
         (
-            (if en { "Region" } else { "Région" }).into(),
-            Cell::opt(&i.region),
-        ),
-        (
-            (if en { "City" } else { "Ville" }).into(),
-            Cell::opt(&i.city),
-        ),
-        (
-            (if en { "Students" } else { "Étudiants" }).into(),
+            (tr.t("etudiants")).into(),
             Cell::text(
                 i.students
                     .map(|n| n.to_string())
@@ -149,34 +127,22 @@ pub(super) async fn show(
             ),
         ),
         (
-            (if en { "Staff" } else { "Personnels" }).into(),
+            (tr.t("personnels")).into(),
             Cell::text(i.staff.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
         ),
         (
-            (if en { "Membership" } else { "Adhésion" }).into(),
+            (tr.t("adhesion")).into(),
             Cell::text(format!(
                 "{}{}",
                 label!(MembershipStatus, &i.membership, tr),
                 i.member_since
-                    .map(|y| if en {
-                        format!(" since {y}")
-                    } else {
-                        format!(" depuis {y}")
-                    })
+                    .map(|y| tr.t_args("depuis-y", &[("y", y.to_string().into())]))
                     .unwrap_or_default()
             )),
         ),
+        ((tr.t("role-relation")).into(), Cell::opt(&i.manager_name)),
         (
-            (if en {
-                "Key-account manager"
-            } else {
-                "Chargé·e de relation"
-            })
-            .into(),
-            Cell::opt(&i.manager_name),
-        ),
-        (
-            (if en { "Holiday calendar" } else { "Calendrier" }).into(),
+            (tr.t("calendrier")).into(),
             Cell::text(label!(CalendarKind, &i.calendar, tr)),
         ),
         (
@@ -190,17 +156,13 @@ pub(super) async fn show(
     ];
     let mut deployments = Table::new(
         tr,
-        if en {
-            "Products deployed in this institution"
-        } else {
-            "Produits déployés dans l'établissement"
-        },
+        tr.t("produits-deployes-dans-l-etablissement"),
         &[
-            if en { "Product" } else { "Produit" },
-            if en { "Status" } else { "Statut" },
+            tr.t("produit"),
+            tr.t("statut"),
             "Version",
-            if en { "Hosting" } else { "Hébergement" },
-            if en { "Since" } else { "Depuis" },
+            tr.t("hebergement"),
+            tr.t("depuis"),
         ],
     );
     for d in &v.deployments {
@@ -220,10 +182,10 @@ pub(super) async fn show(
         tr,
         format!("{} contact(s)", v.contacts_total),
         &[
-            if en { "Name" } else { "Nom" },
-            if en { "Function" } else { "Fonction" },
-            if en { "E-mail" } else { "Courriel" },
-            if en { "Phone" } else { "Téléphone" },
+            tr.t("nom"),
+            tr.t("fonction"),
+            tr.t("interaction-kind-courriel"),
+            tr.t("complaint-channel-telephone"),
         ],
     );
     for c in &v.contacts {
@@ -239,21 +201,13 @@ pub(super) async fn show(
     }
     let mut conventions = Table::new(
         tr,
-        if en {
-            "Agreements with the institution"
-        } else {
-            "Conventions avec l'établissement"
-        },
+        tr.t("conventions-avec-l-etablissement"),
         &[
-            if en { "Title" } else { "Intitulé" },
+            tr.t("intitule"),
             "Type",
-            if en { "Start" } else { "Début" },
-            if en { "End" } else { "Fin" },
-            if en {
-                "Renewal alert"
-            } else {
-                "Alerte de renouvellement"
-            },
+            tr.t("debut"),
+            tr.t("fin"),
+            tr.t("alerte-de-renouvellement"),
         ],
     );
     for c in &v.conventions {
@@ -267,16 +221,12 @@ pub(super) async fn show(
     }
     let mut tasks = Table::new(
         tr,
-        if en {
-            "Follow-up tasks"
-        } else {
-            "Tâches de suivi"
-        },
+        tr.t("taches-de-suivi"),
         &[
-            if en { "Task" } else { "Tâche" },
-            if en { "Due" } else { "Échéance" },
-            if en { "Status" } else { "Statut" },
-            if en { "Assignee" } else { "Responsable" },
+            tr.t("tache"),
+            tr.t("echeance"),
+            tr.t("statut"),
+            tr.t("responsable-2"),
         ],
     );
     for t in &v.tasks {

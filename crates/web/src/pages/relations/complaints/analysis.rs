@@ -9,9 +9,9 @@ pub(super) struct AnalysisQuery {
 
 fn trend(tr: Tr, recent: i64, previous: i64) -> String {
     let word = match recent.cmp(&previous) {
-        std::cmp::Ordering::Greater => fr(tr, "en hausse", "rising"),
-        std::cmp::Ordering::Less => fr(tr, "en baisse", "falling"),
-        std::cmp::Ordering::Equal => fr(tr, "stable", "steady"),
+        std::cmp::Ordering::Greater => tr.t("en-hausse").to_string(),
+        std::cmp::Ordering::Less => tr.t("en-baisse").to_string(),
+        std::cmp::Ordering::Equal => tr.t("stable").to_string(),
     };
     format!("{recent} / {previous} ({word})")
 }
@@ -23,21 +23,12 @@ fn stat_table(
     stats: &[uc::IrritantStat],
     codes: bool,
 ) -> ActionTable {
-    let en = tr.en();
     let headers = [
         first,
-        if en { "Complaints" } else { "Réclamations" },
-        if en {
-            "Last 6 months / 6 months before"
-        } else {
-            "6 derniers mois / 6 mois précédents"
-        },
-        if en { "Open" } else { "Ouvertes" },
-        if en {
-            "Median days to close"
-        } else {
-            "Délai médian de clôture (jours)"
-        },
+        tr.t("reclamations"),
+        tr.t("n-6-derniers-mois-6-mois-precedents"),
+        tr.t("ouvertes"),
+        tr.t("delai-median-de-cloture-jours"),
     ];
     let mut t = ActionTable {
         caption,
@@ -45,7 +36,7 @@ fn stat_table(
         has_actions: false,
         colspan: headers.len(),
         rows: vec![],
-        empty: tr.get("none").to_string(),
+        empty: tr.t("none").to_string(),
         form: None,
     };
     for s in stats {
@@ -84,60 +75,46 @@ pub(super) async fn analysis(
     let a = uc::analysis(&state.app, auth.actor(), q.mois.unwrap_or(24))
         .await
         .map_err(pe(tr))?;
-    let title = fr(tr, "Analyse des irritants", "Irritants' analysis");
+    let title = tr.t("analyse-des-irritants").to_string();
     let facts = vec![
         (
-            fr(tr, "Période", "Period"),
-            Cell::text(if tr.en() {
-                format!("the last {} months (since {})", a.months, fr_date(&a.since))
-            } else {
-                format!(
-                    "les {} derniers mois (depuis le {})",
-                    a.months,
-                    fr_date(&a.since)
-                )
-            }),
+            tr.t("periode-2").to_string(),
+            Cell::text(tr.t_args(
+                "les-months-derniers-mois-depuis-le",
+                &[
+                    ("months", a.months.to_string().into()),
+                    ("since", (fr_date(&a.since)).to_string().into()),
+                ],
+            )),
         ),
         (
-            fr(tr, "Réclamations", "Complaints"),
+            tr.t("reclamations").to_string(),
             Cell::text(a.total.to_string()),
         ),
         (
-            fr(tr, "Classement", "Ranking"),
-            Cell::text(fr(
-                tr,
-                "par nombre de réclamations, puis par nombre récent",
-                "by number of complaints, then by recent number",
-            )),
+            tr.t("classement").to_string(),
+            Cell::text(tr.t("par-nombre-de-reclamations-puis-par").to_string()),
         ),
     ];
     let tables = vec![
         stat_table(
             tr,
-            fr(
-                tr,
-                "Irritants par étape du parcours",
-                "Irritants by touchpoint",
-            ),
-            if tr.en() {
-                "Touchpoint"
-            } else {
-                "Étape du parcours"
-            },
+            tr.t("irritants-par-etape-du-parcours").to_string(),
+            tr.t("etape-du-parcours"),
             &a.by_touchpoint,
             true,
         ),
         stat_table(
             tr,
-            fr(tr, "Par pôle responsable", "By department"),
-            if tr.en() { "Department" } else { "Pôle" },
+            tr.t("par-pole-responsable").to_string(),
+            tr.t("pole"),
             &a.by_department,
             false,
         ),
         stat_table(
             tr,
-            fr(tr, "Par produit", "By product"),
-            if tr.en() { "Product" } else { "Produit" },
+            tr.t("par-produit").to_string(),
+            tr.t("produit"),
             &a.by_product,
             false,
         ),
@@ -148,14 +125,14 @@ pub(super) async fn analysis(
         subtitle: None,
         error: None,
         links: vec![
-            Link::new("/reclamations", fr(tr, "Réclamations", "Complaints")),
+            Link::new("/reclamations", tr.t("reclamations").to_string()),
             Link::new(
                 "/reclamations/analyse?mois=12",
-                fr(tr, "12 mois", "12 months"),
+                tr.t("n-12-mois").to_string(),
             ),
             Link::new(
                 "/reclamations/analyse?mois=24",
-                fr(tr, "24 mois", "24 months"),
+                tr.t("n-24-mois").to_string(),
             ),
         ],
         buttons: vec![],

@@ -9,7 +9,6 @@ fn complaint_fields(
     p: &uc::Pickers,
     contacts: &[(String, String)],
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![];
     if agency && !f.get("ticket_id").is_empty() {
         fields.push(Field::new(
@@ -25,7 +24,7 @@ fn complaint_fields(
             Field::select(
                 tr,
                 "institution_id",
-                fr(tr, "Établissement", "Institution"),
+                tr.t("etablissement").to_string(),
                 &f.get("institution_id"),
                 p.institutions.clone(),
                 Some(""),
@@ -36,10 +35,10 @@ fn complaint_fields(
             fields.push(Field::select(
                 tr,
                 "contact_id",
-                fr(tr, "Contact concerné", "Contact concerned"),
+                tr.t("contact-concerne").to_string(),
                 &f.get("contact_id"),
                 contacts.to_vec(),
-                Some(if en { "None" } else { "Aucun" }),
+                Some(tr.t("aucun")),
             ));
         }
         let channels: Vec<(String, String)> = [
@@ -48,12 +47,12 @@ fn complaint_fields(
             ComplaintChannel::Mail,
         ]
         .iter()
-        .map(|c| (c.code().to_string(), c.label(en).to_string()))
+        .map(|c| (c.code().to_string(), tr.label(c).to_string()))
         .collect();
         fields.push(Field::select(
             tr,
             "channel",
-            fr(tr, "Canal", "Channel"),
+            tr.t("canal").to_string(),
             &f.get("channel"),
             channels,
             None,
@@ -64,7 +63,7 @@ fn complaint_fields(
             tr,
             "text",
             "title",
-            fr(tr, "Objet", "Subject"),
+            tr.t("objet").to_string(),
             f.get("title"),
         )
         .required(),
@@ -73,11 +72,7 @@ fn complaint_fields(
         Field::select(
             tr,
             "touchpoint",
-            fr(
-                tr,
-                "Étape du parcours concernée (irritant)",
-                "Touchpoint concerned",
-            ),
+            tr.t("etape-du-parcours-concernee-irritant").to_string(),
             &f.get("touchpoint"),
             enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
             Some(""),
@@ -88,7 +83,7 @@ fn complaint_fields(
         Field::select(
             tr,
             "severity",
-            fr(tr, "Gravité", "Severity"),
+            tr.t("gravite").to_string(),
             &f.get("severity"),
             enum_options(
                 ComplaintSeverity::ALL,
@@ -103,17 +98,17 @@ fn complaint_fields(
     fields.push(Field::select(
         tr,
         "product_id",
-        fr(tr, "Produit concerné", "Product concerned"),
+        tr.t("produit-concerne").to_string(),
         &f.get("product_id"),
         p.products.clone(),
-        Some(if en { "None" } else { "Aucun" }),
+        Some(tr.t("aucun")),
     ));
     fields.push(
         Field::new(
             tr,
             "textarea",
             "description",
-            fr(tr, "Description", "Description"),
+            tr.t("description").to_string(),
             f.get("description"),
         )
         .required(),
@@ -164,9 +159,9 @@ async fn filing_form(
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
     let title = if agency {
-        fr(tr, "Enregistrer une réclamation", "Register a complaint")
+        tr.t("enregistrer-une-reclamation").to_string()
     } else {
-        fr(tr, "Déposer une réclamation", "File a complaint")
+        tr.t("deposer-une-reclamation").to_string()
     };
     let page = FormPage {
         base: Base::new(auth, title.clone()),
@@ -174,7 +169,7 @@ async fn filing_form(
         action: "/reclamations".into(),
         fields,
         errors,
-        submit: fr(tr, "Envoyer", "Send"),
+        submit: tr.t("envoyer").to_string(),
         cancel: "/reclamations".into(),
     };
     form_reply(&page, err.is_some(), tr)
@@ -208,7 +203,7 @@ pub(super) async fn new_form(
                 "description".into(),
                 format!(
                     "{} {} ({}).",
-                    fr(tr, "Réclamation issue du ticket", "Complaint from ticket"),
+                    tr.t("reclamation-issue-du-ticket"),
                     t.reference,
                     t.subject
                 ),

@@ -10,7 +10,6 @@ async fn qualification_form(
     err: Option<&DomainError>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     if !may_treat_complaints(auth.actor()) {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
@@ -22,13 +21,13 @@ async fn qualification_form(
         .map_err(pe(tr))?;
     let statuses: Vec<(String, String)> = [ComplaintStatus::Nouvelle, ComplaintStatus::EnCours]
         .iter()
-        .map(|s| (s.code().to_string(), s.label(en).to_string()))
+        .map(|s| (s.code().to_string(), tr.label(s).to_string()))
         .collect();
     let mut fields = vec![
         Field::select(
             tr,
             "touchpoint",
-            fr(tr, "Irritant (étape du parcours)", "Touchpoint"),
+            tr.t("irritant-etape-du-parcours").to_string(),
             &f.get("touchpoint"),
             enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
             None,
@@ -37,7 +36,7 @@ async fn qualification_form(
         Field::select(
             tr,
             "severity",
-            fr(tr, "Gravité", "Severity"),
+            tr.t("gravite").to_string(),
             &f.get("severity"),
             enum_options(
                 ComplaintSeverity::ALL,
@@ -51,32 +50,32 @@ async fn qualification_form(
         Field::select(
             tr,
             "product_id",
-            fr(tr, "Produit", "Product"),
+            tr.t("produit").to_string(),
             &f.get("product_id"),
             p.products,
-            Some(if en { "None" } else { "Aucun" }),
+            Some(tr.t("aucun")),
         ),
         Field::select(
             tr,
             "team_id",
-            fr(tr, "Pôle responsable", "Department"),
+            tr.t("pole-responsable").to_string(),
             &f.get("team_id"),
             p.teams,
-            Some(if en { "None" } else { "Aucun" }),
+            Some(tr.t("aucun")),
         ),
         Field::select(
             tr,
             "owner_id",
-            fr(tr, "Suivie par", "Owner"),
+            tr.t("suivie-par").to_string(),
             &f.get("owner_id"),
             p.agents,
-            Some(if en { "Nobody" } else { "Personne" }),
+            Some(tr.t("personne-2")),
         ),
         Field::new(
             tr,
             "date",
             "due_on",
-            fr(tr, "Échéance", "Due"),
+            tr.t("echeance").to_string(),
             f.get("due_on"),
         ),
     ];
@@ -84,7 +83,7 @@ async fn qualification_form(
         fields.push(Field::select(
             tr,
             "status",
-            fr(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             &f.get("status"),
             statuses,
             None,
@@ -93,14 +92,14 @@ async fn qualification_form(
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!("{} — {}", fr(tr, "Qualifier", "Qualify"), v.complaint.title);
+    let title = format!("{} — {}", tr.t("qualifier"), v.complaint.title);
     let page = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: format!("/reclamations/{id}/qualifier"),
         fields,
         errors,
-        submit: tr.get("save").into(),
+        submit: tr.t("save").into(),
         cancel: format!("/reclamations/{id}"),
     };
     form_reply(&page, err.is_some(), tr)
@@ -175,25 +174,21 @@ async fn closing_form(
         tr,
         "textarea",
         "answer",
-        fr(
-            tr,
-            "Réponse à l'établissement (visible par ses correspondants)",
-            "Answer to the institution (its members read it)",
-        ),
+        tr.t("reponse-a-l-etablissement-visible-par").to_string(),
         f.get("answer"),
     )
     .required()];
     let errors = err
         .map(|e| apply_errors(&mut fields, e))
         .unwrap_or_default();
-    let title = format!("{} — {}", fr(tr, "Clôturer", "Close"), v.complaint.title);
+    let title = format!("{} — {}", tr.t("cloturer"), v.complaint.title);
     let page = FormPage {
         base: Base::new(auth, title.clone()),
         h1: title,
         action: format!("/reclamations/{id}/cloturer"),
         fields,
         errors,
-        submit: fr(tr, "Clôturer et répondre", "Close and answer"),
+        submit: tr.t("cloturer-et-repondre").to_string(),
         cancel: format!("/reclamations/{id}"),
     };
     form_reply(&page, err.is_some(), tr)

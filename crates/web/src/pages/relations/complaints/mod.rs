@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::kit::{
-    form_reply, fr, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
+    form_reply, history_table, nonempty, pager, paris, path_id, pe, render, render_markdown,
     Action, ActionPage, ActionRow as RowWithAction, ActionTable, FormData, FormPage, ListPage,
     SmallForm, PAGE_SIZE,
 };
@@ -84,7 +84,6 @@ async fn list(
     Query(q): Query<ComplaintQuery>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let agency = auth.actor().role.is_agency();
     let page = q.page.unwrap_or(1).max(1);
     let status = nonempty(&q.status);
@@ -101,23 +100,16 @@ async fn list(
     let (rows, total) = uc::list_complaints(&state.app, auth.actor(), &f)
         .await
         .map_err(pe(tr))?;
-    let title = fr(tr, "Réclamations", "Complaints");
-    let mut headers = vec![
-        if en { "Complaint" } else { "Réclamation" },
-        if en { "Filed" } else { "Déposée le" },
-    ];
+    let title = tr.t("reclamations").to_string();
+    let mut headers = vec![tr.t("reclamation"), tr.t("deposee-le-2")];
     if agency {
-        headers.push(if en { "Institution" } else { "Établissement" });
+        headers.push(tr.t("etablissement"));
     }
     headers.extend([
-        if en {
-            "Touchpoint"
-        } else {
-            "Irritant (étape du parcours)"
-        },
-        if en { "Severity" } else { "Gravité" },
-        if en { "Status" } else { "Statut" },
-        if en { "Due" } else { "Échéance" },
+        tr.t("irritant-etape-du-parcours"),
+        tr.t("gravite"),
+        tr.t("statut"),
+        tr.t("echeance"),
     ]);
     let mut table = Table::new(tr, title.clone(), &headers);
     for k in rows {
@@ -139,7 +131,7 @@ async fn list(
         ]);
         table.rows.push(row);
     }
-    let mut status_opts = vec![("ouvertes".to_string(), fr(tr, "Ouvertes", "Open"))];
+    let mut status_opts = vec![("ouvertes".to_string(), tr.t("ouvertes").to_string())];
     status_opts.extend(enum_options(
         ComplaintStatus::ALL,
         ComplaintStatus::code,
@@ -150,36 +142,36 @@ async fn list(
         Field::select(
             tr,
             "status",
-            fr(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             q.status.as_deref().unwrap_or(""),
             status_opts,
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
         Field::select(
             tr,
             "touchpoint",
-            fr(tr, "Irritant", "Touchpoint"),
+            tr.t("irritant").to_string(),
             q.touchpoint.as_deref().unwrap_or(""),
             enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
-            Some(tr.get("all")),
+            Some(tr.t("all")),
         ),
     ];
     let mut actions = vec![Link::new(
         "/reclamations/nouvelle",
         if agency {
-            fr(tr, "Enregistrer une réclamation", "Register a complaint")
+            tr.t("enregistrer-une-reclamation").to_string()
         } else {
-            fr(tr, "Déposer une réclamation", "File a complaint")
+            tr.t("deposer-une-reclamation").to_string()
         },
     )];
     if agency {
         actions.push(Link::new(
             "/reclamations?responsable=moi&status=ouvertes",
-            fr(tr, "Mes réclamations ouvertes", "My open complaints"),
+            tr.t("mes-reclamations-ouvertes").to_string(),
         ));
         actions.push(Link::new(
             "/reclamations/analyse",
-            fr(tr, "Analyse des irritants", "Irritants' analysis"),
+            tr.t("analyse-des-irritants").to_string(),
         ));
     }
     let (prev, next) = pager(

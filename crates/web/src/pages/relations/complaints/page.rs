@@ -9,7 +9,6 @@ async fn complaint_page(
     error: Option<String>,
 ) -> Result<ActionPage, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let v = uc::get_complaint(&state.app, auth.actor(), id)
         .await
         .map_err(pe(tr))?;
@@ -18,44 +17,44 @@ async fn complaint_page(
     let closed = k.status == ComplaintStatus::Close.code();
     let mut facts = vec![
         (
-            fr(tr, "Établissement", "Institution"),
+            tr.t("etablissement").to_string(),
             Cell::link(
                 k.institution_name.clone(),
                 format!("/etablissements/{}", k.institution_id),
             ),
         ),
         (
-            fr(tr, "Déposée le", "Filed on"),
+            tr.t("deposee-le").to_string(),
             Cell::text(paris(&k.created_at)),
         ),
         (
-            fr(tr, "Canal", "Channel"),
+            tr.t("canal").to_string(),
             Cell::text(crate::label!(ComplaintChannel, &k.channel, tr)),
         ),
         (
-            fr(tr, "Irritant (étape du parcours)", "Touchpoint"),
+            tr.t("irritant-etape-du-parcours").to_string(),
             Cell::text(touchpoint_label(&k.touchpoint, tr)),
         ),
         (
-            fr(tr, "Gravité", "Severity"),
+            tr.t("gravite").to_string(),
             Cell::text(crate::label!(ComplaintSeverity, &k.severity, tr)),
         ),
-        (fr(tr, "Produit", "Product"), Cell::opt(&k.product_name)),
+        (tr.t("produit").to_string(), Cell::opt(&k.product_name)),
         (
-            fr(tr, "Ticket d'origine", "Original ticket"),
+            tr.t("ticket-d-origine").to_string(),
             match (&k.ticket_id, &k.ticket_reference) {
                 (Some(t), Some(r)) => Cell::link(r.clone(), format!("/support/{t}")),
                 _ => Cell::text("—"),
             },
         ),
         (
-            fr(tr, "Pôle responsable", "Department"),
+            tr.t("pole-responsable").to_string(),
             Cell::opt(&k.team_name),
         ),
-        (fr(tr, "Suivie par", "Owner"), Cell::opt(&k.owner_name)),
-        (fr(tr, "Échéance", "Due"), opt_date(&k.due_on)),
+        (tr.t("suivie-par").to_string(), Cell::opt(&k.owner_name)),
+        (tr.t("echeance").to_string(), opt_date(&k.due_on)),
         (
-            fr(tr, "Statut", "Status"),
+            tr.t("statut").to_string(),
             Cell::text(status_label(&k.status, tr)),
         ),
     ];
@@ -63,7 +62,7 @@ async fn complaint_page(
         facts.insert(
             1,
             (
-                fr(tr, "Contact concerné", "Contact"),
+                tr.t("contact-concerne-2").to_string(),
                 match (&k.contact_id, &k.contact_name) {
                     (Some(cid), Some(n)) => Cell::link(n.clone(), format!("/contacts/{cid}")),
                     _ => Cell::text("—"),
@@ -72,69 +71,52 @@ async fn complaint_page(
         );
         facts.insert(
             2,
-            (
-                fr(tr, "Déposée par", "Filed by"),
-                Cell::opt(&k.filed_by_name),
-            ),
+            (tr.t("deposee-par").to_string(), Cell::opt(&k.filed_by_name)),
         );
     }
     if closed {
         facts.push((
-            fr(tr, "Close le", "Closed on"),
+            tr.t("close-le").to_string(),
             Cell::text(k.closed_at.as_deref().map(paris).unwrap_or_default()),
         ));
     }
     if let Some(a) = &k.answer {
-        facts.push((
-            fr(tr, "Réponse de l'Amue", "The agency's answer"),
-            Cell::text(a.clone()),
-        ));
+        facts.push((tr.t("reponse-de-l-amue").to_string(), Cell::text(a.clone())));
     }
     let mut links = vec![Link::new(
         "/reclamations",
-        fr(tr, "Toutes les réclamations", "All complaints"),
+        tr.t("toutes-les-reclamations").to_string(),
     )];
     let mut buttons = vec![];
     if treat {
         links.push(Link::new(
             format!("/reclamations/{id}/qualifier"),
-            fr(tr, "Qualifier", "Qualify"),
+            tr.t("qualifier").to_string(),
         ));
         if closed {
             buttons.push(Action {
                 action: format!("/reclamations/{id}/rouvrir"),
-                label: fr(tr, "Rouvrir", "Reopen"),
+                label: tr.t("rouvrir").to_string(),
             });
         } else {
             links.push(Link::new(
                 format!("/reclamations/{id}/cloturer"),
-                fr(tr, "Clôturer avec une réponse", "Close with an answer"),
+                tr.t("cloturer-avec-une-reponse").to_string(),
             ));
         }
     }
     // Corrective actions: the member sees titles, due dates and statuses.
-    let mut headers = vec![
-        if en { "Action" } else { "Action corrective" },
-        if en { "Due" } else { "Échéance" },
-        if en { "Status" } else { "Statut" },
-    ];
+    let mut headers = vec![tr.t("action-corrective"), tr.t("echeance"), tr.t("statut")];
     if v.internal {
-        headers.extend([
-            if en { "Owner" } else { "Responsable" },
-            if en {
-                "Details (internal)"
-            } else {
-                "Détails (interne)"
-            },
-        ]);
+        headers.extend([tr.t("responsable"), tr.t("details-interne")]);
     }
     let mut actions_table = ActionTable {
-        caption: fr(tr, "Actions correctives", "Corrective actions"),
+        caption: tr.t("actions-correctives").to_string(),
         headers: headers.iter().map(|h| h.to_string()).collect(),
         has_actions: treat,
         colspan: headers.len() + usize::from(treat),
         rows: vec![],
-        empty: tr.get("none").to_string(),
+        empty: tr.t("none").to_string(),
         form: None,
     };
     for a in &v.actions {
@@ -149,10 +131,10 @@ async fn complaint_page(
         }
         let next = match ActionStatus::from_code(&a.status) {
             Some(ActionStatus::AFaire) => {
-                Some((ActionStatus::EnCours, fr(tr, "Démarrer", "Start")))
+                Some((ActionStatus::EnCours, tr.t("demarrer").to_string()))
             }
             Some(ActionStatus::EnCours) => {
-                Some((ActionStatus::Faite, fr(tr, "Marquer faite", "Mark done")))
+                Some((ActionStatus::Faite, tr.t("marquer-faite").to_string()))
             }
             _ => None,
         };
@@ -176,7 +158,7 @@ async fn complaint_page(
                     tr,
                     "text",
                     "action_title",
-                    fr(tr, "Nouvelle action corrective", "New corrective action"),
+                    tr.t("nouvelle-action-corrective").to_string(),
                     "",
                 )
                 .required(),
@@ -184,35 +166,41 @@ async fn complaint_page(
                     tr,
                     "textarea",
                     "details",
-                    fr(tr, "Détails (interne)", "Details (internal)"),
+                    tr.t("details-interne").to_string(),
                     "",
                 ),
                 Field::select(
                     tr,
                     "action_owner_id",
-                    fr(tr, "Responsable", "Owner"),
+                    tr.t("responsable").to_string(),
                     "",
                     p.agents.clone(),
-                    Some(if en { "Nobody" } else { "Personne" }),
+                    Some(tr.t("personne-2")),
                 ),
-                Field::new(tr, "date", "action_due_on", fr(tr, "Échéance", "Due"), ""),
+                Field::new(
+                    tr,
+                    "date",
+                    "action_due_on",
+                    tr.t("echeance").to_string(),
+                    "",
+                ),
             ],
-            submit: fr(tr, "Ajouter l'action", "Add the action"),
+            submit: tr.t("ajouter-l-action").to_string(),
         });
     }
     tables.push(actions_table);
     if v.internal {
         let mut notes = ActionTable {
-            caption: fr(tr, "Notes internes", "Internal notes"),
+            caption: tr.t("notes-internes").to_string(),
             headers: vec![
                 "Date".into(),
-                fr(tr, "Auteur·rice", "Author"),
+                tr.t("auteur-rice").to_string(),
                 "Note".into(),
             ],
             has_actions: false,
             colspan: 3,
             rows: vec![],
-            empty: tr.get("none").to_string(),
+            empty: tr.t("none").to_string(),
             form: None,
         };
         for n in &v.notes {
@@ -232,15 +220,11 @@ async fn complaint_page(
                     tr,
                     "textarea",
                     "body",
-                    fr(
-                        tr,
-                        "Nouvelle note interne (jamais montrée à l'établissement)",
-                        "New internal note (never shown to the institution)",
-                    ),
+                    tr.t("nouvelle-note-interne-jamais-montree-a").to_string(),
                     "",
                 )
                 .required()],
-                submit: fr(tr, "Ajouter la note", "Add the note"),
+                submit: tr.t("ajouter-la-note").to_string(),
             });
         }
         tables.push(notes);
@@ -260,7 +244,7 @@ async fn complaint_page(
         h1: k.title.clone(),
         subtitle: Some(format!(
             "{} · {}",
-            fr(tr, "Réclamation", "Complaint"),
+            tr.t("reclamation"),
             status_label(&k.status, tr)
         )),
         error,
