@@ -1,0 +1,1 @@
+# Durability pages and messages.

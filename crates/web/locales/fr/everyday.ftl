@@ -1,0 +1,1 @@
+# Everyday pages and messages.

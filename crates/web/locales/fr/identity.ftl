@@ -1,0 +1,1 @@
+# Identity pages and messages.
