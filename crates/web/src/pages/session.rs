@@ -205,15 +205,13 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
     let counts = counts
         .into_iter()
         .map(|(k, n)| {
-            let (label, href) = match (k, tr.en()) {
-                ("institutions", false) => ("établissement(s)", "/etablissements"),
-                ("institutions", true) => ("institution(s)", "/etablissements"),
-                ("contacts", _) => ("contact(s)", "/contacts"),
-                ("deployments", false) => ("déploiement(s)", "/deploiements"),
-                ("deployments", true) => ("deployment(s)", "/deploiements"),
-                (_, false) => ("convention(s)", "/conventions"),
-                (_, true) => ("agreement(s)", "/conventions"),
+            let (key, href) = match k {
+                "institutions" => ("dashboard-institutions", "/etablissements"),
+                "contacts" => ("dashboard-contacts", "/contacts"),
+                "deployments" => ("dashboard-deployments", "/deploiements"),
+                _ => ("dashboard-conventions", "/conventions"),
             };
+            let label = tr.t(key);
             (label.to_string(), n, href.to_string())
         })
         .collect();

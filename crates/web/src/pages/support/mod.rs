@@ -87,13 +87,13 @@ fn opt_dt(s: &Option<String>) -> String {
 
 /// Business minutes as people read them: `2 j 3 h 10 min` (a business day
 /// counted as its hours, so only hours and minutes are shown).
-fn minutes_text(m: i64, tr: Tr) -> String {
+fn minutes_text(m: i64, _tr: Tr) -> String {
     let m = m.abs();
     let (h, min) = (m / 60, m % 60);
-    match (h, min, tr.en()) {
-        (0, min, _) => format!("{min} min"),
-        (h, 0, _) => format!("{h} h"),
-        (h, min, _) => format!("{h} h {min:02}"),
+    match (h, min) {
+        (0, min) => format!("{min} min"),
+        (h, 0) => format!("{h} h"),
+        (h, min) => format!("{h} h {min:02}"),
     }
 }
 
@@ -162,7 +162,7 @@ pub struct SuggestionView {
 #[derive(Template)]
 #[template(path = "suggestions.html")]
 pub struct SuggestionsFragment {
-    pub en: bool,
+    pub t: Tr,
     pub csrf: String,
     pub query: String,
     pub product: String,
@@ -187,7 +187,7 @@ pub async fn suggestions_fragment(
         .map_err(|e| PageError::new(e, tr))?;
     let query: String = text.trim().chars().take(300).collect();
     let f = SuggestionsFragment {
-        en: tr.en(),
+        t: tr,
         csrf: auth.session.csrf.clone().unwrap_or_default(),
         searched: text.trim().chars().count() >= relais_app::assistant::MIN_CHARS,
         items: items

@@ -104,13 +104,11 @@ fn days_label(half_days: i64, tr: Tr) -> String {
     } else {
         format!("{d:.1}").replace('.', ",")
     };
-    if tr.en() {
-        format!("{n} day(s)")
-    } else if half_days <= 2 {
-        format!("{n} jour")
-    } else {
-        format!("{n} jours")
-    }
+    // `$half` picks the form: French keeps the singular up to one day.
+    tr.t_args(
+        "training-days",
+        &[("n", n.into()), ("half", half_days.into())],
+    )
 }
 
 fn day_line(d: &NaiveDate, p: DayPart, tr: Tr) -> String {
@@ -355,8 +353,10 @@ async fn catalogue(
 fn status_text(status: &str, pos: Option<i64>, tr: Tr) -> String {
     let label = crate::label!(RegistrationStatus, status, tr);
     match pos {
-        Some(p) if tr.en() => format!("{label} (place {p})"),
-        Some(p) => format!("{label} (rang {p})"),
+        Some(p) => tr.t_args(
+            "registration-status-rank",
+            &[("label", label.into()), ("rank", p.into())],
+        ),
         None => label,
     }
 }

@@ -69,9 +69,5 @@ fn admin_links(tr: Tr) -> Vec<Link> {
 }
 
 fn severity_label(s: Severity, tr: Tr) -> &'static str {
-    if tr.en() {
-        s.label_en()
-    } else {
-        s.label_fr()
-    }
+    tr.label(s)
 }
