@@ -25,7 +25,9 @@ use relais_domain::training::{
 };
 use relais_domain::{DomainError, Id};
 use relais_store::training as store;
-use relais_store::training::{RegistrationRow, SessionRow, TariffRow, TrainingFilter, TrainingRow};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::training::TrainingFilter;
+use relais_store::training::{RegistrationRow, SessionRow, TariffRow, TrainingRow};
 use relais_store::Conn;
 use serde_json::json;
 

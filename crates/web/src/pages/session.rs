@@ -219,7 +219,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         let rows = relais_app::crm::list_tasks(
             app,
             actor,
-            &relais_store::crm::TaskFilter {
+            &relais_app::crm::TaskFilter {
                 assignee_id: Some(actor.user_id.to_string()),
                 status: Some("a_faire".into()),
                 limit: 20,
@@ -249,7 +249,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         let (conv, _) = relais_app::crm::list_conventions(
             app,
             actor,
-            &relais_store::crm::ConventionFilter {
+            &relais_app::crm::ConventionFilter {
                 alert_before: Some(soon),
                 limit: 20,
                 ..Default::default()

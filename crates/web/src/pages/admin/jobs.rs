@@ -13,9 +13,9 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use relais_app::jobs::JobListRow;
 use relais_app::AppError;
 use relais_domain::{DomainError, Id};
-use relais_store::jobs::JobListRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()

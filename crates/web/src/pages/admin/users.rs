@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::accounts as uc;
+use relais_app::accounts::UserRow;
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::DomainError;
-use relais_store::accounts::UserRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,10 +20,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{ConventionFilter, ConventionRow};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{ConventionFilter, ConventionRow};
 
 /// How far ahead "to renew" looks: alerts due within three months.
 const RENEWAL_HORIZON_DAYS: i64 = 90;

@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::knowledge as uc;
+use relais_app::knowledge::{ArticleFilter, ArticleRow};
 use relais_app::knowledge::{ArticleInput, ArticleStatus};
 use relais_app::AppError;
 use relais_domain::DomainError;
-use relais_store::knowledge::{ArticleFilter, ArticleRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -77,7 +77,7 @@ fn survey_title(tr: Tr) -> String {
 
 fn question_views(
     tr: Tr,
-    qs: &[relais_store::relation::QuestionRow],
+    qs: &[relais_app::relation::QuestionRow],
     values: &FormData,
 ) -> Vec<QuestionView> {
     qs.iter()

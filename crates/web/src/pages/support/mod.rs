@@ -21,11 +21,11 @@ use axum::{Form, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use relais_app::support as uc;
+use relais_app::support::{TicketFilter, TicketRow};
 use relais_app::{desk, AppError};
 use relais_domain::sla::SlaState;
 use relais_domain::support::{Category, Severity, TicketInput, TicketStatus};
 use relais_domain::{DomainError, Id};
-use relais_store::support::{TicketFilter, TicketRow};
 
 pub mod assistant;
 pub mod attachments;
@@ -130,11 +130,11 @@ fn row_deadline(t: &TicketRow, now: DateTime<Utc>, tr: Tr) -> String {
     let Some(due) = t
         .resolution_due_at
         .as_deref()
-        .and_then(relais_store::parse_ts)
+        .and_then(relais_app::stamps::parse_ts)
     else {
         return tr.t("sans-engagement").to_string();
     };
-    let when = fr_datetime(&relais_store::ts(due));
+    let when = fr_datetime(&relais_app::stamps::ts(due));
     if status == TicketStatus::AttenteEtablissement {
         return format!("{when} — {}", tr.t("en-pause"));
     }

@@ -23,12 +23,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
+use relais_app::training::TrainingFilter;
 use relais_app::training::{self as uc, Decision, SessionView};
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::training::{euros, DayPart, Modality, RegistrationStatus, TrainingKind};
 use relais_domain::{DomainError, Id};
-use relais_store::training::TrainingFilter;
 
 mod sessions;
 

@@ -40,11 +40,11 @@ pub(super) struct InstitutionPage {
 /// Orders components depth-first so the page shows the tree with indents.
 pub(super) fn component_tree(
     tr: Tr,
-    rows: &[relais_store::crm::ComponentRow],
+    rows: &[relais_app::crm::ComponentRow],
 ) -> Vec<(usize, String, String)> {
     fn walk(
         tr: Tr,
-        rows: &[relais_store::crm::ComponentRow],
+        rows: &[relais_app::crm::ComponentRow],
         parent: Option<&str>,
         depth: usize,
         out: &mut Vec<(usize, String, String)>,
