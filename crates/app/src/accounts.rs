@@ -10,7 +10,9 @@ use relais_domain::accounts::{Actor, Role, Scope};
 use relais_domain::shared::{is_plausible_email, Violations};
 use relais_domain::{DomainError, Id};
 use relais_store::accounts as store;
-use relais_store::accounts::{UserRow, UserValues};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::accounts::UserRow;
+use relais_store::accounts::UserValues;
 use sha2::{Digest, Sha256};
 
 /// A random secret, URL-safe: session cookies, CSRF and API tokens.

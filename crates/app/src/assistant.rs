@@ -20,7 +20,7 @@ pub const MIN_CHARS: usize = 12;
 /// A ticket filed this long after a deflection is a reopening.
 pub const REOPEN_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
     pub kind: String,
     pub id: String,

@@ -28,9 +28,11 @@ use relais_domain::shared::{optional_text, parse_date, required_text, Violations
 use relais_domain::{DomainError, Id};
 use relais_store::community as store;
 use relais_store::community::{
-    EventFilter, EventRow, EventValues, MailingListRow, MailingListValues, ModeratorRow,
-    PublicationFilter, PublicationRow, PublicationValues, RegistrationRow, SubscriberRow,
+    EventFilter, EventValues, MailingListRow, MailingListValues, ModeratorRow, PublicationValues,
+    RegistrationRow, SubscriberRow,
 };
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::community::{EventRow, PublicationFilter, PublicationRow};
 use relais_store::Conn;
 use serde_json::json;
 

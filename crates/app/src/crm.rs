@@ -9,6 +9,11 @@ use relais_domain::shared::{optional_text, parse_date, required_text, Violations
 use relais_domain::{DomainError, Id};
 use relais_store::crm as store;
 use relais_store::crm::*;
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::crm::{
+    ComponentRow, ContactFilter, ContactRow, ConventionFilter, ConventionRow, DeploymentFilter,
+    DeploymentRow, InstitutionFilter, InstitutionRow, ProductRow, TaskFilter,
+};
 use serde_json::json;
 
 fn require(ok: bool) -> Result<()> {

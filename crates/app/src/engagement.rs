@@ -28,10 +28,12 @@ use relais_domain::shared::{optional_text, parse_date, required_text, Violations
 use relais_domain::{DomainError, Id};
 use relais_store::engagement as store;
 use relais_store::engagement::{
-    ActionValues, CampaignValues, ComiteMemberRow, ComplaintFilter, ComplaintRow, ComplaintValues,
-    ContactCampaignRow, ContactRecordRow, ContactRecordValues, CorrectiveActionRow, MeetingRow,
-    MeetingValues, NoteRow, Qualification, RefTable, TargetFilter, TargetRow,
+    ActionValues, CampaignValues, ComiteMemberRow, ComplaintRow, ComplaintValues,
+    ContactCampaignRow, ContactRecordRow, ContactRecordValues, CorrectiveActionRow, MeetingValues,
+    NoteRow, Qualification, RefTable, TargetRow,
 };
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::engagement::{ComplaintFilter, MeetingRow, TargetFilter};
 use relais_store::{Conn, StoreError};
 use serde_json::json;
 

@@ -10,7 +10,9 @@ use crate::mail_io::MailSettings;
 use crate::App;
 use relais_domain::Id;
 use relais_jobs::{Job, Runner};
-use relais_store::jobs::{JobListRow, JobState};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::jobs::JobListRow;
+use relais_store::jobs::JobState;
 use serde::{Deserialize, Serialize};
 
 /// Brings one document of the search index in line with the database.

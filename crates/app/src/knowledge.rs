@@ -10,7 +10,9 @@ use relais_domain::accounts::{Actor, Role};
 use relais_domain::shared::{optional_text, parse_date, required_text, Violations};
 use relais_domain::{DomainError, Id};
 use relais_store::knowledge as store;
-use relais_store::knowledge::{ArticleFilter, ArticleRow, ArticleScope, ArticleValues};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::knowledge::{ArticleFilter, ArticleRow};
+use relais_store::knowledge::{ArticleScope, ArticleValues};
 use relais_store::Conn;
 use serde_json::json;
 

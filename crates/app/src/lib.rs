@@ -23,6 +23,7 @@ pub mod quarantine;
 pub mod relation;
 pub mod search;
 pub mod sla_admin;
+pub mod stamps;
 pub mod steering;
 pub mod support;
 pub mod training;

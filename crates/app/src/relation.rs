@@ -18,6 +18,8 @@ use relais_domain::accounts::{Actor, Role};
 use relais_domain::relation::{self as rel, Scale};
 use relais_domain::{DomainError, Id};
 use relais_store::relation as store;
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::relation::{FlagRow, QuestionRow, Segment};
 use relais_store::Conn;
 use serde::Serialize;
 use serde_json::json;

@@ -25,7 +25,9 @@ use relais_domain::sla::{target_field, ServiceLevel, Target, Targets};
 use relais_domain::support::Severity;
 use relais_domain::{DomainError, Id};
 use relais_store::sla_admin as store;
-use relais_store::sla_admin::{ContractLine, InstitutionTicket, LevelFilter, SupportTotals};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::sla_admin::LevelFilter;
+use relais_store::sla_admin::{ContractLine, InstitutionTicket, SupportTotals};
 use relais_store::support as support_store;
 use relais_store::Conn;
 use serde_json::json;

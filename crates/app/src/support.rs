@@ -15,7 +15,9 @@ use relais_domain::sla::{self, Targets};
 use relais_domain::support::*;
 use relais_domain::{DomainError, Id};
 use relais_store::support as store;
-use relais_store::support::{TicketRow, TicketScope};
+use relais_store::support::TicketScope;
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::support::{IncidentRow, TeamRow, TicketFilter, TicketRow};
 use relais_store::{ts, Conn};
 
 fn require(ok: bool) -> Result<()> {

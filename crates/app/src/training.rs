@@ -25,7 +25,9 @@ use relais_domain::training::{
 };
 use relais_domain::{DomainError, Id};
 use relais_store::training as store;
-use relais_store::training::{RegistrationRow, SessionRow, TariffRow, TrainingFilter, TrainingRow};
+/// The read models of this module's use cases, named by the pages and the API.
+pub use relais_store::training::TrainingFilter;
+use relais_store::training::{RegistrationRow, SessionRow, TariffRow, TrainingRow};
 use relais_store::Conn;
 use serde_json::json;
 
@@ -997,7 +999,7 @@ async fn tariff_table(c: &mut Conn) -> Result<TariffTable> {
 }
 
 /// One line of an institution's statement.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct StatementLine {
     pub registration_id: Option<String>,
     pub session_id: String,
@@ -1014,7 +1016,7 @@ pub struct StatementLine {
     pub note: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Statement {
     pub institution_id: String,
     pub institution_name: String,
@@ -1139,7 +1141,7 @@ pub async fn statement(
 }
 
 /// One line of a trainer's statement.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct TrainerLine {
     pub session_id: String,
     pub training: String,
@@ -1150,7 +1152,7 @@ pub struct TrainerLine {
     pub amount_cents: Cents,
 }
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct TrainerStatement {
     pub trainer_id: String,
     pub trainer_name: String,

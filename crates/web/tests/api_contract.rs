@@ -82,6 +82,37 @@ fn schema_names_are_unique_and_none_is_a_database_row() {
         .collect();
     let rows: Vec<_> = names.iter().filter(|n| n.ends_with("Row")).collect();
     assert!(rows.is_empty(), "schemas named after rows: {rows:?}");
+    // No schema is a primitive under a type's name (a Rust alias such as
+    // `Cents = i64` once showed up as a schema named `i64`): every name is
+    // a type of the API's own, starting with a capital letter.
+    const PRIMITIVES: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "f32", "f64", "bool", "char", "str", "String", "Value", "Object", "Vec", "Option",
+    ];
+    let primitive: Vec<_> = names
+        .iter()
+        .filter(|n| {
+            PRIMITIVES.contains(&n.as_str()) || !n.starts_with(|c: char| c.is_ascii_uppercase())
+        })
+        .collect();
+    assert!(
+        primitive.is_empty(),
+        "schemas named like primitives: {primitive:?}"
+    );
+    // No two schemas share a name, even spelled with other capitals, and
+    // the merged document lost none of the modules' schemas.
+    let mut lower: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for n in &names {
+        lower.entry(n.to_lowercase()).or_default().push(n);
+    }
+    let shared: Vec<_> = lower.values().filter(|v| v.len() > 1).collect();
+    assert!(shared.is_empty(), "schemas sharing a name: {shared:?}");
+    let merged: BTreeSet<&str> = names.iter().map(|n| n.as_str()).collect();
+    let lost: Vec<_> = seen
+        .keys()
+        .filter(|n| !merged.contains(n.as_str()))
+        .collect();
+    assert!(lost.is_empty(), "schemas lost in the merge: {lost:?}");
     // The two former pairs of homonyms are four distinct types now.
     for n in [
         "TicketEvent",
@@ -91,6 +122,43 @@ fn schema_names_are_unique_and_none_is_a_database_row() {
     ] {
         assert!(names.iter().any(|x| x.as_str() == n), "{n} missing");
     }
+}
+
+/// Every successful JSON answer is a named type of the API (or a list of
+/// one), never an untyped object: `$ref`, or an array of `$ref`.
+#[test]
+fn successful_answers_are_named_types() {
+    let d = doc();
+    let mut untyped = vec![];
+    for (m, path, op) in operations(&d) {
+        let Some(responses) = op["responses"].as_object() else {
+            continue;
+        };
+        for (status, r) in responses {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let Some(schema) = r["content"]["application/json"].get("schema") else {
+                continue;
+            };
+            let named = schema.get("$ref").is_some()
+                || schema["items"].get("$ref").is_some()
+                || schema.get("oneOf").is_some_and(|o| {
+                    o.as_array().is_some_and(|a| {
+                        a.iter()
+                            .all(|x| x.get("$ref").is_some() || x["type"] == "null")
+                    })
+                });
+            if !named {
+                untyped.push(format!("{m} {path} {status}: {schema}"));
+            }
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "answers without a named schema:\n{}",
+        untyped.join("\n")
+    );
 }
 
 #[test]

@@ -271,3 +271,80 @@ fn domain_labels_come_from_the_catalogues_and_match_the_domain() {
         TicketStatus::Nouveau.label_en()
     );
 }
+
+/// The ways code used to pick between a French and an English literal
+/// (`if en { "…" } else { "…" }`, `match (x, tr.en())`, `{% if en %}` in a
+/// template, the old `fr(tr, "…", "…")` / `w(tr, …)` helpers). Both
+/// languages belong in the catalogues; the language is `Tr`'s business.
+const INLINE_PAIR_PATTERNS: &[&str] = &[
+    "if en {",
+    "if en %}",
+    "if tr.en()",
+    "if t.en()",
+    "base.t.en()",
+    "tr.en())",
+    "t.en())",
+    "let en = tr.en()",
+    "en: tr.en()",
+];
+
+/// `fr(tr,` and `w(tr,` as whole words (not `ref(tr,` or `new(tr,`).
+fn calls_pair_helper(line: &str) -> bool {
+    ["fr(tr,", "w(tr,"].iter().any(|h| {
+        line.match_indices(h).any(|(i, _)| {
+            i == 0
+                || !line[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    })
+}
+
+fn inline_pairs(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .filter(|(_, l)| INLINE_PAIR_PATTERNS.iter().any(|p| l.contains(p)) || calls_pair_helper(l))
+        .map(|(i, l)| (i + 1, l.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn no_inline_french_english_pair_in_code_or_templates() {
+    let mut found = vec![];
+    for (path, text) in code_texts() {
+        // `Tr::en` itself, and `enum_options`, which hands the flag to the
+        // domain's own `label(bool)` (checked against labels.ftl above).
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "i18n.rs" {
+            continue;
+        }
+        for (n, line) in inline_pairs(&text) {
+            if name == "view.rs" && line.contains("label(*e, t.en())") {
+                continue;
+            }
+            found.push(format!("{}:{n}: {line}", path.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "French/English pairs written in code: move both texts to the \
+         catalogues (locales/fr and locales/en) and use tr.t(..):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_inline_pair_check_sees_what_it_must() {
+    let code = "let a = if en { \"Yes\" } else { \"Oui\" };\n\
+                match (b, tr.en()) {\n\
+                <p>{% if en %}Hi{% else %}Salut{% endif %}</p>\n\
+                let x = fr(tr, \"Oui\", \"Yes\");\n\
+                let y = w(tr, \"Oui\", \"Yes\");\n\
+                // if en { in a comment }\n\
+                let z = new(tr, 1);\n\
+                let r = tr.t(\"oui\");\n";
+    let lines: Vec<usize> = inline_pairs(code).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5]);
+}

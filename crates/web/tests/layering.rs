@@ -281,3 +281,63 @@ fn the_checker_sees_what_it_must() {
         "pages::crm"
     );
 }
+
+/// The lines of `code` (comments removed) that name the crate `name` as a
+/// path (`name::…`), e.g. `use relais_store::crm::X;` or
+/// `relais_store::parse_ts(s)`.
+fn names_crate(code: &str, name: &str) -> Vec<usize> {
+    let needle = format!("{name}::");
+    code.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = match line.find("//") {
+                Some(i) => &line[..i],
+                None => line,
+            };
+            line.match_indices(&needle).any(|(i, _)| {
+                !line[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Pages depend on the use cases (`relais_app`, whose modules re-export the
+/// read models they return) and on the kit, never on the store: no page
+/// names a `relais_store` type or function.
+#[test]
+fn no_page_module_names_the_store() {
+    let mut files = vec![];
+    rust_files(&src().join("pages"), &mut files);
+    let mut found = vec![];
+    for f in files {
+        let code = std::fs::read_to_string(&f).expect("read");
+        for n in names_crate(&code, "relais_store") {
+            let rel = f
+                .strip_prefix(src())
+                .expect("under src")
+                .display()
+                .to_string();
+            found.push(format!("{rel}:{n}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "page modules naming relais_store (use the relais_app re-export or \
+         relais_app::stamps):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_store_check_sees_what_it_must() {
+    let code = "use relais_store::crm::InstitutionRow;\n\
+                // relais_store::x in a comment\n\
+                let t = relais_store::parse_ts(s);\n\
+                use my_relais_store::x;\n\
+                use relais_app::crm::InstitutionRow;\n";
+    assert_eq!(names_crate(code, "relais_store"), [1, 3]);
+}

@@ -971,3 +971,168 @@ enregistrer-la-regle = Save the rule
 regle-a-supprimer = Rule to remove
 supprimer-la-regle = Remove the rule
 boite = Mailbox
+
+# Messages shown after a redirect (`?ok=<code>`, view.rs).
+flash-contact = Contact saved.
+flash-institution = Institution saved.
+flash-component = Component added.
+flash-product = Product saved.
+flash-release = Release added.
+flash-deployment = Deployment saved.
+flash-convention = Agreement saved.
+flash-interaction = Interaction saved.
+flash-task = Task saved.
+flash-user = Account saved.
+flash-logout = You are logged out.
+flash-token-revoked = Token revoked.
+flash-password-changed = Password changed; your other sessions are closed.
+flash-import = Import finished.
+flash-ticket = Ticket sent: the support team has been told.
+flash-reponse = Reply posted.
+flash-note = Internal note added.
+flash-statut = Status changed.
+flash-affectation = Assignment saved.
+flash-estimation = Estimate saved.
+flash-partage = Sharing saved.
+flash-suivi = You are following this ticket.
+flash-nous-aussi = Your institution is counted among those affected.
+flash-contournement = Workaround published.
+flash-incident = Incident saved.
+flash-incident-resolu = Incident resolved: the institutions affected are being told.
+flash-recherche = Search saved.
+flash-seuil = Warning threshold saved.
+flash-piece = Attachment added.
+flash-level = Service level saved.
+flash-calendar = Calendar saved.
+flash-contract = Contract assigned.
+flash-regle = Routing rule saved.
+flash-regle-supprimee = Routing rule deleted.
+flash-formation = Training saved.
+flash-session = Session saved.
+flash-demande = Request sent: your institution's referent will approve it.
+flash-validee = Request approved: seat confirmed.
+flash-validee-attente = Request approved: the session is full, the person is on the waiting list.
+flash-refusee = Request refused.
+flash-annulee = Registration cancelled.
+flash-annulee-tardive = Registration cancelled after the deadline: the seat is still billed.
+flash-presence = Attendance saved.
+flash-tarif = Tariffs saved.
+flash-parametres = Training settings saved.
+flash-agenda-revoque = Calendar address revoked.
+flash-evenement = Event saved.
+flash-inscription = You are registered.
+flash-desinscription = Registration cancelled.
+flash-presences = Attendance saved.
+flash-liste = Mailing list saved.
+flash-abonnement = Contact subscribed.
+flash-desabonnement = Contact unsubscribed.
+flash-moderation = Moderators updated.
+flash-publication = Publication saved.
+flash-fichier = File attached to the publication.
+flash-appel = Call recorded.
+flash-rappel-clos = Recall closed.
+flash-question = Questions updated.
+flash-campagne = Campaign sent.
+flash-seuils-relation = Thresholds saved.
+flash-interets = Interests saved.
+flash-efface = Contact erased: their data is replaced by a pseudonym.
+flash-conservation = Retention period saved.
+flash-purge = Retention rules applied.
+flash-regle-courriel = Mailbox rule saved.
+flash-regle-courriel-supprimee = Mailbox rule removed.
+flash-reclamation = Complaint saved: the agency will answer on this page.
+flash-qualification = Qualification saved.
+flash-note-reclamation = Internal note added.
+flash-action-corrective = Corrective action saved.
+flash-reclamation-close = Complaint closed: the institution can read the answer.
+flash-reclamation-rouverte = Complaint reopened.
+flash-campagne-contacts = Campaign created.
+flash-echange = Contact saved.
+flash-membre-comite = Member added to the committee.
+flash-membre-retire = Member removed from the committee.
+flash-reunion = Meeting saved.
+
+# Background jobs page (/admin/taches).
+jobs-title = Background jobs
+jobs-intro = Background jobs that did not run: fix the cause, then put the job back in the queue.
+jobs-failed = Failed jobs
+jobs-pending = Pending jobs
+jobs-kind = Kind
+jobs-attempts = Attempts
+jobs-created = Created
+jobs-due = Due
+jobs-reason = Reason
+jobs-action = Action
+jobs-retry = Retry
+
+# Working calendar form (admin/sla/calendars.rs).
+weekday-monday = Monday
+weekday-tuesday = Tuesday
+weekday-wednesday = Wednesday
+weekday-thursday = Thursday
+weekday-friday = Friday
+weekday-saturday = Saturday
+weekday-sunday = Sunday
+calendar-morning-opening = morning opening
+calendar-morning-closing = morning closing
+calendar-afternoon-opening = afternoon opening
+calendar-afternoon-closing = afternoon closing
+calendar-opens = Opens
+calendar-closes = Closes
+calendar-reopens = Reopens
+
+# CSV import refusals (crm/exports.rs).
+import-unreadable-upload = Unreadable upload.
+import-unreadable-file = Unreadable file.
+import-unreadable-form = Unreadable form.
+import-kind-missing = Say whether the file holds institutions or contacts.
+
+# A training's length in days, `$n` already written (« 1,5 »), `$half` the half-days.
+training-days = { $half ->
+    [2] { $n } day
+   *[other] { $n } days
+}
+
+# A survey link refused (relations/survey.rs; the same texts as relais_app::relation::Refusal).
+survey-link-unknown = This survey link is not valid: it may have been copied wrongly. Use the full link from the e-mail.
+survey-link-used = You have already answered this survey: the link works only once. Thank you.
+survey-link-expired = This survey link has expired.
+survey-link-other-person = This survey link is personal and meant for someone other than the signed-in person.
+
+# An article's status buttons (knowledge/mod.rs).
+article-send-to-review-button = Send to review
+article-publish-button = Publish
+article-back-to-draft-button = Back to draft
+article-archive-button = Archive
+article-mark-reviewed-button = Mark as reviewed (12 months)
+
+# The assistant's suggestions (templates/suggestions.html).
+suggestions-none = No answer found yet: go on describing, or send the ticket.
+suggestions-solved = This solved my problem
+
+# Unknown-sender rules (admin/mail_routes.rs).
+mail-rule-ticket = Triage ticket
+mail-rule-quarantine = Quarantine
+
+# Account form (admin/users.rs).
+user-password-hint-new = At least 12 characters; left empty, the person cannot log in with a password yet
+user-password-hint-edit = At least 12 characters; leave empty to keep the current one
+
+# Kinds of an institution's timeline entries (crm/institutions/show.rs).
+timeline-interaction = Interaction
+timeline-task = Task
+timeline-convention = Agreement
+timeline-ticket = Ticket
+timeline-survey = Survey
+timeline-recall = Recall
+timeline-complaint = Complaint
+timeline-deployment = Deployment
+
+# A registration status with its place on the waiting list (training/mod.rs).
+registration-status-rank = { $label } (place { $rank })
+
+# Home page counters (session.rs).
+dashboard-institutions = institution(s)
+dashboard-contacts = contact(s)
+dashboard-deployments = deployment(s)
+dashboard-conventions = agreement(s)

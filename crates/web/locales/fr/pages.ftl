@@ -971,3 +971,170 @@ enregistrer-la-regle = Enregistrer la règle
 regle-a-supprimer = Règle à supprimer
 supprimer-la-regle = Supprimer la règle
 boite = Boîte
+
+# Messages shown after a redirect (`?ok=<code>`, view.rs).
+flash-contact = Contact enregistré.
+flash-institution = Établissement enregistré.
+flash-component = Composante ajoutée.
+flash-product = Produit enregistré.
+flash-release = Version ajoutée.
+flash-deployment = Déploiement enregistré.
+flash-convention = Convention enregistrée.
+flash-interaction = Interaction enregistrée.
+flash-task = Tâche enregistrée.
+flash-user = Compte enregistré.
+flash-logout = Vous êtes déconnecté·e.
+flash-token-revoked = Jeton révoqué.
+flash-password-changed = Mot de passe changé ; vos autres sessions sont fermées.
+flash-import = Import terminé.
+flash-ticket = Ticket envoyé : l'équipe support en est prévenue.
+flash-reponse = Réponse publiée.
+flash-note = Note interne ajoutée.
+flash-statut = Statut changé.
+flash-affectation = Affectation enregistrée.
+flash-estimation = Estimation enregistrée.
+flash-partage = Partage enregistré.
+flash-suivi = Vous suivez ce ticket.
+flash-nous-aussi = Votre établissement est compté parmi les établissements concernés.
+flash-contournement = Contournement publié.
+flash-incident = Incident enregistré.
+flash-incident-resolu = Incident résolu : les établissements concernés sont prévenus.
+flash-recherche = Recherche enregistrée.
+flash-seuil = Seuil d'alerte enregistré.
+flash-piece = Pièce jointe ajoutée.
+flash-level = Niveau de service enregistré.
+flash-calendar = Calendrier enregistré.
+flash-contract = Contrat attribué.
+flash-regle = Règle de routage enregistrée.
+flash-regle-supprimee = Règle de routage supprimée.
+flash-formation = Formation enregistrée.
+flash-session = Session enregistrée.
+flash-demande = Demande envoyée : le ou la référent·e de votre établissement va la valider.
+flash-validee = Demande validée : inscription confirmée.
+flash-validee-attente = Demande validée : la session est complète, la personne est en liste d'attente.
+flash-refusee = Demande refusée.
+flash-annulee = Inscription annulée.
+flash-annulee-tardive = Inscription annulée hors délai : la place reste facturée.
+flash-presence = Présence enregistrée.
+flash-tarif = Tarifs enregistrés.
+flash-parametres = Paramètres de formation enregistrés.
+flash-agenda-revoque = Adresse d'agenda révoquée.
+flash-evenement = Événement enregistré.
+flash-inscription = Vous êtes inscrit·e.
+flash-desinscription = Inscription annulée.
+flash-presences = Présences enregistrées.
+flash-liste = Liste de diffusion enregistrée.
+flash-abonnement = Contact abonné.
+flash-desabonnement = Contact désabonné.
+flash-moderation = Modération mise à jour.
+flash-publication = Publication enregistrée.
+flash-fichier = Fichier joint à la publication.
+flash-appel = Appel noté.
+flash-rappel-clos = Rappel clos.
+flash-question = Questions mises à jour.
+flash-campagne = Campagne envoyée.
+flash-seuils-relation = Seuils enregistrés.
+flash-interets = Domaines d'intérêt enregistrés.
+flash-efface = Contact effacé : ses données sont remplacées par un pseudonyme.
+flash-conservation = Durée de conservation enregistrée.
+flash-purge = Règles de conservation appliquées.
+flash-regle-courriel = Règle de la boîte enregistrée.
+flash-regle-courriel-supprimee = Règle de la boîte supprimée.
+flash-reclamation = Réclamation enregistrée : l'Amue vous répondra sur cette page.
+flash-qualification = Qualification enregistrée.
+flash-note-reclamation = Note interne ajoutée.
+flash-action-corrective = Action corrective enregistrée.
+flash-reclamation-close = Réclamation close : la réponse est visible par l'établissement.
+flash-reclamation-rouverte = Réclamation rouverte.
+flash-campagne-contacts = Campagne créée.
+flash-echange = Échange enregistré.
+flash-membre-comite = Membre ajouté au comité.
+flash-membre-retire = Membre retiré du comité.
+flash-reunion = Réunion enregistrée.
+
+# Background jobs page (/admin/taches).
+jobs-title = Tâches de fond
+jobs-intro = Tâches de fond qui n'ont pas abouti : corrigez la cause, puis remettez la tâche dans la file.
+jobs-failed = Tâches en échec
+jobs-pending = Tâches en attente
+jobs-kind = Type
+jobs-attempts = Tentatives
+jobs-created = Créée le
+jobs-due = Prévue le
+jobs-reason = Motif
+jobs-action = Action
+jobs-retry = Relancer
+
+# Working calendar form (admin/sla/calendars.rs).
+weekday-monday = Lundi
+weekday-tuesday = Mardi
+weekday-wednesday = Mercredi
+weekday-thursday = Jeudi
+weekday-friday = Vendredi
+weekday-saturday = Samedi
+weekday-sunday = Dimanche
+calendar-morning-opening = ouverture du matin
+calendar-morning-closing = fermeture du matin
+calendar-afternoon-opening = ouverture de l'après-midi
+calendar-afternoon-closing = fermeture de l'après-midi
+calendar-opens = Ouverture
+calendar-closes = Fermeture
+calendar-reopens = Réouverture
+
+# CSV import refusals (crm/exports.rs).
+import-unreadable-upload = Envoi illisible.
+import-unreadable-file = Fichier illisible.
+import-unreadable-form = Formulaire illisible.
+import-kind-missing = Indiquez si le fichier contient des établissements ou des contacts.
+
+# A training's length in days, `$n` already written (« 1,5 »), `$half` the half-days.
+training-days = { $half ->
+    [0] { $n } jour
+    [1] { $n } jour
+    [2] { $n } jour
+   *[other] { $n } jours
+}
+
+# A survey link refused (relations/survey.rs; the same texts as relais_app::relation::Refusal).
+survey-link-unknown = Ce lien d'enquête n'est pas valide : il a peut-être été mal copié. Utilisez le lien complet reçu par courriel.
+survey-link-used = Vous avez déjà répondu à cette enquête : ce lien ne fonctionne qu'une fois. Merci pour votre réponse.
+survey-link-expired = Ce lien d'enquête a expiré : le délai de réponse est dépassé.
+survey-link-other-person = Ce lien d'enquête est personnel et destiné à une autre personne que celle connectée. Déconnectez-vous ou utilisez votre propre lien.
+
+# An article's status buttons (knowledge/mod.rs).
+article-send-to-review-button = Envoyer en relecture
+article-publish-button = Publier
+article-back-to-draft-button = Repasser en brouillon
+article-archive-button = Archiver
+article-mark-reviewed-button = Marquer comme relu (12 mois)
+
+# The assistant's suggestions (templates/suggestions.html).
+suggestions-none = Pas encore de réponse trouvée : précisez votre description, ou envoyez le ticket.
+suggestions-solved = Cela répond à ma question
+
+# Unknown-sender rules (admin/mail_routes.rs).
+mail-rule-ticket = Ticket de tri
+mail-rule-quarantine = Quarantaine
+
+# Account form (admin/users.rs).
+user-password-hint-new = 12 caractères au moins ; si vide, la personne ne peut pas encore se connecter par mot de passe
+user-password-hint-edit = 12 caractères au moins ; laissez vide pour garder l'actuel
+
+# Kinds of an institution's timeline entries (crm/institutions/show.rs).
+timeline-interaction = Interaction
+timeline-task = Tâche
+timeline-convention = Convention
+timeline-ticket = Ticket
+timeline-survey = Enquête
+timeline-recall = Rappel
+timeline-complaint = Réclamation
+timeline-deployment = Déploiement
+
+# A registration status with its place on the waiting list (training/mod.rs).
+registration-status-rank = { $label } (rang { $rank })
+
+# Home page counters (session.rs).
+dashboard-institutions = établissement(s)
+dashboard-contacts = contact(s)
+dashboard-deployments = déploiement(s)
+dashboard-conventions = convention(s)

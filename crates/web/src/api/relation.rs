@@ -3,8 +3,10 @@
 //! and data protection (a person's own data; a contact's data and erasure
 //! for key-account managers and admins).
 
-use crate::api::common::{internal, parse_id};
-use crate::api::dto::{list, Recall, SurveyAnswer, SurveyInvitation};
+use crate::api::common::parse_id;
+use crate::api::dto::{
+    list, Erasure, InstitutionHealth, PersonData, Recall, SurveyAnswer, SurveyInvitation,
+};
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
@@ -58,15 +60,14 @@ async fn survey_answers(
 /// The health indicator of an institution: score, each factor's
 /// contribution, history and flags.
 #[utoipa::path(get, path = "/api/v1/institutions/{id}/health", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = InstitutionHealth), (status = 404, body = ErrorBody)))]
 async fn health(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<InstitutionHealth>, ApiError> {
     let id = parse_id(&id)?;
-    let v = uc::health_view(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(v).map_err(internal)?))
+    Ok(Json(uc::health_view(&st.app, &s.actor, id).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -135,37 +136,46 @@ async fn close_recall(
 
 /// Everything Relais holds about the caller.
 #[utoipa::path(get, path = "/api/v1/me/data", tag = "relation",
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = PersonData)))]
 async fn my_data(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let d = relais_app::privacy::my_data(&st.app, &s.actor).await?;
-    Ok(Json(serde_json::to_value(d).map_err(internal)?))
+) -> Result<Json<PersonData>, ApiError> {
+    Ok(Json(
+        relais_app::privacy::my_data(&st.app, &s.actor)
+            .await?
+            .into(),
+    ))
 }
 
 /// Everything Relais holds about a contact (key-account managers, admins).
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/data", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PersonData), (status = 404, body = ErrorBody)))]
 async fn contact_data(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PersonData>, ApiError> {
     let id = parse_id(&id)?;
-    let d = relais_app::privacy::contact_data(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(d).map_err(internal)?))
+    Ok(Json(
+        relais_app::privacy::contact_data(&st.app, &s.actor, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Erases a contact on request: pseudonymised everywhere, rows kept.
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "relation", params(("id" = String, Path, description = "Identifiant (UUID)")),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Erasure), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn erase_contact(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Erasure>, ApiError> {
     let id = parse_id(&id)?;
-    let e = relais_app::privacy::erase_contact(&st.app, &s.actor, id).await?;
-    Ok(Json(serde_json::to_value(e).map_err(internal)?))
+    Ok(Json(
+        relais_app::privacy::erase_contact(&st.app, &s.actor, id)
+            .await?
+            .into(),
+    ))
 }

@@ -1,14 +1,13 @@
 //! Search, assistant and SLA watchdog in the API: the same use cases as
 //! the pages, filtered by the caller's grants.
 
-use crate::api::dto::{list, AtRiskTicket};
+use crate::api::dto::{list, AtRiskTicket, Suggestion};
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use relais_app::assistant::Suggestion;
 use relais_search::SearchQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -127,9 +126,9 @@ async fn suggestions(
     ApiJson(b): ApiJson<SuggestBody>,
 ) -> Result<Json<Vec<Suggestion>>, ApiError> {
     let product = b.product_id.as_deref().and_then(relais_domain::Id::parse);
-    Ok(Json(
+    Ok(Json(list(
         relais_app::assistant::suggest(&st.app, &s.actor, product, &b.text, 5).await?,
-    ))
+    )))
 }
 
 /// The SLA watchdog: open tickets at risk or late now, with the reason

@@ -4,7 +4,7 @@
 //! same rules: another institution's registration or statement is 404.
 
 use crate::api::common::{param_id, parse_id, Created};
-use crate::api::dto::{list, Training, TrainingRegistration};
+use crate::api::dto::{list, Statement, TrainerStatement, Training, TrainingRegistration};
 use crate::api::extract::{ApiPath, ApiQuery};
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ErrorBody};
@@ -270,12 +270,12 @@ pub struct StatementQuery {
 /// What an institution owes for trainings starting in the period, in
 /// integer cents (referents of that institution and the agency).
 #[utoipa::path(get, path = "/api/v1/training-statements", tag = "formation", params(StatementQuery),
-    responses((status = 200, body = uc::Statement), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Statement), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn statement(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiQuery(q): ApiQuery<StatementQuery>,
-) -> Result<Json<uc::Statement>, ApiError> {
+) -> Result<Json<Statement>, ApiError> {
     let inst = match nonempty(q.institution_id) {
         Some(i) => param_id(&i, "institution_id")?,
         None => s
@@ -284,7 +284,9 @@ async fn statement(
             .ok_or(ApiError(DomainError::NotFound.into()))?,
     };
     Ok(Json(
-        uc::statement(&st.app, &s.actor, inst, &q.from, &q.to).await?,
+        uc::statement(&st.app, &s.actor, inst, &q.from, &q.to)
+            .await?
+            .into(),
     ))
 }
 
@@ -297,14 +299,16 @@ pub struct PeriodQuery {
 
 /// A trainer's pay for sessions in the period (the trainer, the agency).
 #[utoipa::path(get, path = "/api/v1/trainers/{id}/statement", tag = "formation", params(("id" = String, Path, description = "Identifiant (UUID)"), PeriodQuery),
-    responses((status = 200, body = uc::TrainerStatement), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TrainerStatement), (status = 404, body = ErrorBody)))]
 async fn trainer_statement(
     State(st): State<AppState>,
     ApiAuth(s): ApiAuth,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
-) -> Result<Json<uc::TrainerStatement>, ApiError> {
+) -> Result<Json<TrainerStatement>, ApiError> {
     Ok(Json(
-        uc::trainer_statement(&st.app, &s.actor, parse_id(&id)?, &q.from, &q.to).await?,
+        uc::trainer_statement(&st.app, &s.actor, parse_id(&id)?, &q.from, &q.to)
+            .await?
+            .into(),
     ))
 }

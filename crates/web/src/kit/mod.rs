@@ -16,7 +16,7 @@
 //! | a user's Markdown                      | [`render_markdown`]                 |
 //! | a change history                       | [`history_table`]                   |
 //! | an upload, a download               | [`files`]                           |
-//! | select choices (institutions, products) | [`institution_options`], [`product_options`] |
+//! | select choices (institutions, products), the agency-only institution filter | [`institution_options`], [`product_options`], [`institution_filter`] |
 //! | dates in Paris time                    | [`fr_datetime`], [`paris`]          |
 //!
 //! The layout (`Base`), tables (`Table`, `Cell`), fields and flash messages
@@ -49,7 +49,7 @@ pub use history::{history_section, history_table};
 pub use lang::search_kind_label;
 pub use list::{pager, ListPage, ListQuery, PAGE_SIZE};
 pub use markdown::render_markdown;
-pub use options::{institution_options, product_options};
+pub use options::{institution_filter, institution_options, product_options};
 pub use reply::{form_reply, pe, render};
 pub use request::{nonempty, path_id, FormData};
 pub use sections::{PageForm, Sect, SectionsPage};

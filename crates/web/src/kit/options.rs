@@ -7,7 +7,7 @@ use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::AppState;
 use relais_app::crm as uc;
-use relais_store::crm::InstitutionFilter;
+use relais_app::crm::InstitutionFilter;
 
 /// `(id, name)` of the institutions the actor may see, for selects.
 ///
@@ -30,6 +30,32 @@ pub async fn institution_options(
     .await
     .map_err(pe(auth.tr))?;
     Ok(rows.into_iter().map(|i| (i.id, i.name)).collect())
+}
+
+/// The "institution" filter of an agency list page (conventions,
+/// deployments…): a select of every institution for agency staff, nothing
+/// for a member, who only ever sees their own institution.
+///
+/// ```ignore
+/// filters.extend(institution_filter(&state, &auth, q.institution.as_deref()).await?);
+/// ```
+pub async fn institution_filter(
+    state: &AppState,
+    auth: &Auth,
+    selected: Option<&str>,
+) -> Result<Option<crate::view::Field>, PageError> {
+    if !auth.actor().role.is_agency() {
+        return Ok(None);
+    }
+    let tr = auth.tr;
+    Ok(Some(crate::view::Field::select(
+        tr,
+        "institution",
+        tr.t("etablissement"),
+        selected.unwrap_or(""),
+        institution_options(state, auth).await?,
+        Some(tr.t("all")),
+    )))
 }
 
 /// `(id, name)` of every product, for selects.

@@ -205,15 +205,13 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
     let counts = counts
         .into_iter()
         .map(|(k, n)| {
-            let (label, href) = match (k, tr.en()) {
-                ("institutions", false) => ("établissement(s)", "/etablissements"),
-                ("institutions", true) => ("institution(s)", "/etablissements"),
-                ("contacts", _) => ("contact(s)", "/contacts"),
-                ("deployments", false) => ("déploiement(s)", "/deploiements"),
-                ("deployments", true) => ("deployment(s)", "/deploiements"),
-                (_, false) => ("convention(s)", "/conventions"),
-                (_, true) => ("agreement(s)", "/conventions"),
+            let (key, href) = match k {
+                "institutions" => ("dashboard-institutions", "/etablissements"),
+                "contacts" => ("dashboard-contacts", "/contacts"),
+                "deployments" => ("dashboard-deployments", "/deploiements"),
+                _ => ("dashboard-conventions", "/conventions"),
             };
+            let label = tr.t(key);
             (label.to_string(), n, href.to_string())
         })
         .collect();
@@ -221,7 +219,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         let rows = relais_app::crm::list_tasks(
             app,
             actor,
-            &relais_store::crm::TaskFilter {
+            &relais_app::crm::TaskFilter {
                 assignee_id: Some(actor.user_id.to_string()),
                 status: Some("a_faire".into()),
                 limit: 20,
@@ -251,7 +249,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
         let (conv, _) = relais_app::crm::list_conventions(
             app,
             actor,
-            &relais_store::crm::ConventionFilter {
+            &relais_app::crm::ConventionFilter {
                 alert_before: Some(soon),
                 limit: 20,
                 ..Default::default()

@@ -140,3 +140,171 @@ impl From<relais_store::relation::RecallRow> for Recall {
         }
     }
 }
+
+// ---------------------------------------------------------------- relation::HealthView
+
+/// One factor of the health score: what was measured and what it added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthFactor {
+    pub code: String,
+    pub label: String,
+    /// What was measured, in words (`3,4/5 sur 12 réponses`).
+    pub measure: String,
+    /// The rule, in words (`+10 par point au-dessus de 3`).
+    pub rule: String,
+    /// Points added (negative: removed).
+    pub points: f64,
+}
+
+/// The health score of an institution (0 to 100) and its factors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthScore {
+    /// 0 to 100.
+    pub score: i64,
+    pub factors: Vec<HealthFactor>,
+}
+
+/// A drop of the health score below the threshold, as it was flagged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthFlag {
+    pub id: String,
+    pub institution_id: String,
+    pub institution_name: String,
+    pub manager_id: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub flagged_on: String,
+    pub score: i64,
+    pub previous: Option<i64>,
+    pub reasons: String,
+}
+
+impl From<relais_app::relation::FlagRow> for HealthFlag {
+    fn from(f: relais_app::relation::FlagRow) -> Self {
+        HealthFlag {
+            id: f.id,
+            institution_id: f.institution_id,
+            institution_name: f.institution_name,
+            manager_id: f.manager_id,
+            flagged_on: f.flagged_on,
+            score: f.score,
+            previous: f.previous,
+            reasons: f.reasons,
+        }
+    }
+}
+
+/// The health indicator of an institution: today's score with each
+/// factor's contribution, the previous score, two years of daily scores
+/// and the flags of the last year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstitutionHealth {
+    pub health: HealthScore,
+    /// The previous score as `[date, score]`.
+    pub previous: Option<(String, i64)>,
+    /// Daily scores as `[date, score]`, oldest first.
+    pub history: Vec<(String, i64)>,
+    pub flags: Vec<HealthFlag>,
+    /// Scores under this are flagged.
+    pub threshold: i64,
+}
+
+impl From<relais_app::relation::HealthView> for InstitutionHealth {
+    fn from(v: relais_app::relation::HealthView) -> Self {
+        InstitutionHealth {
+            health: HealthScore {
+                score: v.health.score,
+                factors: v
+                    .health
+                    .factors
+                    .into_iter()
+                    .map(|f| HealthFactor {
+                        code: f.code,
+                        label: f.label,
+                        measure: f.measure,
+                        rule: f.rule,
+                        points: f.points,
+                    })
+                    .collect(),
+            },
+            previous: v.previous,
+            history: v.history,
+            flags: super::list(v.flags),
+            threshold: v.threshold,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- privacy::PersonData
+
+/// One kind of data held about a person (one table), its rows as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonDataSection {
+    /// Stable code of the section (`account`, `contact`, `tickets`…).
+    pub key: String,
+    /// French title of the section.
+    pub title: String,
+    /// The rows, one JSON object each, with the columns of that table.
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Everything Relais holds about one person (right of access).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonData {
+    pub generated_at: String,
+    pub user_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub sections: Vec<PersonDataSection>,
+}
+
+impl From<relais_app::privacy::PersonData> for PersonData {
+    fn from(d: relais_app::privacy::PersonData) -> Self {
+        PersonData {
+            generated_at: d.generated_at,
+            user_id: d.user_id,
+            contact_id: d.contact_id,
+            sections: d
+                .sections
+                .into_iter()
+                .map(|s| PersonDataSection {
+                    key: s.key.to_string(),
+                    title: s.title.to_string(),
+                    rows: s
+                        .rows
+                        .into_iter()
+                        .map(|r| match r {
+                            serde_json::Value::Object(m) => m,
+                            other => {
+                                let mut m = serde_json::Map::new();
+                                m.insert("value".into(), other);
+                                m
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- privacy::Erasure
+
+/// What erasing a contact changed: every row kept, the person's data
+/// replaced by a pseudonym.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Erasure {
+    pub pseudonym: String,
+    pub rows_rewritten: u64,
+    pub tickets_reindexed: u64,
+    pub account_closed: bool,
+}
+
+impl From<relais_app::privacy::Erasure> for Erasure {
+    fn from(e: relais_app::privacy::Erasure) -> Self {
+        Erasure {
+            pseudonym: e.pseudonym,
+            rows_rewritten: e.rows_rewritten,
+            tickets_reindexed: e.tickets_reindexed as u64,
+            account_closed: e.account_closed,
+        }
+    }
+}

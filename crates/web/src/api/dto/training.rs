@@ -106,3 +106,127 @@ impl From<relais_store::training::RegistrationRow> for TrainingRegistration {
         }
     }
 }
+
+// ---------------------------------------------------------------- training::Statement
+
+/// One line of an institution's training statement. Amounts are integer
+/// cents (euros × 100).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementLine {
+    pub registration_id: Option<String>,
+    pub session_id: String,
+    pub trainee: String,
+    pub training: String,
+    pub kind: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub half_days: i64,
+    /// Tariff in force on the first day, in integer cents (per trainee and
+    /// day, or per group and day).
+    pub unit_cents: i64,
+    /// What this line costs, in integer cents.
+    pub amount_cents: i64,
+    pub note: String,
+}
+
+impl From<relais_app::training::StatementLine> for StatementLine {
+    fn from(l: relais_app::training::StatementLine) -> Self {
+        StatementLine {
+            registration_id: l.registration_id,
+            session_id: l.session_id,
+            trainee: l.trainee,
+            training: l.training,
+            kind: l.kind,
+            starts_on: l.starts_on,
+            ends_on: l.ends_on,
+            half_days: l.half_days,
+            unit_cents: l.unit_cents,
+            amount_cents: l.amount_cents,
+            note: l.note,
+        }
+    }
+}
+
+/// What an institution owes for the trainings starting in a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statement {
+    pub institution_id: String,
+    pub institution_name: String,
+    /// First day of the period, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day of the period, `YYYY-MM-DD`.
+    pub to: String,
+    pub lines: Vec<StatementLine>,
+    /// Sum of the lines, in integer cents.
+    pub total_cents: i64,
+}
+
+impl From<relais_app::training::Statement> for Statement {
+    fn from(s: relais_app::training::Statement) -> Self {
+        Statement {
+            institution_id: s.institution_id,
+            institution_name: s.institution_name,
+            from: s.from,
+            to: s.to,
+            lines: super::list(s.lines),
+            total_cents: s.total_cents,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- training::TrainerStatement
+
+/// One session of a trainer's statement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainerLine {
+    pub session_id: String,
+    pub training: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub half_days: i64,
+    /// How many trainers ran the session (a pair halves the day rate).
+    pub trainers: i64,
+    /// The trainer's pay for the session, in integer cents.
+    pub amount_cents: i64,
+}
+
+impl From<relais_app::training::TrainerLine> for TrainerLine {
+    fn from(l: relais_app::training::TrainerLine) -> Self {
+        TrainerLine {
+            session_id: l.session_id,
+            training: l.training,
+            starts_on: l.starts_on,
+            ends_on: l.ends_on,
+            half_days: l.half_days,
+            trainers: l.trainers,
+            amount_cents: l.amount_cents,
+        }
+    }
+}
+
+/// What a trainer is paid for the sessions of a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainerStatement {
+    pub trainer_id: String,
+    pub trainer_name: String,
+    /// First day of the period, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day of the period, `YYYY-MM-DD`.
+    pub to: String,
+    pub lines: Vec<TrainerLine>,
+    /// Sum of the lines, in integer cents.
+    pub total_cents: i64,
+}
+
+impl From<relais_app::training::TrainerStatement> for TrainerStatement {
+    fn from(s: relais_app::training::TrainerStatement) -> Self {
+        TrainerStatement {
+            trainer_id: s.trainer_id,
+            trainer_name: s.trainer_name,
+            from: s.from,
+            to: s.to,
+            lines: super::list(s.lines),
+            total_cents: s.total_cents,
+        }
+    }
+}

@@ -13,9 +13,9 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use relais_app::jobs::JobListRow;
 use relais_app::AppError;
 use relais_domain::{DomainError, Id};
-use relais_store::jobs::JobListRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,16 +50,16 @@ fn line(j: JobListRow) -> Line {
     source = r#"{% extends "base.html" %}
 {% block content %}
 <h1>{{ h1 }}</h1>
-<p>{% if base.t.en() %}Background jobs that did not run: fix the cause, then put the job back in the queue.{% else %}Tâches de fond qui n'ont pas abouti : corrigez la cause, puis remettez la tâche dans la file.{% endif %}</p>
+<p>{{ base.t.t("jobs-intro") }}</p>
 {% for sec in sections %}
 <div class="table-wrap">
 <table>
 <caption>{{ sec.caption }} ({{ sec.rows.len() }})</caption>
-<thead><tr><th scope="col">{% if base.t.en() %}Kind{% else %}Type{% endif %}</th><th scope="col">{% if base.t.en() %}Attempts{% else %}Tentatives{% endif %}</th><th scope="col">{% if base.t.en() %}Created{% else %}Créée le{% endif %}</th><th scope="col">{% if base.t.en() %}Due{% else %}Prévue le{% endif %}</th><th scope="col">{% if base.t.en() %}Reason{% else %}Motif{% endif %}</th><th scope="col">{% if base.t.en() %}Action{% else %}Action{% endif %}</th></tr></thead>
+<thead><tr><th scope="col">{{ base.t.t("jobs-kind") }}</th><th scope="col">{{ base.t.t("jobs-attempts") }}</th><th scope="col">{{ base.t.t("jobs-created") }}</th><th scope="col">{{ base.t.t("jobs-due") }}</th><th scope="col">{{ base.t.t("jobs-reason") }}</th><th scope="col">{{ base.t.t("jobs-action") }}</th></tr></thead>
 <tbody>
 {% for j in sec.rows %}
 <tr><td><code>{{ j.kind }}</code></td><td>{{ j.attempts }}</td><td>{{ j.created }}</td><td>{{ j.run_at }}</td><td>{{ j.reason }}</td>
-<td>{% if sec.failed %}<form method="post" action="/admin/taches/{{ j.id }}/relancer" class="inline"><input type="hidden" name="_csrf" value="{{ base.csrf }}"><button type="submit">{% if base.t.en() %}Retry{% else %}Relancer{% endif %} <span class="sr-only">{{ j.kind }} {{ j.id }}</span></button></form>{% endif %}</td></tr>
+<td>{% if sec.failed %}<form method="post" action="/admin/taches/{{ j.id }}/relancer" class="inline"><input type="hidden" name="_csrf" value="{{ base.csrf }}"><button type="submit">{{ base.t.t("jobs-retry") }} <span class="sr-only">{{ j.kind }} {{ j.id }}</span></button></form>{% endif %}</td></tr>
 {% endfor %}
 {% if sec.rows.is_empty() %}<tr><td colspan="6">{{ base.t.t("none") }}</td></tr>{% endif %}
 </tbody>
@@ -85,11 +85,11 @@ async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, Pag
     let (failed, pending) = relais_app::jobs::waiting(&state.app, auth.actor(), 200)
         .await
         .map_err(|e| PageError::new(e, tr))?;
-    let (h1, failed_caption, pending_caption) = if tr.en() {
-        ("Background jobs", "Failed jobs", "Pending jobs")
-    } else {
-        ("Tâches de fond", "Tâches en échec", "Tâches en attente")
-    };
+    let (h1, failed_caption, pending_caption) = (
+        tr.t("jobs-title"),
+        tr.t("jobs-failed"),
+        tr.t("jobs-pending"),
+    );
     let p = Page {
         base: Base::new(&auth, h1),
         h1: h1.into(),

@@ -5,6 +5,7 @@
 
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Tr;
 use crate::kit::{
     form_reply, institution_options, pe, product_options, FormData, PageForm, Sect, SectionsPage,
 };
@@ -24,13 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/courriel/supprimer", post(delete_route))
 }
 
-fn rule_label(en: bool, rule: &str) -> &'static str {
-    match (rule, en) {
-        ("ticket", false) => "Ticket de tri",
-        ("ticket", true) => "Triage ticket",
-        (_, false) => "Quarantaine",
-        (_, true) => "Quarantine",
-    }
+fn rule_label(tr: Tr, rule: &str) -> &'static str {
+    tr.t(match rule {
+        "ticket" => "mail-rule-ticket",
+        _ => "mail-rule-quarantine",
+    })
 }
 
 async fn routes_view(
@@ -39,7 +38,6 @@ async fn routes_view(
     failed: Option<(&FormData, &DomainError)>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let routes = uc::list_routes(&state.app, auth.actor())
         .await
         .map_err(pe(tr))?;
@@ -74,7 +72,7 @@ async fn routes_view(
     for r in &routes {
         t.rows.push(vec![
             Cell::text(r.mailbox.clone()),
-            Cell::text(rule_label(en, &r.unknown_sender)),
+            Cell::text(rule_label(tr, &r.unknown_sender)),
             Cell::text(name_of(&institutions, &r.institution_id)),
             Cell::text(name_of(&products, &r.product_id)),
         ]);
@@ -97,7 +95,7 @@ async fn routes_view(
             &get("unknown_sender"),
             ["quarantaine", "ticket"]
                 .into_iter()
-                .map(|r| (r.to_string(), rule_label(en, r).to_string())),
+                .map(|r| (r.to_string(), rule_label(tr, r).to_string())),
             None,
         ),
         Field::select(

@@ -12,11 +12,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use relais_app::crm::InstitutionFilter;
 use relais_app::triage as uc;
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::DomainError;
-use relais_store::crm::InstitutionFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::accounts as uc;
+use relais_app::accounts::UserRow;
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::DomainError;
-use relais_store::accounts::UserRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,12 +33,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn yes_no(b: bool, tr: Tr) -> &'static str {
-    match (b, tr.en()) {
-        (true, true) => "Yes",
-        (true, false) => "Oui",
-        (false, true) => "No",
-        (false, false) => "Non",
-    }
+    tr.t(if b { "oui" } else { "non" })
 }
 
 fn role_options(roles: &[Role], tr: Tr) -> Vec<(String, String)> {
@@ -248,7 +243,6 @@ fn user_fields(
     institutions: Option<&[(String, String)]>,
     new: bool,
 ) -> Vec<Field> {
-    let en = tr.en();
     let mut fields = vec![
         Field::new(
             tr,
@@ -305,16 +299,17 @@ fn user_fields(
             "password",
             if new {
                 tr.t("login-password")
-            } else { tr.t("nouveau-mot-de-passe") },
+            } else {
+                tr.t("nouveau-mot-de-passe")
+            },
             "",
         )
         .autocomplete("new-password")
-        .hint(match (new, en) {
-            (true, true) => "At least 12 characters; left empty, the person cannot log in with a password yet",
-            (true, false) => "12 caractères au moins ; si vide, la personne ne peut pas encore se connecter par mot de passe",
-            (false, true) => "At least 12 characters; leave empty to keep the current one",
-            (false, false) => "12 caractères au moins ; laissez vide pour garder l'actuel",
-        }),
+        .hint(tr.t(if new {
+            "user-password-hint-new"
+        } else {
+            "user-password-hint-edit"
+        })),
     );
     fields
 }

@@ -475,7 +475,7 @@ fn event_input(f: &FormData) -> EventInput {
 
 fn event_form_of(e: &EventRow) -> FormData {
     let local = |s: &str| {
-        relais_store::parse_ts(s)
+        relais_app::stamps::parse_ts(s)
             .map(paris_input)
             .unwrap_or_default()
     };

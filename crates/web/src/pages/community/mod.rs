@@ -23,13 +23,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::community as uc;
 use relais_app::community::{EventInput, ListInput, PublicationInput, When};
+use relais_app::community::{EventRow, PublicationFilter, PublicationRow};
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::community::{
     paris_input, resource_lines, Attendance, EventFormat, EventKind, PublicationKind,
 };
 use relais_domain::{DomainError, Id};
-use relais_store::community::{EventRow, PublicationFilter, PublicationRow};
 
 mod events;
 mod lists;

@@ -20,10 +20,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{DeploymentFilter, ProductRow};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{DeploymentFilter, ProductRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()

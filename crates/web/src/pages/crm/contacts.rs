@@ -16,10 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{ContactFilter, ContactRow};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{ContactFilter, ContactRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()

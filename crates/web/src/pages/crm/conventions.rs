@@ -11,7 +11,7 @@ use crate::kit::{
     form_reply, nonempty, pager, path_id, pe, render, DetailPage, FormData, FormPage, ListPage,
     PAGE_SIZE,
 };
-use crate::kit::{institution_options, product_options};
+use crate::kit::{institution_filter, institution_options, product_options};
 use crate::label;
 use crate::view::{apply_errors, enum_options, Base, Cell, Field, Link, Table};
 use crate::AppState;
@@ -20,10 +20,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{ConventionFilter, ConventionRow};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{ConventionFilter, ConventionRow};
 
 /// How far ahead "to renew" looks: alerts due within three months.
 const RENEWAL_HORIZON_DAYS: i64 = 90;
@@ -123,16 +123,7 @@ async fn list(
             Some(tr.t("toutes")),
         ),
     ];
-    if agency {
-        filters.push(Field::select(
-            tr,
-            "institution",
-            tr.t("etablissement"),
-            q.institution.as_deref().unwrap_or(""),
-            institution_options(&state, &auth).await?,
-            Some(tr.t("all")),
-        ));
-    }
+    filters.extend(institution_filter(&state, &auth, q.institution.as_deref()).await?);
     let mut actions = vec![];
     if auth.actor().can_manage_crm() {
         actions.push(Link::new(

@@ -217,11 +217,9 @@ async fn import_form(auth: Auth, Query(q): Query<ImportQuery>) -> Result<Respons
     Ok(render(&p, auth.tr)?.into_response())
 }
 
-fn invalid(field: &'static str, fr: &str, en: &str, tr: Tr) -> PageError {
-    PageError::new(
-        DomainError::invalid("invalid", field, if tr.en() { en } else { fr }),
-        tr,
-    )
+/// A refusal on `field`, its text the catalogue message `key`.
+fn invalid(field: &'static str, key: &str, tr: Tr) -> PageError {
+    PageError::new(DomainError::invalid("invalid", field, tr.t(key)), tr)
 }
 
 async fn import(
@@ -247,7 +245,7 @@ async fn import(
         // action's query string, checked by the middleware before this.
         let mut mp = axum::extract::Multipart::from_request(req, &state)
             .await
-            .map_err(|_| invalid("fichier", "Envoi illisible.", "Unreadable upload.", tr))?;
+            .map_err(|_| invalid("fichier", "import-unreadable-upload", tr))?;
         let mut kind = q.kind.clone();
         let mut data = Vec::new();
         while let Ok(Some(field)) = mp.next_field().await {
@@ -257,9 +255,7 @@ async fn import(
                     data = field
                         .bytes()
                         .await
-                        .map_err(|_| {
-                            invalid("fichier", "Fichier illisible.", "Unreadable file.", tr)
-                        })?
+                        .map_err(|_| invalid("fichier", "import-unreadable-file", tr))?
                         .to_vec()
                 }
                 _ => {}
@@ -270,21 +266,16 @@ async fn import(
         // The router's body limit applies before this point.
         let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
             .await
-            .map_err(|_| invalid("csv", "Fichier illisible.", "Unreadable file.", tr))?;
+            .map_err(|_| invalid("csv", "import-unreadable-file", tr))?;
         (q.kind.clone(), bytes.to_vec())
     } else {
         let Form(f) = Form::<FormData>::from_request(req, &state)
             .await
-            .map_err(|_| invalid("csv", "Formulaire illisible.", "Unreadable form.", tr))?;
+            .map_err(|_| invalid("csv", "import-unreadable-form", tr))?;
         (f.opt("type").or(q.kind.clone()), f.get("csv").into_bytes())
     };
     let Some(kind) = Kind::parse(kind.as_deref()) else {
-        return Err(invalid(
-            "type",
-            "Indiquez si le fichier contient des établissements ou des contacts.",
-            "Say whether the file holds institutions or contacts.",
-            tr,
-        ));
+        return Err(invalid("type", "import-kind-missing", tr));
     };
     let text = String::from_utf8_lossy(&data).into_owned();
     if text.trim().is_empty() {

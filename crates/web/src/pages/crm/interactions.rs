@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{ContactFilter, TaskFilter};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::{DomainError, Id};
-use relais_store::crm::{ContactFilter, TaskFilter};
 
 /// How many interactions the list shows, newest first.
 const LIST_LIMIT: i64 = 500;

@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::knowledge as uc;
+use relais_app::knowledge::{ArticleFilter, ArticleRow};
 use relais_app::knowledge::{ArticleInput, ArticleStatus};
 use relais_app::AppError;
 use relais_domain::DomainError;
-use relais_store::knowledge::{ArticleFilter, ArticleRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -260,7 +260,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id = path_id(&id, tr)?;
     let v = uc::get_article(&state.app, auth.actor(), id)
         .await
@@ -274,36 +273,30 @@ async fn show(
             format!("/connaissances/{id}/modifier"),
             tr.t("edit"),
         ));
-        let button = |path: &str, fr: &str, en_label: &str| Action {
+        let button = |path: &str, key: &str| Action {
             action: format!("/connaissances/{id}/{path}"),
-            label: if en { en_label } else { fr }.to_string(),
+            label: tr.t(key).to_string(),
         };
-        for (to, path, fr, en_label) in [
+        for (to, path, key) in [
             (
                 ArticleStatus::Relecture,
                 "relecture",
-                "Envoyer en relecture",
-                "Send to review",
+                "article-send-to-review-button",
             ),
-            (ArticleStatus::Publie, "publier", "Publier", "Publish"),
+            (ArticleStatus::Publie, "publier", "article-publish-button"),
             (
                 ArticleStatus::Brouillon,
                 "brouillon",
-                "Repasser en brouillon",
-                "Back to draft",
+                "article-back-to-draft-button",
             ),
-            (ArticleStatus::Archive, "archiver", "Archiver", "Archive"),
+            (ArticleStatus::Archive, "archiver", "article-archive-button"),
         ] {
             if v.status.may_move(to) {
-                buttons.push(button(path, fr, en_label));
+                buttons.push(button(path, key));
             }
         }
         if v.status == ArticleStatus::Publie {
-            buttons.push(button(
-                "relu",
-                "Marquer comme relu (12 mois)",
-                "Mark as reviewed (12 months)",
-            ));
+            buttons.push(button("relu", "article-mark-reviewed-button"));
         }
     }
     let mut facts = vec![

@@ -46,7 +46,7 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     let pubs = relais_app::community::list_publications(
         app,
         &actor,
-        &relais_store::community::PublicationFilter {
+        &relais_app::community::PublicationFilter {
             domains: interests.clone(),
             limit: 5,
             ..Default::default()

@@ -15,11 +15,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::engagement as uc;
+use relais_app::engagement::TargetFilter;
 use relais_app::engagement::{CampaignInput, ContactRecordInput};
 use relais_app::AppError;
 use relais_domain::engagement::{may_manage_engagement, percent, ContactOutcome, TargetStatus};
 use relais_domain::{DomainError, Id};
-use relais_store::engagement::TargetFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()

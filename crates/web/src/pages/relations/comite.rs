@@ -16,11 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::engagement as uc;
+use relais_app::engagement::MeetingRow;
 use relais_app::engagement::{ComiteMemberInput, MeetingInput};
 use relais_app::AppError;
 use relais_domain::engagement::{may_manage_engagement, ComiteRole};
 use relais_domain::DomainError;
-use relais_store::engagement::MeetingRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -90,7 +90,7 @@ fn invalid_message(errs: &[relais_domain::FieldError]) -> String {
         .join(" ")
 }
 
-fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow]) -> Table {
+fn flags_table(tr: Tr, caption: String, flags: &[relais_app::relation::FlagRow]) -> Table {
     let mut t = Table::new(
         tr,
         caption,
@@ -124,5 +124,5 @@ fn flags_table(tr: Tr, caption: String, flags: &[relais_store::relation::FlagRow
 }
 
 fn today_s(state: &AppState) -> String {
-    relais_store::date(relais_app::training::today(&state.app))
+    relais_app::stamps::date(relais_app::training::today(&state.app))
 }

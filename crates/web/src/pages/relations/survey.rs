@@ -77,7 +77,7 @@ fn survey_title(tr: Tr) -> String {
 
 fn question_views(
     tr: Tr,
-    qs: &[relais_store::relation::QuestionRow],
+    qs: &[relais_app::relation::QuestionRow],
     values: &FormData,
 ) -> Vec<QuestionView> {
     qs.iter()
@@ -111,11 +111,12 @@ fn question_views(
 }
 
 fn refusal_text(tr: Tr, r: uc::Refusal) -> String {
-    if tr.en() {
-        r.message_en()
-    } else {
-        r.message_fr()
-    }
+    tr.t(match r {
+        uc::Refusal::Unknown => "survey-link-unknown",
+        uc::Refusal::Used => "survey-link-used",
+        uc::Refusal::Expired => "survey-link-expired",
+        uc::Refusal::OtherPerson => "survey-link-other-person",
+    })
     .to_string()
 }
 

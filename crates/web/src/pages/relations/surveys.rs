@@ -355,7 +355,7 @@ pub(super) async fn create_campaign(
     auth: Auth,
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
-    let seg = relais_store::relation::Segment {
+    let seg = relais_app::relation::Segment {
         membership: nonempty(&f.opt("membership")),
         kind: nonempty(&f.opt("institution_kind")),
         region: nonempty(&f.opt("region")),

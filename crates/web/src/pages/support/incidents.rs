@@ -11,7 +11,7 @@ pub(super) struct IncidentQuery {
     tickets: Option<String>,
 }
 
-fn incident_table(tr: Tr, caption: String, rows: &[relais_store::support::IncidentRow]) -> Table {
+fn incident_table(tr: Tr, caption: String, rows: &[relais_app::support::IncidentRow]) -> Table {
     let mut table = Table::new(
         tr,
         caption,

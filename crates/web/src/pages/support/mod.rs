@@ -21,11 +21,11 @@ use axum::{Form, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use relais_app::support as uc;
+use relais_app::support::{TicketFilter, TicketRow};
 use relais_app::{desk, AppError};
 use relais_domain::sla::SlaState;
 use relais_domain::support::{Category, Severity, TicketInput, TicketStatus};
 use relais_domain::{DomainError, Id};
-use relais_store::support::{TicketFilter, TicketRow};
 
 pub mod assistant;
 pub mod attachments;
@@ -87,13 +87,13 @@ fn opt_dt(s: &Option<String>) -> String {
 
 /// Business minutes as people read them: `2 j 3 h 10 min` (a business day
 /// counted as its hours, so only hours and minutes are shown).
-fn minutes_text(m: i64, tr: Tr) -> String {
+fn minutes_text(m: i64, _tr: Tr) -> String {
     let m = m.abs();
     let (h, min) = (m / 60, m % 60);
-    match (h, min, tr.en()) {
-        (0, min, _) => format!("{min} min"),
-        (h, 0, _) => format!("{h} h"),
-        (h, min, _) => format!("{h} h {min:02}"),
+    match (h, min) {
+        (0, min) => format!("{min} min"),
+        (h, 0) => format!("{h} h"),
+        (h, min) => format!("{h} h {min:02}"),
     }
 }
 
@@ -130,11 +130,11 @@ fn row_deadline(t: &TicketRow, now: DateTime<Utc>, tr: Tr) -> String {
     let Some(due) = t
         .resolution_due_at
         .as_deref()
-        .and_then(relais_store::parse_ts)
+        .and_then(relais_app::stamps::parse_ts)
     else {
         return tr.t("sans-engagement").to_string();
     };
-    let when = fr_datetime(&relais_store::ts(due));
+    let when = fr_datetime(&relais_app::stamps::ts(due));
     if status == TicketStatus::AttenteEtablissement {
         return format!("{when} — {}", tr.t("en-pause"));
     }
@@ -162,7 +162,7 @@ pub struct SuggestionView {
 #[derive(Template)]
 #[template(path = "suggestions.html")]
 pub struct SuggestionsFragment {
-    pub en: bool,
+    pub t: Tr,
     pub csrf: String,
     pub query: String,
     pub product: String,
@@ -187,7 +187,7 @@ pub async fn suggestions_fragment(
         .map_err(|e| PageError::new(e, tr))?;
     let query: String = text.trim().chars().take(300).collect();
     let f = SuggestionsFragment {
-        en: tr.en(),
+        t: tr,
         csrf: auth.session.csrf.clone().unwrap_or_default(),
         searched: text.trim().chars().count() >= relais_app::assistant::MIN_CHARS,
         items: items

@@ -85,11 +85,11 @@ async fn triage_view(
     actor: &relais_domain::accounts::Actor,
     t: &TicketRow,
     first_message: &str,
-    teams: &[relais_store::support::TeamRow],
+    teams: &[relais_app::support::TeamRow],
     tr: Tr,
 ) -> Option<TriageView> {
     state.app.search.as_ref()?;
-    let created = relais_store::parse_ts(&t.created_at)?.timestamp();
+    let created = relais_app::stamps::parse_ts(&t.created_at)?.timestamp();
     let req = relais_app::triage::TriageRequest {
         text: format!("{}\n{}", t.subject, first_message),
         product: Id::parse(&t.product_id),
@@ -403,7 +403,7 @@ async fn ticket_page(
     let estimate = t
         .agent_estimate_at
         .as_deref()
-        .and_then(relais_store::parse_ts)
+        .and_then(relais_app::stamps::parse_ts)
         .map(|x| x.with_timezone(&Paris).format("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default();
     let affected = if agency || mine {

@@ -23,12 +23,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
+use relais_app::training::TrainingFilter;
 use relais_app::training::{self as uc, Decision, SessionView};
 use relais_app::AppError;
 use relais_domain::accounts::Role;
 use relais_domain::training::{euros, DayPart, Modality, RegistrationStatus, TrainingKind};
 use relais_domain::{DomainError, Id};
-use relais_store::training::TrainingFilter;
 
 mod sessions;
 
@@ -104,13 +104,11 @@ fn days_label(half_days: i64, tr: Tr) -> String {
     } else {
         format!("{d:.1}").replace('.', ",")
     };
-    if tr.en() {
-        format!("{n} day(s)")
-    } else if half_days <= 2 {
-        format!("{n} jour")
-    } else {
-        format!("{n} jours")
-    }
+    // `$half` picks the form: French keeps the singular up to one day.
+    tr.t_args(
+        "training-days",
+        &[("n", n.into()), ("half", half_days.into())],
+    )
 }
 
 fn day_line(d: &NaiveDate, p: DayPart, tr: Tr) -> String {
@@ -355,8 +353,10 @@ async fn catalogue(
 fn status_text(status: &str, pos: Option<i64>, tr: Tr) -> String {
     let label = crate::label!(RegistrationStatus, status, tr);
     match pos {
-        Some(p) if tr.en() => format!("{label} (place {p})"),
-        Some(p) => format!("{label} (rang {p})"),
+        Some(p) => tr.t_args(
+            "registration-status-rank",
+            &[("label", label.into()), ("rank", p.into())],
+        ),
         None => label,
     }
 }

@@ -98,14 +98,15 @@ pub(super) struct CalendarFormPage {
     previews: Vec<Table>,
 }
 
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
+/// The weekdays, Monday first, as catalogue keys.
+const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday-monday",
+    "weekday-tuesday",
+    "weekday-wednesday",
+    "weekday-thursday",
+    "weekday-friday",
+    "weekday-saturday",
+    "weekday-sunday",
 ];
 
 fn calendar_form_data(c: &CalendarView) -> FormData {
@@ -173,7 +174,6 @@ fn calendar_page(
     err: Option<&DomainError>,
 ) -> CalendarFormPage {
     let tr = auth.tr;
-    let en = tr.en();
     let mut fields = vec![];
     if existing.is_none() {
         fields.push(
@@ -212,30 +212,17 @@ fn calendar_page(
         f.get("closures"),
     )
     .hint(tr.t("une-par-ligne-aaaa-mm-jj"));
-    let hour_words = if en {
-        [
-            "morning opening",
-            "morning closing",
-            "afternoon opening",
-            "afternoon closing",
-        ]
-    } else {
-        [
-            "ouverture du matin",
-            "fermeture du matin",
-            "ouverture de l'après-midi",
-            "fermeture de l'après-midi",
-        ]
-    };
+    let hour_words = [
+        tr.t("calendar-morning-opening"),
+        tr.t("calendar-morning-closing"),
+        tr.t("calendar-afternoon-opening"),
+        tr.t("calendar-afternoon-closing"),
+    ];
     let mut days: Vec<DayRow> = uc::HOUR_FIELDS
         .iter()
         .enumerate()
         .map(|(i, names)| {
-            let day = if en {
-                WEEKDAYS_EN[i]
-            } else {
-                uc::WEEKDAYS_FR[i]
-            };
+            let day = tr.t(WEEKDAY_KEYS[i]);
             DayRow {
                 label: day.to_string(),
                 cells: names
@@ -300,21 +287,12 @@ fn calendar_page(
         hours_hint: (tr.t("heure-locale-hh-mm-laissez-un")).into(),
         hours_caption: (tr.t("horaires-par-jour-de-la-semaine")).into(),
         day_word: (tr.t("jour")).into(),
-        hour_headers: if en {
-            vec![
-                "Opens".into(),
-                "Closes".into(),
-                "Reopens".into(),
-                "Closes".into(),
-            ]
-        } else {
-            vec![
-                "Ouverture".into(),
-                "Fermeture".into(),
-                "Réouverture".into(),
-                "Fermeture".into(),
-            ]
-        },
+        hour_headers: vec![
+            tr.t("calendar-opens").into(),
+            tr.t("calendar-closes").into(),
+            tr.t("calendar-reopens").into(),
+            tr.t("calendar-closes").into(),
+        ],
         days,
         closures,
         editable: uc::may_write(auth.actor()),

@@ -17,12 +17,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::sla_admin as uc;
+use relais_app::sla_admin::LevelFilter;
 use relais_app::sla_admin::{CalendarInput, CalendarView, ContractInput, LevelInput, LevelView};
 use relais_app::AppError;
 use relais_domain::sla::target_field;
 use relais_domain::support::Severity;
 use relais_domain::DomainError;
-use relais_store::sla_admin::LevelFilter;
 use std::collections::BTreeMap;
 
 mod calendars;
@@ -69,9 +69,5 @@ fn admin_links(tr: Tr) -> Vec<Link> {
 }
 
 fn severity_label(s: Severity, tr: Tr) -> &'static str {
-    if tr.en() {
-        s.label_en()
-    } else {
-        s.label_fr()
-    }
+    tr.label(s)
 }

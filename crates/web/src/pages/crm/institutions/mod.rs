@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use relais_app::crm as uc;
+use relais_app::crm::{InstitutionFilter, InstitutionRow};
 use relais_app::AppError;
 use relais_domain::crm::*;
 use relais_domain::Id;
-use relais_store::crm::{InstitutionFilter, InstitutionRow};
 
 mod components;
 mod form;

@@ -40,11 +40,11 @@ pub(super) struct InstitutionPage {
 /// Orders components depth-first so the page shows the tree with indents.
 pub(super) fn component_tree(
     tr: Tr,
-    rows: &[relais_store::crm::ComponentRow],
+    rows: &[relais_app::crm::ComponentRow],
 ) -> Vec<(usize, String, String)> {
     fn walk(
         tr: Tr,
-        rows: &[relais_store::crm::ComponentRow],
+        rows: &[relais_app::crm::ComponentRow],
         parent: Option<&str>,
         depth: usize,
         out: &mut Vec<(usize, String, String)>,
@@ -71,7 +71,6 @@ pub(super) async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;
-    let en = tr.en();
     let id: Id = path_id(&id, tr)?;
     let v = uc::institution_view(&state.app, auth.actor(), id)
         .await
@@ -260,23 +259,18 @@ pub(super) async fn show(
         .map(|e| TimelineLine {
             date: e.date.clone(),
             source: e.source.clone(),
-            kind_label: match (e.source.as_str(), en) {
-                ("interaction", _) => "Interaction",
-                ("task", false) => "Tâche",
-                ("task", true) => "Task",
-                ("convention", false) => "Convention",
-                ("convention", true) => "Agreement",
-                ("ticket", _) => "Ticket",
-                ("enquete", false) => "Enquête",
-                ("enquete", true) => "Survey",
-                ("rappel", false) => "Rappel",
-                ("rappel", true) => "Recall",
-                ("reclamation", false) => "Réclamation",
-                ("reclamation", true) => "Complaint",
-                (_, false) => "Déploiement",
-                (_, true) => "Deployment",
-            }
-            .to_string(),
+            kind_label: tr
+                .t(match e.source.as_str() {
+                    "interaction" => "timeline-interaction",
+                    "task" => "timeline-task",
+                    "convention" => "timeline-convention",
+                    "ticket" => "timeline-ticket",
+                    "enquete" => "timeline-survey",
+                    "rappel" => "timeline-recall",
+                    "reclamation" => "timeline-complaint",
+                    _ => "timeline-deployment",
+                })
+                .to_string(),
             title: e.title.clone(),
             detail: e.detail.clone(),
             link: e.link.clone(),

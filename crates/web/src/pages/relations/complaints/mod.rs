@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use relais_app::engagement as uc;
+use relais_app::engagement::ComplaintFilter;
 use relais_app::engagement::{ActionInput, ComplaintInput, QualificationInput};
 use relais_app::AppError;
 use relais_domain::engagement::{
@@ -30,7 +31,6 @@ use relais_domain::engagement::{
     Touchpoint,
 };
 use relais_domain::{DomainError, Id};
-use relais_store::engagement::ComplaintFilter;
 
 pub(crate) mod analysis;
 mod filing;
