@@ -280,7 +280,8 @@ async fn handle(
             verdict,
             delivery.mailbox.as_deref(),
         )
-        .await? {
+        .await?
+        {
             return Ok(o);
         }
         return hold("expéditeur inconnu".into()).await;

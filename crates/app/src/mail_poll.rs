@@ -382,7 +382,13 @@ impl Poller {
             .await
             .map_err(|e| imap_err(&self.mailbox, "CAPABILITY", e))?;
         let report = self
-            .pass(&mut s, caps.has_str("MOVE"), caps.has_str("UIDPLUS"), app, settings)
+            .pass(
+                &mut s,
+                caps.has_str("MOVE"),
+                caps.has_str("UIDPLUS"),
+                app,
+                settings,
+            )
             .await;
         let _ = s.logout().await;
         report
@@ -444,10 +450,7 @@ impl Poller {
             *failures = 0;
             if idle {
                 let mut handle = s.idle();
-                handle
-                    .init()
-                    .await
-                    .map_err(|e| imap_err(&mb, "IDLE", e))?;
+                handle.init().await.map_err(|e| imap_err(&mb, "IDLE", e))?;
                 let (wait, stop) = handle.wait_with_timeout(pause.min(IDLE_MAX));
                 let waited = wait.await;
                 drop(stop);
@@ -599,10 +602,7 @@ impl Poller {
                     .map_err(|e| imap_err(&mb, "EXPUNGE", e))?;
                 drain(&mb, "EXPUNGE", st).await?;
             } else {
-                let st = s
-                    .expunge()
-                    .await
-                    .map_err(|e| imap_err(&mb, "EXPUNGE", e))?;
+                let st = s.expunge().await.map_err(|e| imap_err(&mb, "EXPUNGE", e))?;
                 drain(&mb, "EXPUNGE", st).await?;
             }
         }

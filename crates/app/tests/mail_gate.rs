@@ -768,10 +768,8 @@ db_test!(
         let s = settings();
         builders::contact(&db, w.inst_a, "Claire", "Martin").await;
         let pdf = "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCg==";
-        let big = base64::Engine::encode(
-            &base64::engine::general_purpose::STANDARD,
-            vec![b'x'; 5000],
-        );
+        let big =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![b'x'; 5000]);
         let raw = format!(
             "{MX_CONTACT}From: Claire Martin <claire.martin@test.fr>\r\nTo: support@relais.test\r\nSubject: Erreur Sifac\r\nMessage-ID: <pj1@test.fr>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLe mandat est rejeté, capture jointe.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--b\r\nContent-Type: application/octet-stream; name=\"trace.log\"\r\nContent-Disposition: attachment; filename=\"trace.log\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{big}\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"vide.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\r\n--b--\r\n"
         );
@@ -848,7 +846,10 @@ async fn repair_quarantine_audit(db: &Db) {
         relais_store::Engine::Sqlite => "DROP TRIGGER fail_quarantine_audit",
         relais_store::Engine::Postgres => "DROP TRIGGER fail_quarantine_audit ON audit_events",
     };
-    sqlx::query(sql).execute(&mut *c).await.expect("drop trigger");
+    sqlx::query(sql)
+        .execute(&mut *c)
+        .await
+        .expect("drop trigger");
 }
 
 /// What an attach may have left: the entry's status, the ticket's
@@ -896,7 +897,13 @@ db_test!(
         let IngestOutcome::NewTicket(t) = mail_io::ingest(
             &w.app,
             &s,
-            &mail(MX, "anne@ua.fr", "support@relais.test", "Erreur Sifac", "Le mandat est rejeté."),
+            &mail(
+                MX,
+                "anne@ua.fr",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
         )
         .await
         .expect("ingest") else {
@@ -909,7 +916,13 @@ db_test!(
         let out = mail_io::ingest(
             &w.app,
             &s,
-            &mail("", "inconnu@ailleurs.fr", "support@relais.test", "Complément", "Voici le relevé."),
+            &mail(
+                "",
+                "inconnu@ailleurs.fr",
+                "support@relais.test",
+                "Complément",
+                "Voici le relevé.",
+            ),
         )
         .await
         .expect("ingest");
@@ -922,8 +935,8 @@ db_test!(
         // A failure at the last statement (the audit record): the entry
         // is still waiting, no note, no event, no audit — nothing partial.
         break_quarantine_audit(&db).await;
-        let err = relais_app::quarantine::attach_to_ticket(&w.app, &w.agent, held_id, &reference)
-            .await;
+        let err =
+            relais_app::quarantine::attach_to_ticket(&w.app, &w.agent, held_id, &reference).await;
         assert!(err.is_err(), "{err:?}");
         assert_eq!(attach_traces(&db, held_id, t).await, before);
 

@@ -80,7 +80,13 @@ impl Dovecot {
             )
         } else {
             let me = id_of(&["-un"]);
-            (id_of(&["-u"]), id_of(&["-g"]), me.clone(), id_of(&["-gn"]), me)
+            (
+                id_of(&["-u"]),
+                id_of(&["-g"]),
+                me.clone(),
+                id_of(&["-gn"]),
+                me,
+            )
         };
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -94,7 +100,10 @@ impl Dovecot {
         }
         std::fs::write(
             root.join("passwd"),
-            format!("relais:{{PLAIN}}secret:{uid}:{gid}::{}\n", mail.join("relais").display()),
+            format!(
+                "relais:{{PLAIN}}secret:{uid}:{gid}::{}\n",
+                mail.join("relais").display()
+            ),
         )
         .expect("passwd");
         let port = free_port();
@@ -286,11 +295,21 @@ db_test!(
         .await
         .expect("route");
 
-        append(&mb, "INBOX", &mail(MX, "anne@ua.fr", "Erreur Sifac", Some("a1@ua.fr"))).await;
         append(
             &mb,
             "INBOX",
-            &mail(MX_STRANGER, "paul@ailleurs.fr", "Question", Some("p1@ailleurs.fr")),
+            &mail(MX, "anne@ua.fr", "Erreur Sifac", Some("a1@ua.fr")),
+        )
+        .await;
+        append(
+            &mb,
+            "INBOX",
+            &mail(
+                MX_STRANGER,
+                "paul@ailleurs.fr",
+                "Question",
+                Some("p1@ailleurs.fr"),
+            ),
         )
         .await;
         // Malformed: no sender at all.
@@ -317,7 +336,14 @@ db_test!(
         let mut p = Poller::new(mb.clone());
         let r = p.poll_once(&w.app, &s).await.expect("pass");
         assert_eq!(
-            (r.fetched, r.tickets, r.quarantined, r.ignored, r.duplicates, r.failed),
+            (
+                r.fetched,
+                r.tickets,
+                r.quarantined,
+                r.ignored,
+                r.duplicates,
+                r.failed
+            ),
             (4, 2, 1, 1, 0, 0),
             "{r:?}"
         );
@@ -337,7 +363,12 @@ db_test!(
         assert_eq!(inst, w.inst.to_string());
 
         // The same message delivered again: one ticket, moved all the same.
-        append(&mb, "INBOX", &mail(MX, "anne@ua.fr", "Erreur Sifac", Some("a1@ua.fr"))).await;
+        append(
+            &mb,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Erreur Sifac", Some("a1@ua.fr")),
+        )
+        .await;
         let r = p.poll_once(&w.app, &s).await.expect("pass");
         assert_eq!((r.fetched, r.duplicates, r.tickets), (1, 1, 0), "{r:?}");
         assert_eq!(ticket_count(&db).await, 2);
@@ -396,8 +427,18 @@ db_test!(
         let dv = Dovecot::start();
         let direct = dv.mailbox();
         // Without a Message-ID: the ledger keys it by its bytes.
-        append(&direct, "INBOX", &mail(MX, "anne@ua.fr", "Sans identifiant", None)).await;
-        append(&direct, "INBOX", &mail(MX, "anne@ua.fr", "Second", Some("c2@ua.fr"))).await;
+        append(
+            &direct,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Sans identifiant", None),
+        )
+        .await;
+        append(
+            &direct,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Second", Some("c2@ua.fr")),
+        )
+        .await;
 
         // Through the proxy the connection dies at the first MOVE: the
         // first message is committed, not moved.
@@ -458,14 +499,15 @@ db_test!(
             c.logout().await.expect("logout");
         }
         append(&mb, "Support", &first).await;
-        append(&mb, "Support", &mail(MX, "anne@ua.fr", "Après", Some("u2@ua.fr"))).await;
+        append(
+            &mb,
+            "Support",
+            &mail(MX, "anne@ua.fr", "Après", Some("u2@ua.fr")),
+        )
+        .await;
         let r2 = p.poll_once(&w.app, &s).await.expect("pass");
         assert_ne!(r1.uid_validity, r2.uid_validity);
-        assert_eq!(
-            (r2.fetched, r2.duplicates, r2.tickets),
-            (2, 1, 1),
-            "{r2:?}"
-        );
+        assert_eq!((r2.fetched, r2.duplicates, r2.tickets), (2, 1, 1), "{r2:?}");
         assert_eq!(ticket_count(&db).await, 2);
         let r3 = p.poll_once(&w.app, &s).await.expect("pass");
         assert_eq!(r3.fetched, 0, "{r3:?}");
@@ -485,7 +527,12 @@ db_test!(
         let task = tokio::spawn(Poller::new(mb.clone()).run(w.app.clone(), s.clone()));
         // Let it make its first (empty) pass and enter IDLE.
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        append(&mb, "INBOX", &mail(MX, "anne@ua.fr", "Réveil", Some("i1@ua.fr"))).await;
+        append(
+            &mb,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Réveil", Some("i1@ua.fr")),
+        )
+        .await;
         let mut made = false;
         for _ in 0..100 {
             if ticket_count(&db).await == 1 {
