@@ -552,3 +552,48 @@ db_test!(
         assert_eq!(count(&mb, "INBOX").await, 0);
     }
 );
+
+/// Makes the database refuse every new Message-ID (the ledger's insert):
+/// Relais cannot store anything, as when the database is unreachable.
+async fn refuse_ledger(db: &Db, on: bool) {
+    let mut c = db.read().await.expect("c");
+    let stmts: &[&str] = match (db.engine(), on) {
+        (relais_store::Engine::Sqlite, true) => &["CREATE TRIGGER refuse_ledger BEFORE INSERT ON mail_ledger BEGIN SELECT RAISE(ABORT, 'base indisponible'); END"],
+        (relais_store::Engine::Sqlite, false) => &["DROP TRIGGER refuse_ledger"],
+        (relais_store::Engine::Postgres, true) => &[
+            "CREATE FUNCTION refuse_ledger() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'base indisponible'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_ledger BEFORE INSERT ON mail_ledger FOR EACH ROW EXECUTE FUNCTION refuse_ledger()",
+        ],
+        (relais_store::Engine::Postgres, false) => &["DROP TRIGGER refuse_ledger ON mail_ledger"],
+    };
+    for s in stmts {
+        sqlx::query(s).execute(&mut *c).await.expect("trigger");
+    }
+}
+
+db_test!(
+    async fn a_message_relais_cannot_store_stays_on_the_server_until_it_can(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let dv = Dovecot::start();
+        let mb = dv.mailbox();
+        append(&mb, "INBOX", &mail(MX, "anne@ua.fr", "Pendant la panne", Some("f1@ua.fr"))).await;
+        refuse_ledger(&db, true).await;
+        let mut p = Poller::new(mb.clone());
+        for _ in 0..3 {
+            let r = p.poll_once(&w.app, &s).await.expect("pass");
+            assert_eq!((r.fetched, r.failed, r.tickets), (1, 1, 0), "{r:?}");
+            // Untouched: still there, not moved, not flagged, not held.
+            assert_eq!(count(&mb, "INBOX").await, 1);
+            assert_eq!(count(&mb, "Relais-traites").await, 0);
+        }
+        assert_eq!(ticket_count(&db).await, 0);
+        assert_eq!(held_count(&db).await, 0);
+        // The database is back: handled once, then moved.
+        refuse_ledger(&db, false).await;
+        let r = p.poll_once(&w.app, &s).await.expect("pass");
+        assert_eq!((r.fetched, r.failed, r.tickets), (1, 0, 1), "{r:?}");
+        assert_eq!(ticket_count(&db).await, 1);
+        assert_eq!(count(&mb, "INBOX").await, 0);
+    }
+);
