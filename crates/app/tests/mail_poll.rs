@@ -28,6 +28,8 @@ const MX_STRANGER: &str =
 struct Dovecot {
     dir: tempfile::TempDir,
     port: u16,
+    /// Implicit TLS, when started with [`Dovecot::start_tls`].
+    tls_port: u16,
     child: Child,
 }
 
@@ -39,6 +41,72 @@ impl Drop for Dovecot {
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// A test authority and a certificate it signs for localhost / 127.0.0.1
+/// (rustls refuses a self-signed authority used as the server's own).
+fn make_certificates(root: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Relais test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "req.pem",
+    ]);
+    std::fs::write(
+        root.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "req.pem",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
 }
 
 fn free_port() -> u16 {
@@ -56,6 +124,20 @@ fn id_of(args: &[&str]) -> String {
 
 impl Dovecot {
     fn start() -> Dovecot {
+        Dovecot::launch(false)
+    }
+
+    /// With a certificate of a test authority (`ca.pem` in its folder):
+    /// STARTTLS on `port`, implicit TLS on `tls_port`.
+    fn start_tls() -> Dovecot {
+        Dovecot::launch(true)
+    }
+
+    fn ca_file(&self) -> String {
+        self.dir.path().join("ca.pem").display().to_string()
+    }
+
+    fn launch(tls: bool) -> Dovecot {
         let bin = ["/usr/sbin/dovecot", "/usr/bin/dovecot"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())
@@ -107,13 +189,22 @@ impl Dovecot {
         )
         .expect("passwd");
         let port = free_port();
+        let tls_port = if tls { free_port() } else { 0 };
+        let ssl = if tls {
+            make_certificates(&root);
+            format!(
+                "ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem\n",
+                root = root.display()
+            )
+        } else {
+            "ssl = no\n".to_string()
+        };
         let conf = format!(
             r#"base_dir = {run}
 state_dir = {run}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
+{ssl}disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {root}/dovecot.log
 default_internal_user = {internal}
@@ -128,7 +219,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -156,7 +248,12 @@ userdb {{
             .stderr(Stdio::null())
             .spawn()
             .expect("dovecot starts");
-        let d = Dovecot { dir, port, child };
+        let d = Dovecot {
+            dir,
+            port,
+            tls_port,
+            child,
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return d;
@@ -577,7 +674,12 @@ db_test!(
         let s = settings();
         let dv = Dovecot::start();
         let mb = dv.mailbox();
-        append(&mb, "INBOX", &mail(MX, "anne@ua.fr", "Pendant la panne", Some("f1@ua.fr"))).await;
+        append(
+            &mb,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Pendant la panne", Some("f1@ua.fr")),
+        )
+        .await;
         refuse_ledger(&db, true).await;
         let mut p = Poller::new(mb.clone());
         for _ in 0..3 {
@@ -595,5 +697,58 @@ db_test!(
         assert_eq!((r.fetched, r.failed, r.tickets), (1, 0, 1), "{r:?}");
         assert_eq!(ticket_count(&db).await, 1);
         assert_eq!(count(&mb, "INBOX").await, 0);
+    }
+);
+
+db_test!(
+    async fn tls_and_starttls_mailboxes_are_read_and_a_wrong_authority_refused(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let dv = Dovecot::start_tls();
+        let tls = ImapMailbox {
+            host: "localhost".into(),
+            port: dv.tls_port,
+            tls: ImapTls::Tls,
+            ca_file: dv.ca_file(),
+            ..dv.mailbox()
+        };
+        let starttls = ImapMailbox {
+            port: dv.port,
+            tls: ImapTls::Starttls,
+            ..tls.clone()
+        };
+        append(
+            &tls,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Par TLS", Some("t1@ua.fr")),
+        )
+        .await;
+        let r = Poller::new(tls.clone())
+            .poll_once(&w.app, &s)
+            .await
+            .expect("TLS pass");
+        assert_eq!((r.fetched, r.tickets), (1, 1), "{r:?}");
+        append(
+            &starttls,
+            "INBOX",
+            &mail(MX, "anne@ua.fr", "Par STARTTLS", Some("t2@ua.fr")),
+        )
+        .await;
+        let r = Poller::new(starttls)
+            .poll_once(&w.app, &s)
+            .await
+            .expect("STARTTLS pass");
+        assert_eq!((r.fetched, r.tickets), (1, 1), "{r:?}");
+        assert_eq!(ticket_count(&db).await, 2);
+        // Without the test authority the certificate is not trusted.
+        let untrusted = ImapMailbox {
+            ca_file: String::new(),
+            ..tls
+        };
+        let err = Poller::new(untrusted).poll_once(&w.app, &s).await;
+        assert!(
+            err.as_ref().is_err_and(|e| e.to_string().contains("TLS")),
+            "{err:?}"
+        );
     }
 );
