@@ -66,6 +66,18 @@ python3 -c 'import aiosmtpd' 2>/dev/null \
 python3 -c 'import aiosmtpd; print("    aiosmtpd", aiosmtpd.__version__)'
 phase_end
 
+# --- A real IMAP server for the mailbox-polling tests (Dovecot) ------------
+# The tests start their own `dovecot -F` on a free port with a throw-away
+# configuration; the distribution's service is not needed, so when this
+# step installs the package it stops the instance the package may start.
+phase "IMAP test server (Dovecot)"
+if [ ! -x /usr/sbin/dovecot ]; then
+  apt_install dovecot-imapd
+  $SUDO dovecot stop 2>/dev/null || true
+fi
+echo "    dovecot $(/usr/sbin/dovecot --version)"
+phase_end
+
 # --- An independent iCalendar parser for the calendar-feed tests ------------
 phase "iCalendar parser (icalendar)"
 python3 -c 'import icalendar' 2>/dev/null \

@@ -16,7 +16,7 @@
 //! reader who may not see an attachment gets NotFound, exactly as if it did
 //! not exist.
 
-use crate::support::{event, is_agent, ticket_scope};
+use crate::support::{is_agent, ticket_scope};
 use crate::{App, AppError, Result};
 use rand::RngCore;
 use relais_domain::accounts::Actor;
@@ -168,13 +168,30 @@ struct Upload<'a> {
     uploader_name: &'a str,
 }
 
+/// Who adds a file: an account, or a sender without one (a CRM contact
+/// or a stranger writing by mail, named by their mail's From:).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Uploader<'a> {
+    pub user_id: Option<Id>,
+    pub name: &'a str,
+}
+
+impl<'a> Uploader<'a> {
+    pub(crate) fn of(actor: &'a Actor) -> Self {
+        Uploader {
+            user_id: Some(actor.user_id),
+            name: &actor.display_name,
+        }
+    }
+}
+
 /// Writes the file and its row (with the history event) inside `tx`.
 /// Returns the path written, which the caller removes if the commit fails;
 /// on an error here the file is already removed.
 async fn store_in_tx(
     tx: &mut Conn,
     app: &App,
-    actor: &Actor,
+    by: Uploader<'_>,
     ticket: Id,
     up: Upload<'_>,
     index: usize,
@@ -207,7 +224,7 @@ async fn store_in_tx(
         size_bytes: up.bytes.len() as i64,
         sha256: hex::encode(Sha256::digest(up.bytes)),
         storage_key: key,
-        uploaded_by: Some(actor.user_id),
+        uploaded_by: by.user_id,
         uploaded_by_name: up.uploader_name.chars().take(200).collect(),
     };
     let saved = async {
@@ -219,7 +236,18 @@ async fn store_in_tx(
         } else {
             "attachment"
         };
-        event(tx, ticket, actor, field, None, Some(&file_name), &now).await
+        sstore::insert_event(
+            tx,
+            ticket,
+            by.user_id,
+            by.name,
+            field,
+            None,
+            Some(&file_name),
+            &now,
+        )
+        .await?;
+        Ok::<_, AppError>(())
     }
     .await;
     if let Err(e) = saved {
@@ -270,7 +298,7 @@ pub async fn add_attachment(
     let (id, path) = store_in_tx(
         &mut tx,
         app,
-        actor,
+        Uploader::of(actor),
         ticket_id,
         Upload {
             file_name,
@@ -385,13 +413,13 @@ pub async fn open_attachment(
 }
 
 /// Keeps the attachments of an inbound mail on the ticket it opened or
-/// answered (public, uploaded by the sender's account, named after the
-/// sender). Files over the limit are skipped and noted in the ticket's
-/// history; empty parts are dropped. All in one transaction: either every
-/// kept file has its row, or none is left on disk.
+/// answered (public, uploaded by the sender's account — none for a contact
+/// without one —, named after the sender). Files over the limit are skipped
+/// and noted in the ticket's history; empty parts are dropped. All in one
+/// transaction: either every kept file has its row, or none is left on disk.
 pub(crate) async fn keep_mail_attachments(
     app: &App,
-    actor: &Actor,
+    by: Uploader<'_>,
     ticket: Id,
     message: Option<Id>,
     sender: &str,
@@ -424,10 +452,11 @@ pub(crate) async fn keep_mail_attachments(
                 human_size(part.data.len() as u64),
                 human_size(max)
             );
-            if let Err(e) = event(
+            if let Err(e) = sstore::insert_event(
                 &mut tx,
                 ticket,
-                actor,
+                by.user_id,
+                by.name,
                 "attachment_skipped",
                 None,
                 Some(&note),
@@ -436,7 +465,7 @@ pub(crate) async fn keep_mail_attachments(
             .await
             {
                 remove_files(&written).await;
-                return Err(e);
+                return Err(e.into());
             }
             continue;
         }
@@ -448,7 +477,7 @@ pub(crate) async fn keep_mail_attachments(
             message_id: message,
             uploader_name: sender,
         };
-        match store_in_tx(&mut tx, app, actor, ticket, up, i + 1).await {
+        match store_in_tx(&mut tx, app, by, ticket, up, i + 1).await {
             Ok((_, path)) => {
                 written.push(path);
                 kept += 1;

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;
 pub mod mail_io;
+pub mod mail_poll;
 pub mod mail_read;
 pub mod privacy;
 pub mod quarantine;

@@ -297,7 +297,8 @@ pub async fn reply_to_closed_ticket(
 /// opens nothing. A contact gets a ticket on their institution, with the
 /// contact as requester (no account is created: the ticket records the
 /// contact's name and address). A stranger follows the rule of the mailbox
-/// the message was delivered to (else the `*` rule, else quarantine): a
+/// the message was fetched from or delivered to (else the `*` rule, else
+/// quarantine): a
 /// ticket for triage on the institution the admin named.
 pub async fn unknown_sender(
     app: &App,
@@ -305,6 +306,7 @@ pub async fn unknown_sender(
     raw: &[u8],
     mail: &ParsedMail,
     verdict: &AuthVerdict,
+    mailbox: Option<&str>,
 ) -> Result<Option<IngestOutcome>> {
     let Some(from) = mail.from_address.as_deref() else {
         return Ok(None);
@@ -324,7 +326,16 @@ pub async fn unknown_sender(
         let mut c = app.db.read().await?;
         (
             gstore::contacts_by_email(&mut c, from).await?,
-            gstore::route_for(&mut c, &mail.to).await?,
+            // The polled mailbox's rule first, then those of the To:.
+            gstore::route_for(
+                &mut c,
+                &mailbox
+                    .map(str::to_string)
+                    .into_iter()
+                    .chain(mail.to.iter().cloned())
+                    .collect::<Vec<_>>(),
+            )
+            .await?,
         )
     };
     let mut institutions: Vec<&str> = contacts.iter().map(|k| k.institution_id.as_str()).collect();
@@ -438,6 +449,13 @@ pub async fn unknown_sender(
                 relais_store::support::set_mail_message_id(&mut tx, id, &clean_text(mid)).await?;
                 tx.commit().await?;
             }
+            // The files come with the request, as for an account: same
+            // checks and limits, uploaded by nobody, named after the sender.
+            let by = crate::attachments::Uploader {
+                user_id: None,
+                name: &requester.name,
+            };
+            crate::mail_io::keep_attachments_by(app, by, id, None, mail).await;
             crate::mail_read::keep_parts(app, id, None, mail).await;
             Ok(Some(IngestOutcome::NewTicket(id)))
         }

@@ -109,14 +109,33 @@ async fn keep_attachments(
     message: Option<Id>,
     mail: &ParsedMail,
 ) {
+    keep_attachments_by(
+        app,
+        crate::attachments::Uploader::of(actor),
+        ticket,
+        message,
+        mail,
+    )
+    .await
+}
+
+/// [`keep_attachments`] for a sender with or without an account (a CRM
+/// contact writing by mail): same checks and limits.
+pub(crate) async fn keep_attachments_by(
+    app: &App,
+    by: crate::attachments::Uploader<'_>,
+    ticket: Id,
+    message: Option<Id>,
+    mail: &ParsedMail,
+) {
     let sender = match (&mail.from_name, &mail.from_address) {
         (Some(n), Some(a)) if !n.trim().is_empty() => format!("{} <{a}>", n.trim()),
         (_, Some(a)) => a.clone(),
-        _ => actor.display_name.clone(),
+        _ => by.name.to_string(),
     };
     if let Err(e) = crate::attachments::keep_mail_attachments(
         app,
-        actor,
+        by,
         ticket,
         message,
         &sender,
@@ -128,12 +147,33 @@ async fn keep_attachments(
     }
 }
 
+/// Where a message came from, for what the message itself does not say.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// The address of the mailbox it was fetched from (IMAP): its rule for
+    /// unknown senders applies before those of the To: addresses.
+    pub mailbox: Option<String>,
+    /// The ledger key of a message without a Message-ID (IMAP: a digest of
+    /// its bytes), so that fetching it again after a crash handles it once.
+    pub fallback_id: Option<String>,
+}
+
 /// Handles one raw inbound message (the MTA pipe, IMAP, or a replay).
 ///
 /// `Err` only when nothing could be stored, not even in quarantine (the
 /// database is unreachable): the MTA should retry. Every other problem
 /// quarantines the message at once with a readable reason.
 pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<IngestOutcome> {
+    ingest_delivered(app, settings, raw, &Delivery::default()).await
+}
+
+/// [`ingest`] with what the delivery knows (the IMAP poller).
+pub async fn ingest_delivered(
+    app: &App,
+    settings: &MailSettings,
+    raw: &[u8],
+    delivery: &Delivery,
+) -> Result<IngestOutcome> {
     use crate::mail_gate::{self, Claim};
     let raw = mail_gate::clean_raw(raw);
     let raw: &[u8] = &raw;
@@ -158,7 +198,8 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
         .message_id
         .as_deref()
         .map(mail_gate::clean_text)
-        .filter(|m| !m.trim().is_empty());
+        .filter(|m| !m.trim().is_empty())
+        .or_else(|| delivery.fallback_id.clone());
     if let Some(m) = &mid {
         match mail_gate::claim(app, m, raw).await? {
             Claim::Fresh => {}
@@ -173,7 +214,7 @@ pub async fn ingest(app: &App, settings: &MailSettings, raw: &[u8]) -> Result<In
             }
         }
     }
-    let outcome = match handle(app, settings, raw, &mail, &from).await {
+    let outcome = match handle(app, settings, raw, &mail, &from, delivery).await {
         Ok(o) => Ok(o),
         // Not stored for a reason a retry will not change (the database
         // answered): held at once. If even that fails, the MTA retries.
@@ -208,6 +249,7 @@ async fn handle(
     raw: &[u8],
     mail: &ParsedMail,
     from: &str,
+    delivery: &Delivery,
 ) -> Result<IngestOutcome> {
     use crate::mail_gate;
     let mail = &{
@@ -230,7 +272,16 @@ async fn handle(
             ))
             .await;
         }
-        if let Some(o) = mail_gate::unknown_sender(app, settings, raw, mail, verdict).await? {
+        if let Some(o) = mail_gate::unknown_sender(
+            app,
+            settings,
+            raw,
+            mail,
+            verdict,
+            delivery.mailbox.as_deref(),
+        )
+        .await?
+        {
             return Ok(o);
         }
         return hold("expéditeur inconnu".into()).await;

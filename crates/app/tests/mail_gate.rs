@@ -759,3 +759,207 @@ db_test!(
             .is_err());
     }
 );
+
+db_test!(
+    async fn a_contact_without_account_keeps_the_attachments_of_the_ticket_they_open(db: Db) {
+        let mut w = world(&db).await;
+        w.app.settings.attachments_dir = relais_testkit::fresh_attachments_dir();
+        w.app.settings.max_attachment_bytes = 2000;
+        let s = settings();
+        builders::contact(&db, w.inst_a, "Claire", "Martin").await;
+        let pdf = "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCg==";
+        let big =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![b'x'; 5000]);
+        let raw = format!(
+            "{MX_CONTACT}From: Claire Martin <claire.martin@test.fr>\r\nTo: support@relais.test\r\nSubject: Erreur Sifac\r\nMessage-ID: <pj1@test.fr>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLe mandat est rejeté, capture jointe.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--b\r\nContent-Type: application/octet-stream; name=\"trace.log\"\r\nContent-Disposition: attachment; filename=\"trace.log\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{big}\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"vide.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\r\n--b--\r\n"
+        );
+        let out = mail_io::ingest(&w.app, &s, raw.as_bytes())
+            .await
+            .expect("ingest");
+        let IngestOutcome::NewTicket(t) = out else {
+            panic!("a contact opens a ticket: {out:?}")
+        };
+        // The PDF (unnamed: named from its type) is kept, public, uploaded
+        // by no account and named after the sender; the institution sees it.
+        let list = relais_app::attachments::list_attachments(&w.app, &w.a, t)
+            .await
+            .expect("list");
+        assert_eq!(list.len(), 1, "{list:?}");
+        let a = &list[0];
+        assert!(a.file_name.ends_with(".pdf"), "{}", a.file_name);
+        assert_eq!(a.visibility, "public");
+        assert_eq!(a.uploaded_by, None);
+        assert!(
+            a.uploaded_by_name.contains("claire.martin@test.fr"),
+            "{}",
+            a.uploaded_by_name
+        );
+        assert!(a.message_id.is_some(), "linked to the first message");
+        let (row, bytes) = relais_app::attachments::open_attachment(
+            &w.app,
+            &w.agent,
+            t,
+            Id::parse(&a.id).expect("id"),
+        )
+        .await
+        .expect("open");
+        assert!(bytes.starts_with(b"%PDF-1.4"));
+        assert_eq!(bytes.len() as i64, row.size_bytes);
+        // The part over the limit is named in the history, not kept; the
+        // empty one is dropped; another institution sees nothing.
+        let events = uc::ticket_view(&w.app, &w.agent, t)
+            .await
+            .expect("view")
+            .events;
+        let skipped: Vec<_> = events
+            .iter()
+            .filter(|e| e.field == "attachment_skipped")
+            .filter_map(|e| e.after_value.clone())
+            .collect();
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(skipped[0].starts_with("trace.log ("), "{skipped:?}");
+        assert!(relais_app::attachments::list_attachments(&w.app, &w.b, t)
+            .await
+            .is_err());
+    }
+);
+
+/// Makes every audit record of the quarantine fail: the last statement of
+/// the attach transaction, after the entry was settled and the note written.
+async fn break_quarantine_audit(db: &Db) {
+    let mut c = db.read().await.expect("c");
+    let stmts: &[&str] = match db.engine() {
+        relais_store::Engine::Sqlite => &["CREATE TRIGGER fail_quarantine_audit BEFORE INSERT ON audit_events WHEN NEW.entity = 'mail_quarantine' BEGIN SELECT RAISE(ABORT, 'panne injectée'); END"],
+        relais_store::Engine::Postgres => &[
+            "CREATE FUNCTION fail_quarantine_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'panne injectée'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_quarantine_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.entity = 'mail_quarantine') EXECUTE FUNCTION fail_quarantine_audit()",
+        ],
+    };
+    for s in stmts {
+        sqlx::query(s).execute(&mut *c).await.expect("trigger");
+    }
+}
+
+async fn repair_quarantine_audit(db: &Db) {
+    let mut c = db.read().await.expect("c");
+    let sql = match db.engine() {
+        relais_store::Engine::Sqlite => "DROP TRIGGER fail_quarantine_audit",
+        relais_store::Engine::Postgres => "DROP TRIGGER fail_quarantine_audit ON audit_events",
+    };
+    sqlx::query(sql)
+        .execute(&mut *c)
+        .await
+        .expect("drop trigger");
+}
+
+/// What an attach may have left: the entry's status, the ticket's
+/// messages and events, the quarantine audit records.
+async fn attach_traces(db: &Db, held: Id, ticket: Id) -> (String, i64, i64, i64) {
+    let mut c = db.read().await.expect("c");
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM mail_quarantine WHERE id = $1")
+        .bind(held.to_string())
+        .fetch_one(&mut *c)
+        .await
+        .expect("status");
+    let count = |sql: &'static str, id: String| async move {
+        let mut c = db.read().await.expect("c");
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .expect("count");
+        n
+    };
+    (
+        status,
+        count(
+            "SELECT COUNT(*) FROM ticket_messages WHERE ticket_id = $1",
+            ticket.to_string(),
+        )
+        .await,
+        count(
+            "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $1",
+            ticket.to_string(),
+        )
+        .await,
+        count(
+            "SELECT COUNT(*) FROM audit_events WHERE entity_id = $1",
+            held.to_string(),
+        )
+        .await,
+    )
+}
+
+db_test!(
+    async fn attaching_a_held_message_to_a_ticket_is_one_transaction(db: Db) {
+        let w = world(&db).await;
+        let s = settings();
+        let IngestOutcome::NewTicket(t) = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                MX,
+                "anne@ua.fr",
+                "support@relais.test",
+                "Erreur Sifac",
+                "Le mandat est rejeté.",
+            ),
+        )
+        .await
+        .expect("ingest") else {
+            panic!("ticket")
+        };
+        let reference = uc::get_ticket(&w.app, &w.agent, t)
+            .await
+            .expect("t")
+            .reference;
+        let out = mail_io::ingest(
+            &w.app,
+            &s,
+            &mail(
+                "",
+                "inconnu@ailleurs.fr",
+                "support@relais.test",
+                "Complément",
+                "Voici le relevé.",
+            ),
+        )
+        .await
+        .expect("ingest");
+        let IngestOutcome::Quarantined { id: held_id, .. } = out else {
+            panic!("held: {out:?}")
+        };
+        let before = attach_traces(&db, held_id, t).await;
+        assert_eq!(before.0, "en_attente");
+
+        // A failure at the last statement (the audit record): the entry
+        // is still waiting, no note, no event, no audit — nothing partial.
+        break_quarantine_audit(&db).await;
+        let err =
+            relais_app::quarantine::attach_to_ticket(&w.app, &w.agent, held_id, &reference).await;
+        assert!(err.is_err(), "{err:?}");
+        assert_eq!(attach_traces(&db, held_id, t).await, before);
+
+        // Repaired: the same attach goes through, all of it at once.
+        repair_quarantine_audit(&db).await;
+        let ok = relais_app::quarantine::attach_to_ticket(&w.app, &w.agent, held_id, &reference)
+            .await
+            .expect("attach once repaired");
+        assert_eq!(ok, t);
+        let after = attach_traces(&db, held_id, t).await;
+        assert_eq!(after.0, "rattache");
+        assert_eq!(after.1, before.1 + 1, "one note");
+        assert_eq!(after.3, before.3 + 1, "one audit record");
+        assert!(bodies(&w.app, &w.agent, t)
+            .await
+            .iter()
+            .any(|b| b.contains("Voici le relevé")));
+        // Twice: refused, nothing added.
+        assert!(
+            relais_app::quarantine::attach_to_ticket(&w.app, &w.agent, held_id, &reference)
+                .await
+                .is_err()
+        );
+        assert_eq!(attach_traces(&db, held_id, t).await, after);
+    }
+);

@@ -52,6 +52,11 @@ pub struct Config {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
     /// client; empty: the client is the socket's peer.
     pub trusted_proxies: Vec<String>,
+    /// IMAP mailboxes polled by `serve` and `relais mail-poll` (`[[imap]]`
+    /// tables: host, port, tls, user, password | password_file |
+    /// oauth2_token_file, folder, route, on_done, done_folder,
+    /// held_folder, poll_secs, idle, ca_file).
+    pub imap: Vec<relais_app::mail_poll::ImapMailbox>,
 }
 
 impl Default for Config {
@@ -78,6 +83,7 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             trusted_proxies: Vec::new(),
+            imap: Vec::new(),
         }
     }
 }
@@ -165,6 +171,15 @@ impl Config {
                     .map_err(|_| anyhow::anyhow!("trusted_proxies : adresse IP invalide « {p} »"))
             })
             .collect()
+    }
+
+    /// The polled mailboxes, each checked (a wrong one stops start-up
+    /// with its reason rather than failing quietly for ever).
+    pub fn imap(&self) -> anyhow::Result<Vec<relais_app::mail_poll::ImapMailbox>> {
+        for m in &self.imap {
+            m.check().map_err(|e| anyhow::anyhow!(e))?;
+        }
+        Ok(self.imap.clone())
     }
 
     pub fn database_url(&self) -> String {

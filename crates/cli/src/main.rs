@@ -39,6 +39,9 @@ enum Command {
     Export(commands::export::Args),
     /// Read one mail on standard input (MTA pipe) into the support desk.
     MailIngest,
+    /// Read the IMAP mailboxes of the configuration (`[[imap]]`) into the
+    /// support desk, for ever or once (`--once`).
+    MailPoll(commands::mail_poll::Args),
     /// Deliver a folder of .eml messages into a throw-away database and
     /// print what became of them (tickets, replies, ignored, quarantined).
     MailCorpus(commands::mail_corpus::Args),
@@ -75,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(a) => commands::import::run(cfg, a).await,
         Command::Export(a) => commands::export::run(cfg, a).await,
         Command::MailIngest => commands::mail_ingest::run(cfg).await,
+        Command::MailPoll(a) => commands::mail_poll::run(cfg, a).await,
         Command::MailCorpus(a) => commands::mail_corpus::run(cfg, a).await,
         Command::MailReplay(a) => commands::mail_replay::run(cfg, a).await,
         Command::Bench(a) => commands::bench::run(cfg, a).await,

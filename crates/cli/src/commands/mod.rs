@@ -6,6 +6,7 @@ pub mod import;
 pub mod jobs;
 pub mod mail_corpus;
 pub mod mail_ingest;
+pub mod mail_poll;
 pub mod mail_replay;
 pub mod migrate;
 pub mod reindex;

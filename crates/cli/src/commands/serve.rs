@@ -55,6 +55,11 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         });
     }
     tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
+    // Mailboxes polled over IMAP, beside (or instead of) the MTA pipe.
+    let mailboxes = cfg.imap()?;
+    if !mailboxes.is_empty() {
+        relais_app::mail_poll::spawn_all(&app, &cfg.mail()?, &mailboxes);
+    }
     // The SLA watchdog and the training reminders sweep every minute;
     // their mails are outbox jobs.
     {
