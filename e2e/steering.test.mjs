@@ -29,7 +29,7 @@ test('the director follows the plan and the indicators', async () => {
   await page.getByRole('navigation', { name: /principal|main/i }).getByRole('link', { name: 'Pilotage' }).click();
   await page.waitForURL(/\/pilotage$/);
   assert.equal(await page.locator('h1').innerText(), 'Tableau de bord de pilotage');
-  assert.match(await page.locator('#s-plan').innerText(), /Avancement pondéré/);
+  assert.match(await page.locator('section[aria-labelledby="s-plan"]').innerText(), /Avancement pondéré/);
   await checkA11y(page, 'dashboard (direction)');
 
   // The plan, filtered on late deliverables; the filter stays in the address.
@@ -49,12 +49,12 @@ test('the director follows the plan and the indicators', async () => {
   await page.waitForURL(/\/pilotage\/livrables\/[0-9a-f-]+/);
   await checkA11y(page, 'deliverable');
   await page.selectOption('#statut', 'reporte');
-  await page.fill('#s-statut textarea[name="commentaire"]', 'Décalé après la recette de juin');
+  await page.fill('section[aria-labelledby="s-statut"] textarea[name="commentaire"]', 'Décalé après la recette de juin');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Changer le statut' }).click()]);
-  const history = await page.locator('#s-historique').innerText();
+  const history = await page.locator('section[aria-labelledby="s-historique"]').innerText();
   assert.match(history, /reporte/);
-  assert.match(await page.locator('#s-commentaires').innerText(), /Décalé après la recette de juin/);
-  assert.match(await page.locator('#s-livrable').innerText(), /Reporté/);
+  assert.match(await page.locator('section[aria-labelledby="s-commentaires"]').innerText(), /Décalé après la recette de juin/);
+  assert.match(await page.locator('section[aria-labelledby="s-livrable"]').innerText(), /Reporté/);
   await checkA11y(page, 'deliverable after change');
 
   // The plan's export downloads a CSV with the late filter.
@@ -69,7 +69,7 @@ test('the director follows the plan and the indicators', async () => {
   // Indicators: a chart with its title, description and data table.
   await page.goto(`${demo.url}/indicateurs`);
   await checkA11y(page, 'indicators');
-  const section = page.locator('#s-backlog');
+  const section = page.locator('section[aria-labelledby="s-backlog"]');
   assert.equal(await section.locator('svg title').first().textContent(), 'Tickets en attente');
   assert.ok((await section.locator('svg desc').count()) === 1);
   const rows = await section.locator('table tbody tr').evaluateAll((trs) =>

@@ -1346,7 +1346,15 @@ pub async fn monthly_report_mail(
     }
     let _ = writeln!(text, "\nINDICATEURS DU MOIS (du {first} au {last})");
     for ind in INDICATORS {
-        let v = value_for(app, relais_domain::accounts::Scope::All, ind, first, last, None).await?;
+        let v = value_for(
+            app,
+            relais_domain::accounts::Scope::All,
+            ind,
+            first,
+            last,
+            None,
+        )
+        .await?;
         let shown = match v.value {
             None => "—".to_string(),
             Some(x) if ind.formula == Formula::Percent => format!("{} %", fr_number(x)),
@@ -1378,7 +1386,12 @@ pub async fn queue_monthly_report(app: &App) -> Result<bool> {
         return Ok(false);
     }
     relais_store::watchdog::set_setting(&mut tx, KEY, &month, &now).await?;
-    crate::jobs::enqueue(&mut tx, &crate::jobs::MailJob::SteeringReport { month }, &now).await?;
+    crate::jobs::enqueue(
+        &mut tx,
+        &crate::jobs::MailJob::SteeringReport { month },
+        &now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

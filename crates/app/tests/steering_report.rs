@@ -152,11 +152,15 @@ db_test!(
         let now = "2021-01-04T08:00:00.000Z";
         let mut tx = db.begin().await.expect("tx");
         let (plan, unit, obj) = (Id::new(), Id::new(), Id::new());
-        st::insert_plan(&mut tx, plan, 2021, "Plan 2021", now).await.expect("plan");
+        st::insert_plan(&mut tx, plan, 2021, "Plan 2021", now)
+            .await
+            .expect("plan");
         st::insert_unit(&mut tx, unit, plan, "DCSI", "DSI", "departement", None, 1)
             .await
             .expect("unit");
-        st::insert_objective(&mut tx, obj, unit, "Sécuriser", 1).await.expect("obj");
+        st::insert_objective(&mut tx, obj, unit, "Sécuriser", 1)
+            .await
+            .expect("obj");
         let v = |r: &str, t: &str, due: &str| DeliverableValues {
             objective_id: obj,
             reference: r.into(),
@@ -188,7 +192,9 @@ db_test!(
                 numerator: n,
                 denominator: 0,
             }];
-            st::replace_day(&mut tx, day, "backlog", &rows).await.expect("backlog");
+            st::replace_day(&mut tx, day, "backlog", &rows)
+                .await
+                .expect("backlog");
         }
         let rows = [DailyRow {
             day: "2021-06-10".into(),
@@ -198,7 +204,9 @@ db_test!(
             numerator: 1,
             denominator: 4,
         }];
-        st::replace_day(&mut tx, "2021-06-10", "sla_due", &rows).await.expect("sla");
+        st::replace_day(&mut tx, "2021-06-10", "sla_due", &rows)
+            .await
+            .expect("sla");
         tx.commit().await.expect("commit");
         uc::change_status(&app, &director, moved, "reporte", None, "Budget décalé")
             .await
@@ -217,9 +225,15 @@ db_test!(
         assert_eq!(got.len(), 1, "one report");
         let (env, text) = &got[0];
         assert_eq!(env["rcpt_tos"], serde_json::json!(["direction@t.test"]));
-        assert!(text.contains("Rapport mensuel de pilotage — 2021-06"), "{text}");
+        assert!(
+            text.contains("Rapport mensuel de pilotage — 2021-06"),
+            "{text}"
+        );
         assert!(text.contains("Livrables : 2 ; en retard : 1"), "{text}");
-        assert!(text.contains("2021-DCSI-01 — PSSI (échéance 2021-05-31"), "{text}");
+        assert!(
+            text.contains("2021-DCSI-01 — PSSI (échéance 2021-05-31"),
+            "{text}"
+        );
         assert!(text.contains("CHANGEMENTS DU MOIS (1)"), "{text}");
         assert!(text.contains("2021-DCSI-02 — PCA : status"), "{text}");
         assert!(text.contains("Budget décalé"), "{text}");

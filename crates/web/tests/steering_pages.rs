@@ -30,9 +30,18 @@ async fn seed(db: &Db, w: &World) -> Plan {
     st::insert_plan(&mut tx, plan, 2021, "Plan 2021", now)
         .await
         .expect("plan");
-    st::insert_unit(&mut tx, unit, plan, "DCSI", "Direction du SI", "departement", None, 1)
-        .await
-        .expect("unit");
+    st::insert_unit(
+        &mut tx,
+        unit,
+        plan,
+        "DCSI",
+        "Direction du SI",
+        "departement",
+        None,
+        1,
+    )
+    .await
+    .expect("unit");
     st::insert_objective(&mut tx, obj, unit, "Sécuriser le SI", 1)
         .await
         .expect("objective");
@@ -64,7 +73,9 @@ async fn seed(db: &Db, w: &World) -> Plan {
         &v(
             "2021-DCSI-02",
             "Plan de continuité",
-            (today + chrono::Days::new(3650)).format("%Y-%m-%d").to_string(),
+            (today + chrono::Days::new(3650))
+                .format("%Y-%m-%d")
+                .to_string(),
         ),
         now,
     )
@@ -83,7 +94,10 @@ async fn seed(db: &Db, w: &World) -> Plan {
         &mut tx,
         &day,
         "backlog",
-        &[row("backlog", w.a.to_string(), 3, 0), row("backlog", w.b.to_string(), 5, 0)],
+        &[
+            row("backlog", w.a.to_string(), 3, 0),
+            row("backlog", w.b.to_string(), 5, 0),
+        ],
     )
     .await
     .expect("backlog");
@@ -126,7 +140,11 @@ db_test!(
         let r = admin
             .post_form(
                 &format!("{page}/statut"),
-                &[("statut", "reporte"), ("avancement", "40"), ("commentaire", " ")],
+                &[
+                    ("statut", "reporte"),
+                    ("avancement", "40"),
+                    ("commentaire", " "),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -148,16 +166,41 @@ db_test!(
         assert!(r.body.contains("reporte"), "history holds the change");
         assert!(r.body.contains("50 %"));
 
-        // A proof link, and an unknown kind refused.
+        // A comment alone; an empty one refused.
         let r = admin
             .post_form(
-                &format!("{page}/preuve"),
-                &[("type", "document"), ("cible", "https://example.org/pssi.pdf"), ("libelle", "PSSI")],
+                &format!("{page}/commentaire"),
+                &[("note", "Relancé le prestataire")],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let r = admin
-            .post_form(&format!("{page}/preuve"), &[("type", "rumeur"), ("cible", "x")])
+            .post_form(&format!("{page}/commentaire"), &[("note", "  ")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(admin
+            .get(&page)
+            .await
+            .body
+            .contains("Relancé le prestataire"));
+
+        // A proof link, and an unknown kind refused.
+        let r = admin
+            .post_form(
+                &format!("{page}/preuve"),
+                &[
+                    ("type", "document"),
+                    ("cible", "https://example.org/pssi.pdf"),
+                    ("libelle", "PSSI"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = admin
+            .post_form(
+                &format!("{page}/preuve"),
+                &[("type", "rumeur"), ("cible", "x")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = admin.get(&page).await;
@@ -220,7 +263,10 @@ db_test!(
         assert_eq!(lines[0], "jour;numerateur;denominateur;valeur");
         assert!(lines[1].ends_with(";3;0;3"), "{lines:?}");
         assert_eq!(
-            member.get("/indicateurs/deliverables_late/csv").await.status,
+            member
+                .get("/indicateurs/deliverables_late/csv")
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         let other = format!("/indicateurs?etablissement={}", w.b);

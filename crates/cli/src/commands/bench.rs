@@ -300,10 +300,9 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let daily = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let rows =
-        relais_app::steering::refresh_indicators(&app, today - chrono::Days::new(89), today)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = relais_app::steering::refresh_indicators(&app, today - chrono::Days::new(89), today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "Agrégats de pilotage : rafraîchissement quotidien (2 jours) {:.2} s ; 90 jours ({rows} lignes) {:.2} s",
         daily,

@@ -5,9 +5,7 @@
 //! institutions' figures. Everyone: the deliverables they own that are
 //! late or at risk. Members get 403: their figures are on `/indicateurs`.
 
-use super::{
-    indicator_chart, indicator_table, shown, FilteredSections, PeriodQuery,
-};
+use super::{indicator_chart, indicator_table, shown, FilteredSections, PeriodQuery};
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -92,7 +90,10 @@ fn plan_sections(tr: Tr, rows: &[DeliverableView]) -> Vec<Sect> {
     for (st, n) in &s.per_status {
         plan.facts.push((
             tr.label(*st).into(),
-            Cell::link(n.to_string(), format!("/pilotage/plan?statut={}", st.code())),
+            Cell::link(
+                n.to_string(),
+                format!("/pilotage/plan?statut={}", st.code()),
+            ),
         ));
     }
     let points: Vec<(String, f64)> = s
@@ -101,7 +102,12 @@ fn plan_sections(tr: Tr, rows: &[DeliverableView]) -> Vec<Sect> {
         .map(|u| (u.0.clone(), u.4.unwrap_or(0.0)))
         .collect();
     plan.paras.push(tr.t("pil-units-chart-summary").into());
-    plan.chart = Some(bar_chart(tr.t("pil-progress-per-unit"), &points, 100.0, None));
+    plan.chart = Some(bar_chart(
+        tr.t("pil-progress-per-unit"),
+        &points,
+        100.0,
+        None,
+    ));
     let mut t = Table::new(
         tr,
         tr.t("pil-progress-per-unit"),
@@ -170,8 +176,7 @@ pub async fn page(
     if !actor.role.is_agency() {
         return Err(PageError::new(DomainError::Forbidden, tr));
     }
-    let (from, to) =
-        uc::period(&state.app, q.du.as_deref(), q.au.as_deref()).map_err(pe(tr))?;
+    let (from, to) = uc::period(&state.app, q.du.as_deref(), q.au.as_deref()).map_err(pe(tr))?;
     let values = uc::indicator_values(&state.app, actor, from, to, None)
         .await
         .map_err(pe(tr))?;
@@ -202,7 +207,8 @@ pub async fn page(
                 }
             }
             let mut s = Sect::new("risques", tr.t("pil-sla-at-risk"));
-            s.links.push(Link::new("/support/risques", tr.t("pil-sla-at-risk")));
+            s.links
+                .push(Link::new("/support/risques", tr.t("pil-sla-at-risk")));
             sections.push(s);
         }
         Role::Relation => {
@@ -224,7 +230,10 @@ pub async fn page(
                     .map_err(pe(tr))?;
                 let mut row = vec![Cell::link(
                     name,
-                    format!("/indicateurs?etablissement={id}{}", qs.replacen('?', "&", 1)),
+                    format!(
+                        "/indicateurs?etablissement={id}{}",
+                        qs.replacen('?', "&", 1)
+                    ),
                 )];
                 for code in ACCOUNTS {
                     row.push(Cell::text(

@@ -66,12 +66,18 @@ async fn build(
 
     let mut facts = Sect::new("livrable", tr.t("pil-deliverable"));
     facts.facts = vec![
-        (tr.t("pil-col-reference").into(), Cell::text(r.reference.clone())),
+        (
+            tr.t("pil-col-reference").into(),
+            Cell::text(r.reference.clone()),
+        ),
         (
             tr.t("pil-col-unit").into(),
             Cell::text(format!("{} — {}", r.unit_code, r.unit_name)),
         ),
-        (tr.t("pil-col-objective").into(), Cell::text(r.objective.clone())),
+        (
+            tr.t("pil-col-objective").into(),
+            Cell::text(r.objective.clone()),
+        ),
         (tr.t("pil-col-owner").into(), Cell::opt(&r.owner_name)),
         (tr.t("pil-col-product").into(), Cell::opt(&r.product_code)),
         (
@@ -84,7 +90,10 @@ async fn build(
             tr.t("pil-col-progress").into(),
             Cell::text(format!("{} %", r.progress)),
         ),
-        (tr.t("pil-col-weight").into(), Cell::text(r.weight.to_string())),
+        (
+            tr.t("pil-col-weight").into(),
+            Cell::text(r.weight.to_string()),
+        ),
         (
             tr.t("pil-col-health").into(),
             Cell::text(tr.label(d.deliverable.health)),
@@ -152,7 +161,11 @@ async fn build(
     let mut t = Table::new(
         tr,
         tr.t("pil-comments"),
-        &[tr.t("pil-col-date"), tr.t("pil-col-author"), tr.t("pil-comment")],
+        &[
+            tr.t("pil-col-date"),
+            tr.t("pil-col-author"),
+            tr.t("pil-comment"),
+        ],
     );
     for c in &d.comments {
         t.rows.push(vec![
@@ -163,13 +176,14 @@ async fn build(
     }
     comments.tables.push(t);
     if d.can_edit {
+        // `note`, not `commentaire`: the status form above has that id.
         let mut fields = vec![Field::new(
             tr,
             "textarea",
-            "commentaire",
+            "note",
             tr.t("pil-comment"),
             match &refused {
-                Some(Refused::Comment(f, _)) => f.get("commentaire"),
+                Some(Refused::Comment(f, _)) => f.get("note"),
                 _ => String::new(),
             },
         )
@@ -190,7 +204,11 @@ async fn build(
     let mut t = Table::new(
         tr,
         tr.t("pil-proofs"),
-        &[tr.t("pil-col-kind"), tr.t("pil-col-proof"), tr.t("pil-col-date")],
+        &[
+            tr.t("pil-col-kind"),
+            tr.t("pil-col-proof"),
+            tr.t("pil-col-date"),
+        ],
     );
     for l in &d.links {
         let kind = LinkKind::from_code(&l.kind)
@@ -200,8 +218,11 @@ async fn build(
             Some(h) => Cell::link(l.label.clone(), h),
             None => Cell::text(format!("{} ({})", l.label, l.target)),
         };
-        t.rows
-            .push(vec![Cell::text(kind), cell, Cell::text(crate::kit::paris(&l.created_at))]);
+        t.rows.push(vec![
+            Cell::text(kind),
+            cell,
+            Cell::text(crate::kit::paris(&l.created_at)),
+        ]);
     }
     proofs.tables.push(t);
     if d.can_edit {
@@ -323,7 +344,10 @@ pub async fn status(
         .map(|_| ()),
         Err(e) => Err(e),
     };
-    after(&state, &auth, id, res, "s-historique", |e| Refused::Status(f, e)).await
+    after(&state, &auth, id, res, "s-historique", |e| {
+        Refused::Status(f, e)
+    })
+    .await
 }
 
 pub async fn comment(
@@ -333,7 +357,7 @@ pub async fn comment(
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, auth.tr)?;
-    let res = uc::comment(&state.app, auth.actor(), id, &f.get("commentaire")).await;
+    let res = uc::comment(&state.app, auth.actor(), id, &f.get("note")).await;
     after(&state, &auth, id, res, "s-commentaires", |e| {
         Refused::Comment(f, e)
     })

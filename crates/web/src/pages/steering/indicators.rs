@@ -25,25 +25,15 @@ async fn values(
     q: &PeriodQuery,
 ) -> Result<(Vec<IndicatorValue>, chrono::NaiveDate, chrono::NaiveDate), PageError> {
     let tr = auth.tr;
-    let (from, to) =
-        uc::period(&state.app, q.du.as_deref(), q.au.as_deref()).map_err(pe(tr))?;
+    let (from, to) = uc::period(&state.app, q.du.as_deref(), q.au.as_deref()).map_err(pe(tr))?;
     let product = nonempty(&q.produit);
     let values = match nonempty(&q.etablissement) {
         Some(raw) => {
             let inst = Id::parse(&raw).ok_or_else(|| PageError::new(DomainError::NotFound, tr))?;
-            uc::institution_indicators(
-                &state.app,
-                auth.actor(),
-                inst,
-                from,
-                to,
-                product.as_deref(),
-            )
-            .await
+            uc::institution_indicators(&state.app, auth.actor(), inst, from, to, product.as_deref())
+                .await
         }
-        None => {
-            uc::indicator_values(&state.app, auth.actor(), from, to, product.as_deref()).await
-        }
+        None => uc::indicator_values(&state.app, auth.actor(), from, to, product.as_deref()).await,
     }
     .map_err(pe(tr))?;
     Ok((values, from, to))
@@ -97,10 +87,14 @@ pub async fn page(
         let i = v.indicator;
         let mut s = Sect::new(i.code, i.name);
         s.paras.push(i.definition.to_string());
-        s.paras.push(tr.t_args("pil-formula", &[("formula", i.formula_text.into())]));
+        s.paras
+            .push(tr.t_args("pil-formula", &[("formula", i.formula_text.into())]));
         s.facts = vec![
             (tr.t("pil-value").into(), Cell::text(shown(v))),
-            (tr.t("pil-col-numerator").into(), Cell::text(v.numerator.to_string())),
+            (
+                tr.t("pil-col-numerator").into(),
+                Cell::text(v.numerator.to_string()),
+            ),
             (
                 tr.t("pil-col-denominator").into(),
                 Cell::text(v.denominator.to_string()),

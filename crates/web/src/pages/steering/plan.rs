@@ -76,12 +76,13 @@ impl PlanQuery {
                 DomainError::invalid("invalid_owner", "responsable", "Responsable inconnu.")
             })?),
         };
-        let health = match nonempty(&self.etat) {
-            None => None,
-            Some(s) => Some(Health::from_code(&s).ok_or_else(|| {
-                DomainError::invalid("invalid_health", "etat", "État inconnu.")
-            })?),
-        };
+        let health =
+            match nonempty(&self.etat) {
+                None => None,
+                Some(s) => Some(Health::from_code(&s).ok_or_else(|| {
+                    DomainError::invalid("invalid_health", "etat", "État inconnu.")
+                })?),
+            };
         Ok((
             DeliverableFilter {
                 unit: nonempty(&self.unite),
@@ -146,9 +147,14 @@ pub async fn page(
     let status_opts = DeliverableStatus::ALL
         .iter()
         .map(|s| (s.code().to_string(), tr.label(*s).to_string()));
-    let health_opts = [Health::Late, Health::AtRisk, Health::OnTrack, Health::Closed]
-        .iter()
-        .map(|h| (h.code().to_string(), tr.label(*h).to_string()));
+    let health_opts = [
+        Health::Late,
+        Health::AtRisk,
+        Health::OnTrack,
+        Health::Closed,
+    ]
+    .iter()
+    .map(|h| (h.code().to_string(), tr.label(*h).to_string()));
     let filters = vec![
         Field::select(
             tr,
@@ -171,7 +177,9 @@ pub async fn page(
             "unite",
             tr.t("pil-col-unit"),
             q.unite.as_deref().unwrap_or(""),
-            units.into_iter().map(|(c, n)| (c.clone(), format!("{c} — {n}"))),
+            units
+                .into_iter()
+                .map(|(c, n)| (c.clone(), format!("{c} — {n}"))),
             Some(tr.t("pil-all")),
         ),
         Field::select(
@@ -252,7 +260,12 @@ pub struct ImportPage {
     pub columns: String,
 }
 
-fn import_page(auth: &Auth, summary: Option<String>, ok: bool, report: Option<Table>) -> ImportPage {
+fn import_page(
+    auth: &Auth,
+    summary: Option<String>,
+    ok: bool,
+    report: Option<Table>,
+) -> ImportPage {
     ImportPage {
         base: Base::new(auth, auth.tr.t("pil-import")),
         summary,
@@ -274,7 +287,11 @@ fn report_table(tr: Tr, r: &relais_app::csv_io::ImportReport) -> Table {
     let mut t = Table::new(
         tr,
         tr.t("pil-import-errors"),
-        &[tr.t("pil-col-line"), tr.t("pil-col-field"), tr.t("pil-col-error")],
+        &[
+            tr.t("pil-col-line"),
+            tr.t("pil-col-field"),
+            tr.t("pil-col-error"),
+        ],
     );
     for e in &r.errors {
         t.rows.push(vec![
