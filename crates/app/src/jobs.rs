@@ -118,6 +118,8 @@ pub enum MailJob {
         chars: usize,
         limit: usize,
     },
+    /// The monthly steering report (`YYYY-MM`), to the agency's management.
+    SteeringReport { month: String },
 }
 
 fn invitation() -> String {
@@ -141,6 +143,7 @@ impl MailJob {
             MailJob::ComplaintNew { .. } => "complaint_new",
             MailJob::ComplaintClosed { .. } => "complaint_closed",
             MailJob::MailRefused { .. } => "mail_refused",
+            MailJob::SteeringReport { .. } => "steering_report",
         }
     }
 }
@@ -155,6 +158,7 @@ impl Job for MailJob {
                 incident_id,
                 institution_id,
             } => Some(format!("incident_resolved:{incident_id}:{institution_id}")),
+            MailJob::SteeringReport { month } => Some(format!("steering_report:{month}")),
             _ => None,
         }
     }

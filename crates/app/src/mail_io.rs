@@ -706,6 +706,18 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
                 None => return Ok(()),
             }
         }
+        (MailJob::SteeringReport { month }, _) => {
+            drop(c);
+            let b = crate::steering::monthly_report_mail(app, month, &settings.base_url).await?;
+            c = app.db.read().await?;
+            match b {
+                Some((who, subject, text)) => {
+                    to.extend(who);
+                    (subject, text, None)
+                }
+                None => return Ok(()),
+            }
+        }
         (MailJob::ComplaintNew { complaint_id } | MailJob::ComplaintClosed { complaint_id }, _) => {
             drop(c);
             let b = crate::engagement::complaint_mail(

@@ -1039,3 +1039,371 @@ pub async fn indicator_values(
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------- pages' read models
+
+/// The plan at a glance: deliverables per status, late and at risk, the
+/// weighted progress, and the same per unit.
+#[derive(Debug, Clone, Default)]
+pub struct PlanSummary {
+    pub total: usize,
+    pub per_status: Vec<(DeliverableStatus, usize)>,
+    pub late: usize,
+    pub at_risk: usize,
+    pub progress: Option<f64>,
+    /// (unit code, unit name, deliverables, late, progress).
+    pub per_unit: Vec<(String, String, usize, usize, Option<f64>)>,
+}
+
+/// Summarises deliverables (as read by [`deliverables`]).
+pub fn summarize(rows: &[DeliverableView]) -> PlanSummary {
+    let item = |v: &DeliverableView| {
+        (
+            DeliverableStatus::from_code(&v.row.status).unwrap_or(DeliverableStatus::ALancer),
+            v.row.progress,
+            v.row.weight,
+        )
+    };
+    let all: Vec<_> = rows.iter().map(item).collect();
+    let per_status = DeliverableStatus::ALL
+        .iter()
+        .map(|s| (*s, all.iter().filter(|i| i.0 == *s).count()))
+        .collect();
+    let mut units: Vec<(String, String)> = Vec::new();
+    for v in rows {
+        if !units.iter().any(|u| u.0 == v.row.unit_code) {
+            units.push((v.row.unit_code.clone(), v.row.unit_name.clone()));
+        }
+    }
+    let per_unit = units
+        .into_iter()
+        .map(|(code, name)| {
+            let mine: Vec<&DeliverableView> =
+                rows.iter().filter(|v| v.row.unit_code == code).collect();
+            let items: Vec<_> = mine.iter().map(|v| item(v)).collect();
+            let late = mine.iter().filter(|v| v.health == Health::Late).count();
+            (code, name, mine.len(), late, plan_progress(&items))
+        })
+        .collect();
+    PlanSummary {
+        total: rows.len(),
+        per_status,
+        late: rows.iter().filter(|v| v.health == Health::Late).count(),
+        at_risk: rows.iter().filter(|v| v.health == Health::AtRisk).count(),
+        progress: plan_progress(&all),
+        per_unit,
+    }
+}
+
+/// The agency accounts a deliverable may be given to (the owner filter).
+pub async fn owners(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
+    require_reader(actor)?;
+    let mut c = app.db.read().await?;
+    let mut rows: Vec<(String, String)> = store::agency_users(&mut c)
+        .await?
+        .into_iter()
+        .map(|(email, id, _)| (id, email))
+        .collect();
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(rows)
+}
+
+/// The plan's units (code, name) for the filters, in plan order.
+pub async fn unit_choices(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
+    let rows = deliverables(app, actor, &DeliverableFilter::default(), None).await?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for v in rows {
+        if !out.iter().any(|u| u.0 == v.row.unit_code) {
+            out.push((v.row.unit_code, v.row.unit_name));
+        }
+    }
+    Ok(out)
+}
+
+/// The value of one day of an indicator, as its chart and table show it
+/// (the indicator's formula applied to that day alone).
+pub fn day_value(formula: Formula, numerator: i64, denominator: i64) -> Option<f64> {
+    compute(formula, &[(String::new(), numerator, denominator)])
+}
+
+/// A number the French way: one decimal at most, a decimal comma.
+pub fn fr_number(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    let s = format!("{r:.1}");
+    s.trim_end_matches(".0").replace('.', ",")
+}
+
+/// Columns of an indicator's data (its chart's table and exports).
+pub const INDICATOR_COLUMNS: &[&str] = &["jour", "numerateur", "denominateur", "valeur"];
+
+/// An indicator's data per day, exactly as the page's table shows it.
+pub fn indicator_rows(v: &IndicatorValue) -> Vec<Vec<String>> {
+    v.series
+        .iter()
+        .map(|(day, n, d)| {
+            vec![
+                day.clone(),
+                n.to_string(),
+                d.to_string(),
+                day_value(v.indicator.formula, *n, *d)
+                    .map(fr_number)
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+/// An indicator's data as CSV (`;`, UTF-8 with BOM).
+pub fn indicator_csv(v: &IndicatorValue) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    write_csv(&mut buf, INDICATOR_COLUMNS, &indicator_rows(v))?;
+    Ok(buf)
+}
+
+/// An indicator's data as XLSX: the day as text, the figures as numbers
+/// (the value rounded to one decimal, as on the page).
+pub fn indicator_xlsx(v: &IndicatorValue) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("écriture XLSX : {e}"));
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let name: String = v.indicator.code.chars().take(31).collect();
+    ws.set_name(&name).map_err(err)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in INDICATOR_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(err)?;
+    }
+    for (r, (day, n, d)) in v.series.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, day).map_err(err)?;
+        ws.write_number(r, 1, *n as f64).map_err(err)?;
+        ws.write_number(r, 2, *d as f64).map_err(err)?;
+        if let Some(x) = day_value(v.indicator.formula, *n, *d) {
+            ws.write_number(r, 3, (x * 10.0).round() / 10.0)
+                .map_err(err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+async fn value_for(
+    app: &App,
+    scope: relais_domain::accounts::Scope,
+    ind: &'static Indicator,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    product: Option<&str>,
+) -> Result<IndicatorValue> {
+    let (f, t) = (
+        from.format("%Y-%m-%d").to_string(),
+        to.format("%Y-%m-%d").to_string(),
+    );
+    let mut c = app.db.read().await?;
+    let series = store::series(&mut c, scope, ind.input, &f, &t, product).await?;
+    Ok(IndicatorValue {
+        indicator: ind,
+        value: compute(ind.formula, &series),
+        numerator: series.iter().map(|d| d.1).sum(),
+        denominator: series.iter().map(|d| d.2).sum(),
+        series,
+    })
+}
+
+/// The indicators of one institution over `[from, to]`: agency staff for
+/// any institution, a member for their own only (another is not found).
+/// The agency's internal plan is never among them.
+pub async fn institution_indicators(
+    app: &App,
+    actor: &Actor,
+    institution: Id,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    product: Option<&str>,
+) -> Result<Vec<IndicatorValue>> {
+    use relais_domain::accounts::Scope;
+    match actor.scope() {
+        Scope::All => {}
+        Scope::Institution(i) if i == institution => {}
+        _ => return Err(DomainError::NotFound.into()),
+    }
+    let mut out = Vec::new();
+    for ind in INDICATORS.iter().filter(|i| i.input != "deliverables_late") {
+        out.push(value_for(app, Scope::Institution(institution), ind, from, to, product).await?);
+    }
+    Ok(out)
+}
+
+/// The institutions a key-account manager looks after (id, name).
+pub async fn managed_institutions(app: &App, actor: &Actor) -> Result<Vec<(Id, String)>> {
+    require_reader(actor)?;
+    let f = relais_store::crm::InstitutionFilter {
+        manager_id: Some(actor.user_id.to_string()),
+        limit: 500,
+        ..Default::default()
+    };
+    let mut c = app.db.read().await?;
+    let (rows, _) = relais_store::crm::list_institutions(&mut c, actor.scope(), &f).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Id::parse(&r.id).map(|id| (id, r.name)))
+        .collect())
+}
+
+// ---------------------------------------------------------------- monthly report
+
+/// The month before the one of `today`, as (`YYYY-MM`, first day, last day).
+pub fn previous_month(today: chrono::NaiveDate) -> (String, chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let first_this = today.with_day(1).unwrap_or(today);
+    let last = first_this - chrono::Days::new(1);
+    let first = last.with_day(1).unwrap_or(last);
+    (first.format("%Y-%m").to_string(), first, last)
+}
+
+/// The monthly report to the agency's management for `month` (`YYYY-MM`):
+/// (recipients, subject, text) — the plan's state today, its late
+/// deliverables, the deliverables' changes of the month and every
+/// indicator of the month for the whole agency. None when no
+/// administrator has an address.
+pub async fn monthly_report_mail(
+    app: &App,
+    month: &str,
+    base_url: &str,
+) -> Result<Option<(Vec<String>, String, String)>> {
+    use std::fmt::Write;
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| DomainError::invalid("mois_invalide", "mois", "Mois illisible."))?;
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| DomainError::invalid("mois_invalide", "mois", "Mois illisible."))?;
+    let last = next - chrono::Days::new(1);
+    let (to, rows, changes) = {
+        let mut c = app.db.read().await?;
+        let to = store::management_emails(&mut c).await?;
+        let rows = store::deliverables(&mut c, &DeliverableFilter::default()).await?;
+        let changes = store::deliverable_changes(
+            &mut c,
+            &format!("{}T00:00:00", first.format("%Y-%m-%d")),
+            &format!("{}T00:00:00", next.format("%Y-%m-%d")),
+        )
+        .await?;
+        (to, rows, changes)
+    };
+    if to.is_empty() {
+        return Ok(None);
+    }
+    let t = today(app);
+    let views: Vec<DeliverableView> = rows.into_iter().map(|r| view(r, t)).collect();
+    let s = summarize(&views);
+    let base = base_url.trim_end_matches('/');
+    let mut text = String::new();
+    let _ = writeln!(text, "Rapport mensuel de pilotage — {month}\n");
+    let _ = writeln!(text, "PLAN D'ACTION (au {})", t.format("%d/%m/%Y"));
+    let _ = writeln!(
+        text,
+        "Avancement pondéré : {} %",
+        s.progress.map(fr_number).unwrap_or_else(|| "—".into())
+    );
+    let _ = writeln!(
+        text,
+        "Livrables : {} ; en retard : {} ; à risque : {}",
+        s.total, s.late, s.at_risk
+    );
+    for (st, n) in &s.per_status {
+        let _ = writeln!(text, "  {} : {n}", st.label_fr());
+    }
+    let _ = writeln!(text, "\nLIVRABLES EN RETARD");
+    let late: Vec<&DeliverableView> = views.iter().filter(|v| v.health == Health::Late).collect();
+    if late.is_empty() {
+        let _ = writeln!(text, "  aucun");
+    }
+    for v in &late {
+        let _ = writeln!(
+            text,
+            "  {} — {} (échéance {}, {} %, {})",
+            v.row.reference,
+            v.row.title,
+            v.row.due_on,
+            v.row.progress,
+            v.row.owner_name.as_deref().unwrap_or("sans responsable")
+        );
+    }
+    let _ = writeln!(text, "\nCHANGEMENTS DU MOIS ({})", changes.len());
+    if changes.is_empty() {
+        let _ = writeln!(text, "  aucun");
+    }
+    for ch in &changes {
+        let _ = writeln!(
+            text,
+            "  {} {} — {} : {} {}",
+            ch.at.get(..10).unwrap_or(&ch.at),
+            ch.reference,
+            ch.title,
+            ch.action,
+            ch.changes
+        );
+    }
+    let _ = writeln!(text, "\nINDICATEURS DU MOIS (du {first} au {last})");
+    for ind in INDICATORS {
+        let v = value_for(
+            app,
+            relais_domain::accounts::Scope::All,
+            ind,
+            first,
+            last,
+            None,
+        )
+        .await?;
+        let shown = match v.value {
+            None => "—".to_string(),
+            Some(x) if ind.formula == Formula::Percent => format!("{} %", fr_number(x)),
+            Some(x) => fr_number(x),
+        };
+        let _ = writeln!(text, "  {} : {shown}", ind.name);
+    }
+    let _ = writeln!(text, "\nLe détail : {base}/pilotage et {base}/indicateurs");
+    Ok(Some((
+        to,
+        format!("[Relais] Rapport mensuel de pilotage — {month}"),
+        text,
+    )))
+}
+
+/// Queues the monthly report of the previous month once: the month sent
+/// is remembered in `app_settings` in the same transaction as the job, so
+/// a restart never queues it twice. Returns whether a job was queued.
+pub async fn queue_monthly_report(app: &App) -> Result<bool> {
+    const KEY: &str = "steering_report_month";
+    let (month, _, _) = previous_month(today(app));
+    let now = app.now_ts();
+    let mut tx = app.db.begin().await?;
+    if relais_store::watchdog::get_setting(&mut tx, KEY)
+        .await?
+        .as_deref()
+        == Some(month.as_str())
+    {
+        return Ok(false);
+    }
+    relais_store::watchdog::set_setting(&mut tx, KEY, &month, &now).await?;
+    crate::jobs::enqueue(
+        &mut tx,
+        &crate::jobs::MailJob::SteeringReport { month },
+        &now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The export rows of the deliverables of a filter, kept to one health
+/// when asked (the plan page's "late" filter exports the late ones only).
+pub async fn export_filtered(
+    app: &App,
+    actor: &Actor,
+    filter: &DeliverableFilter,
+    only: Option<Health>,
+) -> Result<Vec<Vec<String>>> {
+    let rows = deliverables(app, actor, filter, only).await?;
+    Ok(export_rows(&rows, &year_of))
+}

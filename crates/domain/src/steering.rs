@@ -291,12 +291,41 @@ pub fn compute(formula: Formula, days: &[(String, i64, i64)]) -> Option<f64> {
     }
 }
 
+/// The plan's progress, in percent: the mean progress of the deliverables
+/// still in the plan (abandoned ones are left out), weighted by their
+/// weight; None when nothing is left to count.
+pub fn plan_progress(items: &[(DeliverableStatus, i64, i64)]) -> Option<f64> {
+    let (mut num, mut den) = (0i64, 0i64);
+    for (status, progress, weight) in items {
+        if *status == DeliverableStatus::Abandonne {
+            continue;
+        }
+        num += progress * weight;
+        den += weight;
+    }
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn plan_progress_is_weighted_and_skips_abandoned() {
+        use DeliverableStatus::*;
+        // (100 × 2 + 40 × 1 + 0 × 1) / 4 = 60; the abandoned one is out.
+        let items = [
+            (Livre, 100, 2),
+            (EnCours, 40, 1),
+            (ALancer, 0, 1),
+            (Abandonne, 10, 5),
+        ];
+        assert_eq!(plan_progress(&items), Some(60.0));
+        assert_eq!(plan_progress(&[(Abandonne, 10, 1)]), None);
     }
 
     #[test]

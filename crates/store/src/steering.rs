@@ -759,3 +759,49 @@ pub async fn replace_whole_day(c: &mut Conn, day: &str, rows: &[DailyRow]) -> Re
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------- monthly report
+
+/// One change of a deliverable in the audit trail (the monthly report).
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct DeliverableChange {
+    pub at: String,
+    pub reference: String,
+    pub title: String,
+    pub action: String,
+    pub changes: String,
+    pub actor_name: Option<String>,
+}
+
+/// The changes of deliverables recorded in `[from, to)` (RFC 3339 UTC
+/// timestamps), oldest first.
+pub async fn deliverable_changes(
+    c: &mut Conn,
+    from: &str,
+    to: &str,
+) -> Result<Vec<DeliverableChange>> {
+    sqlx::query_as(
+        "SELECT a.at, d.reference, d.title, a.action, a.changes, u.display_name AS actor_name \
+         FROM audit_events a JOIN deliverables d ON d.id = a.entity_id \
+         LEFT JOIN users u ON u.id = a.actor_id \
+         WHERE a.entity = 'deliverable' AND a.at >= $1 AND a.at < $2 \
+         ORDER BY a.at, d.reference",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(&mut *c)
+    .await
+    .map_err(e)
+}
+
+/// The addresses of the agency's management (active administrators): the
+/// monthly report's recipients.
+pub async fn management_emails(c: &mut Conn) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT email FROM users WHERE role = 'admin' AND active = 1 ORDER BY email",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .map_err(e)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

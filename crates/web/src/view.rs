@@ -55,6 +55,7 @@ impl Base {
         items.push(("Publications", "/publications".into()));
         // Member relations (issue 6): the member space, the agency's hub.
         if a.role.is_agency() {
+            items.push((t.t("pil-nav"), "/pilotage".into()));
             items.push((t.t("relation-adherents"), "/relation".into()));
         } else if a.institution_id.is_some() {
             items.push((t.t("mon-espace-adherent"), "/espace".into()));

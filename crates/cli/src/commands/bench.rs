@@ -291,6 +291,24 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
             secure_cookies: false,
         },
     });
+    // The steering aggregates the dashboards read: the daily refresh as
+    // `serve` queues it (yesterday and today), then 90 days recomputed.
+    let today = relais_app::steering::today(&app);
+    let started = Instant::now();
+    relais_app::steering::refresh_indicators(&app, today - chrono::Days::new(1), today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let daily = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let rows = relais_app::steering::refresh_indicators(&app, today - chrono::Days::new(89), today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Agrégats de pilotage : rafraîchissement quotidien (2 jours) {:.2} s ; 90 jours ({rows} lignes) {:.2} s",
+        daily,
+        started.elapsed().as_secs_f64()
+    );
+    let (admin_cookie, _) = session(&app, "admin@relais.test").await?;
     let (agent_cookie, _) = session(&app, "support@relais.test").await?;
     let (member_cookie, member_csrf) = session(&app, "membre@relais.test").await?;
     let ids: Vec<(String,)> = {
@@ -388,6 +406,9 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         "agent_queue_all",
         "member_list",
         "file_ticket",
+        "dashboard",
+        "indicators",
+        "member_indicators",
     ];
     println!(
         "{:<16} {:>10} {:>10} {:>8}",
@@ -402,6 +423,9 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
                 "agent_queue" => Request::get(format!("/support?equipe={}", team.as_ref().map(|t| t.0.as_str()).unwrap_or(""))).header(header::COOKIE, &agent_cookie).body(Body::empty())?,
                 "agent_queue_all" => Request::get("/support").header(header::COOKIE, &agent_cookie).body(Body::empty())?,
                 "member_list" => Request::get("/support").header(header::COOKIE, &member_cookie).body(Body::empty())?,
+                "dashboard" => Request::get("/pilotage").header(header::COOKIE, &admin_cookie).body(Body::empty())?,
+                "indicators" => Request::get("/indicateurs").header(header::COOKIE, &admin_cookie).body(Body::empty())?,
+                "member_indicators" => Request::get("/indicateurs").header(header::COOKIE, &member_cookie).body(Body::empty())?,
                 _ => Request::post("/support")
                     .header(header::COOKIE, &member_cookie)
                     .header(header::HOST, "localhost")

@@ -74,6 +74,13 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
                         Ok(()) => refreshed_on = Some(today),
                         Err(e) => tracing::error!(error = %e, "indicator refresh not queued"),
                     }
+                    // The monthly steering report of the month just ended,
+                    // once (the month sent is remembered in the database).
+                    match relais_app::steering::queue_monthly_report(&app).await {
+                        Ok(true) => tracing::info!("monthly steering report queued"),
+                        Ok(false) => {}
+                        Err(e) => tracing::error!(error = %e, "monthly report not queued"),
+                    }
                 }
                 match relais_app::watchdog::sweep(&app).await {
                     Ok(r) if r.warnings + r.breaches > 0 => {

@@ -20,6 +20,23 @@ pub fn bar_chart(
     max: f64,
     threshold: Option<f64>,
 ) -> String {
+    described_bar_chart(title, None, points, max, threshold)
+}
+
+/// [`bar_chart`] with a `<desc>`: a sentence saying what the chart shows
+/// (its value over the period…), read by screen readers after the title.
+///
+/// ```ignore
+/// let svg = described_bar_chart("Backlog", Some("42 tickets le 30/11"), &points, 50.0, None);
+/// assert!(svg.contains("<desc>"));
+/// ```
+pub fn described_bar_chart(
+    title: &str,
+    desc: Option<&str>,
+    points: &[(String, f64)],
+    max: f64,
+    threshold: Option<f64>,
+) -> String {
     let w = 640.0;
     let h = 200.0;
     let left = 30.0;
@@ -31,6 +48,9 @@ pub fn bar_chart(
         "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{t}</title>",
         t = esc(title)
     );
+    if let Some(d) = desc {
+        s.push_str(&format!("<desc>{}</desc>", esc(d)));
+    }
     s.push_str(&format!(
         "<line x1=\"{left}\" y1=\"{y}\" x2=\"{w}\" y2=\"{y}\" stroke=\"#555\"/>",
         y = h - bottom

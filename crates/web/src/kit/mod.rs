@@ -42,7 +42,7 @@ pub mod time;
 pub use actions::{
     Action, ActionPage, ActionRow, ActionTable, AttendanceForm, AttendanceRow, SmallForm,
 };
-pub use chart::bar_chart;
+pub use chart::{bar_chart, described_bar_chart};
 pub use detail::{DetailPage, Section};
 pub use form::{FormPage, IntroFormPage};
 pub use history::{history_section, history_table};

@@ -11,6 +11,7 @@ pub mod member_space;
 pub mod relations;
 pub mod search;
 pub mod session;
+pub mod steering;
 pub mod support;
 pub mod training;
 
@@ -29,4 +30,5 @@ pub fn router() -> Router<AppState> {
         .merge(community::router())
         .merge(relations::router())
         .merge(member_space::router())
+        .merge(steering::router())
 }
