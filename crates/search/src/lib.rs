@@ -13,6 +13,8 @@
 //! The index is written only from jobs (see `relais_app::search`) and can be
 //! rebuilt from the database at any time.
 
+pub mod baseline;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};

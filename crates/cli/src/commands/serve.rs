@@ -18,6 +18,12 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
 
 /// Binds first (so the printed URL is live), prints it, then serves.
 pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Result<()> {
+    // The vocabulary of the field, as admins keep it, for the index.
+    if app.search.is_some() {
+        relais_app::vocabulary::load_into_index(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let addr = bind.unwrap_or_else(|| cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;
