@@ -425,7 +425,11 @@ pub fn parse_faq(src: &str) -> std::result::Result<Vec<FaqPair>, String> {
             }
         }
         if !ids.insert(p.id.clone()) {
-            return Err(format!("ligne {} : identifiant « {} » en double", i + 1, p.id));
+            return Err(format!(
+                "ligne {} : identifiant « {} » en double",
+                i + 1,
+                p.id
+            ));
         }
         out.push(p);
     }
@@ -548,12 +552,18 @@ mod faq_tests {
         let set = parse_faq(src).expect("parse");
         assert_eq!(set.len(), 2);
         assert_eq!(set[1].topic.as_deref(), Some("cvec"));
-        assert!(parse_faq(r#"{"id":"a","question":"","answer":"R","q_plain":"q","q_noisy":"q"}"#)
-            .unwrap_err()
-            .contains("question"));
-        assert!(parse_faq(&format!("{}\n{}", src.lines().next().unwrap(), src.lines().next().unwrap()))
-            .unwrap_err()
-            .contains("double"));
+        assert!(
+            parse_faq(r#"{"id":"a","question":"","answer":"R","q_plain":"q","q_noisy":"q"}"#)
+                .unwrap_err()
+                .contains("question")
+        );
+        assert!(parse_faq(&format!(
+            "{}\n{}",
+            src.lines().next().unwrap(),
+            src.lines().next().unwrap()
+        ))
+        .unwrap_err()
+        .contains("double"));
         // The split is fixed by the id and cuts a large set near half.
         let tune = (0..1000)
             .filter(|i| faq_half(&format!("faq-{i}")) == FaqHalf::Tune)

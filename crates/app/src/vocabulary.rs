@@ -33,7 +33,8 @@ pub async fn load_into_index(app: &App) -> Result<usize> {
     let n = rows.len();
     if let Some(ix) = &app.search {
         ix.0.set_vocabulary(relais_search::Vocabulary::new(
-            rows.iter().map(|r| (r.term.as_str(), r.equivalent.as_str())),
+            rows.iter()
+                .map(|r| (r.term.as_str(), r.equivalent.as_str())),
         ));
     }
     Ok(n)
@@ -49,12 +50,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<VocabularyRow>> {
 /// A line as typed, checked: both sides non-empty, not only stop words,
 /// not the same once analysed, at most 120 characters; `kind` one of
 /// [`KINDS`] (empty: abreviation).
-fn check(
-    v: &mut Violations,
-    term: &str,
-    equivalent: &str,
-    kind: &str,
-) -> (String, String, String) {
+fn check(v: &mut Violations, term: &str, equivalent: &str, kind: &str) -> (String, String, String) {
     let (t, e) = (term.trim(), equivalent.trim());
     for (field, value) in [("term", t), ("equivalent", e)] {
         if value.is_empty() {
@@ -80,7 +76,11 @@ fn check(
         "" => "abreviation",
         k if KINDS.contains(&k) => k,
         _ => {
-            v.push("invalid", "kind", "Type inconnu (abreviation, synonyme, produit).");
+            v.push(
+                "invalid",
+                "kind",
+                "Type inconnu (abreviation, synonyme, produit).",
+            );
             "abreviation"
         }
     };
@@ -158,7 +158,10 @@ pub async fn import_csv(app: &App, actor: &Actor, text: &str) -> Result<ImportRe
             continue;
         }
         let sep = if line.contains(';') { ';' } else { ',' };
-        let cols: Vec<&str> = line.split(sep).map(|c| c.trim().trim_matches('"')).collect();
+        let cols: Vec<&str> = line
+            .split(sep)
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         if i == 0 && relais_domain::fold(cols[0]).starts_with("terme") {
             continue;
         }

@@ -64,9 +64,10 @@ pub async fn run(_cfg: Config, args: Args) -> anyhow::Result<()> {
 
     let faq = match &args.faq {
         Some(p) => {
-            let src = std::fs::read_to_string(p)
-                .map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
-            let all = eval::parse_faq(&src).map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
+            let src =
+                std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
+            let all =
+                eval::parse_faq(&src).map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
             let keep = |pair: &eval::FaqPair| match args.half.as_str() {
                 "tune" => eval::faq_half(&pair.id) == eval::FaqHalf::Tune,
                 "test" => eval::faq_half(&pair.id) == eval::FaqHalf::Test,
@@ -243,7 +244,9 @@ async fn faq_eval(
         )
         .await
         .map_err(e)?;
-        relais_app::knowledge::publish(app, admin, id).await.map_err(e)?;
+        relais_app::knowledge::publish(app, admin, id)
+            .await
+            .map_err(e)?;
         id_of.insert(p.id.clone(), id.to_string());
     }
     relais_app::search::rebuild(app, &|_| {}).await.map_err(e)?;
@@ -273,23 +276,21 @@ async fn faq_eval(
             for p in faq {
                 let text = p.variant(variant);
                 let ranked: Vec<String> = match system {
-                    "recherche" => {
-                        relais_app::search::search(
-                            app,
-                            member,
-                            &relais_search::SearchQuery {
-                                text: text.to_string(),
-                                limit: 10,
-                                ..Default::default()
-                            },
-                        )
-                        .await
-                        .map_err(e)?
-                        .hits
-                        .into_iter()
-                        .map(|h| h.id)
-                        .collect()
-                    }
+                    "recherche" => relais_app::search::search(
+                        app,
+                        member,
+                        &relais_search::SearchQuery {
+                            text: text.to_string(),
+                            limit: 10,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(e)?
+                    .hits
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect(),
                     "assistant" => relais_app::assistant::suggest(app, member, None, text, 10)
                         .await
                         .map_err(e)?
@@ -299,9 +300,7 @@ async fn faq_eval(
                     _ => baseline.search(text, 10)?,
                 };
                 let expected = &id_of[&p.id];
-                if system == "assistant"
-                    && !ranked.iter().take(3).any(|r| r == expected)
-                {
+                if system == "assistant" && !ranked.iter().take(3).any(|r| r == expected) {
                     misses.push((variant, p.id.clone(), text.to_string()));
                 }
                 m.add(&ranked, expected);

@@ -91,9 +91,7 @@ async fn view(
             "kind",
             tr.t("vocabulaire-type").to_string(),
             &get("add", "kind"),
-            uc::KINDS
-                .iter()
-                .map(|k| (k.to_string(), kind_label(tr, k))),
+            uc::KINDS.iter().map(|k| (k.to_string(), kind_label(tr, k))),
             None,
         ),
     ];
