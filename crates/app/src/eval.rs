@@ -444,7 +444,7 @@ pub fn faq_half(id: &str) -> FaqHalf {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    if h % 2 == 0 {
+    if h.is_multiple_of(2) {
         FaqHalf::Tune
     } else {
         FaqHalf::Test
