@@ -648,6 +648,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     f: Fields,
     vocab: RwLock<Arc<Vocabulary>>,
+    needs_rebuild: bool,
 }
 
 impl SearchIndex {
@@ -657,8 +658,35 @@ impl SearchIndex {
         let (schema, f) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| SearchError::Other(e.to_string()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap, schema.clone()) {
+            Ok(index) => index,
+            // An index written by an older Relais (other fields): it is
+            // only a copy of the database, so it is emptied and created
+            // again; the caller sees `needs_rebuild` and rebuilds it.
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                for entry in std::fs::read_dir(dir)? {
+                    let path = entry?.path();
+                    if path.is_dir() {
+                        std::fs::remove_dir_all(&path)?;
+                    } else {
+                        std::fs::remove_file(&path)?;
+                    }
+                }
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Other(e.to_string()))?;
+                let mut ix = Self::with_index(Index::create(mmap, schema, Default::default())?, f)?;
+                ix.needs_rebuild = true;
+                return Ok(ix);
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::with_index(index, f)
+    }
+
+    /// Whether the index was found in an older shape and created again
+    /// empty at opening: the database must be indexed again.
+    pub fn needs_rebuild(&self) -> bool {
+        self.needs_rebuild
     }
 
     /// Looks into an index another process writes (no writer lock taken):
@@ -694,6 +722,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             f,
             vocab: RwLock::new(Arc::new(Vocabulary::builtin())),
+            needs_rebuild: false,
         })
     }
 
@@ -1600,6 +1629,22 @@ mod tests {
         assert_eq!(fuzzy_distance(9), 2);
         assert_eq!(min_required(2), 2);
         assert_eq!(min_required(6), 3);
+    }
+
+    #[test]
+    fn an_index_of_an_older_shape_is_created_again_for_a_rebuild() {
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            let mut b = Schema::builder();
+            b.add_text_field("key", STRING | STORED);
+            let mmap = tantivy::directory::MmapDirectory::open(dir.path()).expect("mmap");
+            Index::create(mmap, b.build(), Default::default()).expect("old index");
+        }
+        let ix = SearchIndex::open(dir.path()).expect("open");
+        assert!(ix.needs_rebuild() && ix.is_empty());
+        drop(ix);
+        let ix = SearchIndex::open(dir.path()).expect("reopen");
+        assert!(!ix.needs_rebuild(), "the new shape is kept");
     }
 
     #[test]
