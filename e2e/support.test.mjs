@@ -174,8 +174,8 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
 test('every support page a member or an agent opens passes axe', async () => {
   const pages = {
     'support@relais.test': ['/support', '/support?assigne=moi', '/support?tri=recent&ouverts=0', '/support/incidents', '/support/incidents/nouveau', '/support/nouveau', '/support/quarantaine', '/connaissances'],
-    'referent@relais.test': ['/support', '/support?partages=1', '/support/incidents', '/support/nouveau', '/connaissances', '/recherche?q=paie'],
-    'admin@relais.test': ['/recherche?q=paie+rejet', '/assistant', '/admin/niveaux', '/admin/niveaux/socle', '/admin/calendriers', '/admin/calendriers/nouveau', '/admin/contrats', '/admin/contrats/nouveau', '/admin/niveaux/nouveau'],
+    'referent@relais.test': ['/support', '/support?partages=1', '/support/incidents', '/support/nouveau', '/connaissances', '/recherche?q=paie', '/recherche?q=trottinette+volante+quantique', '/recherche?q=comment+faire+quand+la+paie+de+mon+voisin+trottinette+est+rejetee'],
+    'admin@relais.test': ['/recherche?q=paie+rejet', '/assistant', '/admin/vocabulaire', '/connaissances/manques', '/admin/niveaux', '/admin/niveaux/socle', '/admin/calendriers', '/admin/calendriers/nouveau', '/admin/contrats', '/admin/contrats/nouveau', '/admin/niveaux/nouveau'],
   };
   for (const [email, paths] of Object.entries(pages)) {
     const page = await newPage(browser);

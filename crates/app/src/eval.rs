@@ -383,3 +383,197 @@ mod tests {
         assert!(parse_set("produit\trequete\tarticles\nsiham\t\tA\n").is_err());
     }
 }
+
+// ------------------------------------------------------------ FAQ set
+
+/// One question/answer pair of a public FAQ (`eval/faq/faq.jsonl`): the
+/// question as written, a plain variant and a noisy one (no accents, a
+/// typo, an abbreviation).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct FaqPair {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    pub q_plain: String,
+    pub q_noisy: String,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Reads one JSON object per line (blank lines skipped); errors name the
+/// line.
+pub fn parse_faq(src: &str) -> std::result::Result<Vec<FaqPair>, String> {
+    let mut out = vec![];
+    let mut ids = HashSet::new();
+    for (i, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let p: FaqPair =
+            serde_json::from_str(line).map_err(|e| format!("ligne {} : {e}", i + 1))?;
+        for (name, v) in [
+            ("id", &p.id),
+            ("question", &p.question),
+            ("answer", &p.answer),
+            ("q_plain", &p.q_plain),
+            ("q_noisy", &p.q_noisy),
+        ] {
+            if v.trim().is_empty() {
+                return Err(format!("ligne {} : champ « {name} » vide", i + 1));
+            }
+        }
+        if !ids.insert(p.id.clone()) {
+            return Err(format!(
+                "ligne {} : identifiant « {} » en double",
+                i + 1,
+                p.id
+            ));
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The half a pair belongs to, fixed once by its id (FNV-1a, even: tuning
+/// half, odd: test half), so the split never moves when pairs are added.
+pub fn faq_half(id: &str) -> FaqHalf {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    if h.is_multiple_of(2) {
+        FaqHalf::Tune
+    } else {
+        FaqHalf::Test
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaqHalf {
+    Tune,
+    Test,
+}
+
+/// The title of the article a pair becomes: the first words of its
+/// answer (the question is *not* the title, or asking it would be too
+/// easy).
+pub fn faq_title(p: &FaqPair) -> String {
+    let words: Vec<&str> = p.answer.split_whitespace().take(9).collect();
+    let mut t = words.join(" ");
+    if p.answer.split_whitespace().count() > 9 {
+        t.push('…');
+    }
+    t
+}
+
+/// hit@1, hit@3, hit@5, MRR@10 and the share of empty answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FaqMetrics {
+    pub queries: usize,
+    pub hit1: usize,
+    pub hit3: usize,
+    pub hit5: usize,
+    pub rr10: f64,
+    pub empty: usize,
+}
+
+impl FaqMetrics {
+    /// Adds one query: the ranked ids answered and the expected one.
+    pub fn add(&mut self, ranked: &[String], expected: &str) {
+        self.queries += 1;
+        if ranked.is_empty() {
+            self.empty += 1;
+        }
+        if let Some(p) = ranked.iter().take(10).position(|r| r == expected) {
+            let rank = p + 1;
+            self.hit1 += usize::from(rank == 1);
+            self.hit3 += usize::from(rank <= 3);
+            self.hit5 += usize::from(rank <= 5);
+            self.rr10 += 1.0 / rank as f64;
+        }
+    }
+    pub fn merge(&mut self, o: &FaqMetrics) {
+        self.queries += o.queries;
+        self.hit1 += o.hit1;
+        self.hit3 += o.hit3;
+        self.hit5 += o.hit5;
+        self.rr10 += o.rr10;
+        self.empty += o.empty;
+    }
+    fn share(&self, n: f64) -> f64 {
+        if self.queries == 0 {
+            0.0
+        } else {
+            n / self.queries as f64
+        }
+    }
+    pub fn hit_at_1(&self) -> f64 {
+        self.share(self.hit1 as f64)
+    }
+    pub fn hit_at_3(&self) -> f64 {
+        self.share(self.hit3 as f64)
+    }
+    pub fn hit_at_5(&self) -> f64 {
+        self.share(self.hit5 as f64)
+    }
+    pub fn mrr_at_10(&self) -> f64 {
+        self.share(self.rr10)
+    }
+    pub fn empty_share(&self) -> f64 {
+        self.share(self.empty as f64)
+    }
+}
+
+/// The three ways a question is asked.
+pub const FAQ_VARIANTS: [&str; 3] = ["question", "q_plain", "q_noisy"];
+
+impl FaqPair {
+    pub fn variant(&self, name: &str) -> &str {
+        match name {
+            "q_plain" => &self.q_plain,
+            "q_noisy" => &self.q_noisy,
+            _ => &self.question,
+        }
+    }
+}
+
+#[cfg(test)]
+mod faq_tests {
+    use super::*;
+
+    #[test]
+    fn faq_lines_parse_split_and_score() {
+        let src = r#"{"id":"a","question":"Q ?","answer":"R un deux","q_plain":"q","q_noisy":"q"}
+
+{"id":"b","question":"Q2","answer":"R","q_plain":"q","q_noisy":"q","topic":"cvec","source":"https://x"}"#;
+        let set = parse_faq(src).expect("parse");
+        assert_eq!(set.len(), 2);
+        assert_eq!(set[1].topic.as_deref(), Some("cvec"));
+        assert!(
+            parse_faq(r#"{"id":"a","question":"","answer":"R","q_plain":"q","q_noisy":"q"}"#)
+                .unwrap_err()
+                .contains("question")
+        );
+        assert!(parse_faq(&format!(
+            "{}\n{}",
+            src.lines().next().unwrap(),
+            src.lines().next().unwrap()
+        ))
+        .unwrap_err()
+        .contains("double"));
+        // The split is fixed by the id and cuts a large set near half.
+        let tune = (0..1000)
+            .filter(|i| faq_half(&format!("faq-{i}")) == FaqHalf::Tune)
+            .count();
+        assert!((400..600).contains(&tune), "{tune}");
+        assert_eq!(faq_half("x"), faq_half("x"));
+        let mut m = FaqMetrics::default();
+        m.add(&["x".into(), "a".into()], "a");
+        m.add(&[], "a");
+        assert_eq!((m.hit1, m.hit3, m.empty), (0, 1, 1));
+        assert!((m.mrr_at_10() - 0.25).abs() < 1e-9);
+    }
+}

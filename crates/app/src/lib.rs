@@ -29,6 +29,7 @@ pub mod steering;
 pub mod support;
 pub mod training;
 pub mod triage;
+pub mod vocabulary;
 pub mod watchdog;
 
 use relais_domain::{Clock, DomainError};

@@ -218,6 +218,8 @@ pub async fn rebuild(app: &App, progress: &(dyn Fn(usize) + Sync)) -> Result<usi
         return Err(internal("no index open"));
     };
     let ix = ix.0.clone();
+    // Documents get the aliases of the vocabulary as it is now.
+    crate::vocabulary::load_into_index(app).await?;
     ix.clear_uncommitted().map_err(internal)?;
     let mut n = 0usize;
     let mut after: Option<String> = None;
@@ -323,9 +325,21 @@ fn index(app: &App) -> Result<Arc<SearchIndex>> {
 
 /// A search within what the actor may read: hits and counts never include
 /// anything else.
+///
+/// A question that found nothing, or only approximate answers, is counted
+/// (anonymised, see [`crate::vocabulary::record_miss`]) for the knowledge
+/// managers' page.
 pub async fn search(app: &App, actor: &Actor, q: &SearchQuery) -> Result<SearchResults> {
     let g = grants(app, actor).await?;
-    index(app)?.search(q, &g).map_err(internal)
+    let r = index(app)?.search(q, &g).map_err(internal)?;
+    if q.offset == 0 && !q.text.trim().is_empty() {
+        if r.total == 0 {
+            crate::vocabulary::record_miss(app, &q.text, "aucun").await;
+        } else if r.relaxed {
+            crate::vocabulary::record_miss(app, &q.text, "approche").await;
+        }
+    }
+    Ok(r)
 }
 
 /// Suggestions from a free description (any word counts).

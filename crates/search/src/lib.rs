@@ -13,13 +13,17 @@
 //! The index is written only from jobs (see `relais_app::search`) and can be
 //! rebuilt from the database at any time.
 
+pub mod baseline;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -49,6 +53,222 @@ pub const FRENCH: &str = "fr_folded";
 
 /// Known words of a suggestion query kept, rarest first.
 const MAX_LOOSE_TERMS: usize = 6;
+
+/// The analyzer of the alias field: the vocabulary writes already
+/// analysed terms there, taken as they are.
+pub const ALIAS: &str = "alias_terms";
+
+/// The analyzer of the spelling field: words folded but not stemmed, for
+/// typo tolerance ("attestaton" is one edit from "attestation", while
+/// their stems are far apart).
+pub const SPELL: &str = "fr_spell";
+
+fn spelling_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|s| s.to_string()),
+        ))
+        .build()
+}
+
+/// A word folded as the spelling field keeps it.
+fn folded(word: &str) -> Option<String> {
+    let mut a = spelling_analyzer();
+    let mut stream = a.token_stream(word);
+    stream.advance().then(|| stream.token().text.clone())
+}
+
+/// Weight of a word found in the title, against 1 in the body.
+const TITLE_BOOST: f32 = 2.5;
+/// Weight of a word the vocabulary added to a document.
+const ALIAS_BOOST: f32 = 0.8;
+/// Weight of two query words found side by side.
+const PHRASE_BOOST: f32 = 1.5;
+/// Word pairs tried as phrases, at most.
+const MAX_PHRASES: usize = 8;
+/// A word in more than this share of the documents counts for the score,
+/// not for the share of words a document must match.
+const COMMON_SHARE: f64 = 0.2;
+/// Share of the telling words of a sentence a document must match in the
+/// search box (one or two words: all of them).
+pub const MIN_SHARE: f64 = 0.5;
+
+/// How the words of a query combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The search box: a share of the words.
+    Sentence,
+    /// Suggestions: any word, the more the better.
+    Loose,
+}
+
+/// One analysed word of a query.
+#[derive(Debug, Clone)]
+struct QueryTerm {
+    word: String,
+    term: String,
+    /// Letters of the word as typed.
+    len: usize,
+    df: u64,
+}
+
+/// Words a document must match among `n` telling words of a sentence.
+pub fn min_required(n: usize) -> usize {
+    if n <= 2 {
+        n
+    } else {
+        ((n as f64) * MIN_SHARE).ceil() as usize
+    }
+}
+
+/// Typo tolerance by word length: none under five letters, one edit up
+/// to eight, two from nine.
+pub fn fuzzy_distance(len: usize) -> u8 {
+    match len {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn register_analyzers(index: &Index) {
+    index.tokenizers().register(FRENCH, french_analyzer());
+    index.tokenizers().register(SPELL, spelling_analyzer());
+    index.tokenizers().register(
+        ALIAS,
+        TextAnalyzer::builder(tantivy::tokenizer::WhitespaceTokenizer::default()).build(),
+    );
+}
+
+/// The analysed terms of a text with their positions (stop words leave a
+/// gap, so "bon de commande" gives bon@0, command@2).
+pub fn analyse_with_positions(text: &str) -> Vec<(String, usize)> {
+    let mut a = french_analyzer();
+    let mut stream = a.token_stream(text);
+    let mut out = vec![];
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.text.clone(), t.position));
+    }
+    out
+}
+
+/// The vocabulary of the field: lines of two equivalent ways to say a
+/// thing (an abbreviation and its expansion, a product and its old name),
+/// used both ways, at indexing (a document saying one side also holds
+/// the other in its alias field) and at query time (a query word or a
+/// whole side of a line also looks for the other side).
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// Both sides of each line, analysed.
+    lines: Vec<(Vec<String>, Vec<String>)>,
+    /// First term of a side → (line, which side).
+    by_first: HashMap<String, Vec<(usize, bool)>>,
+}
+
+impl Vocabulary {
+    /// From (term, equivalent) lines as people write them; lines with an
+    /// empty side once analysed (only stop words) are left out.
+    pub fn new<A: AsRef<str>, B: AsRef<str>>(pairs: impl IntoIterator<Item = (A, B)>) -> Self {
+        let mut v = Vocabulary::default();
+        for (a, b) in pairs {
+            let (a, b) = (analyse(a.as_ref()), analyse(b.as_ref()));
+            if a.is_empty() || b.is_empty() || a == b {
+                continue;
+            }
+            let i = v.lines.len();
+            v.by_first.entry(a[0].clone()).or_default().push((i, false));
+            v.by_first.entry(b[0].clone()).or_default().push((i, true));
+            v.lines.push((a, b));
+        }
+        v
+    }
+
+    /// The built-in lines ([`SYNONYMS`]), used until the database's are
+    /// loaded.
+    pub fn builtin() -> Self {
+        Self::new(SYNONYMS.iter().copied())
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    fn side(&self, i: usize, second: bool) -> (&[String], &[String]) {
+        let (a, b) = &self.lines[i];
+        if second {
+            (b, a)
+        } else {
+            (a, b)
+        }
+    }
+
+    /// The other sides of the lines one side of which is this one word.
+    fn others_of_word(&self, term: &str) -> Vec<&[String]> {
+        self.by_first
+            .get(term)
+            .into_iter()
+            .flatten()
+            .map(|&(i, second)| self.side(i, second))
+            .filter(|(this, _)| this.len() == 1)
+            .map(|(_, other)| other)
+            .collect()
+    }
+
+    /// The other sides of the lines a side of several words of which is
+    /// all in the query.
+    fn others_of_phrase(&self, terms: &HashSet<String>) -> Vec<&[String]> {
+        let mut out = vec![];
+        for t in terms {
+            for &(i, second) in self.by_first.get(t).into_iter().flatten() {
+                let (this, other) = self.side(i, second);
+                if this.len() > 1 && this.iter().all(|x| terms.contains(x)) {
+                    out.push(other);
+                }
+            }
+        }
+        out
+    }
+
+    /// What a document saying `text` also says in other words: the other
+    /// side of every line one side of which it holds (words in a row),
+    /// as analysed terms separated by spaces.
+    pub fn aliases_of(&self, text: &str) -> String {
+        if self.lines.is_empty() {
+            return String::new();
+        }
+        let tokens = analyse(text);
+        let mut out: Vec<&str> = vec![];
+        let mut done = HashSet::new();
+        for (k, t) in tokens.iter().enumerate() {
+            for &(i, second) in self.by_first.get(t).into_iter().flatten() {
+                let (this, other) = self.side(i, second);
+                if tokens.len() >= k + this.len()
+                    && tokens[k..k + this.len()] == *this
+                    && done.insert((i, second))
+                {
+                    out.extend(other.iter().map(String::as_str));
+                }
+            }
+        }
+        out.join(" ")
+    }
+}
 
 /// French stop words, accents already folded (the filter runs after
 /// folding).
@@ -137,6 +357,20 @@ const STOP_WORDS: &[&str] = &[
     "etes",
     "bonjour",
     "merci",
+    "comment",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "quoi",
+    "pourquoi",
+    "dois",
+    "doit",
+    "peux",
+    "peut",
+    "puis",
+    "faut",
+    "si",
     "cordialement",
 ];
 
@@ -146,15 +380,19 @@ const STOP_WORDS: &[&str] = &[
 /// Kept small and explicit: each line is a term of the trade, not a guess.
 pub const SYNONYMS: &[(&str, &str)] = &[
     ("pj", "pièces justificatives"),
+    ("pj", "pièce jointe"),
     ("bo", "business objects"),
     ("dsn", "déclaration sociale nominative"),
     ("sft", "supplément familial de traitement"),
     ("ia", "inscription administrative"),
+    ("ip", "inscription pédagogique"),
+    ("om", "ordre de mission"),
     ("aap", "appel à projets"),
     ("edt", "emploi du temps"),
     ("bdc", "bon de commande"),
     ("bc", "bon de commande"),
     ("cde", "commande"),
+    ("sf", "service fait"),
     ("duerp", "document unique"),
     ("ms", "masse salariale"),
     ("ac", "agent comptable"),
@@ -163,17 +401,41 @@ pub const SYNONYMS: &[(&str, &str)] = &[
     ("preliq", "préliquidation"),
     ("peda", "pédagogique"),
     ("pedago", "pédagogique"),
+    ("cvec", "contribution de vie étudiante et de campus"),
+    ("rib", "relevé d'identité bancaire"),
+    ("ec", "enseignant-chercheur"),
+    ("mcf", "maître de conférences"),
+    ("ater", "attaché temporaire d'enseignement et de recherche"),
+    ("biatss", "personnels administratifs techniques"),
+    ("ine", "identifiant national étudiant"),
+    ("ent", "environnement numérique de travail"),
+    ("ue", "unité d'enseignement"),
+    ("ects", "crédits européens"),
+    ("vae", "validation des acquis de l'expérience"),
+    ("vap", "validation des acquis professionnels"),
+    ("dse", "dossier social étudiant"),
+    (
+        "crous",
+        "centre régional des œuvres universitaires et scolaires",
+    ),
+    ("cesu", "chèque emploi service universel"),
+    ("gbcp", "gestion budgétaire et comptable publique"),
+    ("dgfip", "direction générale des finances publiques"),
+    ("tva", "taxe sur la valeur ajoutée"),
+    ("ej", "engagement juridique"),
+    ("dp", "demande de paiement"),
+    ("rh", "ressources humaines"),
+    ("cdd", "contrat à durée déterminée"),
+    ("cdi", "contrat à durée indéterminée"),
+    ("rgpd", "règlement général sur la protection des données"),
+    ("mdp", "mot de passe"),
+    ("bu", "bibliothèque universitaire"),
+    ("l1", "première année de licence"),
+    ("bts", "brevet de technicien supérieur"),
+    ("cpge", "classe préparatoire"),
+    ("pc-scol", "pégase"),
+    ("harpège", "siham"),
 ];
-
-/// The analysed expansions of an analysed query term.
-fn expansions(term: &str) -> Vec<Vec<String>> {
-    SYNONYMS
-        .iter()
-        .filter(|(abbr, _)| analyse(abbr).first().map(String::as_str) == Some(term))
-        .map(|(_, exp)| analyse(exp))
-        .filter(|e| !e.is_empty())
-        .collect()
-}
 
 /// The words of a query; a word gluing letters and digits ("FI402") also
 /// gives its parts ("FI", "402"), as documents write "FI-402".
@@ -316,6 +578,9 @@ pub struct SearchResults {
     pub total: usize,
     /// Facet name → (value, count), most frequent first.
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
+    /// No document matched enough of the words: these match some of them
+    /// (the page says so and offers other ways on).
+    pub relaxed: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -325,6 +590,8 @@ struct Fields {
     id: Field,
     title: Field,
     body: Field,
+    alias: Field,
+    spell: Field,
     reference: Field,
     product: Field,
     institution: Field,
@@ -348,6 +615,22 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STORED),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
+        alias: b.add_text_field(
+            "alias",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(ALIAS)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        spell: b.add_text_field(
+            "spell",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(SPELL)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         reference: b.add_text_field("reference", STRING | STORED),
         product: b.add_text_field("product", STRING | STORED | FAST),
         institution: b.add_text_field("institution", STRING | STORED | FAST),
@@ -364,6 +647,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
+    vocab: RwLock<Arc<Vocabulary>>,
+    needs_rebuild: bool,
 }
 
 impl SearchIndex {
@@ -373,8 +658,35 @@ impl SearchIndex {
         let (schema, f) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| SearchError::Other(e.to_string()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap, schema.clone()) {
+            Ok(index) => index,
+            // An index written by an older Relais (other fields): it is
+            // only a copy of the database, so it is emptied and created
+            // again; the caller sees `needs_rebuild` and rebuilds it.
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                for entry in std::fs::read_dir(dir)? {
+                    let path = entry?.path();
+                    if path.is_dir() {
+                        std::fs::remove_dir_all(&path)?;
+                    } else {
+                        std::fs::remove_file(&path)?;
+                    }
+                }
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Other(e.to_string()))?;
+                let mut ix = Self::with_index(Index::create(mmap, schema, Default::default())?, f)?;
+                ix.needs_rebuild = true;
+                return Ok(ix);
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::with_index(index, f)
+    }
+
+    /// Whether the index was found in an older shape and created again
+    /// empty at opening: the database must be indexed again.
+    pub fn needs_rebuild(&self) -> bool {
+        self.needs_rebuild
     }
 
     /// Looks into an index another process writes (no writer lock taken):
@@ -382,7 +694,7 @@ impl SearchIndex {
     pub fn peek(dir: &Path, key: &str) -> Result<(u64, bool)> {
         let (_, f) = schema();
         let index = Index::open_in_dir(dir)?;
-        index.tokenizers().register(FRENCH, french_analyzer());
+        register_analyzers(&index);
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -399,7 +711,7 @@ impl SearchIndex {
     }
 
     fn with_index(index: Index, f: Fields) -> Result<SearchIndex> {
-        index.tokenizers().register(FRENCH, french_analyzer());
+        register_analyzers(&index);
         let writer = index.writer_with_num_threads(1, 50_000_000)?;
         let reader = index
             .reader_builder()
@@ -409,6 +721,8 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             f,
+            vocab: RwLock::new(Arc::new(Vocabulary::builtin())),
+            needs_rebuild: false,
         })
     }
 
@@ -420,6 +734,14 @@ impl SearchIndex {
         doc.add_text(f.id, &d.id);
         doc.add_text(f.title, &d.title);
         doc.add_text(f.body, &d.body);
+        doc.add_text(f.spell, &d.title);
+        doc.add_text(f.spell, &d.body);
+        let aliases = self
+            .vocabulary()
+            .aliases_of(&format!("{}\n{}", d.title, d.body));
+        if !aliases.is_empty() {
+            doc.add_text(f.alias, aliases);
+        }
         if let Some(r) = &d.reference {
             doc.add_text(f.reference, r);
         }
@@ -437,6 +759,21 @@ impl SearchIndex {
         }
         doc.add_i64(f.created, d.created);
         doc
+    }
+
+    /// The vocabulary used from now on, at query time at once and for the
+    /// documents indexed from now on (a rebuild brings older ones in line).
+    pub fn set_vocabulary(&self, v: Vocabulary) {
+        if let Ok(mut g) = self.vocab.write() {
+            *g = Arc::new(v);
+        }
+    }
+
+    pub fn vocabulary(&self) -> Arc<Vocabulary> {
+        self.vocab
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|_| Arc::new(Vocabulary::builtin()))
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
@@ -518,66 +855,219 @@ impl SearchIndex {
         Ok(searcher.search(&q, &Count)? > 0)
     }
 
-    /// The text part of a query: each analysed word must match (AND), in
-    /// the title (boosted) or the body; words of five letters or more also
-    /// match one edit away, at a lower score than an exact match.
-    fn text_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = vec![];
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
-            let terms = analyse(word);
-            let Some(term) = terms.first() else { continue };
-            // Typo tolerance only for words the index does not know: a
-            // known word is taken as typed (and fuzzy expansion over a
-            // million documents is what costs).
-            let fuzzy = word.chars().count() >= 5 && self.doc_freq(searcher, term) == 0;
-            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
-            for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
-                let t = Term::from_field_text(field, term);
-                alts.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            t.clone(),
-                            IndexRecordOption::WithFreqsAndPositions,
-                        )),
-                        boost,
+    /// The analysed words of a query, first occurrence kept, each with its
+    /// document frequency (title, body and aliases).
+    fn query_terms(&self, searcher: &tantivy::Searcher, text: &str) -> Vec<QueryTerm> {
+        let mut seen = HashSet::new();
+        let mut out = vec![];
+        for word in query_words(text) {
+            let terms = analyse(&word);
+            let Some(term) = terms.into_iter().next() else {
+                continue;
+            };
+            if !seen.insert(term.clone()) {
+                continue;
+            }
+            let df = self.doc_freq(searcher, &term);
+            out.push(QueryTerm {
+                len: word.chars().count(),
+                word: word.clone(),
+                term,
+                df,
+            });
+        }
+        out
+    }
+
+    /// Every way one query word may match: the exact term in the title
+    /// (boosted), the body or the aliases the vocabulary added; when the
+    /// index does not know the word, one edit away (two for long words)
+    /// and as the start of a longer word; and the other side of each
+    /// vocabulary line it is one side of ("ia" → "inscription
+    /// administrative", all words required).
+    fn word_alternatives(&self, w: &QueryTerm, vocab: &Vocabulary) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let fields = [
+            (self.f.title, TITLE_BOOST),
+            (self.f.body, 1.0),
+            (self.f.alias, ALIAS_BOOST),
+        ];
+        for (field, boost) in fields {
+            alts.push((
+                Occur::Should,
+                boosted(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &w.term),
+                        IndexRecordOption::WithFreqs,
                     )),
-                ));
-                if fuzzy {
+                    boost,
+                ),
+            ));
+        }
+        if w.df == 0 {
+            // Typo tolerance and word starts, only for words the index
+            // does not know: a known word is taken as typed, and fuzzy
+            // expansion over a million documents is what costs.
+            let distance = fuzzy_distance(w.len);
+            if let Some(raw) = folded(&w.word) {
+                let t = Term::from_field_text(self.f.spell, &raw);
+                if distance > 0 {
                     alts.push((
                         Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(t, 1, true)),
-                            0.3 * boost,
-                        )),
+                        boosted(
+                            Box::new(FuzzyTermQuery::new(t.clone(), distance, true)),
+                            0.6,
+                        ),
+                    ));
+                }
+                if w.len >= 4 {
+                    alts.push((
+                        Occur::Should,
+                        boosted(Box::new(FuzzyTermQuery::new_prefix(t, 0, false)), 0.4),
                     ));
                 }
             }
-            // Jargon: "PJ" also finds "pièces justificatives" (all words).
-            for exp in expansions(term) {
-                let all: Vec<(Occur, Box<dyn Query>)> = exp
-                    .iter()
-                    .map(|t| -> (Occur, Box<dyn Query>) {
-                        (
-                            Occur::Must,
-                            Box::new(self.either_field(t, IndexRecordOption::WithFreqs)),
-                        )
-                    })
-                    .collect();
-                alts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
-            }
-            musts.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
         }
-        if musts.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(musts)))
+        for other in vocab.others_of_word(&w.term) {
+            alts.push((Occur::Should, boosted(Box::new(self.all_terms(other)), 0.9)));
         }
+        alts
     }
 
-    /// Documents holding an analysed term in the title or the body.
+    /// Every term of `terms` in some field.
+    fn all_terms(&self, terms: &[String]) -> BooleanQuery {
+        BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Must,
+                        Box::new(self.either_field(t, IndexRecordOption::WithFreqs)),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Adjacent words of the query as phrases (a stop word or one other
+    /// word may sit between them), in the title and the body: documents
+    /// that say it the same way come first.
+    fn phrase_boosts(&self, text: &str, known: &HashSet<String>) -> Vec<(Occur, Box<dyn Query>)> {
+        let tokens = analyse_with_positions(text);
+        let mut out: Vec<(Occur, Box<dyn Query>)> = vec![];
+        for pair in tokens.windows(2) {
+            let ((a, pa), (b, pb)) = (&pair[0], &pair[1]);
+            let gap = pb.saturating_sub(*pa);
+            if a == b || gap == 0 || gap > 3 || !known.contains(a) || !known.contains(b) {
+                continue;
+            }
+            for (field, boost) in [
+                (self.f.title, 2.0 * PHRASE_BOOST),
+                (self.f.body, PHRASE_BOOST),
+            ] {
+                let q = PhraseQuery::new_with_offset_and_slop(
+                    vec![
+                        (0, Term::from_field_text(field, a)),
+                        (gap, Term::from_field_text(field, b)),
+                    ],
+                    1,
+                );
+                out.push((Occur::Should, boosted(Box::new(q), boost)));
+            }
+            if out.len() >= 2 * MAX_PHRASES {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The text part of a query.
+    ///
+    /// Each word is a clause (see [`Self::word_alternatives`]). In
+    /// [`Mode::Sentence`] (the search box) a document must match a share
+    /// of the telling words ([`min_required`]); in [`Mode::Loose`] (the
+    /// assistant, duplicates, triage) any word counts, and only the rarest
+    /// [`MAX_LOOSE_TERMS`] known words of a paragraph are kept. Very common
+    /// words count for the score, never for the share. A query holding one
+    /// whole side of a vocabulary line also finds the other side. Phrases
+    /// of the query boost the documents that hold them. BM25 ranks.
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        mode: Mode,
+    ) -> Option<Box<dyn Query>> {
+        let vocab = self.vocabulary();
+        let mut words = self.query_terms(searcher, text);
+        let in_query: HashSet<String> = words.iter().map(|w| w.term.clone()).collect();
+        if mode == Mode::Loose {
+            let (unknown, mut known): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| w.df == 0);
+            known.sort_by_key(|w| w.df);
+            known.truncate(MAX_LOOSE_TERMS);
+            words = known.into_iter().chain(unknown).collect();
+        }
+        let docs = searcher.num_docs();
+        let common_above = (docs as f64 * COMMON_SHARE).max(50.0) as u64;
+        let mut core: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let mut common: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let mut known = HashSet::new();
+        for w in &words {
+            let has_other_side = !vocab.others_of_word(&w.term).is_empty();
+            if w.df == 0 && w.len < 4 && !has_other_side {
+                // Nothing can match: it must not count against the share.
+                continue;
+            }
+            if w.df > 0 {
+                known.insert(w.term.clone());
+            }
+            let clause: Box<dyn Query> =
+                Box::new(BooleanQuery::new(self.word_alternatives(w, &vocab)));
+            if w.df > common_above {
+                common.push((Occur::Should, clause));
+            } else {
+                core.push((Occur::Should, clause));
+            }
+        }
+        // "inscription administrative" also finds "IA".
+        let extras: Vec<(Occur, Box<dyn Query>)> = vocab
+            .others_of_phrase(&in_query)
+            .into_iter()
+            .map(|other| -> (Occur, Box<dyn Query>) {
+                (Occur::Should, boosted(Box::new(self.all_terms(other)), 0.9))
+            })
+            .collect();
+        if core.is_empty() {
+            core = std::mem::take(&mut common);
+        }
+        if core.is_empty() && extras.is_empty() {
+            return None;
+        }
+        let required = match mode {
+            Mode::Loose => 1,
+            Mode::Sentence => min_required(core.len()),
+        };
+        let mut gate: Vec<(Occur, Box<dyn Query>)> = vec![];
+        if !core.is_empty() {
+            gate.push((
+                Occur::Should,
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    core,
+                    required.max(1),
+                )),
+            ));
+        }
+        gate.extend(extras);
+        let mut all: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(gate)))];
+        all.extend(common);
+        all.extend(self.phrase_boosts(text, &known));
+        Some(Box::new(BooleanQuery::new(all)))
+    }
+
+    /// Documents holding an analysed term in the title, the body or the
+    /// aliases.
     fn doc_freq(&self, searcher: &tantivy::Searcher, term: &str) -> u64 {
-        [self.f.title, self.f.body]
+        [self.f.title, self.f.body, self.f.alias]
             .iter()
             .map(|f| {
                 searcher
@@ -587,111 +1077,23 @@ impl SearchIndex {
             .sum()
     }
 
-    /// A term in the title (boosted) or the body.
+    /// A term in the title (boosted), the body or the aliases.
     fn either_field(&self, term: &str, rec: IndexRecordOption) -> BooleanQuery {
         let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![];
-        for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
+        for (field, boost) in [
+            (self.f.title, TITLE_BOOST),
+            (self.f.body, 1.0),
+            (self.f.alias, ALIAS_BOOST),
+        ] {
             alts.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(
+                boosted(
                     Box::new(TermQuery::new(Term::from_field_text(field, term), rec)),
                     boost,
-                )),
+                ),
             ));
         }
         BooleanQuery::new(alts)
-    }
-
-    /// Like [`Self::text_query`] but any word may match (OR), the more the
-    /// better: for suggestions from a whole paragraph. Beyond exact terms, a
-    /// word of five letters or more matches one edit away, a word of four or
-    /// more also matches as the start of a longer term ("immo" →
-    /// "immobilisations"), and jargon meets its expansion both ways (see
-    /// [`SYNONYMS`]), each at a lower weight than an exact match.
-    fn loose_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
-        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = vec![];
-        let mut seen = std::collections::HashSet::new();
-        let mut terms_in_query = std::collections::HashSet::new();
-        // The words of a paragraph, rarest first: the most telling
-        // MAX_LOOSE_TERMS known words are kept, plus every unknown word
-        // (typos, word starts), so that a long description stays cheap.
-        let mut words: Vec<(String, String, u64)> = vec![];
-        for word in query_words(text) {
-            let terms = analyse(&word);
-            let Some(term) = terms.first() else { continue };
-            terms_in_query.insert(term.clone());
-            if !seen.insert(term.clone()) {
-                continue;
-            }
-            let df = self.doc_freq(searcher, term);
-            words.push((word, term.clone(), df));
-        }
-        let (unknown, mut known): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| w.2 == 0);
-        known.sort_by_key(|w| w.2);
-        known.truncate(MAX_LOOSE_TERMS);
-        for (word, term, df) in known.into_iter().chain(unknown) {
-            let term = &term;
-            let len = if df == 0 { word.chars().count() } else { 0 };
-            for (field, boost) in [(self.f.title, 2.0), (self.f.body, 1.0)] {
-                let t = Term::from_field_text(field, term);
-                shoulds.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
-                        boost,
-                    )),
-                ));
-                if len >= 5 {
-                    shoulds.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(t.clone(), 1, true)),
-                            0.3 * boost,
-                        )),
-                    ));
-                }
-                if len >= 4 {
-                    shoulds.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(t, 0, false)),
-                            0.2 * boost,
-                        )),
-                    ));
-                }
-            }
-        }
-        if shoulds.is_empty() {
-            return None;
-        }
-        for (abbr, exp) in SYNONYMS {
-            let Some(a) = analyse(abbr).into_iter().next() else {
-                continue;
-            };
-            let e = analyse(exp);
-            if e.is_empty() {
-                continue;
-            }
-            let wanted: Vec<String> = if terms_in_query.contains(&a) {
-                e
-            } else if e.iter().all(|t| terms_in_query.contains(t)) {
-                vec![a]
-            } else {
-                continue;
-            };
-            for t in wanted {
-                if seen.insert(t.clone()) {
-                    shoulds.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(self.either_field(&t, IndexRecordOption::WithFreqs)),
-                            0.8,
-                        )),
-                    ));
-                }
-            }
-        }
-        Some(Box::new(BooleanQuery::new(shoulds)))
     }
 
     fn filters(&self, q: &SearchQuery, grants: &[String]) -> Vec<(Occur, Box<dyn Query>)> {
@@ -752,15 +1154,28 @@ impl SearchIndex {
         out
     }
 
-    /// Searches with every word required. No grant, no result.
+    /// The search box: a sentence is answered by the documents matching a
+    /// share of its telling words, best first (BM25, title and phrase
+    /// boosts). When none does, the documents matching any word are given
+    /// instead, marked [`SearchResults::relaxed`], so that a question never
+    /// ends on an empty page when something is close. No grant, no result.
     pub fn search(&self, q: &SearchQuery, grants: &[String]) -> Result<SearchResults> {
-        let text = self.text_query(&self.reader.searcher(), &q.text);
-        self.run(q, grants, text)
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&searcher, &q.text, Mode::Sentence);
+        let has_text = text.is_some();
+        let r = self.run(q, grants, text)?;
+        if r.total > 0 || !has_text || q.offset > 0 {
+            return Ok(r);
+        }
+        let loose = self.text_query(&searcher, &q.text, Mode::Loose);
+        let mut r = self.run(q, grants, loose)?;
+        r.relaxed = r.total > 0;
+        Ok(r)
     }
 
     /// Searches with any word counting (suggestions from a description).
     pub fn suggest(&self, q: &SearchQuery, grants: &[String]) -> Result<SearchResults> {
-        let text = self.loose_query(&self.reader.searcher(), &q.text);
+        let text = self.text_query(&self.reader.searcher(), &q.text, Mode::Loose);
         if text.is_none() {
             return Ok(SearchResults::default());
         }
@@ -840,6 +1255,7 @@ impl SearchIndex {
             hits,
             total,
             facets,
+            relaxed: false,
         })
     }
 
@@ -1116,6 +1532,119 @@ mod tests {
         // the expansion.
         assert_eq!(ix.search(&q("pj"), &g).expect("search").total, 1);
         assert_eq!(query_words("FI402 x"), vec!["FI402", "FI", "402", "x"]);
+    }
+
+    fn faq_index() -> SearchIndex {
+        let ix = SearchIndex::in_memory().expect("index");
+        ix.apply(
+            &[
+                doc(
+                    "article",
+                    "cvec",
+                    "Attestation de contribution de vie étudiante",
+                    "Avant votre inscription administrative, vous devez obtenir l'attestation \
+                     d'acquittement de la contribution de vie étudiante et de campus sur \
+                     messervices.etudiant.gouv.fr.",
+                    &["everyone"],
+                ),
+                doc(
+                    "article",
+                    "om",
+                    "Partir en mission",
+                    "Un OM signé par l'ordonnateur est exigé avant tout déplacement ; les frais \
+                     sont remboursés sur état.",
+                    &["everyone"],
+                ),
+                doc(
+                    "article",
+                    "bourse",
+                    "Bourses sur critères sociaux",
+                    "La demande de bourse se fait chaque année par le dossier social étudiant \
+                     avant le 15 mai.",
+                    &["everyone"],
+                ),
+            ],
+            &[],
+        )
+        .expect("apply");
+        ix
+    }
+
+    #[test]
+    fn a_sentence_with_a_word_no_document_holds_still_finds_the_article() {
+        let ix = faq_index();
+        let g = grants(&["everyone"]);
+        // Ten words, "trottinette" in no document.
+        let text = "Où obtenir l'attestation CVEC avant mon inscription avec ma trottinette";
+        assert_eq!(text.split_whitespace().count(), 10);
+        let r = ix.search(&q(text), &g).expect("search");
+        assert_eq!(r.hits.first().map(|h| h.id.as_str()), Some("cvec"));
+        assert!(!r.relaxed, "matched well, not a fallback");
+        // Nothing matches enough: the closest documents, flagged.
+        let r = ix
+            .search(&q("bourse trottinette skateboard velomoteur"), &g)
+            .expect("search");
+        assert_eq!(r.hits.first().map(|h| h.id.as_str()), Some("bourse"));
+        assert!(r.relaxed);
+    }
+
+    #[test]
+    fn an_abbreviation_finds_its_expansion_and_the_reverse() {
+        let ix = faq_index();
+        let g = grants(&["everyone"]);
+        let top = |text: &str| {
+            ix.search(&q(text), &g)
+                .expect("search")
+                .hits
+                .first()
+                .map(|h| h.id.clone())
+        };
+        // Query-time: "IA" → "inscription administrative".
+        assert_eq!(top("CVEC avant IA").as_deref(), Some("cvec"));
+        // Index-time: the article says "contribution de vie étudiante et
+        // de campus" only in words, the query says "CVEC".
+        assert_eq!(top("cvec").as_deref(), Some("cvec"));
+        // The article says "OM", the query the words.
+        assert_eq!(top("ordre de mission signé").as_deref(), Some("om"));
+        assert_eq!(top("om").as_deref(), Some("om"));
+        // The vocabulary is data: a new line works at once at query time.
+        ix.set_vocabulary(Vocabulary::new([("DSE", "dossier social étudiant")]));
+        assert_eq!(top("DSE").as_deref(), Some("bourse"));
+    }
+
+    #[test]
+    fn a_one_letter_typo_in_a_long_word_still_finds_it() {
+        let ix = faq_index();
+        let g = grants(&["everyone"]);
+        for text in [
+            "attestaton",
+            "remboursés deplacemnt",
+            "contributon vie etudiante",
+        ] {
+            let r = ix.search(&q(text), &g).expect("search");
+            assert!(r.total > 0 && !r.relaxed, "{text}");
+        }
+        assert_eq!(fuzzy_distance(4), 0);
+        assert_eq!(fuzzy_distance(5), 1);
+        assert_eq!(fuzzy_distance(9), 2);
+        assert_eq!(min_required(2), 2);
+        assert_eq!(min_required(6), 3);
+    }
+
+    #[test]
+    fn an_index_of_an_older_shape_is_created_again_for_a_rebuild() {
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            let mut b = Schema::builder();
+            b.add_text_field("key", STRING | STORED);
+            let mmap = tantivy::directory::MmapDirectory::open(dir.path()).expect("mmap");
+            Index::create(mmap, b.build(), Default::default()).expect("old index");
+        }
+        let ix = SearchIndex::open(dir.path()).expect("open");
+        assert!(ix.needs_rebuild() && ix.is_empty());
+        drop(ix);
+        let ix = SearchIndex::open(dir.path()).expect("reopen");
+        assert!(!ix.needs_rebuild(), "the new shape is kept");
     }
 
     #[test]

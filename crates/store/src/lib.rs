@@ -21,6 +21,7 @@ pub mod mail_read;
 pub mod privacy;
 pub mod relation;
 pub mod search_feed;
+pub mod search_vocab;
 pub mod sla_admin;
 pub mod sql;
 pub mod sso;

@@ -545,3 +545,49 @@ db_test!(
         c.commit().await.expect("commit");
     }
 );
+
+db_test!(
+    async fn search_vocabulary_and_misses(db: Db) {
+        use relais_store::search_vocab as v;
+        let mut c = db.begin().await.expect("tx");
+        let seeded = v::list_vocabulary(&mut c).await.expect("list");
+        assert!(
+            seeded
+                .iter()
+                .any(|r| r.term == "om" && r.equivalent == "ordre de mission"),
+            "the migration seeds the field's vocabulary"
+        );
+        assert!(
+            v::insert_vocabulary(&mut c, "x1", "GFC", "gestion financière", "abreviation", T)
+                .await
+                .expect("insert")
+        );
+        assert!(
+            !v::insert_vocabulary(&mut c, "x2", "GFC", "gestion financière", "abreviation", T)
+                .await
+                .expect("again"),
+            "the same line twice is kept once"
+        );
+        v::delete_vocabulary(&mut c, "x1").await.expect("delete");
+        assert!(matches!(
+            v::delete_vocabulary(&mut c, "x1").await,
+            Err(StoreError::NotFound)
+        ));
+        for (q, day) in [
+            ("cvec", "2021-06-01"),
+            ("cvec", "2021-06-01"),
+            ("cvec", "2021-06-02"),
+            ("om", "2021-06-02"),
+        ] {
+            v::record_miss(&mut c, q, "aucun", day).await.expect("miss");
+        }
+        v::record_miss(&mut c, "old", "aucun", "2021-01-01")
+            .await
+            .expect("miss");
+        let top = v::top_misses(&mut c, "2021-05-01", 10).await.expect("top");
+        assert_eq!(top.len(), 2, "older days left out");
+        assert_eq!((top[0].query.as_str(), top[0].times), ("cvec", 3));
+        assert_eq!(top[0].last_day, "2021-06-02");
+        c.commit().await.expect("commit");
+    }
+);

@@ -78,6 +78,27 @@ db_test!(
         let api = cb.api_get("/api/v1/search?q=preliquidation", None).await;
         assert_eq!(api.status, StatusCode::OK);
         assert_eq!(api.json()["total"], 0, "the API does not count it either");
+        // A whole sentence sharing a few words with A's private ticket:
+        // neither the share-of-words query nor the relaxed fallback shows
+        // it to B, in the page or the API, nor counts it.
+        let sentence =
+            "Pourquoi+la+preliquidaton+de+paie+des+contractuels+est+elle+rejetee+chez+nous";
+        let r = cb.get(&format!("/recherche?q={sentence}")).await;
+        assert!(!r.body.contains(&format!("/support/{t}")));
+        assert!(r.body.contains("0 résultat"));
+        assert!(
+            r.body.contains("Déposer une demande au support"),
+            "no dead end: filing a request is offered"
+        );
+        let api = cb
+            .api_get(&format!("/api/v1/search?q={sentence}"), None)
+            .await;
+        assert_eq!(api.json()["total"], 0);
+        let r = ca.get(&format!("/recherche?q={sentence}")).await;
+        assert!(
+            r.body.contains(&format!("/support/{t}")),
+            "A finds it with a sentence and a typo"
+        );
         let api = ca.api_get("/api/v1/search?q=preliquidation", None).await;
         assert_eq!(api.json()["total"], 1);
         assert_eq!(api.json()["items"][0]["id"], t.to_string());
@@ -98,6 +119,22 @@ db_test!(
 
         let mut agent = client_for(&app);
         agent.login("agent@t.test", PASSWORD).await;
+        // B's question that found nothing is on the knowledge managers'
+        // page, anonymised (no account, no institution); members may not
+        // read the page.
+        let r = agent.get("/connaissances/manques").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("pourquoi la preliquidaton de paie"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("/connaissances/nouveau?titre="));
+        assert!(!r.body.contains("membre.b"));
+        assert_eq!(
+            cb.get("/connaissances/manques").await.status,
+            StatusCode::FORBIDDEN
+        );
         let r = agent.get("/recherche?q=preliquidation").await;
         assert!(r.body.contains("class=\"facets\""));
         assert!(r.body.contains("Siham"), "product facet named");
@@ -115,5 +152,80 @@ db_test!(
         assert!(page.body.contains("Pourquoi"));
         let mine = ca.get(&format!("/support/{t}")).await;
         assert!(!mine.body.contains("Tri suggéré"), "members do not");
+    }
+);
+
+db_test!(
+    async fn admins_keep_the_vocabulary_and_it_finds_both_ways(db: Db) {
+        let w = world(&db).await;
+        let _ = &w;
+        let mut app = App::new(db.clone(), Arc::new(relais_domain::SystemClock));
+        app.search = Some(SearchHandle(Arc::new(
+            relais_search::SearchIndex::in_memory().expect("index"),
+        )));
+        relais_app::vocabulary::load_into_index(&app)
+            .await
+            .expect("vocabulary");
+        user(&db, "admin.voc@t.test", Role::Admin, None).await;
+        let mut admin = client_for(&app);
+        admin.login("admin.voc@t.test", PASSWORD).await;
+        let r = admin.get("/admin/vocabulaire").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("ordre de mission"),
+            "seeded by the migration"
+        );
+        let r = admin
+            .post_form(
+                "/admin/vocabulaire/import",
+                &[(
+                    "csv",
+                    "terme;equivalent;type\nGFC;gestion financière et comptable;abreviation\nXX\n",
+                )],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "all or nothing");
+        assert!(r.body.contains("ligne 3"), "{}", r.body);
+        let r = admin
+            .post_form(
+                "/admin/vocabulaire/import",
+                &[("csv", "GFC;gestion financière et comptable;abreviation")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let ix = app.search.as_ref().expect("index").0.clone();
+        ix.apply(
+            &[relais_search::IndexDoc {
+                kind: "article".into(),
+                id: "a1".into(),
+                title: "Clôture".into(),
+                body: "La gestion financière et comptable de fin d'exercice.".into(),
+                grants: vec!["everyone".into()],
+                ..Default::default()
+            }],
+            &[],
+        )
+        .expect("apply");
+        let q = relais_search::SearchQuery {
+            text: "GFC".into(),
+            limit: 5,
+            ..Default::default()
+        };
+        let r = ix.search(&q, &["everyone".to_string()]).expect("search");
+        assert_eq!(r.hits.first().map(|h| h.id.as_str()), Some("a1"));
+        user(&db, "m.voc@t.test", Role::Member, Some(w.a)).await;
+        let mut m = client_for(&app);
+        m.login("m.voc@t.test", PASSWORD).await;
+        assert_eq!(
+            m.get("/admin/vocabulaire").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = m
+            .post_form(
+                "/admin/vocabulaire",
+                &[("term", "A"), ("equivalent", "b c")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );

@@ -32,6 +32,19 @@ pub struct Args {
     /// Exit with an error when hit@3 of the assistant is below this.
     #[arg(long)]
     pub min_hit3: Option<f64>,
+    /// A FAQ set (one JSON object per line: id, question, answer, q_plain,
+    /// q_noisy, optional topic and source): its answers become published
+    /// articles of the demo and each variant of each question is asked as
+    /// a member, to the search box and to the assistant, beside a plain
+    /// BM25 baseline.
+    #[arg(long)]
+    pub faq: Option<std::path::PathBuf>,
+    /// Which half of the FAQ set: tune, test or all.
+    #[arg(long, default_value = "all")]
+    pub half: String,
+    /// Print the questions the assistant missed (not in its first three).
+    #[arg(long)]
+    pub misses: bool,
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -48,6 +61,25 @@ pub async fn run(_cfg: Config, args: Args) -> anyhow::Result<()> {
     if !(0.01..=0.9).contains(&args.held_out) {
         anyhow::bail!("--held-out entre 0.01 et 0.9");
     }
+
+    let faq = match &args.faq {
+        Some(p) => {
+            let src =
+                std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
+            let all =
+                eval::parse_faq(&src).map_err(|e| anyhow::anyhow!("{} : {e}", p.display()))?;
+            let keep = |pair: &eval::FaqPair| match args.half.as_str() {
+                "tune" => eval::faq_half(&pair.id) == eval::FaqHalf::Tune,
+                "test" => eval::faq_half(&pair.id) == eval::FaqHalf::Test,
+                _ => true,
+            };
+            if !["tune", "test", "all"].contains(&args.half.as_str()) {
+                anyhow::bail!("--half : tune, test ou all");
+            }
+            Some(all.into_iter().filter(keep).collect::<Vec<_>>())
+        }
+        None => None,
+    };
 
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("eval.db").display());
@@ -87,8 +119,13 @@ pub async fn run(_cfg: Config, args: Args) -> anyhow::Result<()> {
         }
     };
 
-    // The assistant.
     let member = actor("membre@relais.test").await?;
+    if let Some(faq) = faq {
+        let admin = actor("admin@relais.test").await?;
+        return faq_eval(&app, &admin, &member, &faq, &args).await;
+    }
+
+    // The assistant.
     let r = eval::assistant(&app, &member, &set)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -168,6 +205,139 @@ pub async fn run(_cfg: Config, args: Args) -> anyhow::Result<()> {
                 "hit@3 de l'assistant {:.3} sous le seuil {min}",
                 r.overall.hit_at_3()
             );
+        }
+    }
+    Ok(())
+}
+
+/// The FAQ evaluation: answers loaded as published articles, every
+/// variant asked to the search box, the assistant and the baseline.
+async fn faq_eval(
+    app: &App,
+    admin: &relais_domain::accounts::Actor,
+    member: &relais_domain::accounts::Actor,
+    faq: &[eval::FaqPair],
+    args: &Args,
+) -> anyhow::Result<()> {
+    let e = |e: relais_app::AppError| anyhow::anyhow!("{e}");
+    let product = {
+        let mut c = app.db.read().await?;
+        relais_store::crm::list_products(&mut c, None)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("aucun produit dans la démo"))?
+            .id
+    };
+    let mut id_of = std::collections::HashMap::new();
+    for p in faq {
+        let id = relais_app::knowledge::create_article(
+            app,
+            admin,
+            relais_app::knowledge::ArticleInput {
+                product_id: product.clone(),
+                version: None,
+                title: eval::faq_title(p),
+                body: p.answer.clone(),
+                review_on: None,
+            },
+        )
+        .await
+        .map_err(e)?;
+        relais_app::knowledge::publish(app, admin, id)
+            .await
+            .map_err(e)?;
+        id_of.insert(p.id.clone(), id.to_string());
+    }
+    relais_app::search::rebuild(app, &|_| {}).await.map_err(e)?;
+    // The baseline indexes the same published articles.
+    let articles = {
+        let mut c = app.db.read().await?;
+        relais_store::search_feed::articles(&mut c).await?
+    };
+    let published: Vec<_> = articles.iter().filter(|a| a.status == "publie").collect();
+    let baseline = relais_search::baseline::BaselineIndex::new(
+        published
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str(), a.body.as_str())),
+    )?;
+    println!(
+        "FAQ : {} paires (moitié {}), {} articles publiés dans la démo avec elles.",
+        faq.len(),
+        args.half,
+        published.len()
+    );
+    type M = eval::FaqMetrics;
+    let mut table: Vec<(&str, &str, M)> = vec![];
+    let mut misses = vec![];
+    for system in ["recherche", "assistant", "bm25"] {
+        for variant in eval::FAQ_VARIANTS {
+            let mut m = M::default();
+            for p in faq {
+                let text = p.variant(variant);
+                let ranked: Vec<String> = match system {
+                    "recherche" => relais_app::search::search(
+                        app,
+                        member,
+                        &relais_search::SearchQuery {
+                            text: text.to_string(),
+                            limit: 10,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(e)?
+                    .hits
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect(),
+                    "assistant" => relais_app::assistant::suggest(app, member, None, text, 10)
+                        .await
+                        .map_err(e)?
+                        .into_iter()
+                        .map(|s| s.id)
+                        .collect(),
+                    _ => baseline.search(text, 10)?,
+                };
+                let expected = &id_of[&p.id];
+                if system == "assistant" && !ranked.iter().take(3).any(|r| r == expected) {
+                    misses.push((variant, p.id.clone(), text.to_string()));
+                }
+                m.add(&ranked, expected);
+            }
+            table.push((system, variant, m));
+        }
+    }
+    println!();
+    println!("système    variante   hit@1  hit@3  hit@5  MRR@10  sans résultat");
+    let mut by_system: std::collections::BTreeMap<&str, M> = Default::default();
+    for (system, variant, m) in &table {
+        by_system.entry(system).or_default().merge(m);
+        println!(
+            "{system:<10} {variant:<9}  {:.3}  {:.3}  {:.3}  {:.3}   {:5.1} %",
+            m.hit_at_1(),
+            m.hit_at_3(),
+            m.hit_at_5(),
+            m.mrr_at_10(),
+            m.empty_share() * 100.0
+        );
+    }
+    println!();
+    for (system, m) in &by_system {
+        println!(
+            "{system:<10} {:<9}  {:.3}  {:.3}  {:.3}  {:.3}   {:5.1} %",
+            "les trois",
+            m.hit_at_1(),
+            m.hit_at_3(),
+            m.hit_at_5(),
+            m.mrr_at_10(),
+            m.empty_share() * 100.0
+        );
+    }
+    if args.misses {
+        println!();
+        for (variant, id, text) in &misses {
+            println!("  manqué {variant:<9} {id:<12} « {text} »");
         }
     }
     Ok(())

@@ -18,6 +18,22 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
 
 /// Binds first (so the printed URL is live), prints it, then serves.
 pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Result<()> {
+    // The vocabulary of the field, as admins keep it, for the index.
+    if let Some(ix) = &app.search {
+        relais_app::vocabulary::load_into_index(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if ix.0.needs_rebuild() {
+            // An index of an older shape was emptied at opening: the
+            // runner rebuilds it from the database while serving.
+            let now = app.now_ts();
+            let mut tx = app.db.begin().await?;
+            relais_app::jobs::enqueue(&mut tx, &relais_app::jobs::RebuildIndex::default(), &now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+        }
+    }
     let addr = bind.unwrap_or_else(|| cfg.bind.clone());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     let local = listener.local_addr()?;

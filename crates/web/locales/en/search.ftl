@@ -1,1 +1,32 @@
 # Search pages and messages.
+
+recherche-rien = No document answers these words. Other ways forward:
+recherche-approche = Nothing matches the whole question well: here are the closest documents. If none answers:
+recherche-voir-base = Browse the knowledge base
+recherche-deposer-demande = File a request with support
+vocabulaire-titre = Search vocabulary
+vocabulaire-intro = Abbreviations, synonyms and product names (old and new): search reads each line both ways, in documents and in questions. A change applies to questions at once; rebuilding the index applies it to documents already indexed.
+vocabulaire-lignes = Vocabulary lines
+vocabulaire-terme = Term
+vocabulaire-equivalent = Equivalent
+vocabulaire-type = Type
+vocabulaire-abreviation = Abbreviation
+vocabulaire-synonyme = Synonym
+vocabulaire-produit = Product (old name)
+vocabulaire-ajouter = Add the line
+vocabulaire-csv = CSV lines
+vocabulaire-csv-aide = One line per entry: term;equivalent;type (type optional: abreviation, synonyme or produit). A header line "terme;equivalent" is skipped.
+vocabulaire-importer = Import
+vocabulaire-a-supprimer = Line to remove
+vocabulaire-supprimer = Remove the line
+manques-titre = Questions without a good answer
+manques-intro = Searches of the last 90 days that found nothing or only approximate documents, most frequent first. They are logged without personal data (no account, no institution; digits and addresses masked).
+manques-requetes = Searches without a good answer
+manques-requete = Search
+manques-resultat = Result
+manques-fois = Times
+manques-dernier-jour = Last day
+manques-action = Action
+manques-aucun = No result
+manques-approche = Approximate results
+manques-rediger = Write the missing article

@@ -1,1 +1,32 @@
 # Search pages and messages.
+
+recherche-rien = Aucun document ne répond à ces mots. Voici d'autres façons d'avancer :
+recherche-approche = Rien ne correspond bien à toute la question : voici les documents les plus proches. Si aucun ne répond :
+recherche-voir-base = Parcourir la base de connaissances
+recherche-deposer-demande = Déposer une demande au support
+vocabulaire-titre = Vocabulaire de la recherche
+vocabulaire-intro = Abréviations, synonymes et noms de produits (anciens et nouveaux) : la recherche lit chaque ligne dans les deux sens, dans les documents comme dans les questions. Une modification vaut aussitôt pour les questions ; la reconstruction de l'index l'applique aux documents déjà indexés.
+vocabulaire-lignes = Lignes du vocabulaire
+vocabulaire-terme = Terme
+vocabulaire-equivalent = Équivalent
+vocabulaire-type = Type
+vocabulaire-abreviation = Abréviation
+vocabulaire-synonyme = Synonyme
+vocabulaire-produit = Produit (ancien nom)
+vocabulaire-ajouter = Ajouter la ligne
+vocabulaire-csv = Lignes CSV
+vocabulaire-csv-aide = Une ligne par entrée : terme;équivalent;type (type facultatif : abreviation, synonyme ou produit). Une ligne d'en-tête « terme;equivalent » est ignorée.
+vocabulaire-importer = Importer
+vocabulaire-a-supprimer = Ligne à supprimer
+vocabulaire-supprimer = Supprimer la ligne
+manques-titre = Questions sans bonne réponse
+manques-intro = Les recherches des 90 derniers jours qui n'ont rien trouvé ou seulement des documents approchants, les plus fréquentes d'abord. Elles sont enregistrées sans donnée personnelle (ni compte, ni établissement ; chiffres et adresses masqués).
+manques-requetes = Recherches sans bonne réponse
+manques-requete = Recherche
+manques-resultat = Résultat
+manques-fois = Fois
+manques-dernier-jour = Dernier jour
+manques-action = Action
+manques-aucun = Aucun résultat
+manques-approche = Résultats approchants
+manques-rediger = Rédiger l'article manquant

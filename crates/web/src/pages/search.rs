@@ -61,6 +61,12 @@ pub struct SearchPage {
     pub prev: Option<String>,
     pub next: Option<String>,
     pub searched: bool,
+    /// Nothing matched well: the hits (if any) are only close, and the page
+    /// says so and offers other ways on.
+    pub weak: bool,
+    /// Where to go when the search did not answer: the knowledge base (of
+    /// the product searched) and filing a request.
+    pub ways_on: Vec<Link>,
 }
 
 pub fn href_of(kind: &str, id: &str) -> String {
@@ -144,6 +150,7 @@ async fn page(
     let mut hits = vec![];
     let mut facets = vec![];
     let mut total = 0;
+    let mut relaxed = false;
     let searched = !text.is_empty() || p.kind.is_some() || p.produit.is_some();
     if searched {
         let q = SearchQuery {
@@ -165,6 +172,7 @@ async fn page(
             .await
             .map_err(pe)?;
         total = r.total;
+        relaxed = r.relaxed;
         let mut inst_names: HashMap<String, String> = HashMap::new();
         let mut wanted: Vec<String> = r
             .hits
@@ -276,7 +284,24 @@ async fn page(
         tr.t("les-tickets-de-votre-etablissement-les").to_string()
     });
     let _ = path_id;
+    let weak = searched && !text.is_empty() && (total == 0 || relaxed);
+    let mut ways_on = vec![];
+    if weak {
+        let kb = match nonempty(&p.produit) {
+            Some(pid) => format!("/connaissances?product={}", urlencoding::encode(&pid)),
+            None => "/connaissances".to_string(),
+        };
+        ways_on.push(Link::new(kb, tr.t("recherche-voir-base")));
+        if !agency {
+            ways_on.push(Link::new(
+                "/support/nouveau",
+                tr.t("recherche-deposer-demande"),
+            ));
+        }
+    }
     let p = SearchPage {
+        weak,
+        ways_on,
         base: Base::new(&auth, title),
         field,
         query: text,

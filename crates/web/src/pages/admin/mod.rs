@@ -11,6 +11,7 @@ pub mod retention;
 pub mod routing;
 pub mod sla;
 pub mod users;
+pub mod vocabulary;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,4 +21,5 @@ pub fn router() -> Router<AppState> {
         .merge(retention::router())
         .merge(jobs::router())
         .merge(mail_routes::router())
+        .merge(vocabulary::router())
 }

@@ -24,8 +24,11 @@ use relais_app::knowledge::{ArticleInput, ArticleStatus};
 use relais_app::AppError;
 use relais_domain::DomainError;
 
+pub mod misses;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(misses::router())
         .route("/connaissances", get(list).post(create))
         .route("/connaissances/nouveau", get(new_form))
         .route("/connaissances/{id}", get(show).post(update))
@@ -430,7 +433,18 @@ fn form_of(a: &ArticleRow) -> FormData {
     ])
 }
 
-async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response, PageError> {
+#[derive(Debug, Default, serde::Deserialize)]
+struct NewParams {
+    /// A proposed title (the "write the missing article" button of
+    /// /connaissances/manques).
+    titre: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(np): Query<NewParams>,
+) -> Result<Response, PageError> {
     let tr = auth.tr;
     if !uc::may_write(auth.actor()) {
         return Err(PageError::new(DomainError::Forbidden, tr));
@@ -442,7 +456,15 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> Result<Response,
         h1: title.into(),
         intro: None,
         action: "/connaissances".into(),
-        fields: article_fields(tr, &FormData::default(), &products),
+        fields: article_fields(
+            tr,
+            &FormData(
+                np.titre
+                    .map(|t| vec![("title".to_string(), t.chars().take(200).collect())])
+                    .unwrap_or_default(),
+            ),
+            &products,
+        ),
         errors: vec![],
         submit: tr.t("create").into(),
         cancel: "/connaissances".into(),
