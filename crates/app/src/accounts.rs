@@ -103,6 +103,19 @@ pub async fn login_from(
     password: &str,
     client: &str,
 ) -> Result<NewSession> {
+    login_with(app, email, password, client, "").await
+}
+
+/// [`login_from`] with the browser's `User-Agent`, shown on the sessions
+/// page. Every attempt goes to the security log (failures too, with the
+/// address), except those refused by throttling before any check.
+pub async fn login_with(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &str,
+    user_agent: &str,
+) -> Result<NewSession> {
     let key = email.trim().to_lowercase();
     let now = app.clock.now();
     let s = &app.settings;
@@ -144,9 +157,20 @@ pub async fn login_from(
     };
     let user = match (ok, user) {
         (true, Some(u)) if u.active == 1 => u,
-        _ => {
+        (_, u) => {
             store::forget_login_failures_before(&mut tx, &key, &since).await?;
             store::record_login_failure(&mut tx, &key, client, &relais_store::ts(now)).await?;
+            crate::identity::log_event(
+                &mut tx,
+                app,
+                u.as_ref(),
+                None,
+                "login_failed",
+                "password",
+                client,
+                if u.is_some() { "" } else { &key },
+            )
+            .await?;
             tx.commit().await?;
             return Err(DomainError::invalid(
                 "bad_credentials",
@@ -157,11 +181,28 @@ pub async fn login_from(
         }
     };
     store::clear_login_failures(&mut tx, &key, client).await?;
+    let (token, csrf) = open_session(&mut tx, app, &user, client, user_agent).await?;
+    crate::identity::log_event(&mut tx, app, Some(&user), None, "login", "password", client, "")
+        .await?;
+    tx.commit().await?;
+    Ok(NewSession { token, csrf, user })
+}
+
+/// Opens a session for `user` inside the caller's transaction and returns
+/// its cookie secret and CSRF token.
+pub(crate) async fn open_session(
+    tx: &mut relais_store::Conn,
+    app: &App,
+    user: &UserRow,
+    client: &str,
+    user_agent: &str,
+) -> Result<(String, String)> {
+    let now = app.clock.now();
     let token = random_token();
     let csrf = random_token();
     let uid = Id::parse(&user.id).ok_or_else(|| AppError::Internal("bad user id".into()))?;
     store::insert_session(
-        &mut tx,
+        tx,
         &hash_token(&token),
         uid,
         &csrf,
@@ -169,8 +210,15 @@ pub async fn login_from(
         &relais_store::ts(now + chrono::Duration::hours(app.settings.session_hours)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(NewSession { token, csrf, user })
+    relais_store::identity::set_session_origin(
+        tx,
+        &hash_token(&token),
+        client,
+        user_agent,
+        &relais_store::ts(now),
+    )
+    .await?;
+    Ok((token, csrf))
 }
 
 /// The session behind a cookie value: its actor, CSRF token and user.

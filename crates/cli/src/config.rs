@@ -52,6 +52,10 @@ pub struct Config {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
     /// client; empty: the client is the socket's peer.
     pub trusted_proxies: Vec<String>,
+    /// Single sign-on providers, one `[[oidc]]` table each (id, display_name,
+    /// issuer, client_id, client_secret, scopes, acr_values, trust_email).
+    #[serde(default)]
+    pub oidc: Vec<relais_app::sso::ProviderConfig>,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             trusted_proxies: Vec::new(),
+            oidc: Vec::new(),
         }
     }
 }

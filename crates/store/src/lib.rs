@@ -13,6 +13,7 @@ pub mod audit;
 pub mod community;
 pub mod crm;
 pub mod db;
+pub mod identity;
 pub mod engagement;
 pub mod jobs;
 pub mod knowledge;
