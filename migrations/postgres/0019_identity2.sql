@@ -9,9 +9,11 @@ ALTER TABLE sessions ADD COLUMN last_seen_at TEXT;
 
 -- One-use links sent by mail: `reset` (forgotten password, 30 minutes) and
 -- `invitation` (a referent invites a colleague). Only the hash of the
--- secret is stored; `used_at` makes a link serve once.
+-- secret is stored, drawn when the mail is sent (the job holds only `id`);
+-- `used_at` makes a link serve once.
 CREATE TABLE account_links (
-    token_hash TEXT PRIMARY KEY,
+    id TEXT PRIMARY KEY,
+    token_hash TEXT UNIQUE,
     purpose TEXT NOT NULL,
     user_id TEXT NOT NULL REFERENCES users(id),
     created_by TEXT REFERENCES users(id),

@@ -316,6 +316,13 @@ pub fn password_violations(password: &str, email: &str) -> Violations {
             "Le mot de passe ne doit pas reprendre votre adresse électronique.",
         );
     }
+    if n >= 12 && is_common_password(password) {
+        v.push(
+            "breached_password",
+            "password",
+            "Ce mot de passe figure dans les listes de mots de passe divulgués ou courants : choisissez-en un autre.",
+        );
+    }
     let first = password.chars().next();
     if n >= 12 && password.chars().all(|c| Some(c) == first) {
         v.push(
@@ -325,6 +332,30 @@ pub fn password_violations(password: &str, email: &str) -> Violations {
         );
     }
     v
+}
+
+/// Known-breached and common passwords, shipped with the binary.
+static COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// A password of the shipped list, as is or with digits and symbols added
+/// at its end or start ("motdepasse2024!", "123azertyuiop").
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let set = common_passwords();
+    let core = lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    set.contains(lower.as_str()) || (core.chars().count() >= 6 && set.contains(core))
 }
 
 /// Changes one's own password: the current one is required, the new one
@@ -406,7 +437,7 @@ fn user_scope(actor: &Actor) -> Result<Scope> {
 
 /// Validates account input against what `actor` may grant. A referent's
 /// accounts always belong to the referent's institution, whatever was sent.
-fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<String>)> {
+pub(crate) fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<String>)> {
     let mut v = Violations::default();
     let email = i.email.trim().to_lowercase();
     if !is_plausible_email(&email) {
@@ -572,6 +603,10 @@ mod tests {
         assert!(bad("anne.martin@univ.fr"));
         assert!(bad("mot de passe anne.martin"));
         assert!(bad(&"x".repeat(10).repeat(30)));
+        // Known-breached or common, even padded with digits and symbols.
+        assert!(bad("qwerty123456"));
+        assert!(bad("motdepasse2024!"));
+        assert!(bad("Azertyuiop1234"));
         // A long passphrase without digits or symbols is fine.
         assert!(!bad("une phrase de passe assez longue"));
     }

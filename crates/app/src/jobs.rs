@@ -116,6 +116,10 @@ pub enum MailJob {
         chars: usize,
         limit: usize,
     },
+    /// A one-use link (password reset or invitation). The payload holds
+    /// only the link's public id: the secret is drawn when the mail is sent
+    /// and only its hash is stored.
+    AccountLink { link_id: String },
 }
 
 fn invitation() -> String {
@@ -139,6 +143,7 @@ impl MailJob {
             MailJob::ComplaintNew { .. } => "complaint_new",
             MailJob::ComplaintClosed { .. } => "complaint_closed",
             MailJob::MailRefused { .. } => "mail_refused",
+            MailJob::AccountLink { .. } => "account_link",
         }
     }
 }

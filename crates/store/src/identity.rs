@@ -97,7 +97,7 @@ pub struct LinkRow {
 
 pub async fn insert_link(
     c: &mut Conn,
-    token_hash: &str,
+    id: Id,
     purpose: &str,
     user: Id,
     created_by: Option<Id>,
@@ -105,10 +105,10 @@ pub async fn insert_link(
     expires: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO account_links (token_hash, purpose, user_id, created_by, created_at, \
-         expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO account_links (id, purpose, user_id, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(token_hash.to_string())
+    .bind(id.to_string())
     .bind(purpose.to_string())
     .bind(user.to_string())
     .bind(created_by.map(|u| u.to_string()))
@@ -118,6 +118,31 @@ pub async fn insert_link(
     .await
     .map_err(StoreError::from_sqlx)?;
     Ok(())
+}
+
+/// Gives a link still usable its secret's hash (when its mail is sent);
+/// returns the link, or none when it was used or expired meanwhile.
+pub async fn arm_link(
+    c: &mut Conn,
+    id: Id,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<LinkRow>> {
+    let n = sqlx::query(
+        "UPDATE account_links SET token_hash = $1 WHERE id = $2 AND used_at IS NULL \
+         AND expires_at > $3",
+    )
+    .bind(token_hash.to_string())
+    .bind(id.to_string())
+    .bind(now.to_string())
+    .execute(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?
+    .rows_affected();
+    if n == 0 {
+        return Ok(None);
+    }
+    find_link(c, token_hash).await
 }
 
 /// A link as it stands (used or not, expired or not), for the page that
@@ -137,11 +162,12 @@ pub async fn find_link(c: &mut Conn, token_hash: &str) -> Result<Option<LinkRow>
 pub async fn use_link(c: &mut Conn, token_hash: &str, purpose: &str, now: &str) -> Result<bool> {
     Ok(sqlx::query(
         "UPDATE account_links SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
-         AND used_at IS NULL AND expires_at > $1",
+         AND used_at IS NULL AND expires_at > $4",
     )
     .bind(now.to_string())
     .bind(token_hash.to_string())
     .bind(purpose.to_string())
+    .bind(now.to_string())
     .execute(&mut *c)
     .await
     .map_err(StoreError::from_sqlx)?
@@ -195,6 +221,20 @@ pub async fn record_event(c: &mut Conn, e: &NewEvent<'_>, now: &str) -> Result<(
     .await
     .map_err(StoreError::from_sqlx)?;
     Ok(())
+}
+
+/// Security log lines of a kind from a client address since `since`.
+pub async fn count_events_from(c: &mut Conn, kind: &str, client: &str, since: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM security_events WHERE kind = $1 AND client_addr = $2 AND at > $3",
+    )
+    .bind(kind.to_string())
+    .bind(client.to_string())
+    .bind(since.to_string())
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::from_sqlx)?;
+    Ok(n)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -159,6 +159,10 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
             "Mot de passe changé ; vos autres sessions sont fermées.",
             "Password changed; your other sessions are closed.",
         ),
+        "password_set" => (
+            "Mot de passe enregistré : connectez-vous avec lui.",
+            "Password saved: sign in with it.",
+        ),
         "import" => ("Import terminé.", "Import finished."),
         "ticket" => (
             "Ticket envoyé : l'équipe support en est prévenue.",
