@@ -182,8 +182,17 @@ pub async fn login_with(
     };
     store::clear_login_failures(&mut tx, &key, client).await?;
     let (token, csrf) = open_session(&mut tx, app, &user, client, user_agent).await?;
-    crate::identity::log_event(&mut tx, app, Some(&user), None, "login", "password", client, "")
-        .await?;
+    crate::identity::log_event(
+        &mut tx,
+        app,
+        Some(&user),
+        None,
+        "login",
+        "password",
+        client,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf, user })
 }

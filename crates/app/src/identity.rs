@@ -87,24 +87,26 @@ pub struct SessionView {
 }
 
 /// The person's own live sessions; `current_token` is this browser's.
-pub async fn my_sessions(app: &App, actor: &Actor, current_token: &str) -> Result<Vec<SessionView>> {
+pub async fn my_sessions(
+    app: &App,
+    actor: &Actor,
+    current_token: &str,
+) -> Result<Vec<SessionView>> {
     let mut c = app.db.read().await?;
     let current = crate::accounts::hash_token(current_token);
-    Ok(
-        store::list_sessions(&mut c, actor.user_id, &app.now_ts())
-            .await?
-            .into_iter()
-            .map(|s| SessionView {
-                current: s.token_hash == current,
-                key: s.token_hash,
-                created_at: s.created_at,
-                last_seen_at: s.last_seen_at,
-                client_addr: s.client_addr,
-                user_agent: s.user_agent,
-                method: s.sso_provider.unwrap_or_else(|| "password".into()),
-            })
-            .collect(),
-    )
+    Ok(store::list_sessions(&mut c, actor.user_id, &app.now_ts())
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.token_hash == current,
+            key: s.token_hash,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            client_addr: s.client_addr,
+            user_agent: s.user_agent,
+            method: s.sso_provider.unwrap_or_else(|| "password".into()),
+        })
+        .collect())
 }
 
 /// Ends one of one's own sessions (another person's key is "not found").
@@ -112,8 +114,17 @@ pub async fn end_session(app: &App, actor: &Actor, key: &str, client: &str) -> R
     let mut tx = app.db.begin().await?;
     store::delete_session_of(&mut tx, actor.user_id, key).await?;
     let u = relais_store::accounts::get_user(&mut tx, Scope::All, actor.user_id).await?;
-    log_event(&mut tx, app, Some(&u), Some(actor.user_id), "session_ended", "", client, "")
-        .await?;
+    log_event(
+        &mut tx,
+        app,
+        Some(&u),
+        Some(actor.user_id),
+        "session_ended",
+        "",
+        client,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -299,8 +310,17 @@ pub async fn invite(app: &App, actor: &Actor, i: Invitation, client: &str) -> Re
     )
     .await?;
     let u = relais_store::accounts::get_user(&mut tx, Scope::All, id).await?;
-    log_event(&mut tx, app, Some(&u), Some(actor.user_id), "invitation", "mail", client, "")
-        .await?;
+    log_event(
+        &mut tx,
+        app,
+        Some(&u),
+        Some(actor.user_id),
+        "invitation",
+        "mail",
+        client,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -316,8 +336,13 @@ pub async fn account_link_mail(
     let id = Id::parse_stored(link_id)?;
     let token = crate::accounts::random_token();
     let mut tx = app.db.begin().await?;
-    let Some(link) =
-        store::arm_link(&mut tx, id, &crate::accounts::hash_token(&token), &app.now_ts()).await?
+    let Some(link) = store::arm_link(
+        &mut tx,
+        id,
+        &crate::accounts::hash_token(&token),
+        &app.now_ts(),
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -374,8 +399,8 @@ pub async fn link_state(app: &App, token: &str) -> Result<LinkState> {
     if l.expires_at <= app.now_ts() {
         return Ok(LinkState::Expired);
     }
-    let u = relais_store::accounts::get_user(&mut c, Scope::All, Id::parse_stored(&l.user_id)?)
-        .await?;
+    let u =
+        relais_store::accounts::get_user(&mut c, Scope::All, Id::parse_stored(&l.user_id)?).await?;
     Ok(LinkState::Valid {
         purpose: l.purpose,
         email: u.email,
@@ -404,7 +429,10 @@ pub async fn use_link(
         return Err(refuse("link_used", "Ce lien a déjà servi."));
     }
     if l.expires_at <= now {
-        return Err(refuse("link_expired", "Ce lien a expiré : demandez-en un nouveau."));
+        return Err(refuse(
+            "link_expired",
+            "Ce lien a expiré : demandez-en un nouveau.",
+        ));
     }
     let uid = Id::parse_stored(&l.user_id)?;
     let u = relais_store::accounts::get_user(&mut tx, Scope::All, uid).await?;

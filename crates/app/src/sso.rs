@@ -291,14 +291,16 @@ impl Sso {
     ) -> std::result::Result<Rp, Refusal> {
         let secret = (!p.config.client_secret.is_empty())
             .then(|| ClientSecret::new(p.config.client_secret.clone()));
-        Ok(CoreClient::from_provider_metadata(
-            m,
-            ClientId::new(p.config.client_id.clone()),
-            secret,
+        Ok(
+            CoreClient::from_provider_metadata(
+                m,
+                ClientId::new(p.config.client_id.clone()),
+                secret,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(self.redirect_uri(&p.config.id)).map_err(|_| Refusal::Provider)?,
+            ),
         )
-        .set_redirect_uri(
-            RedirectUrl::new(self.redirect_uri(&p.config.id)).map_err(|_| Refusal::Provider)?,
-        ))
     }
 }
 
@@ -390,15 +392,17 @@ async fn verify_id_token(
     let acr = p.config.acr_values.clone();
     let check = |c: &Rp| {
         let acr = acr.clone();
-        let verifier = c.id_token_verifier().set_auth_context_verifier_fn(move |got| {
-            if acr.is_empty() {
-                return Ok(());
-            }
-            match got {
-                Some(a) if acr.iter().any(|x| x == a.as_str()) => Ok(()),
-                other => Err(format!("acr {:?}", other.map(|a| a.as_str().to_string()))),
-            }
-        });
+        let verifier = c
+            .id_token_verifier()
+            .set_auth_context_verifier_fn(move |got| {
+                if acr.is_empty() {
+                    return Ok(());
+                }
+                match got {
+                    Some(a) if acr.iter().any(|x| x == a.as_str()) => Ok(()),
+                    other => Err(format!("acr {:?}", other.map(|a| a.as_str().to_string()))),
+                }
+            });
         id_token.claims(&verifier, nonce).cloned()
     };
     let first = check(client);
@@ -549,8 +553,17 @@ pub async fn finish(
     let (token, csrf) =
         crate::accounts::open_session(&mut tx, app, &user, client_addr, user_agent).await?;
     store::mark_session(&mut tx, &crate::accounts::hash_token(&token), id, &id_token).await?;
-    crate::identity::log_event(&mut tx, app, Some(&user), None, "login", id, client_addr, "")
-        .await?;
+    crate::identity::log_event(
+        &mut tx,
+        app,
+        Some(&user),
+        None,
+        "login",
+        id,
+        client_addr,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(SignedIn {
         token,
@@ -623,17 +636,8 @@ async fn match_person(
         match accounts_store::find_user_by_email(tx, e).await {
             Ok(u) => {
                 store::link_identity(tx, provider, &person.subject, link(&u)?, &now).await?;
-                crate::identity::log_event(
-                    tx,
-                    app,
-                    Some(&u),
-                    None,
-                    "sso_linked",
-                    provider,
-                    "",
-                    "",
-                )
-                .await?;
+                crate::identity::log_event(tx, app, Some(&u), None, "sso_linked", provider, "", "")
+                    .await?;
                 return Ok(Ok((u, false)));
             }
             Err(relais_store::StoreError::NotFound) => {}
@@ -700,8 +704,17 @@ async fn match_person(
         &now,
     )
     .await?;
-    crate::identity::log_event(tx, app, Some(&u), None, "sso_linked", provider, "", "created")
-        .await?;
+    crate::identity::log_event(
+        tx,
+        app,
+        Some(&u),
+        None,
+        "sso_linked",
+        provider,
+        "",
+        "created",
+    )
+    .await?;
     Ok(Ok((u, true)))
 }
 

@@ -65,9 +65,16 @@ fn provider(id: &str, issuer: &str, client_id: &str) -> ProviderConfig {
         issuer: issuer.into(),
         client_id: client_id.into(),
         client_secret: "secret-de-test-relais".into(),
-        scopes: ["openid", "email", "given_name", "usual_name", "siret", "uid"]
-            .map(String::from)
-            .to_vec(),
+        scopes: [
+            "openid",
+            "email",
+            "given_name",
+            "usual_name",
+            "siret",
+            "uid",
+        ]
+        .map(String::from)
+        .to_vec(),
         acr_values: vec![],
         trust_email: false,
     }
@@ -192,18 +199,28 @@ db_test!(
         let page = c.get("/connexion").await;
         assert!(page.body.contains("action=\"/connexion/oidc/proconnect\""));
         assert!(page.body.contains("Se connecter avec Fournisseur signe"));
-        let csp = page.headers["content-security-policy"].to_str().expect("csp");
-        assert!(csp.contains(&format!("form-action 'self' {}", idp.issuer)), "{csp}");
+        let csp = page.headers["content-security-policy"]
+            .to_str()
+            .expect("csp");
+        assert!(
+            csp.contains(&format!("form-action 'self' {}", idp.issuer)),
+            "{csp}"
+        );
 
         let before = user_count(&db).await;
         let back = through_provider(&mut c, "proconnect", "agent.alpha").await;
-        assert!(back.starts_with("/connexion/oidc/proconnect/retour?"), "{back}");
+        assert!(
+            back.starts_with("/connexion/oidc/proconnect/retour?"),
+            "{back}"
+        );
         let r = c.get(&back).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location(), "/contacts");
         // A member account of Alpha, found by its SIRET, named from the claims.
         assert_eq!(user_count(&db).await, before + 1);
-        let u = find_user(&db, "agent@alpha.example").await.expect("created");
+        let u = find_user(&db, "agent@alpha.example")
+            .await
+            .expect("created");
         assert_eq!(u.role, "member");
         assert_eq!(u.institution_id, Some(w.a.to_string()));
         assert_eq!(u.display_name, "Alice Agent");
@@ -224,7 +241,10 @@ db_test!(
         let out = c.post_form("/deconnexion", &[]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         let loc = out.location();
-        assert!(loc.starts_with(&format!("{}/session/end?", idp.issuer)), "{loc}");
+        assert!(
+            loc.starts_with(&format!("{}/session/end?", idp.issuer)),
+            "{loc}"
+        );
         assert!(loc.contains("id_token_hint="), "{loc}");
         assert!(loc.contains("post_logout_redirect_uri="), "{loc}");
         let gone = c.get("/").await;
@@ -245,7 +265,10 @@ db_test!(
             .map(|e| (e.kind.as_str(), e.method.as_str()))
             .collect();
         assert_eq!(
-            kinds.iter().filter(|k| **k == ("login", "proconnect")).count(),
+            kinds
+                .iter()
+                .filter(|k| **k == ("login", "proconnect"))
+                .count(),
             2,
             "{kinds:?}"
         );
@@ -258,7 +281,13 @@ db_test!(
         let idp = start_idp().await;
         let (app, _w) = setup(&db, &idp).await;
         // An account made by an admin beforehand, with the same address.
-        user(&db, "marie@beta.example", relais_domain::accounts::Role::Member, None).await;
+        user(
+            &db,
+            "marie@beta.example",
+            relais_domain::accounts::Role::Member,
+            None,
+        )
+        .await;
         let before = user_count(&db).await;
         let mut c = client_for(&app);
         let back = through_provider(&mut c, "signe", "agent.domaine").await;
@@ -330,7 +359,11 @@ db_test!(
         let back = through_provider(&mut c, "exige", "agent.alpha").await;
         let r = c.get(&back).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.body.contains("authentification fourni ne suffit"), "{}", r.body);
+        assert!(
+            r.body.contains("authentification fourni ne suffit"),
+            "{}",
+            r.body
+        );
         assert_eq!(user_count(&db).await, before);
     }
 );

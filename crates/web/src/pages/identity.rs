@@ -335,7 +335,10 @@ async fn sessions_page(
         "/compte/sessions/autres/terminer".into(),
         tr.t("sessions-end-others").to_string(),
     )];
-    page.links = vec![("/compte/securite".into(), tr.t("security-title").to_string())];
+    page.links = vec![(
+        "/compte/securite".into(),
+        tr.t("security-title").to_string(),
+    )];
     Ok(render(&page, tr)?.into_response())
 }
 

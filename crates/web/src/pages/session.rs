@@ -285,7 +285,9 @@ async fn sso_callback(
     let code = query_param(q, "code");
     let st = query_param(q, "state").unwrap_or_default();
     let error = query_param(q, "error");
-    let browser = jar.get(sso_cookie_name(&state)).map(|c| c.value().to_string());
+    let browser = jar
+        .get(sso_cookie_name(&state))
+        .map(|c| c.value().to_string());
     let outcome = relais_app::sso::finish(
         &state.app,
         &id,
