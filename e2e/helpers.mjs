@@ -15,14 +15,15 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const PASSWORD = 'relais-demo';
 
 /** Starts `relais demo` on a free port in a fresh data folder; `env`
- * adds settings (e.g. the SMTP relay). Resolves with the URL, the data
+ * adds settings (e.g. the SMTP relay), `bind` and `args` (e.g. `--config`)
+ * go to the command line. Resolves with the URL, the data
  * folder and the environment, so that other subcommands can share them. */
-export function startDemo(extraEnv = {}) {
+export function startDemo(extraEnv = {}, { bind = '127.0.0.1:0', args = [] } = {}) {
   const bin = process.env.RELAIS_BIN;
   assert.ok(bin, 'RELAIS_BIN must point at the relais binary');
   const dir = mkdtempSync(join(tmpdir(), 'relais-e2e-'));
   const env = { ...process.env, RELAIS_SECURE_COOKIES: process.env.RELAIS_SECURE_COOKIES ?? 'true', ...extraEnv };
-  const proc = spawn(bin, ['demo', '--data-dir', dir, '--bind', '127.0.0.1:0'], {
+  const proc = spawn(bin, ['demo', '--data-dir', dir, '--bind', bind, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });

@@ -7,7 +7,7 @@
 //
 // Prints `OIDC prêt : http://127.0.0.1:PORT` once listening. Accounts are the
 // fixed set below; some of them make the provider misbehave on purpose, by
-// rewriting the ID token of the token response (wrong nonce, wrong audience,
+// rewriting the ID token of the token response (wrong nonce, audience or issuer,
 // expired, signed with a key the provider never published), so that the
 // relying party's checks are tested against a real exchange.
 //
@@ -40,6 +40,7 @@ const ACCOUNTS = {
   'bad-nonce': { tamper: 'nonce', email: 'agent@alpha.example', siret: '19751717700017', given_name: 'A', usual_name: 'B', uid: 'x' },
   'bad-aud': { tamper: 'aud', email: 'agent@alpha.example', siret: '19751717700017', given_name: 'A', usual_name: 'B', uid: 'x' },
   'expired': { tamper: 'exp', email: 'agent@alpha.example', siret: '19751717700017', given_name: 'A', usual_name: 'B', uid: 'x' },
+  'bad-iss': { tamper: 'iss', email: 'agent@alpha.example', siret: '19751717700017', given_name: 'A', usual_name: 'B', uid: 'x' },
   'unknown-key': { tamper: 'key', email: 'agent@alpha.example', siret: '19751717700017', given_name: 'A', usual_name: 'B', uid: 'x' },
 };
 
@@ -145,6 +146,7 @@ provider.use(async (ctx, next) => {
   const now = Math.floor(Date.now() / 1000);
   if (mode === 'nonce') claims.nonce = 'un-autre-nonce';
   if (mode === 'aud') claims.aud = 'un-autre-client';
+  if (mode === 'iss') claims.iss = 'https://faux-fournisseur.example';
   if (mode === 'exp') { claims.iat = now - 7200; claims.exp = now - 3600; }
   if (mode === 'key') key = stranger;
   ctx.body = {

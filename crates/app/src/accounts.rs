@@ -105,6 +105,19 @@ pub async fn login_from(
     password: &str,
     client: &str,
 ) -> Result<NewSession> {
+    login_with(app, email, password, client, "").await
+}
+
+/// [`login_from`] with the browser's `User-Agent`, shown on the sessions
+/// page. Every attempt goes to the security log (failures too, with the
+/// address), except those refused by throttling before any check.
+pub async fn login_with(
+    app: &App,
+    email: &str,
+    password: &str,
+    client: &str,
+    user_agent: &str,
+) -> Result<NewSession> {
     let key = email.trim().to_lowercase();
     let now = app.clock.now();
     let s = &app.settings;
@@ -146,9 +159,20 @@ pub async fn login_from(
     };
     let user = match (ok, user) {
         (true, Some(u)) if u.active == 1 => u,
-        _ => {
+        (_, u) => {
             store::forget_login_failures_before(&mut tx, &key, &since).await?;
             store::record_login_failure(&mut tx, &key, client, &relais_store::ts(now)).await?;
+            crate::identity::log_event(
+                &mut tx,
+                app,
+                u.as_ref(),
+                None,
+                "login_failed",
+                "password",
+                client,
+                if u.is_some() { "" } else { &key },
+            )
+            .await?;
             tx.commit().await?;
             return Err(DomainError::invalid(
                 "bad_credentials",
@@ -159,11 +183,37 @@ pub async fn login_from(
         }
     };
     store::clear_login_failures(&mut tx, &key, client).await?;
+    let (token, csrf) = open_session(&mut tx, app, &user, client, user_agent).await?;
+    crate::identity::log_event(
+        &mut tx,
+        app,
+        Some(&user),
+        None,
+        "login",
+        "password",
+        client,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession { token, csrf, user })
+}
+
+/// Opens a session for `user` inside the caller's transaction and returns
+/// its cookie secret and CSRF token.
+pub(crate) async fn open_session(
+    tx: &mut relais_store::Conn,
+    app: &App,
+    user: &UserRow,
+    client: &str,
+    user_agent: &str,
+) -> Result<(String, String)> {
+    let now = app.clock.now();
     let token = random_token();
     let csrf = random_token();
     let uid = Id::parse(&user.id).ok_or_else(|| AppError::Internal("bad user id".into()))?;
     store::insert_session(
-        &mut tx,
+        tx,
         &hash_token(&token),
         uid,
         &csrf,
@@ -171,8 +221,15 @@ pub async fn login_from(
         &relais_store::ts(now + chrono::Duration::hours(app.settings.session_hours)),
     )
     .await?;
-    tx.commit().await?;
-    Ok(NewSession { token, csrf, user })
+    relais_store::identity::set_session_origin(
+        tx,
+        &hash_token(&token),
+        client,
+        user_agent,
+        &relais_store::ts(now),
+    )
+    .await?;
+    Ok((token, csrf))
 }
 
 /// The session behind a cookie value: its actor, CSRF token and user.
@@ -270,6 +327,13 @@ pub fn password_violations(password: &str, email: &str) -> Violations {
             "Le mot de passe ne doit pas reprendre votre adresse électronique.",
         );
     }
+    if n >= 12 && is_common_password(password) {
+        v.push(
+            "breached_password",
+            "password",
+            "Ce mot de passe figure dans les listes de mots de passe divulgués ou courants : choisissez-en un autre.",
+        );
+    }
     let first = password.chars().next();
     if n >= 12 && password.chars().all(|c| Some(c) == first) {
         v.push(
@@ -279,6 +343,30 @@ pub fn password_violations(password: &str, email: &str) -> Violations {
         );
     }
     v
+}
+
+/// Known-breached and common passwords, shipped with the binary.
+static COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// A password of the shipped list, as is or with digits and symbols added
+/// at its end or start ("motdepasse2024!", "123azertyuiop").
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let set = common_passwords();
+    let core = lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    set.contains(lower.as_str()) || (core.chars().count() >= 6 && set.contains(core))
 }
 
 /// Changes one's own password: the current one is required, the new one
@@ -360,7 +448,7 @@ fn user_scope(actor: &Actor) -> Result<Scope> {
 
 /// Validates account input against what `actor` may grant. A referent's
 /// accounts always belong to the referent's institution, whatever was sent.
-fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<String>)> {
+pub(crate) fn validate_user(actor: &Actor, i: &UserInput) -> Result<(UserValues, Option<String>)> {
     let mut v = Violations::default();
     let email = i.email.trim().to_lowercase();
     if !is_plausible_email(&email) {
@@ -526,6 +614,10 @@ mod tests {
         assert!(bad("anne.martin@univ.fr"));
         assert!(bad("mot de passe anne.martin"));
         assert!(bad(&"x".repeat(10).repeat(30)));
+        // Known-breached or common, even padded with digits and symbols.
+        assert!(bad("qwerty123456"));
+        assert!(bad("motdepasse2024!"));
+        assert!(bad("Azertyuiop1234"));
         // A long passphrase without digits or symbols is fine.
         assert!(!bad("une phrase de passe assez longue"));
     }

@@ -120,6 +120,10 @@ pub enum MailJob {
     },
     /// The monthly steering report (`YYYY-MM`), to the agency's management.
     SteeringReport { month: String },
+    /// A one-use link (password reset or invitation). The payload holds
+    /// only the link's public id: the secret is drawn when the mail is sent
+    /// and only its hash is stored.
+    AccountLink { link_id: String },
 }
 
 fn invitation() -> String {
@@ -144,6 +148,7 @@ impl MailJob {
             MailJob::ComplaintClosed { .. } => "complaint_closed",
             MailJob::MailRefused { .. } => "mail_refused",
             MailJob::SteeringReport { .. } => "steering_report",
+            MailJob::AccountLink { .. } => "account_link",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod desk;
 pub mod duplicates;
 pub mod engagement;
 pub mod eval;
+pub mod identity;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;
@@ -25,6 +26,7 @@ pub mod relation;
 pub mod search;
 pub mod sla_admin;
 pub mod stamps;
+pub mod sso;
 pub mod steering;
 pub mod support;
 pub mod training;
@@ -81,6 +83,8 @@ pub struct Settings {
     /// the 50 000 characters of one); above it the mail is held in
     /// quarantine and the sender told why.
     pub mail_max_body_chars: usize,
+    /// Single sign-on providers (`[[oidc]]` in `relais.toml`).
+    pub sso: sso::Sso,
 }
 
 impl Default for Settings {
@@ -97,6 +101,7 @@ impl Default for Settings {
             max_attachment_bytes: 10 * 1024 * 1024,
             mail_reopen_days: 30,
             mail_max_body_chars: 500_000,
+            sso: sso::Sso::default(),
         }
     }
 }

@@ -718,6 +718,15 @@ pub async fn send_notification(app: &App, settings: &MailSettings, job: &MailJob
                 None => return Ok(()),
             }
         }
+        (MailJob::AccountLink { link_id }, _) => {
+            drop(c);
+            let b = crate::identity::account_link_mail(app, link_id, &settings.base_url).await?;
+            c = app.db.read().await?;
+            match built(b, &mut to) {
+                Some(m) => m,
+                None => return Ok(()),
+            }
+        }
         (MailJob::ComplaintNew { complaint_id } | MailJob::ComplaintClosed { complaint_id }, _) => {
             drop(c);
             let b = crate::engagement::complaint_mail(

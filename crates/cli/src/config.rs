@@ -57,6 +57,10 @@ pub struct Config {
     /// oauth2_token_file, folder, route, on_done, done_folder,
     /// held_folder, poll_secs, idle, ca_file).
     pub imap: Vec<relais_app::mail_poll::ImapMailbox>,
+    /// Single sign-on providers, one `[[oidc]]` table each (id, display_name,
+    /// issuer, client_id, client_secret, scopes, acr_values, trust_email).
+    #[serde(default)]
+    pub oidc: Vec<relais_app::sso::ProviderConfig>,
 }
 
 impl Default for Config {
@@ -84,6 +88,7 @@ impl Default for Config {
             dkim_domain: String::new(),
             trusted_proxies: Vec::new(),
             imap: Vec::new(),
+            oidc: Vec::new(),
         }
     }
 }

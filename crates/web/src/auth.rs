@@ -99,6 +99,11 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     } else if let Some(c) = jar.get(session_cookie_name(&state)) {
         match relais_app::accounts::session(&state.app, c.value()).await {
             Ok(Some((actor, csrf, user))) => {
+                // Last activity for the sessions page, noted on writes only
+                // (a GET changes nothing).
+                if !matches!(*req.method(), Method::GET | Method::HEAD) {
+                    let _ = relais_app::identity::touch(&state.app, c.value()).await;
+                }
                 session = Some(Session {
                     actor,
                     user,

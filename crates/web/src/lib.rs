@@ -43,6 +43,22 @@ pub const CSP: &str =
      font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'; object-src 'none'";
 
+/// The site's policy; the single sign-on providers' origins join
+/// `form-action`, since the sign-in and sign-out forms are redirected there
+/// (browsers apply `form-action` to a form's redirects).
+pub fn csp_header(provider_origins: &[String]) -> HeaderValue {
+    let extra: String = provider_origins
+        .iter()
+        .filter(|o| {
+            o.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c))
+        })
+        .map(|o| format!(" {o}"))
+        .collect();
+    HeaderValue::from_str(&CSP.replace("form-action 'self'", &format!("form-action 'self'{extra}")))
+        .unwrap_or_else(|_| HeaderValue::from_static(CSP))
+}
+
 /// The whole application: pages, API, static files, with the security
 /// headers on every response.
 pub fn router(state: AppState) -> Router {
@@ -77,7 +93,7 @@ pub fn router(state: AppState) -> Router {
         // sandboxed); every other response gets the site's.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            csp_header(&state.app.settings.sso.origins()),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,

@@ -157,6 +157,7 @@ fn flash_message(path: &str, t: Tr) -> Option<String> {
         "logout" => "flash-logout",
         "token_revoked" => "flash-token-revoked",
         "password_changed" => "flash-password-changed",
+        "password_set" => "flash-password-set",
         "import" => "flash-import",
         "ticket" => "flash-ticket",
         "reponse" => "flash-reponse",

@@ -29,6 +29,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     app.settings.mail_reopen_days = cfg.mail_reopen_days.max(0);
     app.settings.mail_max_body_chars = cfg.mail_max_body_chars.max(1);
     app.settings.trusted_proxies = cfg.trusted_proxies()?;
+    app.settings.sso = relais_app::sso::Sso::new(cfg.oidc.clone(), &cfg.base_url);
     // Attachments beside the database, outside anything served as static
     // files; the folders are created on the first upload.
     app.settings.attachments_dir = cfg.data_dir.join("attachments");

@@ -610,6 +610,15 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
     .filter_map(|e| user_ids.get(e).copied())
     .collect();
     s.steering = steering::load(&mut tx, seed, now, &products, &owners).await?;
+    // Single sign-on (issue 14): INSA Lyon is recognised by a SIRET and its
+    // mail domain, and its people's first sign-in opens their account at
+    // once (the test provider's `agent.alpha` carries this SIRET).
+    if let Some(insa) = inst_ids.get("INSA Lyon") {
+        relais_store::sso::add_identifier(&mut tx, *insa, "siret", "19751717700017", &ts).await?;
+        relais_store::sso::add_identifier(&mut tx, *insa, "mail_domain", "insa-lyon.test", &ts)
+            .await?;
+        relais_store::sso::set_sso_pending(&mut tx, *insa, false).await?;
+    }
     tx.commit().await?;
     Ok(s)
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod community;
 pub mod crm;
+pub mod identity;
 pub mod knowledge;
 pub mod member_space;
 pub mod relations;
@@ -21,6 +22,7 @@ use axum::Router;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(session::router())
+        .merge(identity::router())
         .merge(crm::router())
         .merge(admin::router())
         .merge(knowledge::router())

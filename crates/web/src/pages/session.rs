@@ -12,7 +12,7 @@ use crate::view::{Base, Cell, Table};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/connexion", get(login_page).post(login_submit))
         .route("/deconnexion", post(logout))
+        .route("/connexion/oidc/{id}", post(sso_begin))
+        .route("/connexion/oidc/{id}/retour", get(sso_callback))
         .route("/langue/{code}", get(switch_lang))
         .route("/static/relais.css", get(css))
         .route("/static/htmx.min.js", get(htmx))
@@ -67,6 +69,8 @@ struct LoginPage {
     error: Option<String>,
     email: String,
     next: String,
+    /// Single sign-on providers: (id, name on the button).
+    providers: Vec<(String, String)>,
 }
 
 /// The login form carries a pre-session CSRF token, double-submitted as a
@@ -92,6 +96,7 @@ async fn login_page(
         error: None,
         email: String::new(),
         next: safe_next(query_param(q.as_deref(), "suite").as_deref()),
+        providers: state.app.settings.sso.providers(),
     };
     Ok((jar, render(&page, tr)?).into_response())
 }
@@ -100,13 +105,21 @@ async fn login_submit(
     State(state): State<AppState>,
     ctx: RequestCtx,
     client: ClientAddr,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<FormData>,
 ) -> Result<Response, PageError> {
     let tr = Tr(ctx.lang);
     let email = f.get("email");
     let next = safe_next(Some(&f.get("suite")));
-    match relais_app::accounts::login_from(&state.app, &email, &f.get("password"), &client.0).await
+    match relais_app::accounts::login_with(
+        &state.app,
+        &email,
+        &f.get("password"),
+        &client.0,
+        &user_agent(&headers),
+    )
+    .await
     {
         Ok(s) => {
             let jar = jar
@@ -147,6 +160,7 @@ async fn login_submit(
                 error: Some(msg),
                 email,
                 next,
+                providers: state.app.settings.sso.providers(),
             };
             let mut res = (status, render(&page, tr)?).into_response();
             if let Some(secs) = retry_after {
@@ -158,12 +172,149 @@ async fn login_submit(
     }
 }
 
+/// Signs out here, clears the cookies, and — when the session came through
+/// a provider — continues to the provider's end-session endpoint, which
+/// comes back to the sign-in page.
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let mut next = "/connexion?ok=logout".to_string();
     if let Some(c) = jar.get(session_cookie_name(&state)) {
+        if let Ok(Some((provider, id_token))) =
+            relais_app::sso::session_provider(&state.app, c.value()).await
+        {
+            if let Some(url) =
+                relais_app::sso::end_session_url(&state.app, &provider, &id_token).await
+            {
+                next = url;
+            }
+        }
         let _ = relais_app::accounts::logout(&state.app, c.value()).await;
     }
-    let jar = jar.remove(Cookie::from(session_cookie_name(&state)));
-    (jar, Redirect::to("/connexion?ok=logout")).into_response()
+    let jar = jar
+        .remove(Cookie::from(session_cookie_name(&state)))
+        .remove(Cookie::from(login_csrf_cookie_name(&state)))
+        .remove(Cookie::from(sso_cookie_name(&state)));
+    (jar, Redirect::to(&next)).into_response()
+}
+
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn sso_cookie_name(state: &AppState) -> &'static str {
+    if state.web.secure_cookies {
+        "__Host-relais_sso"
+    } else {
+        "relais_sso"
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sso_refused.html")]
+struct SsoRefusedPage {
+    base: Base,
+    message: String,
+}
+
+fn sso_refusal_key(refusal: relais_app::sso::Refusal) -> &'static str {
+    use relais_app::sso::Refusal as R;
+    match refusal {
+        R::State => "sso-refused-state",
+        R::Provider => "sso-refused-provider",
+        R::ProviderError => "sso-refused-provider-error",
+        R::Exchange => "sso-refused-exchange",
+        R::IdToken => "sso-refused-id-token",
+        R::Acr => "sso-refused-acr",
+        R::Userinfo => "sso-refused-userinfo",
+        R::UnknownOrganisation => "sso-refused-unknown-organisation",
+        R::Inactive => "sso-refused-inactive",
+    }
+}
+
+fn sso_refused(tr: Tr, refusal: relais_app::sso::Refusal) -> Result<Response, PageError> {
+    let page = SsoRefusedPage {
+        base: Base::anonymous(tr, tr.t("sso-refused-title"), String::new(), "/connexion"),
+        message: tr.t(sso_refusal_key(refusal)).to_string(),
+    };
+    let status = match refusal {
+        relais_app::sso::Refusal::Provider => StatusCode::BAD_GATEWAY,
+        _ => StatusCode::FORBIDDEN,
+    };
+    Ok((status, render(&page, tr)?).into_response())
+}
+
+/// Starts a sign-in with a provider (a POST from the sign-in page's button:
+/// starting a flow writes, so it is never a GET).
+async fn sso_begin(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(f): Form<FormData>,
+) -> Result<Response, PageError> {
+    let tr = Tr(ctx.lang);
+    let next = safe_next(Some(&f.get("suite")));
+    let hint = f.get("indice");
+    match relais_app::sso::begin(&state.app, &id, &next, Some(&hint))
+        .await
+        .map_err(|e| PageError::new(e, tr))?
+    {
+        Ok(started) => {
+            let jar = jar.add(make_cookie(&state, sso_cookie_name(&state), started.state));
+            Ok((jar, Redirect::to(&started.url)).into_response())
+        }
+        Err(refusal) => sso_refused(tr, refusal),
+    }
+}
+
+/// The provider's redirect back: every check, then a session.
+async fn sso_callback(
+    State(state): State<AppState>,
+    ctx: RequestCtx,
+    client: ClientAddr,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, PageError> {
+    let tr = Tr(ctx.lang);
+    let q = q.as_deref();
+    let code = query_param(q, "code");
+    let st = query_param(q, "state").unwrap_or_default();
+    let error = query_param(q, "error");
+    let browser = jar
+        .get(sso_cookie_name(&state))
+        .map(|c| c.value().to_string());
+    let outcome = relais_app::sso::finish(
+        &state.app,
+        &id,
+        code.as_deref(),
+        &st,
+        browser.as_deref(),
+        error.as_deref(),
+        &client.0,
+        &user_agent(&headers),
+    )
+    .await
+    .map_err(|e| PageError::new(e, tr))?;
+    let jar = jar.remove(Cookie::from(sso_cookie_name(&state)));
+    match outcome {
+        Ok(s) => {
+            let jar = jar
+                .remove(Cookie::from(login_csrf_cookie_name(&state)))
+                .add(make_cookie(&state, session_cookie_name(&state), s.token));
+            let jar = if s.user.locale == "en" {
+                jar.add(make_cookie(&state, LANG_COOKIE, "en".into()))
+            } else {
+                jar
+            };
+            Ok((jar, Redirect::to(&safe_next(Some(&s.return_to)))).into_response())
+        }
+        Err(refusal) => Ok((jar, sso_refused(tr, refusal)?).into_response()),
+    }
 }
 
 async fn switch_lang(
