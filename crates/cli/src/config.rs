@@ -52,6 +52,9 @@ pub struct Config {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
     /// client; empty: the client is the socket's peer.
     pub trusted_proxies: Vec<String>,
+    /// On SIGTERM/SIGINT, how long requests in flight and the running job
+    /// may take before the process exits anyway.
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Default for Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             trusted_proxies: Vec::new(),
+            shutdown_grace_seconds: 20,
         }
     }
 }

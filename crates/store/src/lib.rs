@@ -14,6 +14,7 @@ pub mod community;
 pub mod crm;
 pub mod db;
 pub mod engagement;
+pub mod idempotency;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;
