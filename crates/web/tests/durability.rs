@@ -100,3 +100,40 @@ db_test!(
         assert_eq!(r.json()["errors"][0]["code"], "cle_idempotence_invalide");
     }
 );
+
+/// A write refused because the disk is full: the JSON envelope with its
+/// code and `Retry-After` on the API, a French page with `Retry-After` for
+/// people.
+#[test]
+fn a_full_disk_is_a_503_with_retry_after_both_ways() {
+    use axum::response::IntoResponse;
+    let err = || relais_app::AppError::Unavailable {
+        outage: relais_store::db::Outage::StorageFull,
+        detail: "database or disk is full".into(),
+    };
+    let res = relais_web::error::ApiError(err()).into_response();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "30");
+    let res = relais_web::error::PageError::new(
+        err(),
+        relais_web::i18n::Tr(relais_web::i18n::Lang::Fr),
+    )
+    .into_response();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "30");
+    let body = futures_body(res);
+    assert!(body.contains("stockage est plein"), "{body}");
+    assert!(body.contains("stockage_plein"), "{body}");
+}
+
+fn futures_body(res: axum::response::Response) -> String {
+    use http_body_util::BodyExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    let bytes = rt
+        .block_on(res.into_body().collect())
+        .expect("body")
+        .to_bytes();
+    String::from_utf8_lossy(&bytes).to_string()
+}
