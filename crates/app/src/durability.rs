@@ -30,8 +30,7 @@ pub async fn keep_idempotent_answer(app: &App, answer: &IdempotentAnswer) -> Res
 
 /// Forgets keys older than [`IDEMPOTENCY_HOURS`].
 pub async fn purge_idempotency_keys(app: &App) -> Result<u64> {
-    let before =
-        relais_store::ts(app.clock.now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+    let before = relais_store::ts(app.clock.now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
     let mut tx = app.db.begin().await?;
     let n = store::purge_before(&mut tx, &before).await?;
     tx.commit().await?;

@@ -13,7 +13,6 @@
 
 mod support;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,7 +93,10 @@ async fn sigterm_under_load_fails_no_request_and_exits_zero() {
         if let Some(s) = server.try_wait().expect("wait") {
             break s;
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "no exit after SIGTERM");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     stop.store(true, Ordering::Relaxed);
@@ -105,21 +107,33 @@ async fn sigterm_under_load_fails_no_request_and_exits_zero() {
     let failures = failures.lock().unwrap().clone();
     assert!(failures.is_empty(), "failed in flight: {failures:?}");
     let acked = acked.lock().unwrap().clone();
-    assert!(before > 5 && acked.len() >= before, "load ran: {}", acked.len());
+    assert!(
+        before > 5 && acked.len() >= before,
+        "load ran: {}",
+        acked.len()
+    );
     let stored = institution_ids(&sqlite_url(&dir)).await;
     let missing: Vec<_> = acked.iter().filter(|i| !stored.contains(*i)).collect();
-    assert!(missing.is_empty(), "acknowledged but not stored: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged but not stored: {missing:?}"
+    );
 }
 
-/// Writes institutions until `until` says stop; returns (acknowledged ids,
-/// other answers by status and code).
+/// Writes `n` institutions; returns (acknowledged ids, other answers).
 fn write_burst(addr: &str, token: &str, n: usize, tag: &str) -> (Vec<String>, Vec<Answer>) {
     let mut ok = Vec::new();
     let mut other = Vec::new();
     for i in 0..n {
         let body = institution_body(&format!("{tag} {i} {}", "x".repeat(150)));
-        let a = http(addr, "POST", "/api/v1/institutions", Some(token), Some(&body))
-            .expect("connect");
+        let a = http(
+            addr,
+            "POST",
+            "/api/v1/institutions",
+            Some(token),
+            Some(&body),
+        )
+        .expect("connect");
         if (200..300).contains(&a.status) {
             ok.push(created_id(&a).expect("id"));
         } else {
@@ -193,13 +207,24 @@ async fn a_full_disk_gives_503_and_nothing_false() {
         assert_outage(a, "stockage_plein");
     }
     // Reads go on.
-    let r = http(&addr, "GET", "/api/v1/institutions?limit=5", Some(&token), None).expect("get");
+    let r = http(
+        &addr,
+        "GET",
+        "/api/v1/institutions?limit=5",
+        Some(&token),
+        None,
+    )
+    .expect("get");
     assert_eq!(r.status, 200, "{}", r.body);
 
     // Space returns: writes work again at once.
     std::fs::remove_file(&filler).expect("free");
     let (ok, other) = write_burst(&addr, &token, 10, "Après");
-    assert!(other.is_empty(), "after space returned: {:?}", other.first());
+    assert!(
+        other.is_empty(),
+        "after space returned: {:?}",
+        other.first()
+    );
     assert_eq!(ok.len(), 10);
     acked.extend(ok);
 
@@ -243,8 +268,15 @@ impl Cluster {
     fn start(&self) -> bool {
         let log = self.dir.join("log").display().to_string();
         let data = self.dir.join("data").display().to_string();
-        let opts = format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.dir.display());
-        self.as_postgres("pg_ctl", &["-D", &data, "-l", &log, "-o", &opts, "-w", "start"])
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.display()
+        );
+        self.as_postgres(
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-o", &opts, "-w", "start"],
+        )
     }
     fn stop(&self) -> bool {
         let data = self.dir.join("data").display().to_string();
@@ -329,7 +361,10 @@ async fn postgres_stopped_gives_503_then_writes_resume() {
     assert!(server.wait().expect("wait").success());
     let stored = institution_ids(&url).await;
     let missing: Vec<_> = acked.iter().filter(|i| !stored.contains(*i)).collect();
-    assert!(missing.is_empty(), "acknowledged but not stored: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged but not stored: {missing:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -339,7 +374,6 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
     migrate(&dir, &[]);
     let url = sqlite_url(&dir);
     let token = admin_token(&url).await;
-    // Attachment files: stored keys with rows, as the app writes them.
     let (mut server, addr) = serve(&dir, &[]);
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(Mutex::new(Vec::<(Instant, String)>::new()));
@@ -364,8 +398,16 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
     std::thread::sleep(Duration::from_millis(1500));
     let started = Instant::now();
     let dest = tmp.path().join("copie");
-    let out = relais(&dir).arg("backup").arg(&dest).output().expect("backup");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = relais(&dir)
+        .arg("backup")
+        .arg(&dest)
+        .output()
+        .expect("backup");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::thread::sleep(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     writer.join().expect("writer");
@@ -373,12 +415,24 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
     assert!(server.wait().expect("wait").success());
     assert!(!dest.join("index").exists(), "the index is never copied");
 
-    let st = relais(&dir).args(["backup", "--verify"]).arg(&dest).status().expect("verify");
+    let st = relais(&dir)
+        .args(["backup", "--verify"])
+        .arg(&dest)
+        .status()
+        .expect("verify");
     assert!(st.success());
 
     let target = tmp.path().join("restauree");
-    let out = relais(&target).arg("restore").arg(&dest).output().expect("restore");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = relais(&target)
+        .arg("restore")
+        .arg(&dest)
+        .output()
+        .expect("restore");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stored = institution_ids(&sqlite_url(&target)).await;
     let before: Vec<String> = acked
         .lock()
@@ -387,9 +441,16 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
         .filter(|(t, _)| *t < started)
         .map(|(_, id)| id.clone())
         .collect();
-    assert!(before.len() > 5, "writes before the backup: {}", before.len());
+    assert!(
+        before.len() > 5,
+        "writes before the backup: {}",
+        before.len()
+    );
     let missing: Vec<_> = before.iter().filter(|i| !stored.contains(*i)).collect();
-    assert!(missing.is_empty(), "acknowledged before the backup, not restored: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged before the backup, not restored: {missing:?}"
+    );
     let restored_file = target
         .join("attachments")
         .join("ab")
@@ -401,7 +462,11 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
     assert!(target.join("reply-secret").exists() == dir.join("reply-secret").exists());
 
     // Restoring over a database is refused.
-    let out = relais(&target).arg("restore").arg(&dest).output().expect("restore");
+    let out = relais(&target)
+        .arg("restore")
+        .arg(&dest)
+        .output()
+        .expect("restore");
     assert!(!out.status.success());
 
     // A flipped byte in the copy: --verify fails and names the file.
@@ -410,8 +475,11 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x01;
     std::fs::write(&db, bytes).expect("write");
-    let out = relais(&dir).args(["backup", "--verify"]).arg(&dest).output().expect("verify");
+    let out = relais(&dir)
+        .args(["backup", "--verify"])
+        .arg(&dest)
+        .output()
+        .expect("verify");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("relais.db"));
-    let _: HashSet<()> = HashSet::new();
 }

@@ -23,12 +23,18 @@ fn a_refused_database_is_named_at_once() {
     let tmp = tempfile::tempdir().expect("dir");
     let (out, took) = run_quick(
         relais(tmp.path())
-            .args(["--database-url", "postgres://relais:secret@127.0.0.1:1/relais"])
+            .args([
+                "--database-url",
+                "postgres://relais:secret@127.0.0.1:1/relais",
+            ])
             .arg("migrate"),
     );
     assert!(!out.status.success());
     let e = stderr(&out);
-    assert!(e.contains("127.0.0.1:1/relais") && e.contains("injoignable"), "{e}");
+    assert!(
+        e.contains("127.0.0.1:1/relais") && e.contains("injoignable"),
+        "{e}"
+    );
     assert!(!e.contains("secret"), "the password is never printed: {e}");
     assert!(took < Duration::from_secs(10), "{took:?}");
 }

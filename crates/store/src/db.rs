@@ -105,7 +105,8 @@ fn clean_after_release(
     })
 }
 
-/// The same check when a connection is taken from the pool.
+/// The same check without a round trip (before a connection is handed
+/// out; PostgreSQL's release).
 fn clean_before_acquire(
     conn: &mut sqlx::AnyConnection,
     _meta: sqlx::pool::PoolConnectionMetadata,
@@ -200,7 +201,10 @@ impl Db {
                     // A dropped server is a 503 after a few seconds, not a
                     // request hanging for half a minute.
                     .acquire_timeout(Duration::from_secs(5))
-                    .after_release(clean_after_release)
+                    // PostgreSQL ends a transaction whose COMMIT failed, and
+                    // sqlx's queued ROLLBACK lowers the depth at once: no
+                    // round trip needed to know the connection is clean.
+                    .after_release(clean_before_acquire)
                     .before_acquire(clean_before_acquire)
                     .connect(url)
                     .await?;
@@ -252,20 +256,19 @@ impl Db {
     /// PostgreSQL: whether the database already holds Relais tables.
     pub async fn has_tables(&self) -> Result<bool> {
         let mut c = self.read.acquire().await?;
-        let n: i64 = match self.engine {
-            Engine::Sqlite => {
-                sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
-                    .fetch_one(&mut *c)
-                    .await?
-            }
-            Engine::Postgres => {
-                sqlx::query_scalar(
+        let n: i64 =
+            match self.engine {
+                Engine::Sqlite => {
+                    sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+                        .fetch_one(&mut *c)
+                        .await?
+                }
+                Engine::Postgres => sqlx::query_scalar(
                     "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
                 )
                 .fetch_one(&mut *c)
-                .await?
-            }
-        };
+                .await?,
+            };
         Ok(n > 0)
     }
 

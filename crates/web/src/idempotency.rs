@@ -122,8 +122,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         .await;
     let status = res.status();
     let keep = status.is_success()
-        || (status.is_client_error()
-            && !matches!(status.as_u16(), 401 | 403 | 408 | 409 | 429));
+        || (status.is_client_error() && !matches!(status.as_u16(), 401 | 403 | 408 | 409 | 429));
     if !keep {
         return res;
     }
@@ -150,8 +149,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             body: text.to_string(),
             created_at: state.app.now_ts(),
         };
-        if let Err(e) = relais_app::durability::keep_idempotent_answer(&state.app, &answer).await
-        {
+        if let Err(e) = relais_app::durability::keep_idempotent_answer(&state.app, &answer).await {
             // The write itself is committed: its answer stands.
             tracing::warn!(error = %e, "idempotent answer not kept");
         }

@@ -114,11 +114,9 @@ fn a_full_disk_is_a_503_with_retry_after_both_ways() {
     let res = relais_web::error::ApiError(err()).into_response();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.headers()[header::RETRY_AFTER], "30");
-    let res = relais_web::error::PageError::new(
-        err(),
-        relais_web::i18n::Tr(relais_web::i18n::Lang::Fr),
-    )
-    .into_response();
+    let res =
+        relais_web::error::PageError::new(err(), relais_web::i18n::Tr(relais_web::i18n::Lang::Fr))
+            .into_response();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.headers()[header::RETRY_AFTER], "30");
     let body = futures_body(res);

@@ -140,7 +140,11 @@ pub async fn restore(cfg: Config, args: RestoreArgs) -> anyhow::Result<()> {
     if target_sqlite {
         let file = cfg.data_dir.join(SQLITE_FILE);
         let db_file = PathBuf::from(super::redacted_place(&url, &cfg));
-        let file = if db_file.as_os_str().is_empty() { file } else { db_file };
+        let file = if db_file.as_os_str().is_empty() {
+            file
+        } else {
+            db_file
+        };
         if file.exists() {
             anyhow::bail!(
                 "la base {} existe déjà : la restauration se fait dans un dossier de données vide",

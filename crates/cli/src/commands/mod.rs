@@ -117,9 +117,9 @@ pub async fn connect_checked(cfg: &Config, url: &str) -> anyhow::Result<relais_s
                 );
             }
         }
-        let db = relais_store::Db::connect(url).await.map_err(|e| {
-            anyhow::anyhow!("base SQLite {} inutilisable : {e}", file.display())
-        })?;
+        let db = relais_store::Db::connect(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("base SQLite {} inutilisable : {e}", file.display()))?;
         // A damaged page is found by reading the schema, not by opening.
         if let Err(e) = db.quick_check().await {
             anyhow::bail!(

@@ -171,11 +171,17 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     let deadline = tokio::time::Instant::now() + grace;
     match tokio::time::timeout_at(deadline, &mut server).await {
         Ok(r) => r??,
-        Err(_) => tracing::warn!(?grace, "requests still running at the end of the grace delay"),
+        Err(_) => tracing::warn!(
+            ?grace,
+            "requests still running at the end of the grace delay"
+        ),
     }
     match tokio::time::timeout_at(deadline, jobs).await {
         Ok(_) => {}
-        Err(_) => tracing::warn!(?grace, "a job still running at the end of the grace delay: it will be retried"),
+        Err(_) => tracing::warn!(
+            ?grace,
+            "a job still running at the end of the grace delay: it will be retried"
+        ),
     }
     tracing::info!("stopped");
     Ok(())

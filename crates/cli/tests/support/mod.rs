@@ -120,7 +120,10 @@ pub fn http(
 }
 
 fn dechunk(head: &str, body: &str) -> String {
-    if !head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         return body.to_string();
     }
     let mut out = String::new();
@@ -143,13 +146,9 @@ pub async fn admin_token(url: &str) -> String {
     let db = relais_store::Db::connect(url).await.expect("db");
     db.migrate().await.expect("migrate");
     let email = format!("admin-{}@relais.test", relais_domain::Id::new());
-    let (_, actor) = relais_testkit::builders::user(
-        &db,
-        &email,
-        relais_domain::accounts::Role::Admin,
-        None,
-    )
-    .await;
+    let (_, actor) =
+        relais_testkit::builders::user(&db, &email, relais_domain::accounts::Role::Admin, None)
+            .await;
     let app = relais_app::App::new(db.clone(), std::sync::Arc::new(relais_domain::SystemClock));
     let t = relais_app::accounts::create_api_token(&app, &actor, "tests")
         .await
