@@ -67,7 +67,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return api_error(
             StatusCode::BAD_REQUEST,
             "cle_idempotence_invalide",
-            &tr.t("durability-idempotency-invalid"),
+            tr.t("durability-idempotency-invalid"),
         );
     }
     // Anonymous calls are refused by the handler anyway.
@@ -102,7 +102,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return api_error(
             StatusCode::CONFLICT,
             "idempotence_en_cours",
-            &tr.t("durability-idempotency-in-flight"),
+            tr.t("durability-idempotency-in-flight"),
         );
     };
     match relais_app::durability::idempotent_answer(&state.app, &principal, &key).await {
@@ -112,7 +112,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             return api_error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "cle_idempotence_reutilisee",
-                &tr.t("durability-idempotency-reused"),
+                tr.t("durability-idempotency-reused"),
             )
         }
         Ok(None) => {}
