@@ -285,10 +285,33 @@ pub async fn list_api_tokens(app: &App, actor: &Actor) -> Result<Vec<store::ApiT
 }
 
 pub async fn token_actor(app: &App, token: &str) -> Result<Option<(Actor, UserRow)>> {
-    let mut tx = app.db.begin().await?;
-    let u = store::find_api_token_user(&mut tx, &hash_token(token), &app.now_ts()).await?;
-    tx.commit().await?;
-    Ok(u.and_then(|u| actor_of(&u).map(|a| (a, u))))
+    let found = {
+        let mut c = app.db.read().await?;
+        store::find_api_token(&mut c, &hash_token(token)).await?
+    };
+    let Some((tid, u, last)) = found else {
+        return Ok(None);
+    };
+    // Recording the use is best effort: a full disk must not stop reads.
+    let now = app.now_ts();
+    let touched = async {
+        if last
+            .as_deref()
+            .and_then(relais_store::parse_ts)
+            .is_some_and(|l| app.clock.now() - l < chrono::Duration::seconds(60))
+        {
+            return Ok(());
+        }
+        let mut tx = app.db.begin().await?;
+        store::touch_api_token(&mut tx, &tid, last.as_deref(), &now).await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = touched {
+        tracing::warn!(error = %e, "API token use not recorded");
+    }
+    Ok(actor_of(&u).map(|a| (a, u)))
 }
 
 pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> Result<()> {

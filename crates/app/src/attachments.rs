@@ -141,7 +141,12 @@ pub(crate) async fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()>
         f.write_all(bytes).await?;
         f.sync_all().await?;
         drop(f);
-        tokio::fs::rename(&tmp, path).await
+        tokio::fs::rename(&tmp, path).await?;
+        // The rename itself is made durable before the row that points at
+        // the file can commit.
+        #[cfg(unix)]
+        tokio::fs::File::open(parent).await?.sync_all().await?;
+        Ok(())
     }
     .await;
     if written.is_err() {
@@ -207,10 +212,13 @@ async fn store_in_tx(
     let key = new_storage_key();
     let path = storage_path(&app.settings.attachments_dir, &key)?;
     write_file(&path, up.bytes).await.map_err(|e| {
-        AppError::Internal(format!(
-            "writing an attachment under {}: {e}",
-            app.settings.attachments_dir.display()
-        ))
+        AppError::io(
+            &format!(
+                "writing an attachment under {}",
+                app.settings.attachments_dir.display()
+            ),
+            e,
+        )
     })?;
     let id = Id::new();
     let now = app.now_ts();

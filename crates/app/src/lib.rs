@@ -11,6 +11,7 @@ pub mod crm;
 pub mod csv_io;
 pub mod desk;
 pub mod duplicates;
+pub mod durability;
 pub mod engagement;
 pub mod eval;
 pub mod identity;
@@ -132,6 +133,27 @@ pub enum AppError {
     Throttled { retry_after_secs: i64 },
     #[error("internal error: {0}")]
     Internal(String),
+    /// The disk is full or the database unreachable: nothing was stored,
+    /// the client may try again after the delay (503, `Retry-After`).
+    #[error("stockage indisponible ({}) : {detail}", .outage.code())]
+    Unavailable {
+        outage: relais_store::db::Outage,
+        detail: String,
+    },
+}
+
+impl AppError {
+    /// An I/O failure of the file layer: an outage when the disk is full,
+    /// otherwise an internal error with its context.
+    pub fn io(context: &str, e: std::io::Error) -> AppError {
+        match relais_store::db::Outage::of_io(&e) {
+            Some(outage) => AppError::Unavailable {
+                outage,
+                detail: format!("{context}: {e}"),
+            },
+            None => AppError::Internal(format!("{context}: {e}")),
+        }
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -139,7 +161,13 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::Domain(DomainError::NotFound),
             StoreError::Conflict(c) => AppError::Domain(DomainError::Conflict(c)),
-            StoreError::Other(e) => AppError::Internal(e.to_string()),
+            StoreError::Other(e) => match relais_store::db::Outage::of_sqlx(&e) {
+                Some(outage) => AppError::Unavailable {
+                    outage,
+                    detail: e.to_string(),
+                },
+                None => AppError::Internal(e.to_string()),
+            },
         }
     }
 }

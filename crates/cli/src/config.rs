@@ -61,6 +61,9 @@ pub struct Config {
     /// issuer, client_id, client_secret, scopes, acr_values, trust_email).
     #[serde(default)]
     pub oidc: Vec<relais_app::sso::ProviderConfig>,
+    /// On SIGTERM/SIGINT, how long requests in flight and the running job
+    /// may take before the process exits anyway.
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Default for Config {
@@ -89,6 +92,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             imap: Vec::new(),
             oidc: Vec::new(),
+            shutdown_grace_seconds: 20,
         }
     }
 }

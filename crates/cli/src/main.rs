@@ -58,6 +58,12 @@ enum Command {
     /// List failed and pending background jobs with their reasons, or put
     /// one back in the queue (`--retry <id>`).
     Jobs(commands::jobs::Args),
+    /// Make a consistent copy of the database, files and secrets into a new
+    /// folder while the server runs (`--verify` checks an existing copy).
+    Backup(commands::backup::Args),
+    /// Bring a backup back into an empty data folder / database; the search
+    /// index is rebuilt at the next start.
+    Restore(commands::backup::RestoreArgs),
 }
 
 #[tokio::main]
@@ -85,5 +91,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Reindex => commands::reindex::run(cfg).await,
         Command::Eval(a) => commands::eval::run(cfg, a).await,
         Command::Jobs(a) => commands::jobs::run(cfg, a).await,
+        Command::Backup(a) => commands::backup::run(cfg, a).await,
+        Command::Restore(a) => commands::backup::restore(cfg, a).await,
     }
 }

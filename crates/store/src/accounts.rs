@@ -322,27 +322,58 @@ pub async fn revoke_api_token(c: &mut Conn, user: Id, id: Id, now: &str) -> Resu
 }
 
 pub async fn find_api_token_user(c: &mut Conn, hash: &str, now: &str) -> Result<Option<UserRow>> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    let Some((tid, u, last)) = find_api_token(c, hash).await? else {
+        return Ok(None);
+    };
+    touch_api_token(c, &tid, last.as_deref(), now).await?;
+    Ok(Some(u))
+}
+
+/// The active user behind a token hash, with the token id and when it was
+/// last used: a read only, so that API reads go on when writes cannot.
+pub async fn find_api_token(
+    c: &mut Conn,
+    hash: &str,
+) -> Result<Option<(String, UserRow, Option<String>)>> {
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash.to_string())
     .fetch_optional(&mut *c)
     .await
     .map_err(StoreError::from_sqlx)?;
-    let Some((tid, uid)) = row else {
+    let Some((tid, uid, last)) = row else {
         return Ok(None);
     };
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now.to_string())
-        .bind(tid)
-        .execute(&mut *c)
-        .await
-        .map_err(StoreError::from_sqlx)?;
     let Some(uid) = Id::parse(&uid) else {
         return Ok(None);
     };
     let u = get_user(c, Scope::All, uid).await?;
-    Ok((u.active == 1).then_some(u))
+    Ok((u.active == 1).then_some((tid, u, last)))
+}
+
+/// Records the token's use, at most once a minute (the write lock is not
+/// taken for every API call).
+pub async fn touch_api_token(
+    c: &mut Conn,
+    token_id: &str,
+    last_used: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    let recent = match (last_used.and_then(crate::parse_ts), crate::parse_ts(now)) {
+        (Some(l), Some(n)) => n - l < chrono::Duration::seconds(60),
+        _ => false,
+    };
+    if recent {
+        return Ok(());
+    }
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now.to_string())
+        .bind(token_id.to_string())
+        .execute(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- throttling

@@ -15,6 +15,7 @@ pub mod crm;
 pub mod db;
 pub mod engagement;
 pub mod identity;
+pub mod idempotency;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;

@@ -97,6 +97,33 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Domain(DomainError::BadId(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        // Disk full or database unreachable: nothing was stored; try later.
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The `Retry-After` of an outage (503), in seconds.
+fn retry_after_of(e: &AppError) -> Option<u64> {
+    match e {
+        AppError::Unavailable { outage, .. } => Some(outage.retry_after_secs()),
+        _ => None,
+    }
+}
+
+/// The French detail of an outage, for the envelope and the page.
+fn outage_detail(tr: Tr, e: &AppError) -> Option<String> {
+    match e {
+        AppError::Unavailable { outage, .. } => Some(
+            tr.t_args(
+                match outage {
+                    relais_store::db::Outage::StorageFull => "durability-storage-full",
+                    relais_store::db::Outage::DatabaseDown => "durability-database-down",
+                },
+                &[("secs", outage.retry_after_secs().to_string().into())],
+            )
+            .to_string(),
+        ),
+        _ => None,
     }
 }
 
@@ -130,6 +157,11 @@ pub fn items_of(e: &AppError) -> Vec<ErrorItem> {
             detail: "Erreur interne : l'incident est journalisé.".into(),
             field: None,
         }],
+        AppError::Unavailable { outage, .. } => vec![ErrorItem {
+            code: outage.code().into(),
+            detail: outage_detail(Tr(crate::i18n::Lang::default()), e).unwrap_or_default(),
+            field: None,
+        }],
     }
 }
 
@@ -151,6 +183,9 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(msg) = &self.0 {
             tracing::error!(error = %msg, "internal error");
         }
+        if let AppError::Unavailable { outage, detail } = &self.0 {
+            tracing::warn!(code = outage.code(), error = %detail, "write refused: storage unavailable");
+        }
         let status = match &self.0 {
             // A malformed id in the address or query finds nothing, like an
             // id out of reach (a body field stays 422); its own code says
@@ -168,8 +203,12 @@ impl IntoResponse for ApiError {
                 i.detail = format!("{} Référence : {id}.", i.detail);
             }
         }
-        let _ = &mut items;
-        (status, axum::Json(ErrorBody { errors: items })).into_response()
+        let mut res = (status, axum::Json(ErrorBody { errors: items })).into_response();
+        if let Some(secs) = retry_after_of(&self.0) {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 
@@ -223,7 +262,14 @@ impl IntoResponse for PageError {
         if let AppError::Internal(msg) = &self.err {
             tracing::error!(error = %msg, "internal error");
         }
+        if let AppError::Unavailable { outage, detail } = &self.err {
+            tracing::warn!(code = outage.code(), error = %detail, "write refused: storage unavailable");
+        }
         let (title, detail) = match status {
+            StatusCode::SERVICE_UNAVAILABLE => (
+                self.tr.t("durability-unavailable-title").to_string(),
+                outage_detail(self.tr, &self.err).unwrap_or_default(),
+            ),
             StatusCode::NOT_FOUND => (
                 self.tr.t("error-404").to_string(),
                 self.tr.t("cette-page-n-existe-pas-ou").to_string(),
@@ -253,8 +299,10 @@ impl IntoResponse for PageError {
             AppError::Domain(DomainError::Invalid(errs)) => {
                 errs.iter().map(|f| f.code.to_string()).collect()
             }
+            AppError::Unavailable { outage, .. } => vec![outage.code().to_string()],
             _ => vec![],
         };
+        let retry_after = retry_after_of(&self.err);
         let page = ErrorPage {
             t: self.tr,
             status: status.as_u16(),
@@ -263,9 +311,14 @@ impl IntoResponse for PageError {
             codes,
             request_id: self.request_id,
         };
-        match page.render() {
+        let mut res = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => status.into_response(),
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
+        res
     }
 }

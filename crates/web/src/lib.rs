@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod idempotency;
 pub mod kit;
 pub mod pages;
 pub mod pdf;
@@ -62,7 +63,10 @@ pub fn csp_header(provider_origins: &[String]) -> HeaderValue {
 /// The whole application: pages, API, static files, with the security
 /// headers on every response.
 pub fn router(state: AppState) -> Router {
-    let api = api::router();
+    let api = api::router().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::guard,
+    ));
     // Room for the largest attachment with its multipart envelope: the
     // upload handlers then refuse an oversized file themselves, with the
     // French page or the JSON envelope rather than a bare 413.

@@ -1,7 +1,10 @@
-//! `relais serve`: bind, then serve pages and API until Ctrl-C.
+//! `relais serve`: bind, then serve pages and API until SIGTERM or SIGINT;
+//! then stop accepting, let the requests in flight and the running job
+//! finish (within `shutdown_grace_seconds`) and exit 0.
 
 use crate::config::Config;
 use relais_app::App;
+use std::future::IntoFuture;
 
 #[derive(clap::Args, Debug, Default)]
 pub struct Args {
@@ -35,7 +38,9 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         }
     }
     let addr = bind.unwrap_or_else(|| cfg.bind.clone());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| super::bind_error(&addr, &e))?;
     let local = listener.local_addr()?;
     let url = format!("http://{local}");
     let app_for_jobs = app.clone();
@@ -70,11 +75,57 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
             }
         });
     }
-    tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
     // Mailboxes polled over IMAP, beside (or instead of) the MTA pipe.
     let mailboxes = cfg.imap()?;
     if !mailboxes.is_empty() {
         relais_app::mail_poll::spawn_all(&app, &cfg.mail()?, &mailboxes);
+    }
+    // SIGTERM (systemd, containers) and SIGINT (Ctrl-C) both stop.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stop requested: finishing the requests and the job in flight");
+        let _ = stop_tx.send(true);
+    });
+    // The job loop stops between two ticks: a running job finishes.
+    let jobs = {
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            loop {
+                if *stop.borrow() {
+                    break;
+                }
+                if let Err(e) = runner.tick().await {
+                    tracing::error!(error = %e, "job runner tick failed");
+                }
+                tokio::select! {
+                    _ = stop.changed() => break,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                }
+            }
+        })
+    };
+    // Files no row points at (a crash between a file and its row) and
+    // idempotency keys past their day, swept at start and every hour.
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                if let Err(e) = relais_app::durability::sweep_orphan_files(
+                    &app,
+                    std::time::Duration::from_secs(3600),
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "orphan file sweep failed");
+                }
+                if let Err(e) = relais_app::durability::purge_idempotency_keys(&app).await {
+                    tracing::warn!(error = %e, "idempotency keys not purged");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3590)).await;
+            }
+        });
     }
     // The SLA watchdog and the training reminders sweep every minute;
     // their mails are outbox jobs.
@@ -126,13 +177,63 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     }
     println!("Relais est prêt : {url}");
     tracing::info!(%url, "serving");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let mut server = tokio::spawn(
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(wait(stop.clone()))
+        .into_future(),
+    );
+    tokio::select! {
+        r = &mut server => {
+            r??;
+            return Ok(());
+        }
+        _ = wait(stop.clone()) => {}
+    }
+    let grace = std::time::Duration::from_secs(cfg.shutdown_grace_seconds);
+    let deadline = tokio::time::Instant::now() + grace;
+    match tokio::time::timeout_at(deadline, &mut server).await {
+        Ok(r) => r??,
+        Err(_) => tracing::warn!(
+            ?grace,
+            "requests still running at the end of the grace delay"
+        ),
+    }
+    match tokio::time::timeout_at(deadline, jobs).await {
+        Ok(_) => {}
+        Err(_) => tracing::warn!(
+            ?grace,
+            "a job still running at the end of the grace delay: it will be retried"
+        ),
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// SIGTERM or SIGINT, whichever comes first.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
