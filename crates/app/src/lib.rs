@@ -13,6 +13,7 @@ pub mod desk;
 pub mod duplicates;
 pub mod engagement;
 pub mod eval;
+pub mod files;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;

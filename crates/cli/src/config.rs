@@ -52,6 +52,14 @@ pub struct Config {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the
     /// client; empty: the client is the socket's peer.
     pub trusted_proxies: Vec<String>,
+    /// How often this node's search index looks for new changes in the
+    /// change log when it is current, in milliseconds.
+    #[serde(default = "default_index_poll_ms")]
+    pub index_poll_ms: u64,
+}
+
+fn default_index_poll_ms() -> u64 {
+    200
 }
 
 impl Default for Config {
@@ -78,6 +86,7 @@ impl Default for Config {
             dkim_selector: String::new(),
             dkim_domain: String::new(),
             trusted_proxies: Vec::new(),
+            index_poll_ms: default_index_poll_ms(),
         }
     }
 }

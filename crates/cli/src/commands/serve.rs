@@ -30,8 +30,9 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         },
     };
     let router = relais_web::router(state);
-    // The job runner: index updates always; notifications when an SMTP
-    // relay is set (otherwise they wait in the jobs table, nothing is lost).
+    // The job runner, one task per queue: rebuild requests and index jobs
+    // of older versions always; notifications when an SMTP relay is set
+    // (otherwise they wait in the jobs table, nothing is lost).
     let app = app_for_jobs;
     // Jobs of a kind this version does not know fail at once with their
     // reason (shown by `relais jobs` and /admin/taches).
@@ -42,19 +43,23 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     }
     relais_app::jobs::handle_indicators(&mut runner, &app);
     if !cfg.smtp_host.is_empty() {
-        relais_app::jobs::handle_mail(&mut runner, &app, &cfg.mail()?);
+        let mail = match app.settings.mail.clone() {
+            Some(m) => m,
+            None => cfg.mail()?,
+        };
+        relais_app::jobs::handle_mail(&mut runner, &app, &mail);
     }
-    // A new or lost index is rebuilt in the background; pending index jobs
-    // (a crash between a write and its index update) run at the first tick.
-    if app.search.as_ref().is_some_and(|s| s.0.is_empty()) {
+    // This node's index follows the search change log: it catches up from
+    // the last sequence it applied (a new, lost or damaged index is rebuilt
+    // first), then applies new changes in batches as they come.
+    if app.search.is_some() {
         let app = app.clone();
-        tokio::spawn(async move {
-            if let Err(e) = super::reindex::rebuild_logged(&app).await {
-                tracing::error!(error = %e, "index rebuild failed");
-            }
-        });
+        tokio::spawn(
+            relais_app::search::IndexSync::new()
+                .run(app, std::time::Duration::from_millis(cfg.index_poll_ms.max(20))),
+        );
     }
-    tokio::spawn(runner.run_forever(std::time::Duration::from_secs(2)));
+    tokio::spawn(runner.run_forever(std::time::Duration::from_secs(1)));
     // The SLA watchdog and the training reminders sweep every minute;
     // their mails are outbox jobs.
     {
