@@ -323,10 +323,7 @@ pub async fn queue_indicator_refresh(app: &App) -> crate::Result<()> {
 /// The backlog per queue and kind (pending, due, failed, oldest), and
 /// each node's position in the search change log with the changes it
 /// still has to apply. Administrators only.
-pub async fn backlog(
-    app: &App,
-    actor: &relais_domain::accounts::Actor,
-) -> crate::Result<Backlog> {
+pub async fn backlog(app: &App, actor: &relais_domain::accounts::Actor) -> crate::Result<Backlog> {
     require_admin(actor)?;
     let mut c = app.db.read().await?;
     let queues = relais_store::jobs::backlog(&mut c, &app.now_ts()).await?;

@@ -59,8 +59,13 @@ pub async fn enqueue(tx: &mut Conn, kind: &str, id: &str, now: &str) -> Result<(
 /// Asks every node to rebuild its index from the database.
 pub async fn request_rebuild(app: &App) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    relais_store::search_log::append(&mut tx, relais_store::search_log::REBUILD, "", &app.now_ts())
-        .await?;
+    relais_store::search_log::append(
+        &mut tx,
+        relais_store::search_log::REBUILD,
+        "",
+        &app.now_ts(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -205,7 +210,10 @@ pub async fn handle_job(app: &App, job: &crate::jobs::IndexDocument) -> Result<(
 
 /// The current documents for a batch of changes: `(upserts, removed keys)`.
 /// Tickets are read in two queries for the whole batch.
-async fn load_docs(c: &mut Conn, changes: &[(String, String)]) -> Result<(Vec<IndexDoc>, Vec<String>)> {
+async fn load_docs(
+    c: &mut Conn,
+    changes: &[(String, String)],
+) -> Result<(Vec<IndexDoc>, Vec<String>)> {
     let mut upserts = Vec::new();
     let mut removed = Vec::new();
     let tickets: Vec<String> = changes

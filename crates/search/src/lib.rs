@@ -410,7 +410,12 @@ impl SearchIndex {
     }
 
     /// [`Self::apply`] with a commit payload, in one commit.
-    pub fn apply_with(&self, upserts: &[IndexDoc], deleted: &[String], payload: &str) -> Result<()> {
+    pub fn apply_with(
+        &self,
+        upserts: &[IndexDoc],
+        deleted: &[String],
+        payload: &str,
+    ) -> Result<()> {
         let mut w = self.writer()?;
         for d in upserts {
             w.delete_term(Term::from_field_text(self.f.key, &d.key()));

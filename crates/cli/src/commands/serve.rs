@@ -54,10 +54,10 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     // first), then applies new changes in batches as they come.
     if app.search.is_some() {
         let app = app.clone();
-        tokio::spawn(
-            relais_app::search::IndexSync::new()
-                .run(app, std::time::Duration::from_millis(cfg.index_poll_ms.max(20))),
-        );
+        tokio::spawn(relais_app::search::IndexSync::new().run(
+            app,
+            std::time::Duration::from_millis(cfg.index_poll_ms.max(20)),
+        ));
     }
     tokio::spawn(runner.run_forever(std::time::Duration::from_secs(1)));
     // The SLA watchdog and the training reminders sweep every minute;

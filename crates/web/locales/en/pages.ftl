@@ -971,3 +971,17 @@ enregistrer-la-regle = Save the rule
 regle-a-supprimer = Rule to remove
 supprimer-la-regle = Remove the rule
 boite = Mailbox
+
+# nodes
+jobs-backlog = Queues
+jobs-queue = Queue
+jobs-kind = Kind
+jobs-pending = Pending
+jobs-due = Due
+jobs-failed = Failed
+jobs-oldest = Oldest (s)
+jobs-index-nodes = Nodes' search indexes
+jobs-node = Node
+jobs-applied = Applied sequence
+jobs-waiting = Changes to apply
+jobs-seen = Seen

@@ -971,3 +971,17 @@ enregistrer-la-regle = Enregistrer la règle
 regle-a-supprimer = Règle à supprimer
 supprimer-la-regle = Supprimer la règle
 boite = Boîte
+
+# nodes
+jobs-backlog = Files d'attente
+jobs-queue = File
+jobs-kind = Type
+jobs-pending = En attente
+jobs-due = Dues
+jobs-failed = En échec
+jobs-oldest = Plus ancienne (s)
+jobs-index-nodes = Index de recherche des nœuds
+jobs-node = Nœud
+jobs-applied = Séquence appliquée
+jobs-waiting = Changements à appliquer
+jobs-seen = Vu le
