@@ -304,7 +304,12 @@ async fn two_nodes_on_one_database_share_search_files_sessions_and_send_each_mai
         assert_eq!(r.status, 201, "{}", r.text());
         let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
         tickets.push(v["ticket"]["id"].as_str().expect("id").to_string());
-        references.push(v["ticket"]["reference"].as_str().expect("reference").to_string());
+        references.push(
+            v["ticket"]["reference"]
+                .as_str()
+                .expect("reference")
+                .to_string(),
+        );
     }
     let first = tickets[0].clone();
 

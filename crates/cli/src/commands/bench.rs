@@ -600,9 +600,13 @@ async fn index_burst(cfg: &Config, n: usize) -> anyhow::Result<()> {
     let product = relais_testkit::builders::product(&app.db, &format!("b{tag}"), "Banc").await;
     let inst = relais_testkit::builders::institution(&app.db, &format!("Banc {tag}"), tag).await;
     relais_testkit::builders::deploy(&app.db, inst, product).await;
-    let (_, member) =
-        relais_testkit::builders::user(&app.db, &format!("banc-{tag}@relais.test"), Role::Member, Some(inst))
-            .await;
+    let (_, member) = relais_testkit::builders::user(
+        &app.db,
+        &format!("banc-{tag}@relais.test"),
+        Role::Member,
+        Some(inst),
+    )
+    .await;
     // 5 000 mails waiting for a relay.
     {
         let now = app.now_ts();
@@ -703,8 +707,14 @@ async fn index_burst(cfg: &Config, n: usize) -> anyhow::Result<()> {
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?
     .total;
-    println!("Rafale de {n} tickets ({} écrivains, 5 000 courriels en attente) :", 8);
-    println!("  dépôt : {filing_s:.1} s ({:.0} tickets/s)", n as f64 / filing_s);
+    println!(
+        "Rafale de {n} tickets ({} écrivains, 5 000 courriels en attente) :",
+        8
+    );
+    println!(
+        "  dépôt : {filing_s:.1} s ({:.0} tickets/s)",
+        n as f64 / filing_s
+    );
     println!("  tous cherchables après {searchable_s:.1} s ; trouvés par la recherche : {hits}");
     println!("  dépôt → cherchable : médiane {med:.0} ms, p99 {p99:.0} ms, max {max:.0} ms");
     // A second node catching up on the whole burst (its sustained rate).
