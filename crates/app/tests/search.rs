@@ -341,9 +341,7 @@ db_test!(
 );
 
 db_test!(
-    async fn a_batch_of_changes_is_applied_in_one_step_and_a_rebuild_request_reaches_every_node(
-        db: Db,
-    ) {
+    async fn one_batch_one_step_and_a_rebuild_reaches_every_node(db: Db) {
         let w = world(db.clone()).await;
         apply(&w.app).await;
         let dir_b = tempfile::tempdir().expect("dir");
