@@ -191,8 +191,9 @@ impl<'a> Uploader<'a> {
 }
 
 /// Writes the file and its row (with the history event) inside `tx`.
-/// Returns the path written, which the caller removes if the commit fails;
-/// on an error here the file is already removed.
+/// Returns the path written (SQLite: a file in the folder; PostgreSQL: none,
+/// the bytes are in the transaction), which the caller removes if the
+/// commit fails; on an error here the file is already removed.
 async fn store_in_tx(
     tx: &mut Conn,
     app: &App,
@@ -200,7 +201,7 @@ async fn store_in_tx(
     ticket: Id,
     up: Upload<'_>,
     index: usize,
-) -> Result<(Id, PathBuf)> {
+) -> Result<(Id, Option<PathBuf>)> {
     let max = app.settings.max_attachment_bytes;
     if up.bytes.is_empty() {
         return Err(empty_file());
@@ -210,16 +211,7 @@ async fn store_in_tx(
     }
     let file_name = relais_mail::sanitize_filename(up.file_name, index);
     let key = new_storage_key();
-    let path = storage_path(&app.settings.attachments_dir, &key)?;
-    write_file(&path, up.bytes).await.map_err(|e| {
-        AppError::io(
-            &format!(
-                "writing an attachment under {}",
-                app.settings.attachments_dir.display()
-            ),
-            e,
-        )
-    })?;
+    let path = crate::files::put(tx, app, &key, up.bytes).await?;
     let id = Id::new();
     let now = app.now_ts();
     let row = NewAttachment {
@@ -259,7 +251,7 @@ async fn store_in_tx(
     }
     .await;
     if let Err(e) = saved {
-        remove_files(std::slice::from_ref(&path)).await;
+        remove_files(path.as_slice()).await;
         return Err(e);
     }
     Ok((id, path))
@@ -320,7 +312,7 @@ pub async fn add_attachment(
     )
     .await?;
     if let Err(e) = tx.commit().await {
-        remove_files(&[path]).await;
+        remove_files(path.as_slice()).await;
         return Err(e.into());
     }
     Ok(id)
@@ -413,10 +405,7 @@ pub async fn open_attachment(
         }
         present(access, row)
     };
-    let path = storage_path(&app.settings.attachments_dir, &row.storage_key)?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| AppError::Internal(format!("reading attachment {}: {e}", row.id)))?;
+    let bytes = crate::files::get(app, &row.storage_key).await?;
     Ok((row, bytes))
 }
 
@@ -487,7 +476,7 @@ pub(crate) async fn keep_mail_attachments(
         };
         match store_in_tx(&mut tx, app, by, ticket, up, i + 1).await {
             Ok((_, path)) => {
-                written.push(path);
+                written.extend(path);
                 kept += 1;
             }
             Err(e) => {

@@ -1106,10 +1106,7 @@ pub async fn add_publication_file(
     store::get_publication(&mut tx, publication).await?;
     let id = Id::new();
     let key = crate::attachments::new_storage_key();
-    let path = crate::attachments::storage_path(&app.settings.attachments_dir, &key)?;
-    crate::attachments::write_file(&path, bytes)
-        .await
-        .map_err(|e| AppError::Internal(format!("writing a publication file: {e}")))?;
+    let path = crate::files::put(&mut tx, app, &key, bytes).await?;
     let name = relais_mail::sanitize_filename(file_name, 1);
     let now = app.now_ts();
     let written = async {
@@ -1141,7 +1138,7 @@ pub async fn add_publication_file(
     }
     .await;
     if let Err(e) = written {
-        crate::attachments::remove_files(&[path]).await;
+        crate::attachments::remove_files(path.as_slice()).await;
         return Err(e);
     }
     Ok(id)
@@ -1171,9 +1168,6 @@ pub async fn open_publication_file(
         let mut c = app.db.read().await?;
         store::publication_file(&mut c, publication, file).await?
     };
-    let path = crate::attachments::storage_path(&app.settings.attachments_dir, &row.storage_key)?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| AppError::Internal(format!("reading publication file {}: {e}", row.id)))?;
+    let bytes = crate::files::get(app, &row.storage_key).await?;
     Ok((row, bytes))
 }

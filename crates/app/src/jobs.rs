@@ -15,7 +15,8 @@ pub use relais_store::jobs::JobListRow;
 use relais_store::jobs::JobState;
 use serde::{Deserialize, Serialize};
 
-/// Brings one document of the search index in line with the database.
+/// A document changed, as older versions queued it: the job now only
+/// appends the change to the search log, which every node applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDocument {
     /// `ticket`, `article`, `incident`, `training`.
@@ -29,6 +30,9 @@ impl Job for IndexDocument {
     // job completes).
     fn dedup_key(&self) -> Option<String> {
         Some(format!("search:{}:{}", self.kind, self.id))
+    }
+    fn queue(&self) -> &'static str {
+        SEARCH
     }
 }
 
@@ -55,6 +59,9 @@ impl Job for RebuildIndex {
     const KIND: &'static str = "search.rebuild";
     fn dedup_key(&self) -> Option<String> {
         Some(Self::KIND.into())
+    }
+    fn queue(&self) -> &'static str {
+        SEARCH
     }
 }
 
@@ -167,6 +174,14 @@ impl Job for MailJob {
             _ => None,
         }
     }
+    /// Surveys wait in their own queue: a campaign of thousands never
+    /// delays a ticket's notification.
+    fn queue(&self) -> &'static str {
+        match self {
+            MailJob::Survey { .. } => SURVEY,
+            _ => MAIL,
+        }
+    }
 }
 
 /// Recomputes the steering indicators' daily aggregates of `[from, to]`
@@ -183,6 +198,9 @@ impl Job for RefreshIndicators {
     fn dedup_key(&self) -> Option<String> {
         Some(format!("steering.indicators:{}:{}", self.from, self.to))
     }
+    fn queue(&self) -> &'static str {
+        STEERING
+    }
 }
 
 /// Every job kind the application defines. A runner built by [`runner`]
@@ -194,6 +212,20 @@ pub const KNOWN_KINDS: &[&str] = &[
     RefreshIndicators::KIND,
 ];
 
+/// The queues (see `relais_jobs::Runner::with_queues`): each is picked in
+/// turn and run on its own task by the server, so a backlog in one (5 000
+/// mails waiting for the relay) never delays another.
+pub const SEARCH: &str = "search";
+pub const MAIL: &str = "mail";
+pub const SURVEY: &str = "survey";
+pub const STEERING: &str = "steering";
+pub const QUEUES: &[(&str, &[&str])] = &[
+    (SEARCH, &[IndexDocument::KIND, RebuildIndex::KIND]),
+    (MAIL, &[MailJob::KIND]),
+    (SURVEY, &[MailJob::KIND]),
+    (STEERING, &[RefreshIndicators::KIND]),
+];
+
 /// Queues a job due now in the caller's transaction.
 pub async fn enqueue<J: Job>(tx: &mut relais_store::Conn, job: &J, now: &str) -> crate::Result<()> {
     relais_jobs::enqueue(tx, job, now, now).await?;
@@ -202,7 +234,9 @@ pub async fn enqueue<J: Job>(tx: &mut relais_store::Conn, job: &J, now: &str) ->
 
 /// An empty runner that knows the application's kinds.
 pub fn runner(app: &App) -> Runner {
-    Runner::new(app.db.clone(), app.clock.clone()).knowing(KNOWN_KINDS)
+    Runner::new(app.db.clone(), app.clock.clone())
+        .knowing(KNOWN_KINDS)
+        .with_queues(QUEUES)
 }
 
 /// The application error of a job handler, as the runner wants it: data
@@ -218,8 +252,8 @@ fn job_error(e: crate::AppError) -> anyhow::Error {
     }
 }
 
-/// Handles index jobs (one document) in `runner`; the rebuild is
-/// registered by [`handle_rebuild`].
+/// Handles the index jobs older versions queued (their changes go to the
+/// search log); the rebuild is registered by [`handle_rebuild`].
 pub fn handle_index(runner: &mut Runner, app: &App) {
     let app = app.clone();
     runner.handle(move |job: IndexDocument| {
@@ -232,16 +266,16 @@ pub fn handle_index(runner: &mut Runner, app: &App) {
     });
 }
 
-/// Handles rebuild jobs in `runner`.
+/// Handles rebuild jobs in `runner`: the request goes to the change log,
+/// so that every node rebuilds its own index.
 pub fn handle_rebuild(runner: &mut Runner, app: &App) {
     let app = app.clone();
     runner.handle(move |_: RebuildIndex| {
         let app = app.clone();
         async move {
-            let n = crate::search::rebuild(&app, &|_| {})
+            crate::search::request_rebuild(&app)
                 .await
                 .map_err(job_error)?;
-            tracing::info!(documents = n, "search index rebuilt");
             Ok(())
         }
     });
@@ -295,6 +329,35 @@ pub async fn queue_indicator_refresh(app: &App) -> crate::Result<()> {
     enqueue(&mut tx, &job, &app.now_ts()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The backlog per queue and kind (pending, due, failed, oldest), and
+/// each node's position in the search change log with the changes it
+/// still has to apply. Administrators only.
+pub async fn backlog(app: &App, actor: &relais_domain::accounts::Actor) -> crate::Result<Backlog> {
+    require_admin(actor)?;
+    let mut c = app.db.read().await?;
+    let queues = relais_store::jobs::backlog(&mut c, &app.now_ts()).await?;
+    let mut nodes = Vec::new();
+    for n in relais_store::search_log::nodes(&mut c).await? {
+        let waiting = relais_store::search_log::waiting(&mut c, n.applied_seq).await?;
+        nodes.push((n, waiting));
+    }
+    Ok(Backlog { queues, nodes })
+}
+
+/// See [`backlog`].
+#[derive(Debug, Clone)]
+pub struct Backlog {
+    pub queues: Vec<relais_store::jobs::BacklogRow>,
+    /// Each node's index: its progress and the changes it has not applied.
+    pub nodes: Vec<(relais_store::search_log::NodeRow, i64)>,
+}
+
+/// The age of the oldest job of a backlog row, in seconds.
+pub fn oldest_age_seconds(app: &App, row: &relais_store::jobs::BacklogRow) -> Option<i64> {
+    let t = relais_store::parse_ts(row.oldest.as_deref()?)?;
+    Some((app.clock.now() - t).num_seconds().max(0))
 }
 
 /// The jobs that wait for a person: failed ones (with their reasons) and

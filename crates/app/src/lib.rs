@@ -15,6 +15,7 @@ pub mod durability;
 pub mod engagement;
 pub mod eval;
 pub mod identity;
+pub mod files;
 pub mod jobs;
 pub mod knowledge;
 pub mod mail_gate;

@@ -119,6 +119,39 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What is stored, as (the path its key names under the folder, bytes):
+/// on SQLite the folder's files; on PostgreSQL the database's parts, every
+/// node reading them (and the folder must stay empty).
+async fn stored(app: &App, dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    if !relais_app::files::in_database(app) {
+        return files_under(dir)
+            .into_iter()
+            .map(|p| {
+                let b = std::fs::read(&p).expect("file");
+                (p, b)
+            })
+            .collect();
+    }
+    assert!(
+        files_under(dir).is_empty(),
+        "nothing in the folder on PostgreSQL"
+    );
+    let mut c = app.db.read().await.expect("conn");
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT storage_key FROM file_blobs ORDER BY storage_key")
+            .fetch_all(&mut *c)
+            .await
+            .expect("keys");
+    let mut out = Vec::new();
+    for (k,) in keys {
+        let b = relais_store::file_blobs::get(&mut c, &k)
+            .await
+            .expect("bytes");
+        out.push((dir.join(k), b));
+    }
+    out
+}
+
 async fn events(app: &App, actor: &Actor, ticket: Id) -> Vec<(String, Option<String>)> {
     support::ticket_view(app, actor, ticket)
         .await
@@ -160,7 +193,10 @@ db_test!(
             e.to_string().contains("taille maximale")
                 || format!("{e:?}").contains("taille maximale")
         );
-        assert!(files_under(&w.dir).is_empty(), "nothing written on refusal");
+        assert!(
+            stored(&w.app, &w.dir).await.is_empty(),
+            "nothing written on refusal"
+        );
 
         let content = vec![42u8; 1000];
         let id = uc::add_attachment(
@@ -198,9 +234,10 @@ db_test!(
         assert_eq!(tail.len(), 32);
         assert!(tail.starts_with(head));
         assert!(tail.chars().all(|c| c.is_ascii_hexdigit()));
-        let files = files_under(&w.dir);
-        assert_eq!(files, vec![w.dir.join(&row.storage_key)]);
-        assert_eq!(std::fs::read(&files[0]).expect("file"), content);
+        let files = stored(&w.app, &w.dir).await;
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, w.dir.join(&row.storage_key));
+        assert_eq!(files[0].1, content);
         let (opened, bytes) = uc::open_attachment(&w.app, &w.agent, w.ticket, id)
             .await
             .expect("open");
@@ -268,8 +305,20 @@ db_test!(
         // Every file is inside the folder, two levels down, and none is
         // named after what the person sent.
         let root = w.dir.canonicalize().expect("dir");
-        let files = files_under(&w.dir);
+        let files: Vec<PathBuf> = stored(&w.app, &w.dir)
+            .await
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
         assert_eq!(files.len(), 4);
+        if relais_app::files::in_database(&w.app) {
+            // Keys, not paths, on PostgreSQL: two levels, generated.
+            for f in &files {
+                let rel = f.strip_prefix(&w.dir).expect("inside");
+                assert_eq!(rel.components().count(), 2);
+            }
+            return;
+        }
         for f in &files {
             let f = f.canonicalize().expect("file");
             assert!(f.starts_with(&root), "{}", f.display());
@@ -516,12 +565,24 @@ db_test!(
 );
 
 db_test!(
-    async fn a_write_failure_leaves_no_row(db: Db) {
+    async fn a_write_failure_leaves_no_row_and_postgres_keeps_files_in_the_database(db: Db) {
         let mut w = world(&db).await;
         // The folder is a plain file: nothing can be written under it.
         let blocker = w.dir.join("bloque");
         std::fs::write(&blocker, b"x").expect("file");
         w.app.settings.attachments_dir = blocker;
+        if relais_app::files::in_database(&w.app) {
+            // PostgreSQL keeps the bytes in the database, in the row's
+            // transaction, so every node reads them: the folder is not used.
+            let id = uc::add_attachment(&w.app, &w.a, w.ticket, "a.txt", "text/plain", b"a", false)
+                .await
+                .expect("stored in the database");
+            let (_, bytes) = uc::open_attachment(&w.app, &w.a, w.ticket, id)
+                .await
+                .expect("read back");
+            assert_eq!(bytes, b"a");
+            return;
+        }
         let e = uc::add_attachment(&w.app, &w.a, w.ticket, "a.txt", "text/plain", b"a", false)
             .await
             .expect_err("cannot write");
@@ -624,7 +685,7 @@ db_test!(
             skipped.iter().all(|v| v.contains("non conservée")),
             "{skipped:?}"
         );
-        assert_eq!(files_under(&w.dir).len(), 3);
+        assert_eq!(stored(&w.app, &w.dir).await.len(), 3);
 
         // A reply by mail keeps its file on the same ticket, linked to the
         // reply's message.

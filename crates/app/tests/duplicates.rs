@@ -22,9 +22,9 @@ async fn deploy(db: &Db, inst: Id, product: Id) {
 }
 
 async fn index(app: &App) {
-    let mut r = relais_app::jobs::runner(app);
-    relais_app::jobs::handle_index(&mut r, app);
-    r.tick().await.expect("tick");
+    relais_app::search::catch_up(app)
+        .await
+        .expect("index catch-up");
 }
 
 fn input(product: Id, subject: &str, body: &str) -> TicketInput {

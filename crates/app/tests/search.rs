@@ -1,5 +1,6 @@
-//! The search index through the use cases, on both engines: writes enqueue
-//! index jobs in their transaction; searches only return and count what
+//! The search index through the use cases, on both engines: writes append
+//! to the change log in their transaction; every node's index applies it
+//! (two indexes on one database both find a new ticket); searches only return and count what
 //! the reader may read (a member never sees another institution's private
 //! ticket, nobody finds an internal note, an agent outside a team's
 //! products does not see its private tickets); a crash between the
@@ -92,10 +93,9 @@ async fn world(db: Db) -> World {
     }
 }
 
-fn runner(app: &App) -> relais_jobs::Runner {
-    let mut r = relais_app::jobs::runner(app);
-    relais_app::jobs::handle_index(&mut r, app);
-    r
+/// What a node's index loop does: applies the change log until current.
+async fn apply(app: &App) -> search::Step {
+    search::catch_up(app).await.expect("catch up")
 }
 
 fn input(product: Id, subject: &str, body: &str) -> TicketInput {
@@ -143,7 +143,7 @@ db_test!(
         uc::reply(&w.app, &w.agent_fin, t, NOTE, true, "web", None)
             .await
             .expect("note");
-        runner(&w.app).tick().await.expect("tick");
+        apply(&w.app).await;
         assert!(search::is_indexed(&w.app, "ticket", t).expect("indexed"));
 
         // Accents, case and plural fold together; a typo is tolerated.
@@ -181,7 +181,7 @@ db_test!(
         uc::share(&w.app, &w.a, t, true, false, false)
             .await
             .expect("share");
-        runner(&w.app).tick().await.expect("tick");
+        apply(&w.app).await;
         assert_eq!(total(&w.app, &w.b, "preliquidation").await, 1);
         assert_eq!(total(&w.app, &w.agent_rh, "preliquidation").await, 1);
         let r = search::search(&w.app, &w.b, &q("preliquidation"))
@@ -199,6 +199,8 @@ db_test!(
 db_test!(
     async fn a_crash_before_the_index_update_is_repaired_at_restart(db: Db) {
         let mut w = world(db.clone()).await;
+        // The index is current before the ticket.
+        apply(&w.app).await;
         let t = uc::create_ticket(
             &w.app,
             &w.a,
@@ -208,20 +210,19 @@ db_test!(
         )
         .await
         .expect("ticket");
-        // The process dies here: the ticket is committed with its index job,
+        // The process dies here: the ticket is committed with its change,
         // the index was never told.
         assert!(!search::is_indexed(&w.app, "ticket", t).expect("indexed"));
         w.app.search = None;
-        // Restart: the index is reopened from disk and the job runner runs
-        // what was pending; no rebuild.
+        // Restart: the index is reopened from disk and catches up from the
+        // last sequence it applied; no rebuild.
         open(&mut w.app, w.dir.path());
         assert_eq!(total(&w.app, &w.a, "immobilisations").await, 0);
-        let ran = runner(&w.app).tick().await.expect("tick");
-        assert!(ran >= 1);
+        let step = apply(&w.app).await;
+        assert!(step.documents >= 1 && !step.rebuilt, "{step:?}");
         assert!(search::is_indexed(&w.app, "ticket", t).expect("indexed"));
         assert_eq!(total(&w.app, &w.a, "immobilisations").await, 1);
-        // Running the same job twice (a crash after the index commit, before
-        // the job is marked done) changes nothing.
+        // Applying the same change twice changes nothing.
         let mut c = db.begin().await.expect("tx");
         search::enqueue(
             &mut c,
@@ -232,7 +233,7 @@ db_test!(
         .await
         .expect("enqueue");
         c.commit().await.expect("commit");
-        runner(&w.app).tick().await.expect("tick");
+        apply(&w.app).await;
         assert_eq!(total(&w.app, &w.a, "immobilisations").await, 1);
     }
 );
@@ -264,3 +265,135 @@ db_test!(
         assert_eq!(total(&w.app, &w.agent_fin, "mandat").await, 7);
     }
 );
+
+/// A second node on the same database: its own index folder.
+fn second_node(app: &App, dir: &std::path::Path) -> App {
+    let mut other = app.clone();
+    open(&mut other, dir);
+    other
+}
+
+db_test!(
+    async fn every_node_applies_the_change_log_to_its_own_index(db: Db) {
+        let w = world(db.clone()).await;
+        apply(&w.app).await;
+        let dir_b = tempfile::tempdir().expect("dir");
+        let b = second_node(&w.app, dir_b.path());
+        // A new index has no position: it is built from the database.
+        assert!(apply(&b).await.rebuilt);
+        let t = uc::create_ticket(
+            &w.app,
+            &w.a,
+            None,
+            input(
+                w.sifac,
+                "Bordereau introuvable",
+                "Le bordereau zibeline manque",
+            ),
+            "web",
+        )
+        .await
+        .expect("ticket");
+        // Both nodes apply the same change; neither consumes it for the other.
+        for node in [&w.app, &b] {
+            let step = apply(node).await;
+            assert_eq!((step.changes, step.rebuilt), (1, false), "{step:?}");
+            assert_eq!(total(node, &w.a, "zibeline").await, 1);
+            assert_eq!(
+                total(node, &w.b, "zibeline").await,
+                0,
+                "isolation on every node"
+            );
+        }
+        assert!(search::is_indexed(&b, "ticket", t).expect("indexed"));
+        // Each node reported how far it is.
+        let mut c = db.read().await.expect("conn");
+        let nodes = relais_store::search_log::nodes(&mut c)
+            .await
+            .expect("nodes");
+        assert_eq!(nodes.len(), 2, "{nodes:?}");
+        let max = relais_store::search_log::max_seq(&mut c)
+            .await
+            .expect("max");
+        assert!(
+            nodes.iter().all(|n| n.applied_seq == max),
+            "{nodes:?} {max}"
+        );
+        drop(c);
+        // The log is truncated below the slowest node; a node behind the
+        // truncation point rebuilds rather than missing changes.
+        let through = search::truncate_log(&w.app).await.expect("truncate");
+        assert_eq!(through, max);
+        let mut tx = db.begin().await.expect("tx");
+        relais_store::search_log::append(&mut tx, "ticket", &t.to_string(), &w.app.now_ts())
+            .await
+            .expect("append");
+        tx.commit().await.expect("commit");
+        assert!(
+            !apply(&w.app).await.rebuilt,
+            "a node at the truncation point catches up"
+        );
+        let dir_c = tempfile::tempdir().expect("dir");
+        let c_node = second_node(&w.app, dir_c.path());
+        assert!(apply(&c_node).await.rebuilt);
+        assert_eq!(total(&c_node, &w.a, "zibeline").await, 1);
+    }
+);
+
+db_test!(
+    async fn one_batch_one_step_and_a_rebuild_reaches_every_node(db: Db) {
+        let w = world(db.clone()).await;
+        apply(&w.app).await;
+        let dir_b = tempfile::tempdir().expect("dir");
+        let b = second_node(&w.app, dir_b.path());
+        apply(&b).await;
+        // 600 tickets written straight through the store, each with its
+        // change in the same transaction, as the use cases do.
+        for i in 0..600 {
+            uc::create_ticket(
+                &w.app,
+                &w.a,
+                None,
+                input(w.sifac, &format!("Lot {i}"), "Virement fractionné"),
+                "web",
+            )
+            .await
+            .expect("ticket");
+        }
+        let step = search::IndexSync::new().step(&w.app).await.expect("step");
+        assert_eq!(step.changes, 600, "one batch, one commit: {step:?}");
+        assert_eq!(total(&w.app, &w.agent_fin, "fractionne").await, 600);
+        // `relais reindex` on a running cluster: every node rebuilds.
+        search::request_rebuild(&w.app).await.expect("request");
+        assert!(apply(&w.app).await.rebuilt);
+        assert!(apply(&b).await.rebuilt);
+        assert!(!apply(&w.app).await.rebuilt, "done once");
+        assert_eq!(total(&b, &w.agent_fin, "fractionne").await, 600);
+    }
+);
+
+#[test]
+fn a_damaged_index_is_moved_aside_and_replaced() {
+    let tmp = tempfile::tempdir().expect("dir");
+    let dir = tmp.path().join("index");
+    {
+        let ix = SearchIndex::open(&dir).expect("open");
+        ix.commit_with("{\"seq\":3,\"node\":\"n\"}")
+            .expect("commit");
+    }
+    // Damage: the index's metadata is garbage.
+    std::fs::write(dir.join("meta.json"), b"{ not json").expect("write");
+    assert!(SearchIndex::open(&dir).is_err(), "really damaged");
+    let (ix, replaced) = SearchIndex::open_or_replace(&dir).expect("replaced");
+    assert!(replaced);
+    assert_eq!(
+        ix.payload().expect("payload"),
+        None,
+        "a fresh index, to rebuild"
+    );
+    assert!(tmp.path().join("index.damaged").exists(), "kept aside");
+    drop(ix);
+    // A sound index is opened as it is.
+    let (_, replaced) = SearchIndex::open_or_replace(&dir).expect("open");
+    assert!(!replaced);
+}

@@ -64,6 +64,14 @@ pub struct Config {
     /// On SIGTERM/SIGINT, how long requests in flight and the running job
     /// may take before the process exits anyway.
     pub shutdown_grace_seconds: u64,
+    /// How often this node's search index looks for new changes in the
+    /// change log when it is current, in milliseconds.
+    #[serde(default = "default_index_poll_ms")]
+    pub index_poll_ms: u64,
+}
+
+fn default_index_poll_ms() -> u64 {
+    200
 }
 
 impl Default for Config {
@@ -93,6 +101,7 @@ impl Default for Config {
             imap: Vec::new(),
             oidc: Vec::new(),
             shutdown_grace_seconds: 20,
+            index_poll_ms: default_index_poll_ms(),
         }
     }
 }

@@ -28,6 +28,11 @@ pub trait Job: Serialize + DeserializeOwned + Send + 'static {
     fn dedup_key(&self) -> Option<String> {
         None
     }
+    /// The queue the job waits in: runners pick queues in turn, so a
+    /// backlog in one never delays another.
+    fn queue(&self) -> &'static str {
+        relais_store::jobs::DEFAULT_QUEUE
+    }
 }
 
 /// Queues a typed job in the caller's (business) transaction.
@@ -39,8 +44,9 @@ pub async fn enqueue<J: Job>(
 ) -> relais_store::Result<()> {
     let payload = serde_json::to_value(job)
         .map_err(|e| relais_store::StoreError::Other(sqlx::Error::Encode(Box::new(e))))?;
-    relais_store::jobs::enqueue(
+    relais_store::jobs::enqueue_in(
         c,
+        job.queue(),
         J::KIND,
         &payload,
         run_at,
@@ -78,6 +84,8 @@ pub struct Runner {
     /// another kind is failed at once; a known kind without a handler here
     /// waits for a process that has one (mail without SMTP settings).
     known: Vec<String>,
+    /// Queues and the kinds that wait in each; empty: one queue for all.
+    queues: Vec<(String, Vec<String>)>,
     lock_seconds: i64,
 }
 
@@ -88,8 +96,56 @@ impl Runner {
             clock,
             handlers: HashMap::new(),
             known: Vec::new(),
-            lock_seconds: 300,
+            queues: Vec::new(),
+            lock_seconds: 30,
         }
+    }
+
+    /// Declares the queues and the kinds that wait in each (the default
+    /// queue holds every other kind). [`Runner::tick`] then takes one job
+    /// of each queue in turn, and [`Runner::run_forever`] runs each queue
+    /// on its own, so a backlog of mails never delays an index rebuild.
+    pub fn with_queues(mut self, queues: &[(&str, &[&str])]) -> Runner {
+        self.queues = queues
+            .iter()
+            .map(|(q, kinds)| (q.to_string(), kinds.iter().map(|k| k.to_string()).collect()))
+            .collect();
+        self
+    }
+
+    /// The lease of a claimed job, extended by a heartbeat while it runs
+    /// (30 s by default): a job held by a node that died is free again
+    /// after that long.
+    pub fn lease_seconds(mut self, secs: i64) -> Runner {
+        self.lock_seconds = secs.max(3);
+        self
+    }
+
+    /// The queues this runner polls, each with the handled kinds waiting
+    /// there; the default queue comes last and takes every handled kind
+    /// (and, with known kinds declared, the unknown ones to fail them).
+    fn polled(&self) -> Vec<(Option<String>, Vec<String>)> {
+        let mut handled: Vec<String> = self.handlers.keys().cloned().collect();
+        handled.sort();
+        if self.queues.is_empty() {
+            return vec![(None, handled)];
+        }
+        let mut out: Vec<(Option<String>, Vec<String>)> = self
+            .queues
+            .iter()
+            .filter(|(q, _)| q != relais_store::jobs::DEFAULT_QUEUE)
+            .map(|(q, kinds)| {
+                let k: Vec<String> = kinds
+                    .iter()
+                    .filter(|k| handled.contains(k))
+                    .cloned()
+                    .collect();
+                (Some(q.clone()), k)
+            })
+            .filter(|(_, k)| !k.is_empty())
+            .collect();
+        out.push((Some(relais_store::jobs::DEFAULT_QUEUE.to_string()), handled));
+        out
     }
 
     /// Declares the kinds the application knows (with or without a
@@ -134,69 +190,153 @@ impl Runner {
             .insert(kind.to_string(), Arc::new(move |v| Box::pin(f(v))));
     }
 
-    /// Runs every job due now; returns how many ran (successfully or not).
+    /// Runs every job due now, one of each queue in turn; returns how
+    /// many ran (successfully or not).
     pub async fn tick(&self) -> anyhow::Result<usize> {
+        let polled = self.polled();
         let mut ran = 0;
-        let mut kinds: Vec<String> = self.handlers.keys().cloned().collect();
-        kinds.sort();
         loop {
-            let now = self.clock.now();
-            let lock = now + chrono::Duration::seconds(self.lock_seconds);
-            let job = {
-                let mut tx = self.db.begin().await?;
-                let j =
-                    relais_store::jobs::claim(&mut tx, &ts(now), &ts(lock), &kinds, &self.known)
-                        .await?;
-                tx.commit().await?;
-                j
-            };
-            let Some(job) = job else { return Ok(ran) };
-            ran += 1;
-            let result = match (
-                self.handlers.get(&job.kind),
-                serde_json::from_str::<serde_json::Value>(&job.payload),
-            ) {
-                (None, _) => Err(anyhow::Error::new(Permanent(format!(
-                    "type de tâche inconnu : {}",
-                    job.kind
-                )))),
-                (Some(_), Err(e)) => Err(anyhow::Error::new(Permanent(format!(
-                    "contenu illisible (JSON) : {e}"
-                )))),
-                (Some(h), Ok(payload)) => h(payload).await,
-            };
-            let mut tx = self.db.begin().await?;
-            match result {
-                Ok(()) => {
-                    relais_store::jobs::complete(&mut tx, &job.id, &ts(self.clock.now())).await?
-                }
-                Err(e) if e.downcast_ref::<Permanent>().is_some() => {
-                    tracing::error!(job = %job.id, kind = %job.kind, error = %e, "job failed for good");
-                    relais_store::jobs::fail_permanently(&mut tx, &job.id, &e.to_string()).await?;
-                }
-                Err(e) => {
-                    tracing::warn!(kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
-                    let backoff = retry_delay(job.attempts);
-                    relais_store::jobs::fail(
-                        &mut tx,
-                        &job.id,
-                        &e.to_string(),
-                        &ts(self.clock.now() + backoff),
-                    )
-                    .await?;
+            let mut round = 0;
+            for (queue, kinds) in &polled {
+                if self.run_one(queue.as_deref(), kinds).await? {
+                    round += 1;
                 }
             }
-            tx.commit().await?;
+            if round == 0 {
+                return Ok(ran);
+            }
+            ran += round;
         }
     }
 
-    /// Runs `tick` forever at `every` intervals (the server's background loop).
-    pub async fn run_forever(self, every: std::time::Duration) {
-        loop {
-            if let Err(e) = self.tick().await {
-                tracing::error!(error = %e, "job runner tick failed");
+    /// Claims and runs one due job of `queue`; false when there is none.
+    async fn run_one(&self, queue: Option<&str>, kinds: &[String]) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let lock = now + chrono::Duration::seconds(self.lock_seconds);
+        // Unknown kinds are only looked for in the default queue.
+        let default = queue.is_none_or(|q| q == relais_store::jobs::DEFAULT_QUEUE);
+        let known: &[String] = if default { &self.known } else { &[] };
+        let job = {
+            let mut tx = self.db.begin().await?;
+            let j = match queue {
+                Some(q) => {
+                    relais_store::jobs::claim_in(&mut tx, q, &ts(now), &ts(lock), kinds, known)
+                        .await?
+                }
+                None => {
+                    relais_store::jobs::claim(&mut tx, &ts(now), &ts(lock), kinds, known).await?
+                }
+            };
+            tx.commit().await?;
+            j
+        };
+        let Some(job) = job else { return Ok(false) };
+        let result = match (
+            self.handlers.get(&job.kind),
+            serde_json::from_str::<serde_json::Value>(&job.payload),
+        ) {
+            (None, _) => Err(anyhow::Error::new(Permanent(format!(
+                "type de tâche inconnu : {}",
+                job.kind
+            )))),
+            (Some(_), Err(e)) => Err(anyhow::Error::new(Permanent(format!(
+                "contenu illisible (JSON) : {e}"
+            )))),
+            (Some(h), Ok(payload)) => {
+                // The heartbeat: the lease is extended while the handler
+                // runs, so only a dead node's job expires.
+                let beat = self.heartbeat(job.id.clone());
+                let r = h(payload).await;
+                beat.abort();
+                r
             }
-            tokio::time::sleep(every).await;
+        };
+        let mut tx = self.db.begin().await?;
+        match result {
+            Ok(()) => relais_store::jobs::complete(&mut tx, &job.id, &ts(self.clock.now())).await?,
+            Err(e) if e.downcast_ref::<Permanent>().is_some() => {
+                tracing::error!(job = %job.id, kind = %job.kind, error = %e, "job failed for good");
+                relais_store::jobs::fail_permanently(&mut tx, &job.id, &e.to_string()).await?;
+            }
+            Err(e) => {
+                tracing::warn!(kind = %job.kind, attempts = job.attempts, error = %e, "job failed");
+                let backoff = retry_delay(job.attempts);
+                relais_store::jobs::fail(
+                    &mut tx,
+                    &job.id,
+                    &e.to_string(),
+                    &ts(self.clock.now() + backoff),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    fn heartbeat(&self, id: String) -> tokio::task::JoinHandle<()> {
+        let (db, clock, secs) = (self.db.clone(), self.clock.clone(), self.lock_seconds);
+        tokio::spawn(async move {
+            let every = std::time::Duration::from_secs((secs / 3).max(1) as u64);
+            loop {
+                tokio::time::sleep(every).await;
+                let until = ts(clock.now() + chrono::Duration::seconds(secs));
+                let extended = async {
+                    let mut tx = db.begin().await?;
+                    let ok = relais_store::jobs::extend(&mut tx, &id, &until).await?;
+                    tx.commit().await?;
+                    Ok::<bool, anyhow::Error>(ok)
+                }
+                .await;
+                match extended {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(job = %id, error = %e, "job heartbeat failed"),
+                }
+            }
+        })
+    }
+
+    /// Runs each queue forever on its own task, polling at `every`
+    /// intervals when it is empty (the server's background loops).
+    pub async fn run_forever(self, every: std::time::Duration) {
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        self.run_until(every, stop).await
+    }
+
+    /// [`Self::run_forever`] that stops when `stop` turns true: each queue's
+    /// task checks it between two jobs, so a running job finishes and no
+    /// new one is claimed (graceful stop on SIGTERM).
+    pub async fn run_until(
+        self,
+        every: std::time::Duration,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let mut tasks = Vec::new();
+        for (queue, kinds) in self.polled() {
+            let me = self.clone();
+            let mut stop = stop.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    if *stop.borrow() {
+                        break;
+                    }
+                    match me.run_one(queue.as_deref(), &kinds).await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, queue = ?queue, "job runner failed")
+                        }
+                    }
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
         }
     }
 }

@@ -644,6 +644,7 @@ fn schema() -> (Schema, Fields) {
 /// The index: one writer (behind a mutex) and a reader reloaded after each
 /// commit.
 pub struct SearchIndex {
+    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
@@ -689,6 +690,71 @@ impl SearchIndex {
         self.needs_rebuild
     }
 
+    /// Opens the index in `dir`; when it cannot be read (damaged files, a
+    /// schema from another version) it is moved aside to `<dir>.damaged`
+    /// and a fresh one is created, which the caller rebuilds from the
+    /// database. Returns the index and whether it was replaced. An index
+    /// locked by another process is an error, never replaced.
+    pub fn open_or_replace(dir: &Path) -> Result<(SearchIndex, bool)> {
+        match Self::open(dir) {
+            Ok(ix) => Ok((ix, false)),
+            Err(SearchError::Tantivy(tantivy::TantivyError::LockFailure(e, m))) => Err(
+                SearchError::Tantivy(tantivy::TantivyError::LockFailure(e, m)),
+            ),
+            Err(e) => {
+                let aside = dir.with_extension("damaged");
+                let _ = std::fs::remove_dir_all(&aside);
+                std::fs::rename(dir, &aside).map_err(|io| {
+                    SearchError::Other(format!(
+                        "index {} unreadable ({e}) and could not be moved aside: {io}",
+                        dir.display()
+                    ))
+                })?;
+                Ok((Self::open(dir)?, true))
+            }
+        }
+    }
+
+    /// The payload of the last commit (the change-log sequence it applied,
+    /// written by [`Self::apply_with`] and [`Self::commit_with`]).
+    pub fn payload(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// [`Self::apply`] with a commit payload, in one commit.
+    pub fn apply_with(
+        &self,
+        upserts: &[IndexDoc],
+        deleted: &[String],
+        payload: &str,
+    ) -> Result<()> {
+        let mut w = self.writer()?;
+        for d in upserts {
+            w.delete_term(Term::from_field_text(self.f.key, &d.key()));
+            w.add_document(self.to_doc(d))?;
+        }
+        for k in deleted {
+            w.delete_term(Term::from_field_text(self.f.key, k));
+        }
+        let mut p = w.prepare_commit()?;
+        p.set_payload(payload);
+        p.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// [`Self::commit`] with a commit payload.
+    pub fn commit_with(&self, payload: &str) -> Result<()> {
+        let mut w = self.writer()?;
+        let mut p = w.prepare_commit()?;
+        p.set_payload(payload);
+        p.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Looks into an index another process writes (no writer lock taken):
     /// the number of documents and whether `key` is among them.
     pub fn peek(dir: &Path, key: &str) -> Result<(u64, bool)> {
@@ -718,6 +784,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(SearchIndex {
+            index,
             reader,
             writer: Mutex::new(writer),
             f,

@@ -36,6 +36,55 @@ pub async fn tickets_after(
         .map_err(StoreError::from_sqlx)
 }
 
+/// The tickets among `ids` (any order; missing ones are left out).
+pub async fn tickets_in(c: &mut Conn, ids: &[String]) -> Result<Vec<TicketFeedRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new(&format!("{TICKET_FEED} WHERE id IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind_text(id.clone());
+    }
+    q.push(")");
+    sqlx::query_as_with(&q.sql, q.arguments())
+        .fetch_all(&mut *c)
+        .await
+        .map_err(StoreError::from_sqlx)
+}
+
+/// Public text of the tickets among `ids`, as `(ticket_id, text)`:
+/// messages in order, then workarounds.
+pub async fn public_text_in(c: &mut Conn, ids: &[String]) -> Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (table, extra) in [
+        ("ticket_messages", " AND visibility = 'public'"),
+        ("workarounds", ""),
+    ] {
+        let mut q = crate::sql::Sql::new(&format!(
+            "SELECT ticket_id, body FROM {table} WHERE ticket_id IN ("
+        ));
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(id.clone());
+        }
+        q.push(&format!("){extra} ORDER BY ticket_id, created_at"));
+        let rows: Vec<(String, String)> = sqlx::query_as_with(&q.sql, q.arguments())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn ticket(c: &mut Conn, id: &str) -> Result<Option<TicketFeedRow>> {
     let q = format!("{TICKET_FEED} WHERE id = $1");
     sqlx::query_as(&q)

@@ -11,6 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relais_domain::calendar::BusinessCalendar;
 use relais_domain::Id;
+use relais_jobs::Job as _;
 use relais_store::ts;
 use std::time::Instant;
 use tower::ServiceExt;
@@ -29,6 +30,12 @@ pub struct Args {
     /// Skip the search part (index rebuild and queries).
     #[arg(long)]
     pub no_search: bool,
+    /// Only the index under a burst: files this many tickets as fast as the
+    /// database takes them, with 5 000 mails waiting in their queue, and
+    /// prints the index's sustained rate and the time from filing to
+    /// searchable (e.g. `--index-burst 10000`).
+    #[arg(long)]
+    pub index_burst: Option<usize>,
 }
 
 async fn count(db: &relais_store::Db, table: &str) -> anyhow::Result<i64> {
@@ -272,6 +279,9 @@ async fn session(app: &relais_app::App, email: &str) -> anyhow::Result<(String, 
 }
 
 pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
+    if let Some(n) = args.index_burst {
+        return index_burst(&cfg, n).await;
+    }
     let app = super::open(&cfg).await?;
     if count(&app.db, "institutions").await? == 0 {
         println!("Chargement de la démo…");
@@ -579,5 +589,218 @@ async fn search_bench(
         let t = Timings(times);
         println!("{op:<22} {:>10.2} {:>10.2}", t.pct(0.5), t.pct(0.99));
     }
+    Ok(())
+}
+
+fn median_p99(v: &mut [f64]) -> (f64, f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    (at(0.5), at(0.99), v[v.len() - 1])
+}
+
+/// The index under a burst (`--index-burst N`): N tickets filed through the
+/// use case by 8 writers while this node's index loop follows the change
+/// log, with 5 000 notification mails waiting (no SMTP relay); then a
+/// second node's index catching up on the same N changes from scratch of
+/// the log (its sustained rate), and the time to pick the next job of
+/// another queue behind the mail backlog.
+async fn index_burst(cfg: &Config, n: usize) -> anyhow::Result<()> {
+    use relais_domain::accounts::Role;
+    let mut app = super::open(cfg).await?;
+    let tmp = tempfile::tempdir()?;
+    let open_ix = |dir: &std::path::Path| -> anyhow::Result<relais_app::search::SearchHandle> {
+        Ok(relais_app::search::SearchHandle(std::sync::Arc::new(
+            relais_search::SearchIndex::open(dir)?,
+        )))
+    };
+    app.search = Some(open_ix(&tmp.path().join("a"))?);
+    relais_app::support::ensure_defaults(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tag = &Id::new().to_string()[24..];
+    let product = relais_testkit::builders::product(&app.db, &format!("b{tag}"), "Banc").await;
+    let inst = relais_testkit::builders::institution(&app.db, &format!("Banc {tag}"), tag).await;
+    relais_testkit::builders::deploy(&app.db, inst, product).await;
+    let (_, member) = relais_testkit::builders::user(
+        &app.db,
+        &format!("banc-{tag}@relais.test"),
+        Role::Member,
+        Some(inst),
+    )
+    .await;
+    // 5 000 mails waiting for a relay.
+    {
+        let now = app.now_ts();
+        let mut tx = app.db.begin().await?;
+        for _ in 0..5000 {
+            relais_app::jobs::enqueue(
+                &mut tx,
+                &relais_app::jobs::MailJob::TicketStatus {
+                    ticket_id: Id::new(),
+                },
+                &now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        tx.commit().await?;
+    }
+    // This node's index: current before the burst.
+    relais_app::search::catch_up(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ix = app.search.clone().expect("index").0;
+    let base = ix.len() as usize;
+    let follower = tokio::spawn(
+        relais_app::search::IndexSync::new().run(app.clone(), std::time::Duration::from_millis(20)),
+    );
+    // A watcher notes when the index holds k more documents.
+    let started = Instant::now();
+    let watch = {
+        let ix = ix.clone();
+        tokio::spawn(async move {
+            let mut reached = vec![0f64; n];
+            let mut k = 0;
+            while k < n {
+                let len = (ix.len() as usize).saturating_sub(base).min(n);
+                let t = started.elapsed().as_secs_f64();
+                while k < len {
+                    reached[k] = t;
+                    k += 1;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            reached
+        })
+    };
+    let filed = std::sync::Arc::new(std::sync::Mutex::new(Vec::with_capacity(n)));
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for _ in 0..8 {
+        let (app, member, filed, next) = (app.clone(), member.clone(), filed.clone(), next.clone());
+        writers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= n {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let input = relais_domain::support::TicketInput {
+                    product_id: product.to_string(),
+                    category: "anomalie".into(),
+                    severity: "mineur".into(),
+                    subject: format!("Rafale {i} balisette"),
+                    body: "Écart de rapprochement bancaire sur le relevé du jour.".into(),
+                    ..Default::default()
+                };
+                relais_app::support::create_ticket(&app, &member, None, input, "api")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                if let Ok(mut f) = filed.lock() {
+                    f.push(started.elapsed().as_secs_f64());
+                }
+            }
+        }));
+    }
+    for w in writers {
+        w.await??;
+    }
+    let filing_s = started.elapsed().as_secs_f64();
+    let reached = watch.await?;
+    let searchable_s = started.elapsed().as_secs_f64();
+    follower.abort();
+    let mut filed = filed.lock().map(|f| f.clone()).unwrap_or_default();
+    filed.sort_by(|a, b| a.total_cmp(b));
+    let mut lag: Vec<f64> = filed
+        .iter()
+        .zip(&reached)
+        .map(|(f, r)| ((r - f) * 1000.0).max(0.0))
+        .collect();
+    let (med, p99, max) = median_p99(&mut lag);
+    let hits = relais_app::search::search(
+        &app,
+        &member,
+        &relais_search::SearchQuery {
+            text: "balisette".into(),
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .total;
+    println!(
+        "Rafale de {n} tickets ({} écrivains, 5 000 courriels en attente) :",
+        8
+    );
+    println!(
+        "  dépôt : {filing_s:.1} s ({:.0} tickets/s)",
+        n as f64 / filing_s
+    );
+    println!("  tous cherchables après {searchable_s:.1} s ; trouvés par la recherche : {hits}");
+    println!("  dépôt → cherchable : médiane {med:.0} ms, p99 {p99:.0} ms, max {max:.0} ms");
+    // A second node catching up on the whole burst (its sustained rate).
+    let mut b = app.clone();
+    b.search = Some(open_ix(&tmp.path().join("b"))?);
+    let mut sync = relais_app::search::IndexSync::new();
+    // Start it at the position node A had before the burst.
+    let before = {
+        let mut c = app.db.read().await?;
+        relais_store::search_log::max_seq(&mut c).await? - n as i64
+    };
+    {
+        let bix = b.search.clone().expect("index").0;
+        let pos = relais_app::search::Position {
+            seq: before.max(0),
+            node: Id::new().to_string(),
+            rebuilt: before.max(0),
+        };
+        bix.commit_with(&serde_json::to_string(&pos)?)?;
+    }
+    let t = Instant::now();
+    let step = sync
+        .catch_up(&b)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "  rattrapage d'un second nœud : {} documents en {secs:.2} s = {:.0} documents/s (lots de {}, un commit par lot)",
+        step.documents,
+        step.documents as f64 / secs,
+        relais_app::search::BATCH
+    );
+    // Picking the next job of another queue behind the mail backlog.
+    let mut picks = Vec::new();
+    for _ in 0..50 {
+        let now = app.now_ts();
+        let mut tx = app.db.begin().await?;
+        let t = Instant::now();
+        let _ = relais_store::jobs::claim_in(
+            &mut tx,
+            relais_app::jobs::STEERING,
+            &now,
+            &now,
+            &[relais_app::jobs::RefreshIndicators::KIND.to_string()],
+            &[],
+        )
+        .await?;
+        picks.push(t.elapsed().as_secs_f64() * 1000.0);
+        tx.rollback().await?;
+    }
+    let (pm, pp, _) = median_p99(&mut picks);
+    let pending = {
+        let mut c = app.db.read().await?;
+        relais_store::jobs::backlog(&mut c, &app.now_ts())
+            .await?
+            .iter()
+            .filter(|r| r.queue == relais_app::jobs::MAIL)
+            .map(|r| r.pending)
+            .sum::<i64>()
+    };
+    println!(
+        "  prise de la tâche suivante (file steering) derrière {pending} courriels en attente : médiane {pm:.2} ms, p99 {pp:.2} ms"
+    );
     Ok(())
 }

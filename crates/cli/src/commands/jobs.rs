@@ -1,7 +1,9 @@
 //! `relais jobs`: the jobs that wait for a person (failed: attempts used up
 //! or unreadable — unknown kind, unknown mail template, bad id) and the
 //! pending ones, with their reasons; `--retry <id>` puts one back in the
-//! queue once its cause is fixed.
+//! queue once its cause is fixed. First come the backlog of each queue
+//! and kind (with the age of the oldest job) and each node's position in
+//! the search change log.
 
 use crate::config::Config;
 use relais_store::jobs::{self, JobListRow, JobState};
@@ -42,6 +44,35 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut c = app.db.read().await?;
+    let now = app.now_ts();
+    let backlog = jobs::backlog(&mut c, &now).await?;
+    println!("Files d'attente (file, type : en attente, dues, en échec, plus ancienne) :");
+    if backlog.is_empty() {
+        println!("  aucune tâche");
+    }
+    for q in &backlog {
+        let age = q
+            .oldest
+            .as_deref()
+            .and_then(relais_store::parse_ts)
+            .map(|t| format!("{} s", (chrono::Utc::now() - t).num_seconds().max(0)))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "  {:<10} {:<22} {:>8} {:>8} {:>6}  {}",
+            q.queue, q.kind, q.pending, q.due, q.failed, age
+        );
+    }
+    let nodes = relais_store::search_log::nodes(&mut c).await?;
+    println!(
+        "Index de recherche des nœuds (nœud, séquence appliquée, changements à appliquer, vu le) :"
+    );
+    for n in &nodes {
+        let waiting = relais_store::search_log::waiting(&mut c, n.applied_seq).await?;
+        println!(
+            "  {}  {:>10}  {:>8}  {}",
+            n.node_id, n.applied_seq, waiting, n.seen_at
+        );
+    }
     let failed = jobs::list(&mut c, JobState::Failed, args.limit).await?;
     let pending = jobs::list(&mut c, JobState::Pending, args.limit).await?;
     print_list("Tâches en échec", &failed);

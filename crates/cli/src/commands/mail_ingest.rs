@@ -36,6 +36,8 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             std::process::exit(EX_TEMPFAIL);
         }
     };
+    // The shared reply secret (PostgreSQL) when `open` resolved one.
+    let settings = app.settings.mail.clone().unwrap_or(settings);
     match mail_io::ingest(&app, &settings, &raw).await {
         Ok(IngestOutcome::NewTicket(id)) => println!("ticket créé : {id}"),
         Ok(IngestOutcome::Reply { ticket, .. }) => println!("réponse ajoutée au ticket {ticket}"),

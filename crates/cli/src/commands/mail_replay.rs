@@ -18,7 +18,10 @@ pub struct Args {
 
 pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     let app = super::open(&cfg).await?;
-    let settings = cfg.mail()?;
+    let settings = match app.settings.mail.clone() {
+        Some(s) => s,
+        None => cfg.mail()?,
+    };
     let actor = {
         let mut c = app.db.read().await?;
         let u = relais_store::accounts::find_user_by_email(&mut c, &args.agent)

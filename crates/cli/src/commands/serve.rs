@@ -51,8 +51,9 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         },
     };
     let router = relais_web::router(state);
-    // The job runner: index updates always; notifications when an SMTP
-    // relay is set (otherwise they wait in the jobs table, nothing is lost).
+    // The job runner, one task per queue: rebuild requests and index jobs
+    // of older versions always; notifications when an SMTP relay is set
+    // (otherwise they wait in the jobs table, nothing is lost).
     let app = app_for_jobs;
     // Jobs of a kind this version does not know fail at once with their
     // reason (shown by `relais jobs` and /admin/taches).
@@ -63,17 +64,21 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
     }
     relais_app::jobs::handle_indicators(&mut runner, &app);
     if !cfg.smtp_host.is_empty() {
-        relais_app::jobs::handle_mail(&mut runner, &app, &cfg.mail()?);
+        let mail = match app.settings.mail.clone() {
+            Some(m) => m,
+            None => cfg.mail()?,
+        };
+        relais_app::jobs::handle_mail(&mut runner, &app, &mail);
     }
-    // A new or lost index is rebuilt in the background; pending index jobs
-    // (a crash between a write and its index update) run at the first tick.
-    if app.search.as_ref().is_some_and(|s| s.0.is_empty()) {
+    // This node's index follows the search change log: it catches up from
+    // the last sequence it applied (a new, lost or damaged index is rebuilt
+    // first), then applies new changes in batches as they come.
+    if app.search.is_some() {
         let app = app.clone();
-        tokio::spawn(async move {
-            if let Err(e) = super::reindex::rebuild_logged(&app).await {
-                tracing::error!(error = %e, "index rebuild failed");
-            }
-        });
+        tokio::spawn(relais_app::search::IndexSync::new().run(
+            app,
+            std::time::Duration::from_millis(cfg.index_poll_ms.max(20)),
+        ));
     }
     // Mailboxes polled over IMAP, beside (or instead of) the MTA pipe.
     let mailboxes = cfg.imap()?;
@@ -87,24 +92,9 @@ pub async fn serve(cfg: Config, app: App, bind: Option<String>) -> anyhow::Resul
         tracing::info!("stop requested: finishing the requests and the job in flight");
         let _ = stop_tx.send(true);
     });
-    // The job loop stops between two ticks: a running job finishes.
-    let jobs = {
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            loop {
-                if *stop.borrow() {
-                    break;
-                }
-                if let Err(e) = runner.tick().await {
-                    tracing::error!(error = %e, "job runner tick failed");
-                }
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-                }
-            }
-        })
-    };
+    // The job runner, one task per queue, stops between two jobs: a
+    // running job finishes, no new one is claimed.
+    let jobs = tokio::spawn(runner.run_until(std::time::Duration::from_secs(1), stop.clone()));
     // Files no row points at (a crash between a file and its row) and
     // idempotency keys past their day, swept at start and every hour.
     {

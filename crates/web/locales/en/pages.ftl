@@ -1136,3 +1136,16 @@ dashboard-institutions = institution(s)
 dashboard-contacts = contact(s)
 dashboard-deployments = deployment(s)
 dashboard-conventions = agreement(s)
+# nodes
+jobs-backlog = Queues
+jobs-queue = Queue
+jobs-q-kind = Kind
+jobs-q-pending = Pending
+jobs-q-due = Due
+jobs-q-failed = Failed
+jobs-oldest = Oldest (s)
+jobs-index-nodes = Nodes' search indexes
+jobs-node = Node
+jobs-applied = Applied sequence
+jobs-waiting = Changes to apply
+jobs-seen = Seen

@@ -1138,3 +1138,16 @@ dashboard-institutions = établissement(s)
 dashboard-contacts = contact(s)
 dashboard-deployments = déploiement(s)
 dashboard-conventions = convention(s)
+# nodes
+jobs-backlog = Files d'attente
+jobs-queue = File
+jobs-q-kind = Type
+jobs-q-pending = En attente
+jobs-q-due = Dues
+jobs-q-failed = En échec
+jobs-oldest = Plus ancienne (s)
+jobs-index-nodes = Index de recherche des nœuds
+jobs-node = Nœud
+jobs-applied = Séquence appliquée
+jobs-waiting = Changements à appliquer
+jobs-seen = Vu le

@@ -323,9 +323,9 @@ pub async fn actor_of(db: &Db, email: &str) -> relais_domain::accounts::Actor {
     relais_app::accounts::actor_of(&u).expect("actor")
 }
 
-/// Runs the pending index jobs, as the server's job runner does.
+/// Applies the search change log, as every server's index loop does.
 pub async fn run_index_jobs(app: &App) {
-    let mut r = relais_app::jobs::runner(app);
-    relais_app::jobs::handle_index(&mut r, app);
-    r.tick().await.expect("tick");
+    relais_app::search::catch_up(app)
+        .await
+        .expect("index catch-up");
 }

@@ -51,6 +51,30 @@ fn line(j: JobListRow) -> Line {
 {% block content %}
 <h1>{{ h1 }}</h1>
 <p>{{ base.t.t("jobs-intro") }}</p>
+<div class="table-wrap">
+<table>
+<caption>{{ base.t.t("jobs-backlog") }}</caption>
+<thead><tr><th scope="col">{{ base.t.t("jobs-queue") }}</th><th scope="col">{{ base.t.t("jobs-q-kind") }}</th><th scope="col">{{ base.t.t("jobs-q-pending") }}</th><th scope="col">{{ base.t.t("jobs-q-due") }}</th><th scope="col">{{ base.t.t("jobs-q-failed") }}</th><th scope="col">{{ base.t.t("jobs-oldest") }}</th></tr></thead>
+<tbody>
+{% for q in backlog %}
+<tr><td>{{ q.0 }}</td><td><code>{{ q.1 }}</code></td><td>{{ q.2 }}</td><td>{{ q.3 }}</td><td>{{ q.4 }}</td><td>{{ q.5 }}</td></tr>
+{% endfor %}
+{% if backlog.is_empty() %}<tr><td colspan="6">{{ base.t.t("none") }}</td></tr>{% endif %}
+</tbody>
+</table>
+</div>
+<div class="table-wrap">
+<table>
+<caption>{{ base.t.t("jobs-index-nodes") }}</caption>
+<thead><tr><th scope="col">{{ base.t.t("jobs-node") }}</th><th scope="col">{{ base.t.t("jobs-applied") }}</th><th scope="col">{{ base.t.t("jobs-waiting") }}</th><th scope="col">{{ base.t.t("jobs-seen") }}</th></tr></thead>
+<tbody>
+{% for n in nodes %}
+<tr><td><code>{{ n.0 }}</code></td><td>{{ n.1 }}</td><td>{{ n.2 }}</td><td>{{ n.3 }}</td></tr>
+{% endfor %}
+{% if nodes.is_empty() %}<tr><td colspan="4">{{ base.t.t("none") }}</td></tr>{% endif %}
+</tbody>
+</table>
+</div>
 {% for sec in sections %}
 <div class="table-wrap">
 <table>
@@ -71,6 +95,10 @@ fn line(j: JobListRow) -> Line {
 struct Page {
     base: Base,
     h1: String,
+    /// Queue, kind, pending, due, failed, age of the oldest (seconds).
+    backlog: Vec<(String, String, i64, i64, i64, String)>,
+    /// Node, applied sequence, changes still to apply, last seen.
+    nodes: Vec<(String, i64, i64, String)>,
     sections: Vec<Section>,
 }
 
@@ -85,6 +113,38 @@ async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, Pag
     let (failed, pending) = relais_app::jobs::waiting(&state.app, auth.actor(), 200)
         .await
         .map_err(|e| PageError::new(e, tr))?;
+    let backlog = relais_app::jobs::backlog(&state.app, auth.actor())
+        .await
+        .map_err(|e| PageError::new(e, tr))?;
+    let short = |s: &str| s.chars().take(19).collect::<String>().replace('T', " ");
+    let nodes = backlog
+        .nodes
+        .iter()
+        .map(|(n, waiting)| {
+            (
+                n.node_id.clone(),
+                n.applied_seq,
+                *waiting,
+                short(&n.seen_at),
+            )
+        })
+        .collect();
+    let queues = backlog
+        .queues
+        .iter()
+        .map(|q| {
+            (
+                q.queue.clone(),
+                q.kind.clone(),
+                q.pending,
+                q.due,
+                q.failed,
+                relais_app::jobs::oldest_age_seconds(&state.app, q)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     let (h1, failed_caption, pending_caption) = (
         tr.t("jobs-title"),
         tr.t("jobs-failed"),
@@ -93,6 +153,8 @@ async fn list(State(state): State<AppState>, auth: Auth) -> Result<Response, Pag
     let p = Page {
         base: Base::new(&auth, h1),
         h1: h1.into(),
+        backlog: queues,
+        nodes,
         sections: vec![
             Section {
                 caption: failed_caption.into(),
