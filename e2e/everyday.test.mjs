@@ -134,3 +134,18 @@ test('an unknown address answers a French page; the API keeps its envelope; the 
   assert.match(icon.headers()['content-type'], /image\/svg\+xml/);
   assert.equal(await page.locator('link[rel="icon"]').count(), 1);
 });
+
+test('an institution under the health threshold is in the at-risk list (INSEP\'s case)', async () => {
+  const page = await newPage(browser);
+  await login(page, demo.url, 'admin@relais.test');
+  // The relation sweep computes the day's health when the server starts.
+  let text = '';
+  for (let i = 0; i < 20; i += 1) {
+    await page.goto(`${demo.url}/relation`);
+    text = await page.locator('[aria-label="Tous les signalements (30 jours)"]').innerText();
+    if (/Institut national du sport/.test(text)) break;
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  assert.match(text, /Institut national du sport/, 'INSEP is listed among the signalements');
+  await checkA11y(page, '/relation');
+});
