@@ -95,6 +95,7 @@ test('a dissatisfied answer from the mail link becomes a recall the manager hand
   // 4. The key-account manager sees the recall and the flag with its reason.
   const manager = await newPage(browser);
   await login(manager, demo.url, 'relation@relais.test');
+  await manager.locator('#menu-relation').click(); // the menu's group opens first
   await manager.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Relation adhérents' }).click();
   await manager.waitForURL(/\/relation$/);
   await checkA11y(manager, 'relation hub');
@@ -158,6 +159,7 @@ test('a dissatisfied answer from the mail link becomes a recall the manager hand
   await checkA11y(admin, 'retention');
 
   // 8. The member space and the member's own data.
+  await member.locator('#menu-mine').click(); // the menu's group opens first
   await member.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mon espace adhérent' }).click();
   await member.waitForURL(/\/espace$/);
   const space = await member.locator('main').innerText();

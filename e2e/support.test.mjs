@@ -40,7 +40,8 @@ test('a shared ticket, a mail reply, "nous aussi" and an incident that notifies 
   // 1. A member of INSA Lyon files a ticket on Siham and shares it.
   const member = await newPage(browser);
   await login(member, demo.url, 'membre@relais.test');
-  await member.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Support' }).click();
+  await member.locator('#menu-desk').click(); // the menu's group opens first
+  await member.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Tickets' }).click();
   await member.waitForURL(/\/support$/);
   await checkA11y(member, 'member ticket list');
   await member.getByRole('link', { name: 'Nouveau ticket' }).click();

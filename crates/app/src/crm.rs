@@ -1138,7 +1138,7 @@ pub async fn institution_view(app: &App, actor: &Actor, id: Id) -> Result<Instit
                 date: a.clone(),
                 source: "convention".into(),
                 title: format!("Alerte de renouvellement : « {} »", v.title),
-                detail: v.ends_on.as_ref().map(|e| format!("Fin le {e}")),
+                detail: v.ends_on.as_ref().map(|e| format!("Fin le {}", fr_day(e))),
                 link: Some(format!("/conventions/{}", v.id)),
             });
         }
@@ -1155,7 +1155,7 @@ pub async fn institution_view(app: &App, actor: &Actor, id: Id) -> Result<Instit
                         .map(|s| s.label_fr())
                         .unwrap_or("")
                 ),
-                detail: d.version.clone(),
+                detail: d.version.as_ref().map(|v| format!("version {v}")),
                 link: Some(format!("/deploiements/{}", d.id)),
             });
         }
@@ -1188,4 +1188,11 @@ pub async fn regions(app: &App) -> Result<Vec<String>> {
 pub async fn get_task(app: &App, actor: &Actor, id: Id) -> Result<TaskRow> {
     let mut c = app.db.read().await?;
     Ok(store::get_task(&mut c, interaction_scope(actor), id).await?)
+}
+
+/// `YYYY-MM-DD` as `JJ/MM/AAAA` for the French details of the timeline.
+fn fr_day(d: &str) -> String {
+    chrono::NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d")
+        .map(|x| x.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| d.to_string())
 }

@@ -1062,7 +1062,13 @@ pub async fn refresh_health(
     .await?;
     let threshold = settings_in(tx).await?.health_threshold;
     let prev_score = previous.as_ref().map(|p| p.score);
-    if rel::flags(prev_score, h.score, threshold) {
+    let since = relais_store::date(today(app) - Duration::days(rel::HEALTH_REFLAG_DAYS));
+    let flagged_recently = !store::flags(tx, &since, None, Some(institution))
+        .await?
+        .is_empty();
+    if rel::flags(prev_score, h.score, threshold)
+        || rel::still_at_risk(h.score, threshold, flagged_recently)
+    {
         let reasons = rel::reasons(prev_health.as_ref(), &h);
         return Ok(store::insert_flag(
             tx,

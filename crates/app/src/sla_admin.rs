@@ -802,7 +802,7 @@ impl SupportRecord {
             out.push(TimelineEntry {
                 date: t.created_at.chars().take(10).collect(),
                 source: "ticket".into(),
-                title: format!("Ticket {} déposé : {}", t.reference, t.subject),
+                title: format!("{} déposé : {}", t.reference, t.subject),
                 detail: Some(t.product_name.clone()),
                 link: Some(format!("/support/{}", t.id)),
             });
@@ -810,7 +810,7 @@ impl SupportRecord {
                 out.push(TimelineEntry {
                     date: r.chars().take(10).collect(),
                     source: "ticket".into(),
-                    title: format!("Ticket {} résolu : {}", t.reference, t.subject),
+                    title: format!("{} résolu : {}", t.reference, t.subject),
                     detail: Some(t.product_name.clone()),
                     link: Some(format!("/support/{}", t.id)),
                 });

@@ -1058,3 +1058,67 @@ db_test!(
         assert_eq!(b, 70 - 12 - 4, "only the shared product's incident");
     }
 );
+
+db_test!(
+    async fn an_institution_already_under_the_threshold_is_in_the_at_risk_list(db: Db) {
+        // INSEP's case (issue 17): 47 at the last snapshot, 49 today under a
+        // threshold of 50 — no crossing, yet it is at risk and must be listed.
+        let w = world(db).await;
+        exec(
+            &w.db,
+            &format!(
+                "INSERT INTO health_snapshots (institution_id, computed_on, score, factors) \
+             VALUES ('{}', '2021-02-28', 47, '[]')",
+                w.inst_a
+            ),
+        )
+        .await;
+        // Three tickets past their resolution deadline: 58 − 9 = 49.
+        for n in 0..3 {
+            let t = open_ticket(&w, &w.a, &format!("En retard {n}")).await;
+            exec(
+                &w.db,
+                &format!(
+                "UPDATE tickets SET resolution_due_at = '2021-02-28T00:00:00.000Z' WHERE id = '{t}'"
+            ),
+            )
+            .await;
+        }
+        assert_eq!(
+            uc::health_view(&w.app, &w.manager, w.inst_a)
+                .await
+                .expect("h")
+                .health
+                .score,
+            49
+        );
+        uc::sweep(&w.app).await.expect("sweep");
+        let flags = uc::flags(&w.app, &w.manager, true, 30)
+            .await
+            .expect("flags");
+        assert_eq!(
+            flags
+                .iter()
+                .filter(|f| f.institution_id == w.inst_a.to_string())
+                .count(),
+            1,
+            "{flags:?}"
+        );
+        assert!(flags
+            .iter()
+            .all(|f| f.institution_id != w.inst_b.to_string()));
+        // The next days, it stays listed without a new flag each day.
+        w.clock.advance(Duration::days(1));
+        uc::sweep(&w.app).await.expect("sweep");
+        let flags = uc::flags(&w.app, &w.manager, true, 30)
+            .await
+            .expect("flags");
+        assert_eq!(
+            flags
+                .iter()
+                .filter(|f| f.institution_id == w.inst_a.to_string())
+                .count(),
+            1
+        );
+    }
+);

@@ -246,10 +246,24 @@ pub fn health(i: &HealthInputs) -> Health {
 /// downwards (or is first computed under it), or drops by
 /// [`HEALTH_DROP`] points or more.
 pub fn flags(previous: Option<i64>, score: i64, threshold: i64) -> bool {
+    // An institution that stays under the threshold is caught by
+    // `still_at_risk`.
     match previous {
         None => score < threshold,
         Some(p) => (p >= threshold && score < threshold) || p - score >= HEALTH_DROP,
     }
+}
+
+/// How long a flag stands for an institution that stays under the
+/// threshold: after this many days without a new flag, it is flagged again.
+pub const HEALTH_REFLAG_DAYS: i64 = 30;
+
+/// Whether an institution still under the threshold must be flagged
+/// again: it has had no flag for [`HEALTH_REFLAG_DAYS`] days. Without this,
+/// one that was already under the threshold at its previous snapshot (and
+/// never crossed it since) appeared in no list of institutions at risk.
+pub fn still_at_risk(score: i64, threshold: i64, flagged_recently: bool) -> bool {
+    score < threshold && !flagged_recently
 }
 
 /// The reasons given with a flag: the factors that got worse since the
@@ -439,5 +453,15 @@ mod tests {
         assert!(needs_recall(Some(2), None, 2, 4));
         assert!(!needs_recall(Some(3), Some(5), 2, 4));
         assert!(needs_recall(Some(4), Some(3), 2, 4));
+    }
+
+    #[test]
+    fn an_institution_staying_under_the_threshold_is_flagged_again() {
+        // INSEP: 47 yesterday, 48 today, threshold 50: no crossing…
+        assert!(!flags(Some(47), 48, 50));
+        // …but still at risk when nothing flagged it in the last 30 days.
+        assert!(still_at_risk(48, 50, false));
+        assert!(!still_at_risk(48, 50, true));
+        assert!(!still_at_risk(50, 50, false));
     }
 }

@@ -322,3 +322,9 @@ impl IntoResponse for PageError {
         res
     }
 }
+
+/// Any address no route answers, outside `/api` (which keeps its JSON
+/// envelope): the French (or English) 404 page, never an empty body.
+pub async fn unknown_page(ctx: crate::auth::RequestCtx) -> Response {
+    PageError::new(DomainError::NotFound, Tr(ctx.lang)).into_response()
+}

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api)
+        .fallback(error::unknown_page)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,

@@ -14,6 +14,231 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// A group of the main menu: one activity (support, institutions,
+/// training…), shown as a disclosure so that the menu stays one line.
+#[derive(Debug, Clone)]
+pub struct NavGroup {
+    /// `menu-<key>`: unique on the page, names the group's list.
+    pub id: String,
+    pub label: String,
+    pub items: Vec<NavItem>,
+    /// The page shown belongs to this group.
+    pub current: bool,
+}
+
+/// The activities of the main menu, in the order they are shown.
+pub const MENU_GROUPS: &[&str] = &[
+    "menu-group-mine",
+    "menu-group-desk",
+    "menu-group-institutions",
+    "menu-group-relation",
+    "menu-group-training",
+    "menu-group-steering",
+    "menu-group-admin",
+];
+
+/// One entry of the main menu: its group (one of `MENU_GROUPS`), the
+/// catalogue key of its label, its address. The menu is data: an entry is
+/// one line here, the grouping and the rendering follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntry {
+    pub group: &'static str,
+    pub key: &'static str,
+    pub href: String,
+}
+
+/// The main menu of an actor, shaped by their role: a member's starts with
+/// their own space, agency staff see the agency's tools.
+pub fn menu_entries(a: &relais_domain::accounts::Actor) -> Vec<MenuEntry> {
+    let mut m: Vec<MenuEntry> = Vec::new();
+    let mut add = |group: &'static str, key: &'static str, href: String| {
+        m.push(MenuEntry { group, key, href })
+    };
+    let agency = a.role.is_agency();
+    // Mine: the dashboard, the personal spaces, the account.
+    add("menu-group-mine", "nav-home", "/".into());
+    if !agency && a.institution_id.is_some() {
+        add("menu-group-mine", "mon-espace-adherent", "/espace".into());
+    }
+    if !agency {
+        add(
+            "menu-group-mine",
+            "mon-espace-formation",
+            "/formations/mes-inscriptions".into(),
+        );
+    }
+    add("menu-group-mine", "nav-account", "/compte".into());
+    // The support desk and what helps answer.
+    add("menu-group-desk", "menu-support", "/support".into());
+    add(
+        "menu-group-desk",
+        "base-de-connaissances",
+        "/connaissances".into(),
+    );
+    add("menu-group-desk", "reclamations", "/reclamations".into());
+    add("menu-group-desk", "recherche", "/recherche".into());
+    // Institutions and what they use.
+    if agency {
+        add(
+            "menu-group-institutions",
+            "nav-institutions",
+            "/etablissements".into(),
+        );
+    } else if let Some(i) = a.institution_id {
+        add(
+            "menu-group-institutions",
+            "nav-my-institution",
+            format!("/etablissements/{i}"),
+        );
+    }
+    add(
+        "menu-group-institutions",
+        "nav-contacts",
+        "/contacts".into(),
+    );
+    add(
+        "menu-group-institutions",
+        "nav-products",
+        "/produits".into(),
+    );
+    add(
+        "menu-group-institutions",
+        "nav-deployments",
+        "/deploiements".into(),
+    );
+    add(
+        "menu-group-institutions",
+        "nav-conventions",
+        "/conventions".into(),
+    );
+    // Member relations: the agency's hub, campaigns, the comité, the
+    // record of exchanges.
+    if agency {
+        add(
+            "menu-group-relation",
+            "relation-adherents",
+            "/relation".into(),
+        );
+        add("menu-group-relation", "campagnes", "/campagnes".into());
+        add("menu-group-relation", "comite", "/comite".into());
+    }
+    if a.can_read_interactions() {
+        add(
+            "menu-group-relation",
+            "nav-interactions",
+            "/interactions".into(),
+        );
+        add("menu-group-relation", "nav-tasks", "/taches".into());
+    }
+    // Training and communities.
+    add("menu-group-training", "formations", "/formations".into());
+    add("menu-group-training", "communautes", "/communautes".into());
+    add(
+        "menu-group-training",
+        "menu-publications",
+        "/publications".into(),
+    );
+    // Steering: the agency's plan and dashboards; indicators for everyone
+    // (a member's are their institution's).
+    if agency {
+        add("menu-group-steering", "pil-nav", "/pilotage".into());
+    }
+    add("menu-group-steering", "pil-indicators", "/indicateurs".into());
+    if agency {
+        add(
+            "menu-group-steering",
+            "manques-titre",
+            "/connaissances/manques".into(),
+        );
+    }
+    // Administration: accounts, service contracts, rules.
+    if a.can_manage_users() {
+        add("menu-group-admin", "nav-users", "/comptes".into());
+        add("menu-group-admin", "security-title", "/admin/securite".into());
+    }
+    if agency {
+        add(
+            "menu-group-admin",
+            "niveaux-de-service",
+            "/admin/niveaux".into(),
+        );
+    }
+    if a.role == Role::Admin {
+        add(
+            "menu-group-admin",
+            "calendriers",
+            "/admin/calendriers".into(),
+        );
+        add(
+            "menu-group-admin",
+            "contrats-de-service",
+            "/admin/contrats".into(),
+        );
+        add("menu-group-admin", "routage", "/admin/routage".into());
+        add(
+            "menu-group-admin",
+            "tarifs-de-formation",
+            "/admin/formation".into(),
+        );
+        add(
+            "menu-group-admin",
+            "conservation-des-donnees",
+            "/admin/conservation".into(),
+        );
+        add(
+            "menu-group-admin",
+            "courriel-entrant",
+            "/admin/courriel".into(),
+        );
+        add(
+            "menu-group-admin",
+            "vocabulaire-titre",
+            "/admin/vocabulaire".into(),
+        );
+    }
+    m
+}
+
+/// Whether `href` is the page at `path` or one of its sub-pages.
+fn is_current(href: &str, path: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// The menu's groups for the page at `path` (query string ignored): only
+/// the most specific entry matching the path is marked current.
+pub fn menu_groups(entries: &[MenuEntry], path: &str, t: Tr) -> Vec<NavGroup> {
+    let path = path.split('?').next().unwrap_or("/");
+    let best = entries
+        .iter()
+        .filter(|e| is_current(&e.href, path))
+        .max_by_key(|e| e.href.len())
+        .map(|e| e.href.clone());
+    MENU_GROUPS
+        .iter()
+        .filter_map(|g| {
+            let items: Vec<NavItem> = entries
+                .iter()
+                .filter(|e| e.group == *g)
+                .map(|e| NavItem {
+                    href: e.href.clone(),
+                    label: t.get(e.key).to_string(),
+                    current: best.as_deref() == Some(e.href.as_str()),
+                })
+                .collect();
+            (!items.is_empty()).then(|| NavGroup {
+                id: g.replace("menu-group-", "menu-"),
+                label: t.t(g).to_string(),
+                current: items.iter().any(|i| i.current),
+                items,
+            })
+        })
+        .collect()
+}
+
 /// What the frame of every page needs.
 #[derive(Debug, Clone)]
 pub struct Base {
@@ -22,7 +247,7 @@ pub struct Base {
     pub user_name: String,
     pub role_label: String,
     pub csrf: String,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub flash: Option<String>,
     pub lang_href: String,
 }
@@ -31,78 +256,7 @@ impl Base {
     pub fn new(auth: &Auth, title: impl Into<String>) -> Base {
         let t = auth.tr;
         let a = auth.actor();
-        let mut items: Vec<(&str, String)> = vec![("nav-home", "/".into())];
-        items.push(("Support", "/support".into()));
-        items.push((t.t("recherche"), "/recherche".into()));
-        if a.role.is_agency() {
-            items.push(("nav-institutions", "/etablissements".into()));
-        } else if let Some(i) = a.institution_id {
-            items.push(("nav-my-institution", format!("/etablissements/{i}")));
-        }
-        items.push(("nav-contacts", "/contacts".into()));
-        items.push(("nav-products", "/produits".into()));
-        items.push(("nav-deployments", "/deploiements".into()));
-        items.push(("nav-conventions", "/conventions".into()));
-        items.push((t.t("base-de-connaissances"), "/connaissances".into()));
-        items.push((t.t("formations"), "/formations".into()));
-        if !a.role.is_agency() {
-            items.push((
-                t.t("mon-espace-formation"),
-                "/formations/mes-inscriptions".into(),
-            ));
-        }
-        items.push((t.t("communautes"), "/communautes".into()));
-        items.push(("Publications", "/publications".into()));
-        // Member relations (issue 6): the member space, the agency's hub.
-        if a.role.is_agency() {
-            items.push((t.t("pil-nav"), "/pilotage".into()));
-            items.push((t.t("relation-adherents"), "/relation".into()));
-        } else if a.institution_id.is_some() {
-            items.push((t.t("mon-espace-adherent"), "/espace".into()));
-        }
-        // Member relations (issue 6): complaints for everyone (members see
-        // their institution's), campaigns and the comité for the agency.
-        items.push((t.t("reclamations"), "/reclamations".into()));
-        if a.role.is_agency() {
-            items.push((t.t("campagnes"), "/campagnes".into()));
-            items.push((t.t("comite"), "/comite".into()));
-        }
-        if a.can_read_interactions() {
-            items.push(("nav-interactions", "/interactions".into()));
-            items.push(("nav-tasks", "/taches".into()));
-        }
-        if a.can_manage_users() {
-            items.push(("nav-users", "/comptes".into()));
-        }
-        // Service contracts: agency staff read them, admins edit them.
-        if a.role.is_agency() {
-            items.push((t.t("niveaux-de-service"), "/admin/niveaux".into()));
-        }
-        if a.role == Role::Admin {
-            items.push((t.t("calendriers"), "/admin/calendriers".into()));
-            items.push((t.t("contrats-de-service"), "/admin/contrats".into()));
-            items.push((t.t("routage"), "/admin/routage".into()));
-            items.push((t.t("tarifs-de-formation"), "/admin/formation".into()));
-            items.push((
-                t.t("conservation-des-donnees"),
-                "/admin/conservation".into(),
-            ));
-            items.push((t.t("courriel-entrant"), "/admin/courriel".into()));
-        }
-        items.push(("nav-account", "/compte".into()));
-        let path = auth.path.split('?').next().unwrap_or("/").to_string();
-        let nav = items
-            .into_iter()
-            .map(|(k, href)| NavItem {
-                current: if href == "/" {
-                    path == "/"
-                } else {
-                    path == href || path.starts_with(&format!("{href}/"))
-                },
-                label: t.get(k).to_string(),
-                href,
-            })
-            .collect();
+        let nav = menu_groups(&menu_entries(a), &auth.path, t);
         let flash = flash_message(&auth.path, t);
         Base {
             t,
@@ -248,6 +402,9 @@ impl Link {
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
+    /// Shown as it is (a version number, a code): the page checks for
+    /// French dates and decimals leave it alone (`data-raw`).
+    pub raw: bool,
 }
 
 impl Cell {
@@ -255,12 +412,25 @@ impl Cell {
         Cell {
             text: s.into(),
             href: None,
+            raw: false,
         }
+    }
+    /// A version number or a code, shown as it is.
+    pub fn raw(s: &Option<String>) -> Cell {
+        Cell {
+            raw: true,
+            ..Cell::opt(s)
+        }
+    }
+    /// A date (`YYYY-MM-DD` or a timestamp) as `JJ/MM/AAAA`, `—` when none.
+    pub fn date(d: &Option<String>) -> Cell {
+        Cell::text(d.as_deref().map(fr_date).unwrap_or_else(|| "—".into()))
     }
     pub fn link(s: impl Into<String>, href: impl Into<String>) -> Cell {
         Cell {
             text: s.into(),
             href: Some(href.into()),
+            raw: false,
         }
     }
     pub fn opt(s: &Option<String>) -> Cell {

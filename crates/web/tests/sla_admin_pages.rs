@@ -375,7 +375,7 @@ db_test!(
                     .contains("Premières réponses dans l&#x27;objectif")
                     || page.body.contains("Premières réponses dans l&#39;objectif")
             );
-            assert!(page.body.contains("Ticket R"), "timeline entry");
+            assert!(page.body.contains(" déposé : "), "timeline entry");
             assert!(
                 !page.body.contains("Confidentiel Bêta"),
                 "{email} sees B's ticket"

@@ -289,7 +289,14 @@ pub async fn load(db: &Db, seed: u64, now: DateTime<Utc>) -> anyhow::Result<Demo
             };
             let (first, last) = loop {
                 let f = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-                let l = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+                let li = rng.gen_range(0..LAST_NAMES.len());
+                // « Arnaud Arnaud » reads like a bug: the next last name
+                // instead (no extra draw, so the rest of the demo is kept).
+                let l = if LAST_NAMES[li] == f {
+                    LAST_NAMES[(li + 1) % LAST_NAMES.len()]
+                } else {
+                    LAST_NAMES[li]
+                };
                 if used.insert((f, l)) {
                     break (f, l);
                 }

@@ -385,6 +385,31 @@ pub async fn load(
             }
             prev_day = Some((day.clone(), *v));
         }
+        // Today, as the daily refresh does: one still under the threshold
+        // without a recent flag is flagged (INSEP's case, issue 17).
+        let since = (today - Duration::days(rel::HEALTH_REFLAG_DAYS)).to_string();
+        let recent = !store::flags(tx, &since, None, Some(&inst))
+            .await?
+            .is_empty();
+        if rel::still_at_risk(h.score, threshold, recent) {
+            let reasons = rel::reasons(None, &h);
+            let m = managers.get(&inst).cloned().flatten();
+            if store::insert_flag(
+                tx,
+                Id::new(),
+                &inst,
+                m.as_deref(),
+                &today.to_string(),
+                h.score,
+                prev_day.as_ref().map(|p| p.1),
+                &serde_json::to_string(&reasons)?,
+                &ts(now),
+            )
+            .await?
+            {
+                s.flags += 1;
+            }
+        }
     }
     relais_store::watchdog::set_setting(tx, "relation.health_day", &today.to_string(), &ts(now))
         .await?;

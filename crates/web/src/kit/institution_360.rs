@@ -269,7 +269,13 @@ pub async fn relation_sections(
                     .unwrap_or_default(),
             ),
             Cell::text(score_text(a.score, a.nps)),
-            Cell::text(a.comment.clone().unwrap_or_default()),
+            // Comments are the agency's reading: members of the institution
+            // see the scores, not what their colleagues wrote.
+            Cell::text(if actor.role.is_agency() {
+                a.comment.clone().unwrap_or_default()
+            } else {
+                "—".into()
+            }),
         ]);
     }
     s.tables.push(t);
@@ -292,7 +298,7 @@ pub async fn relation_sections(
                 kind_label(tr, &a.kind),
                 score_text(a.score, a.nps)
             ),
-            detail: a.comment.clone(),
+            detail: a.comment.clone().filter(|_| actor.role.is_agency()),
             link: None,
         });
     }
@@ -300,7 +306,8 @@ pub async fn relation_sections(
         timeline.push(relais_app::crm::TimelineEntry {
             date: r.created_at[..10].to_string(),
             source: "rappel".into(),
-            title: format!("{} ({})", tr.t("rappel"), score_text(r.score, r.nps)),
+            // The timeline's badge already says « Rappel ».
+            title: score_text(r.score, r.nps),
             detail: r.outcome.clone(),
             link: Some(format!("/relation/rappels/{}", r.id)),
         });

@@ -28,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/langue/{code}", get(switch_lang))
         .route("/static/relais.css", get(css))
         .route("/static/htmx.min.js", get(htmx))
+        .route("/static/relais.js", get(js))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/", get(dashboard))
         .route("/compte", get(account))
         .route("/compte/jetons", post(create_token))
@@ -47,6 +50,29 @@ async fn css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/relais.css"),
+    )
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/relais.js"),
+    )
+        .into_response()
+}
+
+/// The site's icon (browsers also ask for `/favicon.ico` on their own).
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/favicon.svg"),
     )
         .into_response()
 }
@@ -391,7 +417,7 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
                     t.institution_name,
                     format!("/etablissements/{}", t.institution_id),
                 ),
-                Cell::opt(&t.due_on),
+                Cell::date(&t.due_on),
             ]);
         }
         let soon = (app.clock.now() + chrono::Duration::days(90))
@@ -425,8 +451,8 @@ async fn dashboard(State(state): State<AppState>, auth: Auth) -> Result<Response
                     c.institution_name,
                     format!("/etablissements/{}", c.institution_id),
                 ),
-                Cell::opt(&c.renewal_alert_on),
-                Cell::opt(&c.ends_on),
+                Cell::date(&c.renewal_alert_on),
+                Cell::date(&c.ends_on),
             ]);
         }
         (Some(tb), Some(rt))

@@ -161,7 +161,7 @@ async fn show(
     for r in releases {
         rel.rows.push(vec![
             Cell::text(r.version),
-            Cell::opt(&r.released_on),
+            Cell::date(&r.released_on),
             Cell::opt(&r.notes),
         ]);
     }
@@ -191,9 +191,9 @@ async fn show(
                 status_text(&d.status, d.wave, tr),
                 format!("/deploiements/{}", d.id),
             ),
-            Cell::opt(&d.version),
+            Cell::raw(&d.version),
             Cell::text(label!(HostingMode, &d.hosting, tr)),
-            Cell::opt(&d.starts_on),
+            Cell::date(&d.starts_on),
         ]);
     }
     let mut sections = vec![

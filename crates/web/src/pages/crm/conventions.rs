@@ -92,9 +92,9 @@ async fn list(
                 format!("/etablissements/{}", c.institution_id),
             ),
             Cell::text(label!(ConventionKind, &c.kind, tr)),
-            Cell::opt(&c.starts_on),
-            Cell::opt(&c.ends_on),
-            Cell::opt(&c.renewal_alert_on),
+            Cell::date(&c.starts_on),
+            Cell::date(&c.ends_on),
+            Cell::date(&c.renewal_alert_on),
         ]);
     }
     let mut filters = vec![
@@ -193,11 +193,11 @@ async fn show(
         ),
         ((tr.t("reference")).into(), Cell::opt(&c.reference)),
         ((tr.t("produit")).into(), product),
-        ((tr.t("debut")).into(), Cell::opt(&c.starts_on)),
-        ((tr.t("fin")).into(), Cell::opt(&c.ends_on)),
+        ((tr.t("debut")).into(), Cell::date(&c.starts_on)),
+        ((tr.t("fin")).into(), Cell::date(&c.ends_on)),
         (
             (tr.t("alerte-de-renouvellement")).into(),
-            Cell::opt(&c.renewal_alert_on),
+            Cell::date(&c.renewal_alert_on),
         ),
         ("Notes".into(), Cell::opt(&c.notes)),
     ];

@@ -78,9 +78,9 @@ async fn list(
                 format!("/etablissements/{}", d.institution_id),
             ),
             Cell::text(status_text(&d.status, d.wave, tr)),
-            Cell::opt(&d.version),
+            Cell::raw(&d.version),
             Cell::text(label!(HostingMode, &d.hosting, tr)),
-            Cell::opt(&d.starts_on),
+            Cell::date(&d.starts_on),
         ]);
     }
     let mut filters = vec![
@@ -181,9 +181,9 @@ async fn show(
             (tr.t("hebergement")).into(),
             Cell::text(label!(HostingMode, &d.hosting, tr)),
         ),
-        ("Version".into(), Cell::opt(&d.version)),
-        ((tr.t("debut")).into(), Cell::opt(&d.starts_on)),
-        ((tr.t("fin")).into(), Cell::opt(&d.ends_on)),
+        ("Version".into(), Cell::raw(&d.version)),
+        ((tr.t("debut")).into(), Cell::date(&d.starts_on)),
+        ((tr.t("fin")).into(), Cell::date(&d.ends_on)),
         ("Notes".into(), Cell::opt(&d.notes)),
         (
             (tr.t("derniere-mise-a-jour")).into(),

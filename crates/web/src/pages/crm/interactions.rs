@@ -87,7 +87,7 @@ async fn list(
     );
     for n in &rows {
         table.rows.push(vec![
-            Cell::text(n.occurred_on.clone()),
+            Cell::text(crate::view::fr_date(&n.occurred_on)),
             Cell::link(n.subject.clone(), format!("/interactions/{}", n.id)),
             Cell::link(
                 n.institution_name.clone(),
@@ -160,7 +160,10 @@ async fn show(
             "Type".into(),
             Cell::text(label!(InteractionKind, &n.kind, tr)),
         ),
-        ("Date".into(), Cell::text(n.occurred_on.clone())),
+        (
+            "Date".into(),
+            Cell::text(crate::view::fr_date(&n.occurred_on)),
+        ),
         ("Contact".into(), contact),
         ((tr.t("auteur-rice")).into(), Cell::opt(&n.author_name)),
         ((tr.t("compte-rendu-2")).into(), Cell::opt(&n.summary)),
@@ -193,7 +196,7 @@ async fn show(
     {
         tb.rows.push(vec![
             Cell::text(t.title.clone()),
-            Cell::opt(&t.due_on),
+            Cell::date(&t.due_on),
             Cell::text(label!(TaskStatus, &t.status, tr)),
             Cell::opt(&t.assignee_name),
         ]);
@@ -488,7 +491,7 @@ async fn tasks(
                         t.institution_name,
                         format!("/etablissements/{}", t.institution_id),
                     ),
-                    Cell::opt(&t.due_on),
+                    Cell::date(&t.due_on),
                     Cell::text(label!(TaskStatus, &t.status, tr)),
                     Cell::opt(&t.assignee_name),
                 ],

@@ -131,7 +131,7 @@ async fn contact_data_page(
     );
     for r in &reads {
         t.rows.push(vec![
-            Cell::text(r.read_at.clone()),
+            Cell::text(crate::view::fr_date(&r.read_at)),
             Cell::text(r.user_name.clone().unwrap_or_default()),
         ]);
     }

@@ -102,7 +102,7 @@ async fn space(State(state): State<AppState>, auth: Auth) -> Result<Response, Pa
     for d in &v.deployments {
         t.rows.push(vec![
             Cell::text(d.product_name.clone()),
-            Cell::opt(&d.version),
+            Cell::raw(&d.version),
             Cell::text(
                 relais_domain::crm::DeploymentStatus::from_code(&d.status)
                     .map(|x| tr.label(x).to_string())

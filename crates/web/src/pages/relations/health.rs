@@ -196,7 +196,7 @@ pub(super) async fn briefing_page(
     for d in &v.deployments {
         t.rows.push(vec![
             Cell::text(d.product_name.clone()),
-            Cell::opt(&d.version),
+            Cell::raw(&d.version),
             Cell::text(d.status.clone()),
         ]);
     }
@@ -213,8 +213,8 @@ pub(super) async fn briefing_page(
     for c in &v.conventions {
         t.rows.push(vec![
             Cell::text(c.title.clone()),
-            Cell::opt(&c.ends_on),
-            Cell::opt(&c.renewal_alert_on),
+            Cell::date(&c.ends_on),
+            Cell::date(&c.renewal_alert_on),
         ]);
     }
     s.tables.push(t);

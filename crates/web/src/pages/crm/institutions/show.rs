@@ -4,6 +4,8 @@ use super::*;
 
 pub(super) struct TimelineLine {
     date: String,
+    /// `date` as people read it (JJ/MM/AAAA).
+    day: String,
     source: String,
     kind_label: String,
     title: String,
@@ -172,9 +174,9 @@ pub(super) async fn show(
         deployments.rows.push(vec![
             Cell::link(d.product_name.clone(), format!("/deploiements/{}", d.id)),
             Cell::text(status),
-            Cell::opt(&d.version),
+            Cell::raw(&d.version),
             Cell::text(label!(HostingMode, &d.hosting, tr)),
-            Cell::opt(&d.starts_on),
+            Cell::date(&d.starts_on),
         ]);
     }
     let mut contacts = Table::new(
@@ -213,9 +215,9 @@ pub(super) async fn show(
         conventions.rows.push(vec![
             Cell::link(c.title.clone(), format!("/conventions/{}", c.id)),
             Cell::text(label!(ConventionKind, &c.kind, tr)),
-            Cell::opt(&c.starts_on),
-            Cell::opt(&c.ends_on),
-            Cell::opt(&c.renewal_alert_on),
+            Cell::date(&c.starts_on),
+            Cell::date(&c.ends_on),
+            Cell::date(&c.renewal_alert_on),
         ]);
     }
     let mut tasks = Table::new(
@@ -231,7 +233,7 @@ pub(super) async fn show(
     for t in &v.tasks {
         tasks.rows.push(vec![
             Cell::text(t.title.clone()),
-            Cell::opt(&t.due_on),
+            Cell::date(&t.due_on),
             Cell::text(label!(TaskStatus, &t.status, tr)),
             Cell::opt(&t.assignee_name),
         ]);
@@ -258,6 +260,7 @@ pub(super) async fn show(
         .iter()
         .map(|e| TimelineLine {
             date: e.date.clone(),
+            day: crate::view::fr_date(&e.date),
             source: e.source.clone(),
             kind_label: tr
                 .t(match e.source.as_str() {
