@@ -143,7 +143,11 @@ pub fn menu_entries(a: &relais_domain::accounts::Actor) -> Vec<MenuEntry> {
     if agency {
         add("menu-group-steering", "pil-nav", "/pilotage".into());
     }
-    add("menu-group-steering", "pil-indicators", "/indicateurs".into());
+    add(
+        "menu-group-steering",
+        "pil-indicators",
+        "/indicateurs".into(),
+    );
     if agency {
         add(
             "menu-group-steering",
@@ -154,7 +158,11 @@ pub fn menu_entries(a: &relais_domain::accounts::Actor) -> Vec<MenuEntry> {
     // Administration: accounts, service contracts, rules.
     if a.can_manage_users() {
         add("menu-group-admin", "nav-users", "/comptes".into());
-        add("menu-group-admin", "security-title", "/admin/securite".into());
+        add(
+            "menu-group-admin",
+            "security-title",
+            "/admin/securite".into(),
+        );
     }
     if agency {
         add(
