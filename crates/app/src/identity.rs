@@ -6,6 +6,7 @@ use relais_domain::accounts::{Actor, Role, Scope};
 use relais_domain::{DomainError, Id};
 use relais_store::accounts::UserRow;
 use relais_store::identity as store;
+pub use relais_store::identity::EventRow;
 use relais_store::Conn;
 
 /// Writes one line of the security log, inside the caller's transaction.

@@ -568,15 +568,11 @@ impl Field {
     }
 }
 
-/// Options of a closed code list, labelled in the page's language.
-pub fn enum_options<E: Copy>(
-    all: &[E],
-    code: fn(E) -> &'static str,
-    label: fn(E, bool) -> &'static str,
-    t: Tr,
-) -> Vec<(String, String)> {
+/// Options of a closed code list: its codes, labelled from the catalogues
+/// (`labels.ftl`) in the page's language.
+pub fn enum_options<E: relais_domain::CodeEnum>(all: &[E], t: Tr) -> Vec<(String, String)> {
     all.iter()
-        .map(|e| (code(*e).to_string(), label(*e, t.en()).to_string()))
+        .map(|e| (e.code().to_string(), t.label(*e).to_string()))
         .collect()
 }
 

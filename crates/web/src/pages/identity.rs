@@ -382,7 +382,7 @@ struct LogQuery {
 
 fn log_page(
     auth: &Auth,
-    rows: Vec<relais_store::identity::EventRow>,
+    rows: Vec<relais_app::identity::EventRow>,
     with_user: bool,
 ) -> Result<Response, PageError> {
     let tr = auth.tr;

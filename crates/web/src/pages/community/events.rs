@@ -59,7 +59,7 @@ pub(super) async fn list_events(
             "kind",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(EventKind::ALL, EventKind::code, EventKind::label, tr),
+            enum_options(EventKind::ALL, tr),
             Some(tr.t("all")),
         ),
         Field::select(
@@ -374,7 +374,7 @@ fn event_fields(
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(EventKind::ALL, EventKind::code, EventKind::label, tr),
+            enum_options(EventKind::ALL, tr),
             Some(tr.t("choisir")),
         )
         .required(),
@@ -415,7 +415,7 @@ fn event_fields(
             "format",
             "Format",
             &f.get("format"),
-            enum_options(EventFormat::ALL, EventFormat::code, EventFormat::label, tr),
+            enum_options(EventFormat::ALL, tr),
             Some(tr.t("choisir")),
         )
         .required(),

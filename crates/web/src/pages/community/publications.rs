@@ -82,12 +82,7 @@ pub(super) async fn list_publications(
             "kind",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(
-                PublicationKind::ALL,
-                PublicationKind::code,
-                PublicationKind::label,
-                tr,
-            ),
+            enum_options(PublicationKind::ALL, tr),
             Some(tr.t("all")),
         ),
         Field::select(
@@ -235,12 +230,7 @@ fn publication_fields(
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(
-                PublicationKind::ALL,
-                PublicationKind::code,
-                PublicationKind::label,
-                tr,
-            ),
+            enum_options(PublicationKind::ALL, tr),
             Some(tr.t("choisir")),
         )
         .required(),

@@ -250,12 +250,7 @@ fn product_fields(
             "stage",
             tr.t("cycle-de-vie"),
             &f.get("stage"),
-            enum_options(
-                ProductStage::ALL,
-                ProductStage::code,
-                ProductStage::label,
-                tr,
-            ),
+            enum_options(ProductStage::ALL, tr),
             None,
         )
         .required(),

@@ -96,12 +96,7 @@ async fn list(
             "function",
             tr.t("fonction"),
             q.function.as_deref().unwrap_or(""),
-            enum_options(
-                ContactFunction::ALL,
-                ContactFunction::code,
-                ContactFunction::label,
-                tr,
-            ),
+            enum_options(ContactFunction::ALL, tr),
             Some(tr.t("toutes")),
         ),
         Field::select(
@@ -287,12 +282,7 @@ fn contact_fields(tr: Tr, f: &FormData, domains: &[(String, String)]) -> Vec<Fie
             "function",
             tr.t("fonction"),
             &f.get("function"),
-            enum_options(
-                ContactFunction::ALL,
-                ContactFunction::code,
-                ContactFunction::label,
-                tr,
-            ),
+            enum_options(ContactFunction::ALL, tr),
             None,
         ),
         Field::new(

@@ -103,12 +103,7 @@ async fn list(
             "kind",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(
-                ConventionKind::ALL,
-                ConventionKind::code,
-                ConventionKind::label,
-                tr,
-            ),
+            enum_options(ConventionKind::ALL, tr),
             Some(tr.t("all")),
         ),
         Field::select(
@@ -242,12 +237,7 @@ fn convention_fields(
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(
-                ConventionKind::ALL,
-                ConventionKind::code,
-                ConventionKind::label,
-                tr,
-            ),
+            enum_options(ConventionKind::ALL, tr),
             None,
         )
         .required(),

@@ -97,12 +97,7 @@ async fn list(
             "status",
             tr.t("statut"),
             q.status.as_deref().unwrap_or(""),
-            enum_options(
-                DeploymentStatus::ALL,
-                DeploymentStatus::code,
-                DeploymentStatus::label,
-                tr,
-            ),
+            enum_options(DeploymentStatus::ALL, tr),
             Some(tr.t("all")),
         ),
     ];
@@ -249,12 +244,7 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
             "status",
             tr.t("statut"),
             &f.get("status"),
-            enum_options(
-                DeploymentStatus::ALL,
-                DeploymentStatus::code,
-                DeploymentStatus::label,
-                tr,
-            ),
+            enum_options(DeploymentStatus::ALL, tr),
             None,
         )
         .required(),
@@ -265,7 +255,7 @@ fn deployment_fields(tr: Tr, f: &FormData, choices: Option<(&[Choice], &[Choice]
             "hosting",
             tr.t("hebergement"),
             &f.get("hosting"),
-            enum_options(HostingMode::ALL, HostingMode::code, HostingMode::label, tr),
+            enum_options(HostingMode::ALL, tr),
             None,
         )
         .required(),

@@ -255,12 +255,7 @@ fn interaction_fields(
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(
-                InteractionKind::ALL,
-                InteractionKind::code,
-                InteractionKind::label,
-                tr,
-            ),
+            enum_options(InteractionKind::ALL, tr),
             None,
         )
         .required(),
@@ -512,7 +507,7 @@ async fn tasks(
             "status",
             tr.t("statut"),
             q.status.as_deref().unwrap_or(""),
-            enum_options(TaskStatus::ALL, TaskStatus::code, TaskStatus::label, tr),
+            enum_options(TaskStatus::ALL, tr),
             Some(tr.t("all")),
         ),
     ];

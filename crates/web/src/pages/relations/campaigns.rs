@@ -404,12 +404,7 @@ async fn target_page(
                     "outcome",
                     tr.t("resultat").to_string(),
                     "",
-                    enum_options(
-                        ContactOutcome::ALL,
-                        ContactOutcome::code,
-                        ContactOutcome::label,
-                        tr,
-                    ),
+                    enum_options(ContactOutcome::ALL, tr),
                     Some(""),
                 )
                 .required(),

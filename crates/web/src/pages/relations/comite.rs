@@ -108,7 +108,7 @@ async fn comite_page(
                     "role",
                     tr.t("role-au-comite").to_string(),
                     "membre",
-                    enum_options(ComiteRole::ALL, ComiteRole::code, ComiteRole::label, tr),
+                    enum_options(ComiteRole::ALL, tr),
                     None,
                 ),
                 Field::new(tr, "date", "since_on", tr.t("depuis-le").to_string(), ""),

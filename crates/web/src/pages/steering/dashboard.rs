@@ -14,11 +14,11 @@ use crate::view::{fr_date, Base, Cell, Field, Link, Table};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use relais_app::steering::DeliverableFilter;
 use relais_app::steering::{self as uc, DeliverableView, IndicatorValue};
 use relais_domain::accounts::Role;
 use relais_domain::steering::{DeliverableStatus, Health};
 use relais_domain::{CodeEnum, DomainError};
-use relais_store::steering::DeliverableFilter;
 
 /// The key indicators of each role, in the order shown.
 const DIRECTION: &[&str] = &[

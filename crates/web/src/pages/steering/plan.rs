@@ -15,9 +15,9 @@ use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use relais_app::steering as uc;
+use relais_app::steering::DeliverableFilter;
 use relais_domain::steering::{DeliverableStatus, Health};
 use relais_domain::{CodeEnum, DomainError, Id};
-use relais_store::steering::DeliverableFilter;
 
 /// The plan's filters, kept in the address (permalinks).
 #[derive(Debug, Clone, Default, serde::Deserialize)]

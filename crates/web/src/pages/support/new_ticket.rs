@@ -69,7 +69,7 @@ async fn ticket_fields(
             "category",
             tr.t("categorie").to_string(),
             &input.category,
-            enum_options(Category::ALL, Category::code, Category::label, tr),
+            enum_options(Category::ALL, tr),
             Some(""),
         )
         .required(),
@@ -80,7 +80,7 @@ async fn ticket_fields(
             "severity",
             tr.t("severite").to_string(),
             &input.severity,
-            enum_options(Severity::ALL, Severity::code, Severity::label, tr),
+            enum_options(Severity::ALL, tr),
             Some(""),
         )
         .required()

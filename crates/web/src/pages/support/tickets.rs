@@ -200,12 +200,7 @@ pub(super) async fn list(
         "statut",
         tr.t("statut").to_string(),
         q.statut.as_deref().unwrap_or(""),
-        enum_options(
-            TicketStatus::ALL,
-            TicketStatus::code,
-            TicketStatus::label,
-            tr,
-        ),
+        enum_options(TicketStatus::ALL, tr),
         Some(tr.t("all")),
     ));
     filters.push(Field::select(
@@ -213,7 +208,7 @@ pub(super) async fn list(
         "severite",
         tr.t("severite").to_string(),
         q.severite.as_deref().unwrap_or(""),
-        enum_options(Severity::ALL, Severity::code, Severity::label, tr),
+        enum_options(Severity::ALL, tr),
         Some(tr.t("all")),
     ));
     filters.push(Field::select(
@@ -221,7 +216,7 @@ pub(super) async fn list(
         "categorie",
         tr.t("categorie").to_string(),
         q.categorie.as_deref().unwrap_or(""),
-        enum_options(Category::ALL, Category::code, Category::label, tr),
+        enum_options(Category::ALL, tr),
         Some(tr.t("all")),
     ));
     filters.push(Field::select(

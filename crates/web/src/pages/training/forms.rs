@@ -23,12 +23,7 @@ pub(super) fn training_fields(
             "kind",
             "Type",
             &i.kind,
-            enum_options(
-                TrainingKind::ALL,
-                TrainingKind::code,
-                TrainingKind::label,
-                tr,
-            ),
+            enum_options(TrainingKind::ALL, tr),
             None,
         ),
         Field::select(
@@ -36,7 +31,7 @@ pub(super) fn training_fields(
             "modality",
             tr.t("modalite").to_string(),
             &i.modality,
-            enum_options(Modality::ALL, Modality::code, Modality::label, tr),
+            enum_options(Modality::ALL, tr),
             None,
         ),
         Field::new(

@@ -275,7 +275,7 @@ async fn catalogue(
             "modalite",
             tr.t("modalite").to_string(),
             q.modalite.as_deref().unwrap_or(""),
-            enum_options(Modality::ALL, Modality::code, Modality::label, tr),
+            enum_options(Modality::ALL, tr),
             Some(&all),
         ),
         Field::select(
@@ -283,12 +283,7 @@ async fn catalogue(
             "type",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(
-                TrainingKind::ALL,
-                TrainingKind::code,
-                TrainingKind::label,
-                tr,
-            ),
+            enum_options(TrainingKind::ALL, tr),
             Some(&all),
         ),
         Field::new(

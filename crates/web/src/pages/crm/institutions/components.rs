@@ -11,12 +11,7 @@ pub(super) fn component_fields(tr: Tr, f: &FormData, parents: &[(String, String)
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(
-                ComponentKind::ALL,
-                ComponentKind::code,
-                ComponentKind::label,
-                tr,
-            ),
+            enum_options(ComponentKind::ALL, tr),
             None,
         )
         .required(),

@@ -11,12 +11,7 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
             "kind",
             "Type",
             &f.get("kind"),
-            enum_options(
-                InstitutionKind::ALL,
-                InstitutionKind::code,
-                InstitutionKind::label,
-                tr,
-            ),
+            enum_options(InstitutionKind::ALL, tr),
             None,
         )
         .required(),
@@ -37,12 +32,7 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
             "membership",
             tr.t("adhesion"),
             &f.get("membership"),
-            enum_options(
-                MembershipStatus::ALL,
-                MembershipStatus::code,
-                MembershipStatus::label,
-                tr,
-            ),
+            enum_options(MembershipStatus::ALL, tr),
             None,
         ),
         Field::new(
@@ -57,12 +47,7 @@ pub(super) fn institution_fields(tr: Tr, f: &FormData, staff: &[(String, String)
             "calendar",
             tr.t("calendrier-des-jours-feries"),
             &f.get("calendar"),
-            enum_options(
-                CalendarKind::ALL,
-                CalendarKind::code,
-                CalendarKind::label,
-                tr,
-            ),
+            enum_options(CalendarKind::ALL, tr),
             None,
         ),
         Field::select(

@@ -94,12 +94,7 @@ async fn list(
             "kind",
             "Type",
             q.kind.as_deref().unwrap_or(""),
-            enum_options(
-                InstitutionKind::ALL,
-                InstitutionKind::code,
-                InstitutionKind::label,
-                tr,
-            ),
+            enum_options(InstitutionKind::ALL, tr),
             Some(tr.t("all")),
         ),
         Field::select(
@@ -115,12 +110,7 @@ async fn list(
             "membership",
             tr.t("adhesion"),
             q.membership.as_deref().unwrap_or(""),
-            enum_options(
-                MembershipStatus::ALL,
-                MembershipStatus::code,
-                MembershipStatus::label,
-                tr,
-            ),
+            enum_options(MembershipStatus::ALL, tr),
             Some(tr.t("all")),
         ),
     ];

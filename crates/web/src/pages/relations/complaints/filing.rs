@@ -74,7 +74,7 @@ fn complaint_fields(
             "touchpoint",
             tr.t("etape-du-parcours-concernee-irritant").to_string(),
             &f.get("touchpoint"),
-            enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
+            enum_options(Touchpoint::ALL, tr),
             Some(""),
         )
         .required(),
@@ -85,12 +85,7 @@ fn complaint_fields(
             "severity",
             tr.t("gravite").to_string(),
             &f.get("severity"),
-            enum_options(
-                ComplaintSeverity::ALL,
-                ComplaintSeverity::code,
-                ComplaintSeverity::label,
-                tr,
-            ),
+            enum_options(ComplaintSeverity::ALL, tr),
             Some(""),
         )
         .required(),

@@ -29,7 +29,7 @@ async fn qualification_form(
             "touchpoint",
             tr.t("irritant-etape-du-parcours").to_string(),
             &f.get("touchpoint"),
-            enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
+            enum_options(Touchpoint::ALL, tr),
             None,
         )
         .required(),
@@ -38,12 +38,7 @@ async fn qualification_form(
             "severity",
             tr.t("gravite").to_string(),
             &f.get("severity"),
-            enum_options(
-                ComplaintSeverity::ALL,
-                ComplaintSeverity::code,
-                ComplaintSeverity::label,
-                tr,
-            ),
+            enum_options(ComplaintSeverity::ALL, tr),
             None,
         )
         .required(),

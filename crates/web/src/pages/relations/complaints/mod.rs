@@ -132,12 +132,7 @@ async fn list(
         table.rows.push(row);
     }
     let mut status_opts = vec![("ouvertes".to_string(), tr.t("ouvertes").to_string())];
-    status_opts.extend(enum_options(
-        ComplaintStatus::ALL,
-        ComplaintStatus::code,
-        ComplaintStatus::label,
-        tr,
-    ));
+    status_opts.extend(enum_options(ComplaintStatus::ALL, tr));
     let filters = vec![
         Field::select(
             tr,
@@ -152,7 +147,7 @@ async fn list(
             "touchpoint",
             tr.t("irritant").to_string(),
             q.touchpoint.as_deref().unwrap_or(""),
-            enum_options(Touchpoint::ALL, Touchpoint::code, Touchpoint::label, tr),
+            enum_options(Touchpoint::ALL, tr),
             Some(tr.t("all")),
         ),
     ];
