@@ -106,7 +106,12 @@ async fn an_unknown_job_kind_fails_with_its_reason_and_nothing_else_stops() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let out = loop {
         let (_, out) = jobs(dir, &[]);
-        if out.contains("Tâches en attente (0)") || Instant::now() > deadline {
+        // `serve` may queue its own jobs meanwhile (the monthly steering
+        // report waits for a mail relay): what matters is that the index
+        // job ran and the unknown one failed.
+        if (!out.contains(INDEX) && out.contains("Tâches en échec (1)"))
+            || Instant::now() > deadline
+        {
             break out;
         }
         std::thread::sleep(Duration::from_millis(300));
@@ -120,11 +125,7 @@ async fn an_unknown_job_kind_fails_with_its_reason_and_nothing_else_stops() {
         out.contains("raison : type de tâche inconnu : rapport.hebdo"),
         "{out}"
     );
-    assert!(
-        out.contains("Tâches en attente (0)"),
-        "the index job ran: {out}"
-    );
-    assert!(!out.contains(INDEX), "{out}");
+    assert!(!out.contains(INDEX), "the index job ran: {out}");
 
     // The server still answers.
     assert!(server.try_wait().expect("wait").is_none(), "server alive");
