@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use relais_app::attachments as uc;
-use relais_store::attachments::AttachmentRow;
+use relais_app::attachments::AttachmentRow;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
