@@ -158,11 +158,6 @@ pub fn menu_entries(a: &relais_domain::accounts::Actor) -> Vec<MenuEntry> {
     // Administration: accounts, service contracts, rules.
     if a.can_manage_users() {
         add("menu-group-admin", "nav-users", "/comptes".into());
-        add(
-            "menu-group-admin",
-            "security-title",
-            "/admin/securite".into(),
-        );
     }
     if agency {
         add(
@@ -197,6 +192,11 @@ pub fn menu_entries(a: &relais_domain::accounts::Actor) -> Vec<MenuEntry> {
             "menu-group-admin",
             "courriel-entrant",
             "/admin/courriel".into(),
+        );
+        add(
+            "menu-group-admin",
+            "security-title",
+            "/admin/securite".into(),
         );
         add(
             "menu-group-admin",
