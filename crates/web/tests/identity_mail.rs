@@ -399,7 +399,7 @@ db_test!(
         let mine = one.get("/compte/securite").await;
         assert_eq!(mine.status, StatusCode::OK);
         assert!(mine.body.contains("198.51.100.7"));
-        assert!(mine.body.contains("session_ended"));
+        assert!(mine.body.contains("Session fermée"));
         let b_view = other.get("/admin/securite").await;
         assert_eq!(b_view.status, StatusCode::OK);
         assert!(b_view.body.contains("referent.b@t.test"));

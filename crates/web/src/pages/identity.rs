@@ -279,8 +279,35 @@ async fn link_submit(
 
 // ---------------------------------------------------------------- sessions
 
+/// A stored timestamp as French readers expect it (Paris time).
 fn when(s: &str) -> String {
-    s.chars().take(16).collect::<String>().replace('T', " ")
+    crate::kit::fr_datetime(s)
+}
+
+/// The label of a security event's kind; an unknown kind shows as stored.
+fn kind_label(tr: crate::i18n::Tr, kind: &str) -> String {
+    match kind {
+        "login" => tr.t("security-kind-login"),
+        "login_failed" => tr.t("security-kind-login-failed"),
+        "invitation" => tr.t("security-kind-invitation"),
+        "invitation_accepted" => tr.t("security-kind-invitation-accepted"),
+        "password_reset" => tr.t("security-kind-password-reset"),
+        "password_reset_requested" => tr.t("security-kind-password-reset-requested"),
+        "sso_linked" => tr.t("security-kind-sso-linked"),
+        "session_ended" => tr.t("security-kind-session-ended"),
+        "sessions_ended" => tr.t("security-kind-sessions-ended"),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+/// The label of a sign-in method: password, mail link, or the provider's id.
+fn method_label(tr: crate::i18n::Tr, method: &str) -> String {
+    match method {
+        "password" => tr.t("security-method-password").to_string(),
+        "mail" => tr.t("security-method-mail").to_string(),
+        other => other.to_string(),
+    }
 }
 
 async fn sessions_page(
@@ -317,9 +344,13 @@ async fn sessions_page(
                     s.client_addr,
                     s.user_agent,
                     if s.current {
-                        format!("{} ({})", s.method, tr.t("sessions-this-one"))
+                        format!(
+                            "{} ({})",
+                            method_label(tr, &s.method),
+                            tr.t("sessions-this-one")
+                        )
                     } else {
-                        s.method
+                        method_label(tr, &s.method)
                     },
                 ],
                 action: (!s.current).then(|| {
@@ -408,7 +439,12 @@ fn log_page(
                 if with_user {
                     cells.push(e.user_email.unwrap_or_default());
                 }
-                cells.extend([e.kind, e.method, e.client_addr, e.detail]);
+                cells.extend([
+                    kind_label(tr, &e.kind),
+                    method_label(tr, &e.method),
+                    e.client_addr,
+                    e.detail,
+                ]);
                 Row {
                     cells,
                     action: None,
