@@ -26,6 +26,7 @@ after(async () => {
 test('the director follows the plan and the indicators', async () => {
   const page = await newPage(browser);
   await login(page, demo.url, 'admin@relais.test');
+  await page.locator('#menu-steering').click(); // the menu's group opens first
   await page.getByRole('navigation', { name: /principal|main/i }).getByRole('link', { name: 'Pilotage' }).click();
   await page.waitForURL(/\/pilotage$/);
   assert.equal(await page.locator('h1').innerText(), 'Tableau de bord de pilotage');
