@@ -9,50 +9,16 @@ use relais_app::App;
 use relais_domain::accounts::{Actor, Role};
 use relais_domain::Id;
 use relais_store::Db;
+use relais_testkit::smtp::SmtpSink as Sink;
 use relais_testkit::{builders, db_test};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-struct Sink {
-    child: Child,
-    port: u16,
-    dir: std::path::PathBuf,
+/// What the test server received, read the way this test needs it.
+trait Received {
+    fn received(&self) -> Vec<String>;
 }
 
-impl Sink {
-    fn start() -> Sink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("port")
-            .local_addr()
-            .expect("addr")
-            .port();
-        let dir =
-            std::env::temp_dir().join(format!("relais-app-smtp-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let script =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/tests/smtp_sink.py");
-        let mut child =
-            Command::new(std::env::var("RELAIS_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
-                .arg(script)
-                .arg(port.to_string())
-                .arg(&dir)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("python3 for the SMTP test server (scripts/test.sh installs aiosmtpd)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready");
-        assert_eq!(
-            line.trim(),
-            "READY",
-            "aiosmtpd did not start: python3 -m pip install aiosmtpd"
-        );
-        Sink { child, port, dir }
-    }
+impl Received for Sink {
     fn received(&self) -> Vec<String> {
         let mut files: Vec<_> = std::fs::read_dir(&self.dir)
             .expect("dir")
@@ -65,14 +31,6 @@ impl Sink {
             .into_iter()
             .map(|p| std::fs::read_to_string(p).expect("eml"))
             .collect()
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

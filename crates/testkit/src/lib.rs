@@ -4,6 +4,7 @@
 
 pub mod builders;
 pub mod demo;
+pub mod smtp;
 
 use relais_store::Db;
 use std::path::PathBuf;
